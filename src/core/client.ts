@@ -1,0 +1,662 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { CloseCode, DEFAULT_LIMITS, ErrorCode, FATAL_ERRORS, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
+import {
+  decodeRelayFrame,
+  type Conversation,
+  type FileBody,
+  type Member,
+  type Message,
+  type RelayEvent,
+  type RoomSummary,
+  type SendBody,
+} from '../protocol/wire';
+import { Backoff } from './backoff';
+import { ClientStore, type CachedMessage, type OutboxEntry } from './clientStore';
+import { Emitter } from './emitter';
+import { newMessageId, newRequestId } from './ids';
+
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
+
+export interface ClientOptions {
+  /** ws:// or wss:// address of the relay. */
+  url: string;
+  name: string;
+  /** Identity key (see newIdentityKey); proves this member is who claimed the name first. */
+  key: string;
+  /** Team secret, when the relay requires one. */
+  secret?: string;
+  store: ClientStore;
+  /** WebSocket constructor; tests inject one to sit between client and relay. */
+  WebSocket?: typeof WebSocket;
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** The relay's ping interval; the connection is dropped after 2.5 of them without a frame. */
+  heartbeatMs?: number;
+  requestTimeoutMs?: number;
+  clientName?: string;
+  log?: (line: string) => void;
+}
+
+export interface ConversationState extends Conversation {
+  unread: number;
+}
+
+export type DeliveryState = 'queued' | 'sent' | 'failed';
+
+export interface OutboxUpdate {
+  id: string;
+  conv: string;
+  state: DeliveryState;
+  seq?: number;
+  error?: string;
+}
+
+type ClientEvents = {
+  state: (state: ConnectionState, detail?: string) => void;
+  ready: () => void;
+  synced: () => void;
+  message: (m: Message) => void;
+  conversation: (c: ConversationState) => void;
+  left: (conv: string) => void;
+  members: (members: Member[]) => void;
+  typing: (conv: string, user: string) => void;
+  outbox: (u: OutboxUpdate) => void;
+  upload: (id: string, sent: number, total: number) => void;
+  reset: (conv: string, reason: string) => void;
+  error: (code: string, message: string) => void;
+};
+
+interface PendingRequest {
+  resolve: (e: RelayEvent) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** An error the relay answered with (code from docs/PROTOCOL.md). */
+export class RelayError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RETRYABLE = new Set<string>([ErrorCode.rateLimited, ErrorCode.internal]);
+
+/**
+ * The client side of the protocol: connection state machine with capped, jittered backoff,
+ * persistent outbox resent on reconnect, per-conversation cursors and a local history cache.
+ * Plain Node; the extension host wraps it.
+ */
+export class ParleyClient extends Emitter<ClientEvents> {
+  private ws: WebSocket | undefined;
+  private _state: ConnectionState = 'idle';
+  private readonly backoff: Backoff;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private deadTimer: NodeJS.Timeout | undefined;
+  private resendTimer: NodeJS.Timeout | undefined;
+  private readonly requests = new Map<string, PendingRequest>();
+  private readonly convs = new Map<string, { conv: Conversation; cursor: number }>();
+  private readonly memberMap = new Map<string, Member>();
+  private readonly inFlight = new Set<string>();
+  private readonly uploadWaiters = new Map<string, (next: number) => void>();
+  private me: { id: string; name: string } | undefined;
+  private _limits: Limits = DEFAULT_LIMITS;
+  private epoch: string | undefined;
+  private resyncWanted = false;
+
+  constructor(private readonly opts: ClientOptions) {
+    super();
+    this.backoff = new Backoff(opts.backoff?.baseMs ?? 500, opts.backoff?.maxMs ?? 30_000);
+    const store = opts.store;
+    this.epoch = store.get('epoch');
+    const me = store.get('me');
+    if (me) this.me = JSON.parse(me) as { id: string; name: string };
+    for (const [id, c] of store.conversations()) this.convs.set(id, c);
+    for (const m of store.members()) this.memberMap.set(m.id, { ...m, presence: 'offline' });
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  get self(): { id: string; name: string } | undefined {
+    return this.me;
+  }
+
+  get limits(): Limits {
+    return this._limits;
+  }
+
+  get store(): ClientStore {
+    return this.opts.store;
+  }
+
+  members(): Member[] {
+    return [...this.memberMap.values()];
+  }
+
+  conversations(): ConversationState[] {
+    return [...this.convs.values()].map((c) => this.view(c.conv));
+  }
+
+  conversation(id: string): ConversationState | undefined {
+    const c = this.convs.get(id);
+    return c ? this.view(c.conv) : undefined;
+  }
+
+  cursor(conv: string): number | undefined {
+    return this.convs.get(conv)?.cursor;
+  }
+
+  messages(conv: string, opts?: { before?: number; limit?: number }): CachedMessage[] {
+    return this.opts.store.messages(conv, opts);
+  }
+
+  outbox(): OutboxEntry[] {
+    return this.opts.store.outbox();
+  }
+
+  start(): void {
+    if (this._state !== 'idle' && this._state !== 'stopped' && this._state !== 'failed') return;
+    this.connect();
+  }
+
+  /** Closes the connection and stops reconnecting. The cache and outbox stay. */
+  stop(): void {
+    this.setState('stopped');
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws) {
+      ws.removeAllListeners();
+      ws.on('error', () => undefined);
+      ws.close(CloseCode.normal);
+    }
+    this.failRequests('client stopped');
+  }
+
+  /** Reconnects now, skipping any backoff wait (the "Reconnect" command). */
+  reconnect(): void {
+    this.stop();
+    this.backoff.reset();
+    this.connect();
+  }
+
+  // ---- sending ----
+
+  /** Puts a message in the persistent outbox and sends it when connected. */
+  send(conv: string, body: SendBody): OutboxEntry {
+    const entry: OutboxEntry = { id: newMessageId(), conv, kind: 'send', body, created: Date.now(), state: 'queued' };
+    this.opts.store.addOutbox(entry);
+    this.emit('outbox', { id: entry.id, conv, state: 'queued' });
+    this.transmit(entry);
+    return entry;
+  }
+
+  /** Queues a file; it is uploaded in chunks when connected. Throws when it is over the relay's cap. */
+  sendFile(conv: string, name: string, bytes: Uint8Array, opts: { mime?: string; note?: string } = {}): OutboxEntry {
+    if (bytes.length > this._limits.maxFileBytes) {
+      throw new RelayError(ErrorCode.tooLarge, `${name} is ${bytes.length} bytes; the relay accepts files up to ${this._limits.maxFileBytes} bytes`);
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const body = { name, size: bytes.length, sha256, ...(opts.mime ? { mime: opts.mime } : {}), ...(opts.note ? { note: opts.note } : {}) };
+    const entry: OutboxEntry = { id: newMessageId(), conv, kind: 'upload', body, created: Date.now(), state: 'queued' };
+    this.opts.store.addOutbox(entry, bytes);
+    this.emit('outbox', { id: entry.id, conv, state: 'queued' });
+    this.transmit(entry);
+    return entry;
+  }
+
+  /** Sends a failed message again. */
+  retry(id: string): void {
+    const entry = this.opts.store.outbox().find((e) => e.id === id);
+    if (!entry) return;
+    this.opts.store.setOutboxState(id, 'queued');
+    this.emit('outbox', { id, conv: entry.conv, state: 'queued' });
+    this.transmit({ ...entry, state: 'queued' });
+  }
+
+  /** Drops a message from the outbox (a failed one the user gave up on). */
+  discard(id: string): void {
+    this.opts.store.removeOutbox(id);
+    this.inFlight.delete(id);
+  }
+
+  // ---- requests ----
+
+  async history(conv: string, before?: number): Promise<{ messages: Message[]; more: boolean }> {
+    const lowest = before ?? this.opts.store.lowestSeq(conv);
+    const res = await this.request({ t: 'history', conv, ...(lowest !== undefined ? { before: lowest } : {}) });
+    if (res.t !== 'history') throw new Error('unexpected reply');
+    this.opts.store.transaction(() => {
+      for (const m of res.messages) this.opts.store.putMessage(m);
+    });
+    return { messages: res.messages, more: res.more };
+  }
+
+  async createRoom(name: string, topic?: string): Promise<ConversationState> {
+    const res = await this.request({ t: 'room.create', name, ...(topic ? { topic } : {}) });
+    return this.view((res as Extract<RelayEvent, { t: 'conv' }>).conversation);
+  }
+
+  async joinRoom(conv: string): Promise<ConversationState> {
+    const res = await this.request({ t: 'room.join', conv });
+    return this.view((res as Extract<RelayEvent, { t: 'conv' }>).conversation);
+  }
+
+  async leaveRoom(conv: string): Promise<void> {
+    await this.request({ t: 'room.leave', conv });
+  }
+
+  async listRooms(): Promise<RoomSummary[]> {
+    const res = await this.request({ t: 'room.list' });
+    return (res as Extract<RelayEvent, { t: 'rooms' }>).rooms;
+  }
+
+  async openDm(user: string): Promise<ConversationState> {
+    const res = await this.request({ t: 'dm.open', user });
+    return this.view((res as Extract<RelayEvent, { t: 'conv' }>).conversation);
+  }
+
+  /** Downloads a file in chunks and checks its size and sha256. */
+  async fetchFile(body: FileBody): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for (let index = 0, count = 1; index < count; index++) {
+      const res = (await this.request({ t: 'fetch', file: body.file, index })) as Extract<RelayEvent, { t: 'file.chunk' }>;
+      count = res.count;
+      parts.push(Buffer.from(res.data, 'base64'));
+    }
+    const bytes = Buffer.concat(parts);
+    if (bytes.length !== body.size) throw new RelayError(ErrorCode.hashMismatch, `received ${bytes.length} bytes of ${body.name}, expected ${body.size}`);
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    if (hash !== body.sha256) throw new RelayError(ErrorCode.hashMismatch, `sha256 of ${body.name} does not match: the file was altered`);
+    return bytes;
+  }
+
+  setPresence(state: 'online' | 'away'): void {
+    this.sendFrame({ t: 'presence', state });
+  }
+
+  typing(conv: string): void {
+    this.sendFrame({ t: 'typing', conv });
+  }
+
+  /** Moves the read marker forward (never back) and tells the user's other windows. */
+  markRead(conv: string, seq: number): void {
+    const c = this.convs.get(conv);
+    if (!c || seq <= c.conv.read) return;
+    c.conv = { ...c.conv, read: Math.min(seq, c.conv.head) };
+    this.opts.store.putConversation(c.conv, c.cursor);
+    this.emit('conversation', this.view(c.conv));
+    this.sendFrame({ t: 'read', conv, seq: c.conv.read });
+  }
+
+  // ---- connection ----
+
+  private connect(): void {
+    this.clearTimers();
+    this.setState(this.backoff.attempts > 0 ? 'reconnecting' : 'connecting');
+    const Ctor = this.opts.WebSocket ?? WebSocket;
+    const headers: Record<string, string> = {};
+    if (this.opts.secret) headers.authorization = `Bearer ${this.opts.secret}`;
+    let ws: WebSocket;
+    try {
+      ws = new Ctor(this.opts.url, { headers, handshakeTimeout: 10_000, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+    } catch (err) {
+      this.setState('failed', `bad relay address ${this.opts.url}: ${(err as Error).message}`);
+      return;
+    }
+    this.ws = ws;
+    let fatal: string | undefined;
+    ws.on('unexpected-response', (_req, res: IncomingMessage) => {
+      const code = String(res.headers['x-parley-error'] ?? res.statusCode);
+      if (res.statusCode === 401) fatal = 'wrong or missing team secret';
+      else if (res.statusCode === 403) fatal = 'the relay refused this client (origin not allowed)';
+      this.opts.log?.(`relay answered HTTP ${res.statusCode} (${code})`);
+      res.resume();
+      ws.terminate();
+    });
+    ws.on('open', () => {
+      this.armDeadTimer();
+      ws.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, name: this.opts.name, key: this.opts.key, client: this.opts.clientName ?? 'parley-core' }));
+    });
+    ws.on('ping', () => this.armDeadTimer());
+    ws.on('message', (data) => {
+      this.armDeadTimer();
+      const decoded = decodeRelayFrame(data.toString());
+      if (!decoded.ok) {
+        this.opts.log?.(`dropping the connection: ${decoded.message}`);
+        ws.terminate();
+        return;
+      }
+      for (const e of decoded.value) {
+        try {
+          const f = this.handle(e);
+          if (f) fatal = f;
+        } catch (err) {
+          this.opts.log?.(`error handling ${e.t}: ${(err as Error).stack ?? err}`);
+        }
+      }
+    });
+    ws.on('error', (err) => this.opts.log?.(`connection error: ${err.message}`));
+    ws.on('close', (code, reason) => {
+      if (this.ws !== ws) return;
+      this.ws = undefined;
+      this.inFlight.clear();
+      this.failRequests('connection lost');
+      this.rejectUploads();
+      if (this._state === 'stopped') return;
+      for (const m of this.memberMap.values()) m.presence = 'offline';
+      if (fatal || isFatalClose(code)) {
+        this.setState('failed', fatal ?? (reason.toString() || `closed with ${code}`));
+        return;
+      }
+      const wait = this.backoff.next();
+      this.setState('reconnecting', `retrying in ${Math.round(wait / 100) / 10} s`);
+      this.retryTimer = setTimeout(() => this.connect(), wait);
+    });
+  }
+
+  /** Handles one relay event; returns a reason when the relay refused us for good. */
+  private handle(e: RelayEvent): string | undefined {
+    const store = this.opts.store;
+    switch (e.t) {
+      case 'welcome': {
+        this.backoff.reset();
+        this._limits = e.limits;
+        if (this.epoch !== undefined && this.epoch !== e.epoch) {
+          this.opts.log?.(`relay store changed (epoch ${this.epoch} -> ${e.epoch}); dropping the cache`);
+          store.clearAll();
+          for (const id of this.convs.keys()) this.emit('reset', id, 'epoch');
+          this.convs.clear();
+        }
+        this.epoch = e.epoch;
+        this.me = e.you;
+        store.transaction(() => {
+          store.set('epoch', e.epoch);
+          store.set('me', JSON.stringify(e.you));
+          store.set('members', JSON.stringify(e.members));
+          const live = new Set(e.conversations.map((c) => c.id));
+          for (const id of [...this.convs.keys()]) {
+            if (!live.has(id)) {
+              this.convs.delete(id);
+              store.removeConversation(id);
+              this.emit('left', id);
+            }
+          }
+          for (const c of e.conversations) this.upsertConv(c, true);
+        });
+        this.memberMap.clear();
+        for (const m of e.members) this.memberMap.set(m.id, m);
+        this.emit('members', this.members());
+        this.setState('connected');
+        this.requestSync();
+        for (const entry of store.outbox()) if (entry.state === 'queued') this.transmit(entry);
+        this.emit('ready');
+        return undefined;
+      }
+      case 'msg':
+        this.onMsg(e.m);
+        return undefined;
+      case 'ack': {
+        this.inFlight.delete(e.id);
+        if (store.removeOutbox(e.id)) this.emit('outbox', { id: e.id, conv: e.conv, state: 'sent', seq: e.seq });
+        return undefined;
+      }
+      case 'reset':
+        this.onReset(e.conv, e.reason, e.head);
+        return undefined;
+      case 'synced':
+        this.settle(e.rid, e);
+        this.emit('synced');
+        return undefined;
+      case 'conv':
+        store.transaction(() => this.upsertConv(e.conversation, false));
+        if (e.rid) this.settle(e.rid, e);
+        return undefined;
+      case 'left':
+        this.convs.delete(e.conv);
+        store.removeConversation(e.conv);
+        this.emit('left', e.conv);
+        if (e.rid) this.settle(e.rid, e);
+        return undefined;
+      case 'history':
+      case 'rooms':
+      case 'file.chunk':
+        this.settle(e.rid, e);
+        return undefined;
+      case 'member': {
+        this.memberMap.set(e.member.id, e.member);
+        store.set('members', JSON.stringify(this.members()));
+        this.emit('members', this.members());
+        return undefined;
+      }
+      case 'presence': {
+        const m = this.memberMap.get(e.user);
+        if (m) {
+          m.presence = e.state;
+          this.emit('members', this.members());
+        }
+        return undefined;
+      }
+      case 'typing':
+        this.emit('typing', e.conv, e.user);
+        return undefined;
+      case 'read': {
+        const c = this.convs.get(e.conv);
+        if (c && e.seq > c.conv.read) {
+          c.conv = { ...c.conv, read: e.seq };
+          store.putConversation(c.conv, c.cursor);
+          this.emit('conversation', this.view(c.conv));
+        }
+        return undefined;
+      }
+      case 'upload.ready':
+        this.uploadWaiters.get(e.id)?.(e.next);
+        return undefined;
+      case 'bye':
+        this.opts.log?.(`relay going away: ${e.reason}`);
+        return undefined;
+      case 'error':
+        return this.onError(e.code, e.message, e.ref);
+    }
+  }
+
+  private onMsg(m: Message): void {
+    const c = this.convs.get(m.conv);
+    if (!c) return; // a conversation we are not in (any more)
+    if (m.seq <= c.cursor) return; // already have it
+    const store = this.opts.store;
+    store.transaction(() => {
+      store.putMessage(m);
+      if (m.seq === c.cursor + 1) {
+        c.cursor = m.seq;
+      } else {
+        // A gap: keep the message, leave the cursor, and ask the relay to replay what is missing.
+        this.resyncWanted = true;
+      }
+      if (m.seq > c.conv.head) c.conv = { ...c.conv, head: m.seq };
+      if (m.author === this.me?.id && m.seq > c.conv.read) c.conv = { ...c.conv, read: m.seq };
+      store.putConversation(c.conv, c.cursor);
+    });
+    this.emit('message', m);
+    this.emit('conversation', this.view(c.conv));
+    if (this.resyncWanted) {
+      this.resyncWanted = false;
+      this.requestSync();
+    }
+  }
+
+  private onReset(conv: string, reason: string, head: number): void {
+    const c = this.convs.get(conv);
+    if (!c) return;
+    this.opts.log?.(`reset of ${conv} (${reason}); loading the latest page`);
+    this.opts.store.resetConversation(conv, head);
+    c.cursor = head;
+    c.conv = { ...c.conv, head, read: Math.min(c.conv.read, head) };
+    this.opts.store.putConversation(c.conv, c.cursor);
+    this.emit('reset', conv, reason);
+    void this.history(conv, head + 1)
+      .then(() => this.emit('conversation', this.view(c.conv)))
+      .catch((err) => this.opts.log?.(`could not reload ${conv}: ${(err as Error).message}`));
+  }
+
+  private onError(code: string, message: string, ref?: string): string | undefined {
+    if (ref !== undefined && this.requests.has(ref)) {
+      const p = this.requests.get(ref)!;
+      this.requests.delete(ref);
+      clearTimeout(p.timer);
+      p.reject(new RelayError(code, message));
+      return undefined;
+    }
+    if (ref !== undefined) {
+      const entry = this.opts.store.outbox().find((x) => x.id === ref);
+      if (entry) {
+        this.inFlight.delete(ref);
+        this.uploadWaiters.delete(ref);
+        if (RETRYABLE.has(code)) {
+          this.scheduleResend();
+        } else {
+          this.opts.store.setOutboxState(ref, 'failed', `${code}: ${message}`);
+          this.emit('outbox', { id: ref, conv: entry.conv, state: 'failed', error: message });
+        }
+        return undefined;
+      }
+    }
+    this.opts.log?.(`relay error ${code}: ${message}`);
+    this.emit('error', code, message);
+    return FATAL_ERRORS.has(code) ? message : undefined;
+  }
+
+  private upsertConv(conv: Conversation, fromWelcome: boolean): void {
+    const existing = this.convs.get(conv.id);
+    // A conversation new to us: from the welcome, what is past our read marker is replayed (it is
+    // unread); one we just joined or opened starts at its head. Older history is paged on demand.
+    const cursor = existing ? existing.cursor : fromWelcome ? Math.min(conv.read, conv.head) : conv.head;
+    const merged = { ...conv, head: Math.max(conv.head, existing?.conv.head ?? 0), read: Math.max(conv.read, existing?.conv.read ?? 0) };
+    this.convs.set(conv.id, { conv: merged, cursor });
+    this.opts.store.putConversation(merged, cursor);
+    if (!fromWelcome || !existing) this.emit('conversation', this.view(merged));
+  }
+
+  private requestSync(): void {
+    const cursors: Record<string, number> = {};
+    for (const [id, c] of this.convs) cursors[id] = c.cursor;
+    this.request({ t: 'sync', ...(this.epoch ? { epoch: this.epoch } : {}), cursors }, 120_000).catch((err) =>
+      this.opts.log?.(`sync failed: ${(err as Error).message}`),
+    );
+  }
+
+  private transmit(entry: OutboxEntry): void {
+    if (this._state !== 'connected' || !this.ws || entry.state !== 'queued' || this.inFlight.has(entry.id)) return;
+    this.inFlight.add(entry.id);
+    if (entry.kind === 'send') {
+      this.sendFrame({ t: 'send', id: entry.id, conv: entry.conv, body: entry.body });
+      return;
+    }
+    void this.upload(entry).catch((err) => {
+      this.inFlight.delete(entry.id);
+      this.opts.log?.(`upload of ${entry.body.name} interrupted: ${(err as Error).message}; it stays queued`);
+    });
+  }
+
+  private async upload(entry: Extract<OutboxEntry, { kind: 'upload' }>): Promise<void> {
+    const bytes = this.opts.store.outboxFile(entry.id);
+    if (!bytes) throw new Error('file bytes missing from the outbox');
+    const ws = this.ws;
+    const ready = new Promise<number>((resolve, reject) => {
+      this.uploadWaiters.set(entry.id, resolve);
+      ws?.once('close', () => reject(new Error('connection lost')));
+    });
+    this.sendFrame({ t: 'upload', id: entry.id, conv: entry.conv, ...entry.body });
+    const next = await ready;
+    this.uploadWaiters.delete(entry.id);
+    const size = this._limits.chunkBytes;
+    const count = Math.ceil(bytes.length / size);
+    for (let i = next; i < count; i++) {
+      if (this.ws !== ws || !ws) throw new Error('connection lost');
+      const chunk = bytes.subarray(i * size, Math.min(bytes.length, (i + 1) * size));
+      ws.send(JSON.stringify({ t: 'chunk', id: entry.id, index: i, data: chunk.toString('base64') }));
+      this.emit('upload', entry.id, Math.min(bytes.length, (i + 1) * size), bytes.length);
+      while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount > 2 * size) await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private rejectUploads(): void {
+    this.uploadWaiters.clear();
+  }
+
+  private scheduleResend(): void {
+    if (this.resendTimer) return;
+    this.resendTimer = setTimeout(() => {
+      this.resendTimer = undefined;
+      for (const entry of this.opts.store.outbox()) if (entry.state === 'queued') this.transmit(entry);
+    }, 1000);
+  }
+
+  private request(frame: Record<string, unknown>, timeoutMs = this.opts.requestTimeoutMs ?? 15_000): Promise<RelayEvent> {
+    if (this._state !== 'connected' || !this.ws) return Promise.reject(new RelayError('offline', 'not connected to the relay'));
+    const rid = newRequestId();
+    return new Promise<RelayEvent>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.requests.delete(rid);
+        reject(new RelayError('timeout', `the relay did not answer ${String(frame.t)} in time`));
+      }, timeoutMs);
+      this.requests.set(rid, { resolve, reject, timer });
+      this.sendFrame({ ...frame, rid });
+    });
+  }
+
+  private settle(rid: string, e: RelayEvent): void {
+    const p = this.requests.get(rid);
+    if (!p) return;
+    this.requests.delete(rid);
+    clearTimeout(p.timer);
+    p.resolve(e);
+  }
+
+  private failRequests(reason: string): void {
+    for (const [rid, p] of this.requests) {
+      clearTimeout(p.timer);
+      p.reject(new RelayError('offline', reason));
+      this.requests.delete(rid);
+    }
+  }
+
+  private sendFrame(frame: Record<string, unknown>): void {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private armDeadTimer(): void {
+    if (this.deadTimer) clearTimeout(this.deadTimer);
+    const ws = this.ws;
+    this.deadTimer = setTimeout(() => {
+      this.opts.log?.('no frame or ping from the relay; reconnecting');
+      ws?.terminate();
+    }, (this.opts.heartbeatMs ?? 30_000) * 2.5);
+    this.deadTimer.unref?.();
+  }
+
+  private clearTimers(): void {
+    for (const t of [this.retryTimer, this.deadTimer, this.resendTimer]) if (t) clearTimeout(t);
+    this.retryTimer = this.deadTimer = this.resendTimer = undefined;
+  }
+
+  private setState(state: ConnectionState, detail?: string): void {
+    if (this._state === state && detail === undefined) return;
+    this._state = state;
+    this.emit('state', state, detail);
+  }
+
+  private view(conv: Conversation): ConversationState {
+    const me = this.me?.id ?? '';
+    return { ...conv, unread: this.opts.store.unread(conv.id, conv.read, me) };
+  }
+}
+
+function isFatalClose(code: number): boolean {
+  return code === CloseCode.unsupportedVersion || code === CloseCode.badSecret || code === CloseCode.nameTaken || code === CloseCode.badName;
+}

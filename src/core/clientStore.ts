@@ -1,0 +1,225 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Database } from 'node-sqlite3-wasm';
+import type { Body, Conversation, Member, Message, SendBody } from '../protocol/wire';
+
+// The client's local cache: conversations with their cursors, the messages seen so far (so a view
+// can show history at once and offline) and the outbox of unacked messages (which must survive a
+// restart of the process). One SQLite file; every relay frame is applied in one transaction.
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS convs (id TEXT PRIMARY KEY, json TEXT NOT NULL, cursor INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS messages (
+  conv TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, author TEXT NOT NULL, ts INTEGER NOT NULL,
+  kind TEXT NOT NULL, body TEXT NOT NULL, target INTEGER, edited TEXT, deleted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (conv, seq));
+CREATE INDEX IF NOT EXISTS messages_target ON messages (conv, target) WHERE target IS NOT NULL;
+CREATE TABLE IF NOT EXISTS outbox (
+  id TEXT PRIMARY KEY, conv TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created INTEGER NOT NULL,
+  state TEXT NOT NULL, error TEXT, file BLOB);
+`;
+
+type Row = Record<string, unknown>;
+
+export interface OutboxFile {
+  name: string;
+  size: number;
+  sha256: string;
+  mime?: string;
+  note?: string;
+}
+
+export type OutboxEntry =
+  | { id: string; conv: string; kind: 'send'; body: SendBody; created: number; state: 'queued' | 'failed'; error?: string }
+  | { id: string; conv: string; kind: 'upload'; body: OutboxFile; created: number; state: 'queued' | 'failed'; error?: string };
+
+/** A message as a view shows it: with later edits and deletions applied. */
+export interface CachedMessage extends Message {
+  edited?: string;
+  deleted?: boolean;
+}
+
+export interface CachedConversation {
+  conv: Conversation;
+  /** Highest seq received with nothing missing before it (since the last reset). */
+  cursor: number;
+}
+
+export class ClientStore {
+  private readonly db: Database;
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    try {
+      this.db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL;');
+      this.db.exec(SCHEMA);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+  }
+
+  get(k: string): string | undefined {
+    const r = this.db.get('SELECT v FROM meta WHERE k = ?', k) as Row | null;
+    return r ? String(r.v) : undefined;
+  }
+
+  set(k: string, v: string): void {
+    this.db.run('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', [k, v]);
+  }
+
+  members(): Member[] {
+    const raw = this.get('members');
+    return raw ? (JSON.parse(raw) as Member[]) : [];
+  }
+
+  conversations(): Map<string, CachedConversation> {
+    const out = new Map<string, CachedConversation>();
+    for (const r of this.db.all('SELECT json, cursor FROM convs') as Row[]) {
+      const conv = JSON.parse(String(r.json)) as Conversation;
+      out.set(conv.id, { conv, cursor: Number(r.cursor) });
+    }
+    return out;
+  }
+
+  putConversation(conv: Conversation, cursor: number): void {
+    this.db.run('INSERT OR REPLACE INTO convs (id, json, cursor) VALUES (?, ?, ?)', [conv.id, JSON.stringify(conv), cursor]);
+  }
+
+  removeConversation(id: string): void {
+    this.transaction(() => {
+      this.db.run('DELETE FROM convs WHERE id = ?', id);
+      this.db.run('DELETE FROM messages WHERE conv = ?', id);
+    });
+  }
+
+  /** Forgets a conversation's cached messages (after a reset) and sets its cursor. */
+  resetConversation(id: string, cursor: number): void {
+    this.transaction(() => {
+      this.db.run('DELETE FROM messages WHERE conv = ?', id);
+      this.db.run('UPDATE convs SET cursor = ? WHERE id = ?', [cursor, id]);
+    });
+  }
+
+  /** Forgets everything the relay told us (a new epoch); the outbox stays. */
+  clearAll(): void {
+    this.transaction(() => {
+      this.db.run('DELETE FROM convs');
+      this.db.run('DELETE FROM messages');
+      this.db.run("DELETE FROM meta WHERE k <> 'identity'");
+    });
+  }
+
+  /** Stores a message (a repeat is ignored) and applies an edit or delete to its target. */
+  putMessage(m: Message): boolean {
+    const b = m.body;
+    const target = b.kind === 'edit' || b.kind === 'delete' ? b.target : null;
+    const r = this.db.run('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      m.conv,
+      m.seq,
+      m.id,
+      m.author,
+      m.ts,
+      b.kind,
+      JSON.stringify(b),
+      target,
+    ]);
+    if (r.changes === 0) return false;
+    if (b.kind === 'edit') this.db.run('UPDATE messages SET edited = ? WHERE conv = ? AND seq = ? AND author = ?', [b.text, m.conv, b.target, m.author]);
+    else if (b.kind === 'delete') this.db.run('UPDATE messages SET deleted = 1 WHERE conv = ? AND seq = ? AND author = ?', [m.conv, b.target, m.author]);
+    else {
+      // A message loaded after its edit or delete event (history paging): apply those now.
+      for (const e of this.db.all('SELECT kind, body FROM messages WHERE conv = ? AND target = ? AND author = ? ORDER BY seq', [m.conv, m.seq, m.author]) as Row[]) {
+        if (e.kind === 'delete') this.db.run('UPDATE messages SET deleted = 1 WHERE conv = ? AND seq = ?', [m.conv, m.seq]);
+        else this.db.run('UPDATE messages SET edited = ? WHERE conv = ? AND seq = ?', [(JSON.parse(String(e.body)) as { text: string }).text, m.conv, m.seq]);
+      }
+    }
+    return true;
+  }
+
+  setCursor(conv: string, cursor: number): void {
+    this.db.run('UPDATE convs SET cursor = ? WHERE id = ?', [cursor, conv]);
+  }
+
+  /** Cached messages of a conversation, ascending, the newest `limit` below `before`. */
+  messages(conv: string, opts: { before?: number; limit?: number; events?: boolean } = {}): CachedMessage[] {
+    const rows = this.db.all(
+      `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? ${opts.events ? '' : "AND kind NOT IN ('edit', 'delete')"} ORDER BY seq DESC LIMIT ?`,
+      [conv, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit ?? 200],
+    ) as Row[];
+    return rows.reverse().map((r) => {
+      const m: CachedMessage = { conv: String(r.conv), seq: Number(r.seq), id: String(r.id), author: String(r.author), ts: Number(r.ts), body: JSON.parse(String(r.body)) as Body };
+      if (r.edited !== null) m.edited = String(r.edited);
+      if (Number(r.deleted) === 1) m.deleted = true;
+      return m;
+    });
+  }
+
+  lowestSeq(conv: string): number | undefined {
+    const r = this.db.get('SELECT MIN(seq) AS s FROM messages WHERE conv = ?', conv) as Row | null;
+    return r && r.s !== null ? Number(r.s) : undefined;
+  }
+
+  /** Messages after `read` that others wrote (edits and deletions don't count). */
+  unread(conv: string, read: number, me: string): number {
+    const r = this.db.get("SELECT COUNT(*) AS n FROM messages WHERE conv = ? AND seq > ? AND author <> ? AND kind NOT IN ('edit', 'delete')", [conv, read, me]) as Row;
+    return Number(r.n);
+  }
+
+  // ---- outbox ----
+
+  outbox(): OutboxEntry[] {
+    return (this.db.all('SELECT id, conv, kind, body, created, state, error FROM outbox ORDER BY created, rowid') as Row[]).map((r) => {
+      const base = { id: String(r.id), conv: String(r.conv), created: Number(r.created), state: r.state === 'failed' ? ('failed' as const) : ('queued' as const) };
+      const error = r.error !== null ? { error: String(r.error) } : {};
+      return r.kind === 'upload'
+        ? { ...base, ...error, kind: 'upload' as const, body: JSON.parse(String(r.body)) as OutboxFile }
+        : { ...base, ...error, kind: 'send' as const, body: JSON.parse(String(r.body)) as SendBody };
+    });
+  }
+
+  addOutbox(entry: OutboxEntry, file?: Uint8Array): void {
+    this.db.run('INSERT INTO outbox (id, conv, kind, body, created, state, error, file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+      entry.id,
+      entry.conv,
+      entry.kind,
+      JSON.stringify(entry.body),
+      entry.created,
+      entry.state,
+      entry.error ?? null,
+      file ?? null,
+    ]);
+  }
+
+  outboxFile(id: string): Buffer | undefined {
+    const r = this.db.get('SELECT file FROM outbox WHERE id = ?', id) as Row | null;
+    return r && r.file !== null ? Buffer.from(r.file as Uint8Array) : undefined;
+  }
+
+  setOutboxState(id: string, state: 'queued' | 'failed', error?: string): void {
+    this.db.run('UPDATE outbox SET state = ?, error = ? WHERE id = ?', [state, error ?? null, id]);
+  }
+
+  removeOutbox(id: string): boolean {
+    return this.db.run('DELETE FROM outbox WHERE id = ?', id).changes > 0;
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const out = fn();
+      this.db.exec('COMMIT');
+      return out;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}

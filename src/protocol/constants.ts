@@ -1,0 +1,88 @@
+/** The wire protocol version spoken by this build. A relay refuses any other. */
+export const PROTOCOL_VERSION = 1;
+
+/** Error codes carried by `error` events. Each refusal has its own code. */
+export const ErrorCode = {
+  badFrame: 'bad_frame',
+  tooLarge: 'too_large',
+  rateLimited: 'rate_limited',
+  unknownType: 'unknown_type',
+  unknownConversation: 'unknown_conversation',
+  notMember: 'not_member',
+  nameTaken: 'name_taken',
+  badName: 'bad_name',
+  badSecret: 'bad_secret',
+  unsupportedVersion: 'unsupported_version',
+  handshakeRequired: 'handshake_required',
+  alreadyHandshaken: 'already_handshaken',
+  notAuthor: 'not_author',
+  badTarget: 'bad_target',
+  badUpload: 'bad_upload',
+  hashMismatch: 'hash_mismatch',
+  unknownFile: 'unknown_file',
+  unknownUser: 'unknown_user',
+  roomExists: 'room_exists',
+  badRequest: 'bad_request',
+  internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Errors after which a client must not reconnect on its own: the user has to change something. */
+export const FATAL_ERRORS: ReadonlySet<string> = new Set([
+  ErrorCode.badSecret,
+  ErrorCode.nameTaken,
+  ErrorCode.badName,
+  ErrorCode.unsupportedVersion,
+]);
+
+/** WebSocket close codes used by the relay (4000-4999 is the application range). */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  tooLarge: 1009,
+  unsupportedVersion: 4000,
+  badSecret: 4001,
+  badFrame: 4002,
+  nameTaken: 4003,
+  handshakeTimeout: 4004,
+  badName: 4005,
+  rateLimited: 4008,
+  slowConsumer: 4009,
+} as const;
+
+/** Limits a relay announces in `welcome`; clients must stay within them. */
+export interface Limits {
+  /** Largest WebSocket message the relay accepts, in bytes. Above it the connection closes with 1009. */
+  maxFrameBytes: number;
+  /** Longest text body, in UTF-16 code units. */
+  maxTextChars: number;
+  /** Largest snippet code, in UTF-16 code units. */
+  maxSnippetChars: number;
+  /** Largest file, in bytes. */
+  maxFileBytes: number;
+  /** Size of every file chunk but the last, in bytes (before base64). */
+  chunkBytes: number;
+  /** Sustained frames per second per connection. */
+  ratePerSecond: number;
+  /** Frames a connection may send in a burst above the sustained rate. */
+  rateBurst: number;
+  /** Most messages a `history` page returns. */
+  historyPage: number;
+  /** Most messages a `sync` replays per conversation before it answers with a reset instead. */
+  replayLimit: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxFrameBytes: 1024 * 1024,
+  maxTextChars: 16_000,
+  maxSnippetChars: 100_000,
+  maxFileBytes: 10 * 1024 * 1024,
+  chunkBytes: 256 * 1024,
+  ratePerSecond: 50,
+  rateBurst: 300,
+  historyPage: 200,
+  replayLimit: 2000,
+};
+
+/** Name of the room every member joins on first connection. */
+export const DEFAULT_ROOM = 'general';

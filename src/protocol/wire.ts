@@ -1,0 +1,316 @@
+import { z } from 'zod';
+
+// Client <-> relay frames. Every client frame is one JSON object; every relay frame is a JSON
+// array of events (the relay coalesces what it sends to one connection within a tick).
+// docs/PROTOCOL.md describes each type; keep the two in step.
+
+const token = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'only A-Z a-z 0-9 _ - and starting with a letter or digit');
+
+export const UserName = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u, 'letters, digits, . _ - and starting with a letter or digit');
+export const RoomName = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, _ - and starting with a letter or digit');
+export const ConvId = token(1, 64);
+export const UserId = token(1, 64);
+export const MessageId = token(8, 64);
+export const RequestId = token(1, 64);
+export const FileId = token(1, 64);
+export const IdentityKey = token(32, 128);
+const Seq = z.number().int().nonnegative();
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex sha256');
+export const Presence = z.enum(['online', 'away', 'offline']);
+
+// ---- message bodies (what a client may send) ----
+
+export const TextBody = z.object({ kind: z.literal('text'), text: z.string().min(1) });
+
+export const GitContext = z.object({
+  remote: z.string().max(2048).optional(),
+  commit: z.string().regex(/^[0-9a-f]{7,64}$/).optional(),
+  branch: z.string().max(256).optional(),
+  dirty: z.boolean().optional(),
+});
+
+export const SnippetBody = z.object({
+  kind: z.literal('snippet'),
+  code: z.string(),
+  lang: z.string().max(64),
+  path: z.string().max(1024).optional(),
+  lines: z.object({ start: z.number().int().min(1), end: z.number().int().min(1) }).refine((l) => l.end >= l.start, 'end before start'),
+  git: GitContext.optional(),
+  hash: Sha256Hex,
+  note: z.string().max(4000).optional(),
+});
+
+export const EditBody = z.object({ kind: z.literal('edit'), target: Seq, text: z.string().min(1) });
+export const DeleteBody = z.object({ kind: z.literal('delete'), target: Seq });
+
+export const SendBody = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody]);
+
+/** A file body is made by the relay once an upload completes. */
+export const FileBody = z.object({
+  kind: z.literal('file'),
+  file: FileId,
+  name: z.string().min(1).max(255),
+  size: z.number().int().nonnegative(),
+  sha256: Sha256Hex,
+  mime: z.string().max(128).optional(),
+  note: z.string().max(4000).optional(),
+});
+
+export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, FileBody]);
+
+// ---- client -> relay ----
+
+export const HelloFrame = z.object({
+  t: z.literal('hello'),
+  v: z.number().int(),
+  name: z.string().max(256),
+  key: IdentityKey,
+  client: z.string().max(64).optional(),
+});
+export const SyncFrame = z.object({
+  t: z.literal('sync'),
+  rid: RequestId,
+  epoch: z.string().max(64).optional(),
+  cursors: z.record(ConvId, Seq),
+});
+export const SendFrame = z.object({ t: z.literal('send'), id: MessageId, conv: ConvId, body: SendBody });
+export const UploadFrame = z.object({
+  t: z.literal('upload'),
+  id: MessageId,
+  conv: ConvId,
+  name: z.string().min(1).max(255),
+  size: z.number().int().nonnegative(),
+  sha256: Sha256Hex,
+  mime: z.string().max(128).optional(),
+  note: z.string().max(4000).optional(),
+});
+export const ChunkFrame = z.object({
+  t: z.literal('chunk'),
+  id: MessageId,
+  index: z.number().int().nonnegative(),
+  data: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64'),
+});
+export const FetchFrame = z.object({ t: z.literal('fetch'), rid: RequestId, file: FileId, index: z.number().int().nonnegative() });
+export const HistoryFrame = z.object({
+  t: z.literal('history'),
+  rid: RequestId,
+  conv: ConvId,
+  before: Seq.optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+});
+export const RoomCreateFrame = z.object({ t: z.literal('room.create'), rid: RequestId, name: RoomName, topic: z.string().max(250).optional() });
+export const RoomJoinFrame = z.object({ t: z.literal('room.join'), rid: RequestId, conv: ConvId });
+export const RoomLeaveFrame = z.object({ t: z.literal('room.leave'), rid: RequestId, conv: ConvId });
+export const RoomListFrame = z.object({ t: z.literal('room.list'), rid: RequestId });
+export const DmOpenFrame = z.object({ t: z.literal('dm.open'), rid: RequestId, user: UserId });
+export const PresenceFrame = z.object({ t: z.literal('presence'), state: z.enum(['online', 'away']) });
+export const TypingFrame = z.object({ t: z.literal('typing'), conv: ConvId });
+export const ReadFrame = z.object({ t: z.literal('read'), conv: ConvId, seq: Seq });
+
+export const ClientFrame = z.discriminatedUnion('t', [
+  HelloFrame,
+  SyncFrame,
+  SendFrame,
+  UploadFrame,
+  ChunkFrame,
+  FetchFrame,
+  HistoryFrame,
+  RoomCreateFrame,
+  RoomJoinFrame,
+  RoomLeaveFrame,
+  RoomListFrame,
+  DmOpenFrame,
+  PresenceFrame,
+  TypingFrame,
+  ReadFrame,
+]);
+
+// ---- relay -> client ----
+
+export const Member = z.object({ id: UserId, name: z.string(), presence: Presence });
+
+export const Conversation = z.object({
+  id: ConvId,
+  kind: z.enum(['room', 'dm']),
+  /** Room name without '#'; empty for direct messages. */
+  name: z.string(),
+  topic: z.string().optional(),
+  members: z.array(UserId),
+  /** Highest seq in the conversation (0 when empty). */
+  head: Seq,
+  /** The reading member's read marker. */
+  read: Seq,
+});
+
+export const Message = z.object({
+  conv: ConvId,
+  seq: Seq,
+  id: MessageId,
+  ts: z.number().int(),
+  author: UserId,
+  body: Body,
+});
+
+export const LimitsSchema = z.object({
+  maxFrameBytes: z.number().int(),
+  maxTextChars: z.number().int(),
+  maxSnippetChars: z.number().int(),
+  maxFileBytes: z.number().int(),
+  chunkBytes: z.number().int(),
+  ratePerSecond: z.number(),
+  rateBurst: z.number(),
+  historyPage: z.number().int(),
+  replayLimit: z.number().int(),
+});
+
+export const WelcomeEvent = z.object({
+  t: z.literal('welcome'),
+  v: z.number().int(),
+  session: z.string(),
+  epoch: z.string(),
+  you: z.object({ id: UserId, name: z.string() }),
+  members: z.array(Member),
+  conversations: z.array(Conversation),
+  limits: LimitsSchema,
+  relay: z.string(),
+});
+export const MsgEvent = z.object({ t: z.literal('msg'), m: Message });
+export const AckEvent = z.object({ t: z.literal('ack'), id: MessageId, conv: ConvId, seq: Seq, ts: z.number().int(), dup: z.boolean().optional() });
+export const ErrorEvent = z.object({ t: z.literal('error'), code: z.string(), message: z.string(), ref: z.string().optional() });
+export const SyncedEvent = z.object({ t: z.literal('synced'), rid: RequestId });
+export const ResetEvent = z.object({
+  t: z.literal('reset'),
+  conv: ConvId,
+  reason: z.enum(['epoch', 'ahead', 'retention', 'too_far']),
+  head: Seq,
+});
+export const HistoryEvent = z.object({ t: z.literal('history'), rid: RequestId, conv: ConvId, messages: z.array(Message), more: z.boolean() });
+export const ConvEvent = z.object({ t: z.literal('conv'), rid: RequestId.optional(), conversation: Conversation });
+export const LeftEvent = z.object({ t: z.literal('left'), rid: RequestId.optional(), conv: ConvId });
+export const RoomsEvent = z.object({
+  t: z.literal('rooms'),
+  rid: RequestId,
+  rooms: z.array(z.object({ id: ConvId, name: z.string(), topic: z.string().optional(), memberCount: z.number().int(), joined: z.boolean() })),
+});
+export const MemberEvent = z.object({ t: z.literal('member'), member: Member });
+export const PresenceEvent = z.object({ t: z.literal('presence'), user: UserId, state: Presence });
+export const TypingEvent = z.object({ t: z.literal('typing'), conv: ConvId, user: UserId });
+export const ReadEvent = z.object({ t: z.literal('read'), conv: ConvId, seq: Seq });
+export const UploadReadyEvent = z.object({ t: z.literal('upload.ready'), id: MessageId, next: z.number().int().nonnegative() });
+export const FileChunkEvent = z.object({
+  t: z.literal('file.chunk'),
+  rid: RequestId,
+  file: FileId,
+  index: z.number().int().nonnegative(),
+  count: z.number().int().nonnegative(),
+  data: z.string(),
+});
+export const ByeEvent = z.object({ t: z.literal('bye'), reason: z.string() });
+
+export const RelayEvent = z.discriminatedUnion('t', [
+  WelcomeEvent,
+  MsgEvent,
+  AckEvent,
+  ErrorEvent,
+  SyncedEvent,
+  ResetEvent,
+  HistoryEvent,
+  ConvEvent,
+  LeftEvent,
+  RoomsEvent,
+  MemberEvent,
+  PresenceEvent,
+  TypingEvent,
+  ReadEvent,
+  UploadReadyEvent,
+  FileChunkEvent,
+  ByeEvent,
+]);
+
+export type UserNameT = z.infer<typeof UserName>;
+export type PresenceState = z.infer<typeof Presence>;
+export type GitContext = z.infer<typeof GitContext>;
+export type TextBody = z.infer<typeof TextBody>;
+export type SnippetBody = z.infer<typeof SnippetBody>;
+export type EditBody = z.infer<typeof EditBody>;
+export type DeleteBody = z.infer<typeof DeleteBody>;
+export type FileBody = z.infer<typeof FileBody>;
+export type SendBody = z.infer<typeof SendBody>;
+export type Body = z.infer<typeof Body>;
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type Member = z.infer<typeof Member>;
+export type Conversation = z.infer<typeof Conversation>;
+export type Message = z.infer<typeof Message>;
+export type RelayEvent = z.infer<typeof RelayEvent>;
+export type WelcomeEvent = z.infer<typeof WelcomeEvent>;
+export type ResetEvent = z.infer<typeof ResetEvent>;
+export type RoomsEvent = z.infer<typeof RoomsEvent>;
+export type RoomSummary = RoomsEvent['rooms'][number];
+
+/** Relay event types a client knows; anything else is ignored so old clients survive new relays. */
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(RelayEvent.options.map((o) => o.shape.t.value));
+
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; code: 'bad_frame' | 'unknown_type'; message: string };
+
+/** Parses and validates one client frame (the relay's inbound path). Never throws. */
+export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: 'bad_frame', message: `malformed JSON: ${(err as Error).message}` };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, code: 'bad_frame', message: 'a frame must be a JSON object' };
+  }
+  const t = (raw as { t?: unknown }).t;
+  if (typeof t !== 'string') return { ok: false, code: 'bad_frame', message: 'missing string field "t"' };
+  const parsed = ClientFrame.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  if (!ClientFrame.options.some((o) => o.shape.t.value === t)) {
+    return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(t.slice(0, 40))}` };
+  }
+  return { ok: false, code: 'bad_frame', message: describeIssues(t, parsed.error) };
+}
+
+/**
+ * Parses one relay frame (the client's inbound path) into its events. Events of unknown types
+ * are skipped; a malformed frame or a known event that fails validation is an error.
+ */
+export function decodeRelayFrame(text: string): DecodeResult<RelayEvent[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: 'bad_frame', message: `malformed JSON: ${(err as Error).message}` };
+  }
+  if (!Array.isArray(raw)) return { ok: false, code: 'bad_frame', message: 'a relay frame must be a JSON array of events' };
+  const events: RelayEvent[] = [];
+  for (const item of raw) {
+    const t = typeof item === 'object' && item !== null ? (item as { t?: unknown }).t : undefined;
+    if (typeof t !== 'string' || !KNOWN_EVENTS.has(t)) continue;
+    const parsed = RelayEvent.safeParse(item);
+    if (!parsed.success) return { ok: false, code: 'bad_frame', message: describeIssues(t, parsed.error) };
+    events.push(parsed.data);
+  }
+  return { ok: true, value: events };
+}
+
+function describeIssues(t: string, error: z.ZodError): string {
+  const first = error.issues[0];
+  const where = first && first.path.length ? first.path.join('.') : 'frame';
+  return `invalid ${t.slice(0, 40)} frame: ${where}: ${first ? first.message : 'invalid'}`;
+}

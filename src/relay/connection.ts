@@ -1,0 +1,101 @@
+import type { WebSocket } from 'ws';
+import type { UserRecord } from './store';
+import { TokenBucket } from './rateLimiter';
+
+export interface Upload {
+  id: string;
+  conv: string;
+  name: string;
+  size: number;
+  sha256: string;
+  mime?: string;
+  note?: string;
+  count: number;
+  chunks: Buffer[];
+  received: number;
+}
+
+export interface ConnectionLimits {
+  ratePerSecond: number;
+  rateBurst: number;
+  /** Bytes queued to this connection (ours plus the socket's) above which it is cut off. */
+  maxQueuedBytes: number;
+}
+
+/**
+ * One client connection. Outgoing events are queued as pre-serialized JSON and written as one
+ * array frame per flush, so everything bound for this connection within a tick costs one write.
+ */
+export class Connection {
+  user: UserRecord | undefined;
+  presence: 'online' | 'away' = 'online';
+  alive = true;
+  closed = false;
+  /** While a sync replays history, live events are held here and released after it. */
+  held: { json: string; conv?: string; seq?: number }[] | undefined;
+  readonly uploads = new Map<string, Upload>();
+  readonly bucket: TokenBucket;
+  strikes = 0;
+  private queue: string[] = [];
+  private queuedBytes = 0;
+
+  constructor(
+    readonly session: string,
+    readonly ws: WebSocket,
+    readonly remote: string,
+    private readonly limits: ConnectionLimits,
+    private readonly markDirty: (c: Connection) => void,
+    private readonly onSlow: (c: Connection) => void,
+  ) {
+    this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst);
+  }
+
+  /**
+   * Queues one serialized event. `droppable` events (presence, typing) are skipped when the
+   * socket is backed up; anything else that would pass the cap cuts the connection off.
+   */
+  push(json: string, opts: { droppable?: boolean; conv?: string; seq?: number } = {}): void {
+    if (this.closed) return;
+    if (this.held && opts.conv !== undefined) {
+      this.held.push({ json, conv: opts.conv, seq: opts.seq });
+      return;
+    }
+    const backlog = this.ws.bufferedAmount + this.queuedBytes;
+    if (opts.droppable && backlog > this.limits.maxQueuedBytes / 8) return;
+    if (backlog + json.length > this.limits.maxQueuedBytes) {
+      this.onSlow(this);
+      return;
+    }
+    this.queue.push(json);
+    this.queuedBytes += json.length;
+    if (this.queue.length === 1) this.markDirty(this);
+  }
+
+  flush(): void {
+    if (this.queue.length === 0 || this.closed) return;
+    const frame = '[' + this.queue.join(',') + ']';
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.ws.send(frame);
+  }
+
+  /** Resolves once the socket has written out most of what it holds (used between replay pages). */
+  async drained(lowWater: number): Promise<void> {
+    this.flush();
+    while (!this.closed && this.ws.bufferedAmount > lowWater) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.ws.close(code, reason.slice(0, 120));
+  }
+
+  terminate(): void {
+    this.closed = true;
+    this.ws.terminate();
+  }
+}

@@ -1,0 +1,728 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
+import { decodeClientFrame, UserName, type Body, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
+import { AuthThrottle, keyHash, presentedSecret, secretMatches } from './auth';
+import { Connection, type Upload } from './connection';
+import type { AppendItem, ConversationRecord, Store, UserRecord } from './store';
+
+export const RELAY_VERSION = '0.1.0';
+
+export interface RelayOptions {
+  store: Store;
+  /** Address to bind; default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Port; 0 picks a free one. Default 7420. */
+  port?: number;
+  /** Team secret. Required by the CLI when binding beyond loopback. */
+  secret?: string;
+  /** Browser origins allowed to connect. Connections that send any other Origin are refused. */
+  allowedOrigins?: string[];
+  limits?: Partial<Limits>;
+  heartbeatMs?: number;
+  handshakeTimeoutMs?: number;
+  /** Cap on bytes queued to one connection before it is cut off as a slow consumer. */
+  maxQueuedBytes?: number;
+  /** Keep at most this many messages per conversation (0: keep all). */
+  retain?: number;
+  log?: (line: string) => void;
+}
+
+interface ConvState {
+  rec: ConversationRecord;
+  members: Set<string>;
+}
+
+interface Pending {
+  item: AppendItem;
+  conn: Connection;
+}
+
+type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
+
+/**
+ * The relay: authenticates connections in the HTTP upgrade, assigns per-conversation seqs,
+ * stores durably (one transaction per tick), acks after commit and fans out. Runs embedded in
+ * the extension host or standalone (src/relay/cli.ts); no `vscode` here.
+ */
+export class Relay {
+  readonly limits: Limits;
+  private readonly store: Store;
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private readonly throttle = new AuthThrottle(10, 60_000);
+  private readonly conns = new Set<Connection>();
+  private readonly byUser = new Map<string, Set<Connection>>();
+  private readonly users = new Map<string, UserRecord>();
+  private readonly byNorm = new Map<string, UserRecord>();
+  private readonly byKey = new Map<string, UserRecord>();
+  private readonly convs = new Map<string, ConvState>();
+  private readonly dirty = new Set<Connection>();
+  private pending: Pending[] = [];
+  private commitScheduled = false;
+  private flushScheduled = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly log: (line: string) => void;
+  private readonly maxQueuedBytes: number;
+  /** Messages stored and acked since start (for `/healthz` and benchmarks). */
+  stats = { stored: 0, commits: 0, connections: 0 };
+
+  constructor(private readonly opts: RelayOptions) {
+    this.store = opts.store;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.log = opts.log ?? (() => undefined);
+    this.maxQueuedBytes = opts.maxQueuedBytes ?? 8 * 1024 * 1024;
+    for (const u of this.store.users()) this.indexUser(u);
+    for (const c of this.store.conversations()) this.convs.set(c.id, { rec: c, members: new Set(c.members) });
+    if (![...this.convs.values()].some((c) => c.rec.kind === 'room' && c.rec.name === DEFAULT_ROOM)) {
+      this.createConv({ id: newId('r'), kind: 'room', name: DEFAULT_ROOM, topic: 'Everyone on the team', members: [] });
+    }
+    this.server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+      if (req.url === '/healthz') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true, relay: RELAY_VERSION, protocol: PROTOCOL_VERSION, online: this.byUser.size }));
+        return;
+      }
+      res.writeHead(426, { 'content-type': 'text/plain' });
+      res.end('Parley relay: connect with a WebSocket client (see docs/PROTOCOL.md)\n');
+    });
+    this.server.headersTimeout = 10_000;
+    this.server.requestTimeout = 15_000;
+    this.server.maxHeadersCount = 64;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  async listen(): Promise<AddressInfo> {
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.opts.port ?? 7420, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    const every = this.opts.heartbeatMs ?? 30_000;
+    this.heartbeat = setInterval(() => this.beat(), every);
+    this.heartbeat.unref();
+    return this.address();
+  }
+
+  address(): AddressInfo {
+    return this.server.address() as AddressInfo;
+  }
+
+  get epoch(): string {
+    return this.store.epoch;
+  }
+
+  onlineCount(): number {
+    return this.byUser.size;
+  }
+
+  /** Tells every client it is going away, commits what is pending and closes. The store stays open. */
+  async close(reason = 'relay stopping'): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.commit();
+    const bye = JSON.stringify({ t: 'bye', reason });
+    for (const c of this.conns) {
+      c.push(bye);
+      c.close(CloseCode.goingAway, reason);
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        for (const c of this.conns) c.terminate();
+        resolve();
+      }, 1000);
+      timer.unref();
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.server.closeAllConnections?.();
+    });
+  }
+
+  // ---- connection setup ----
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    if (this.stopped) return reject(socket, 503, 'stopping', 'relay is stopping');
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/' && path !== '/parley') return reject(socket, 404, 'not_found', 'no such endpoint');
+    const origin = req.headers.origin;
+    if (origin !== undefined && !(this.opts.allowedOrigins ?? []).includes(origin)) {
+      this.log(`refused connection from ${remote}: origin ${origin} not allowed`);
+      return reject(socket, 403, 'bad_origin', 'origin not allowed');
+    }
+    if (this.opts.secret !== undefined) {
+      if (this.throttle.blocked(remote)) return reject(socket, 429, ErrorCode.rateLimited, 'too many wrong secrets; wait a minute');
+      if (!secretMatches(this.opts.secret, presentedSecret(req))) {
+        this.throttle.fail(remote);
+        this.log(`refused connection from ${remote}: wrong team secret`);
+        return reject(socket, 401, ErrorCode.badSecret, 'wrong or missing team secret');
+      }
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, remote));
+  }
+
+  private onConnection(ws: WebSocket, remote: string): void {
+    const conn = new Connection(
+      newId('s'),
+      ws,
+      remote,
+      { ratePerSecond: this.limits.ratePerSecond, rateBurst: this.limits.rateBurst, maxQueuedBytes: this.maxQueuedBytes },
+      (c) => this.markDirty(c),
+      (c) => {
+        this.log(`cut off ${c.user?.name ?? remote}: more than ${this.maxQueuedBytes} bytes queued (slow consumer)`);
+        c.closed = true;
+        c.ws.terminate();
+      },
+    );
+    this.conns.add(conn);
+    this.stats.connections++;
+    const helloTimer = setTimeout(() => {
+      if (!conn.user) this.fail(conn, ErrorCode.handshakeRequired, 'no hello within the handshake timeout', CloseCode.handshakeTimeout);
+    }, this.opts.handshakeTimeoutMs ?? 10_000);
+    helloTimer.unref();
+    ws.on('pong', () => (conn.alive = true));
+    ws.on('error', () => undefined);
+    ws.on('message', (data, isBinary) => {
+      conn.alive = true;
+      if (conn.closed) return;
+      try {
+        this.onMessage(conn, isBinary ? null : data.toString());
+      } catch (err) {
+        this.log(`internal error handling a frame from ${conn.user?.name ?? remote}: ${(err as Error).stack ?? err}`);
+        this.sendError(conn, ErrorCode.internal, 'internal relay error');
+      }
+    });
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      this.onClose(conn);
+    });
+  }
+
+  private onClose(conn: Connection): void {
+    conn.closed = true;
+    this.conns.delete(conn);
+    this.dirty.delete(conn);
+    const user = conn.user;
+    if (!user) return;
+    const set = this.byUser.get(user.id);
+    if (!set) return;
+    const was = this.presenceOf(user.id);
+    set.delete(conn);
+    if (set.size === 0) this.byUser.delete(user.id);
+    this.announcePresence(user.id, was);
+  }
+
+  private beat(): void {
+    for (const c of this.conns) {
+      if (!c.alive) {
+        this.log(`terminating ${c.user?.name ?? c.remote}: no pong`);
+        c.terminate();
+        continue;
+      }
+      c.alive = false;
+      try {
+        c.ws.ping();
+      } catch {
+        c.terminate();
+      }
+    }
+  }
+
+  // ---- inbound frames ----
+
+  private onMessage(conn: Connection, text: string | null): void {
+    if (text === null) return this.fail(conn, ErrorCode.badFrame, 'binary frames are not part of the protocol', CloseCode.badFrame);
+    const decoded = decodeClientFrame(text);
+    if (!decoded.ok) {
+      if (decoded.code === 'unknown_type') return this.sendError(conn, ErrorCode.unknownType, decoded.message);
+      return this.fail(conn, ErrorCode.badFrame, decoded.message, CloseCode.badFrame);
+    }
+    const f = decoded.value;
+    if (!conn.user) {
+      if (f.t !== 'hello') return this.fail(conn, ErrorCode.handshakeRequired, `${f.t} before hello`, CloseCode.badFrame);
+      return this.onHello(conn, f);
+    }
+    if (!conn.bucket.take()) {
+      conn.strikes++;
+      if (conn.strikes > this.limits.rateBurst) return this.fail(conn, ErrorCode.rateLimited, 'kept sending over the rate limit', CloseCode.rateLimited);
+      return this.sendError(conn, ErrorCode.rateLimited, `over ${this.limits.ratePerSecond} frames/s; slow down`, refOf(f));
+    }
+    conn.strikes = 0;
+    switch (f.t) {
+      case 'hello':
+        return this.sendError(conn, ErrorCode.alreadyHandshaken, 'hello was already accepted on this connection');
+      case 'sync':
+        void this.onSync(conn, f).catch((err) => this.log(`sync failed: ${(err as Error).stack ?? err}`));
+        return;
+      case 'send':
+        return this.onSend(conn, f);
+      case 'upload':
+        return this.onUpload(conn, f);
+      case 'chunk':
+        return this.onChunk(conn, f);
+      case 'fetch':
+        return this.onFetch(conn, f);
+      case 'history':
+        return this.onHistory(conn, f);
+      case 'room.create':
+        return this.onRoomCreate(conn, f);
+      case 'room.join':
+        return this.onRoomJoin(conn, f);
+      case 'room.leave':
+        return this.onRoomLeave(conn, f);
+      case 'room.list':
+        return this.onRoomList(conn, f);
+      case 'dm.open':
+        return this.onDmOpen(conn, f);
+      case 'presence':
+        return this.onPresence(conn, f);
+      case 'typing':
+        return this.onTyping(conn, f);
+      case 'read':
+        return this.onRead(conn, f);
+    }
+  }
+
+  private onHello(conn: Connection, f: Frame<'hello'>): void {
+    if (f.v !== PROTOCOL_VERSION) {
+      return this.fail(conn, ErrorCode.unsupportedVersion, `this relay speaks protocol ${PROTOCOL_VERSION}, not ${f.v}`, CloseCode.unsupportedVersion);
+    }
+    const name = f.name.normalize('NFC').trim();
+    const valid = UserName.safeParse(name);
+    if (!valid.success) return this.fail(conn, ErrorCode.badName, `bad name: ${valid.error.issues[0]?.message ?? 'invalid'}`, CloseCode.badName);
+    const norm = name.toLowerCase();
+    const hash = keyHash(f.key);
+    let user = this.byNorm.get(norm);
+    if (user && user.keyHash !== hash) {
+      return this.fail(conn, ErrorCode.nameTaken, `the name ${name} belongs to another member`, CloseCode.nameTaken);
+    }
+    let isNew = false;
+    if (!user) {
+      const existing = this.byKey.get(hash);
+      if (existing) {
+        this.byNorm.delete(existing.norm);
+        this.store.renameUser(existing.id, name, norm);
+        existing.name = name;
+        existing.norm = norm;
+        this.byNorm.set(norm, existing);
+        user = existing;
+        this.log(`member ${existing.id} is now called ${name}`);
+      } else {
+        user = { id: newId('u'), name, norm, keyHash: hash, created: Date.now() };
+        this.store.createUser(user);
+        this.indexUser(user);
+        isNew = true;
+        this.log(`new member ${name} (${user.id})`);
+      }
+    } else if (user.name !== name) {
+      this.store.renameUser(user.id, name, norm);
+      user.name = name;
+    }
+    if (isNew) {
+      // Joined before this connection is registered: the welcome below already lists the room.
+      const general = [...this.convs.values()].find((c) => c.rec.kind === 'room' && c.rec.name === DEFAULT_ROOM);
+      if (general) this.addMember(general, user.id);
+    }
+    const was = this.presenceOf(user.id);
+    conn.user = user;
+    let set = this.byUser.get(user.id);
+    if (!set) this.byUser.set(user.id, (set = new Set()));
+    set.add(conn);
+    const reads = this.store.reads(user.id);
+    const welcome = {
+      t: 'welcome',
+      v: PROTOCOL_VERSION,
+      session: conn.session,
+      epoch: this.store.epoch,
+      you: { id: user.id, name: user.name },
+      members: [...this.users.values()].map((u) => ({ id: u.id, name: u.name, presence: this.presenceOf(u.id) })),
+      conversations: [...this.convs.values()].filter((c) => c.members.has(user.id)).map((c) => this.convView(c, reads.get(c.rec.id) ?? 0)),
+      limits: this.limits,
+      relay: RELAY_VERSION,
+    };
+    conn.push(JSON.stringify(welcome));
+    const member = JSON.stringify({ t: 'member', member: { id: user.id, name: user.name, presence: this.presenceOf(user.id) } });
+    for (const c of this.conns) if (c.user && c.user.id !== user.id) c.push(member);
+    if (!isNew) this.announcePresence(user.id, was);
+  }
+
+  private async onSync(conn: Connection, f: Frame<'sync'>): Promise<void> {
+    const user = conn.user!;
+    const epochChanged = f.epoch !== undefined && f.epoch !== this.store.epoch;
+    conn.held = conn.held ?? [];
+    const replayed = new Map<string, number>();
+    try {
+      for (const state of [...this.convs.values()]) {
+        if (conn.closed) return;
+        if (!state.members.has(user.id)) continue;
+        const conv = state.rec;
+        const cursor = Object.hasOwn(f.cursors, conv.id) ? f.cursors[conv.id] : 0;
+        const head = conv.head;
+        let reason: 'epoch' | 'ahead' | 'retention' | 'too_far' | undefined;
+        if (epochChanged && Object.hasOwn(f.cursors, conv.id)) reason = 'epoch';
+        else if (cursor > head) reason = 'ahead';
+        else if (cursor < conv.floor - 1) reason = 'retention';
+        else if (head - cursor > this.limits.replayLimit) reason = 'too_far';
+        if (reason) {
+          conn.push(JSON.stringify({ t: 'reset', conv: conv.id, reason, head }));
+          replayed.set(conv.id, head);
+          continue;
+        }
+        let at = cursor;
+        for (;;) {
+          const page = this.store.after(conv.id, at, 500);
+          for (const m of page) conn.push(msgJson(m));
+          if (page.length) at = page[page.length - 1].seq;
+          if (page.length < 500) break;
+          await conn.drained(256 * 1024);
+          if (conn.closed) return;
+        }
+        replayed.set(conv.id, at);
+      }
+      conn.push(JSON.stringify({ t: 'synced', rid: f.rid }));
+    } finally {
+      const held = conn.held;
+      conn.held = undefined;
+      for (const h of held ?? []) {
+        if (h.conv !== undefined && h.seq !== undefined && h.seq <= (replayed.get(h.conv) ?? -1)) continue;
+        conn.push(h.json, { conv: h.conv, seq: h.seq });
+      }
+    }
+  }
+
+  private onSend(conn: Connection, f: Frame<'send'>): void {
+    const state = this.memberConv(conn, f.conv, f.id);
+    if (!state) return;
+    const body = f.body;
+    if ((body.kind === 'text' || body.kind === 'edit') && body.text.length > this.limits.maxTextChars) {
+      return this.sendError(conn, ErrorCode.tooLarge, `text longer than ${this.limits.maxTextChars} characters`, f.id);
+    }
+    if (body.kind === 'snippet' && body.code.length > this.limits.maxSnippetChars) {
+      return this.sendError(conn, ErrorCode.tooLarge, `snippet longer than ${this.limits.maxSnippetChars} characters`, f.id);
+    }
+    this.enqueue({ conv: f.conv, author: conn.user!.id, id: f.id, ts: Date.now(), body }, conn);
+  }
+
+  private onUpload(conn: Connection, f: Frame<'upload'>): void {
+    const state = this.memberConv(conn, f.conv, f.id);
+    if (!state) return;
+    if (f.size > this.limits.maxFileBytes) {
+      return this.sendError(conn, ErrorCode.tooLarge, `file larger than ${this.limits.maxFileBytes} bytes`, f.id);
+    }
+    if (conn.uploads.size >= 4 && !conn.uploads.has(f.id)) {
+      return this.sendError(conn, ErrorCode.badUpload, 'at most 4 uploads at a time per connection', f.id);
+    }
+    const count = Math.ceil(f.size / this.limits.chunkBytes);
+    const upload: Upload = { id: f.id, conv: f.conv, name: f.name, size: f.size, sha256: f.sha256, mime: f.mime, note: f.note, count, chunks: [], received: 0 };
+    conn.uploads.set(f.id, upload);
+    conn.push(JSON.stringify({ t: 'upload.ready', id: f.id, next: 0 }));
+    if (count === 0) this.finishUpload(conn, upload);
+  }
+
+  private onChunk(conn: Connection, f: Frame<'chunk'>): void {
+    const up = conn.uploads.get(f.id);
+    if (!up) return this.sendError(conn, ErrorCode.badUpload, `no upload ${f.id} in progress on this connection`, f.id);
+    if (f.index !== up.chunks.length) {
+      return this.sendError(conn, ErrorCode.badUpload, `expected chunk ${up.chunks.length}, got ${f.index}`, f.id);
+    }
+    const data = Buffer.from(f.data, 'base64');
+    const expected = f.index === up.count - 1 ? up.size - this.limits.chunkBytes * (up.count - 1) : this.limits.chunkBytes;
+    if (data.length !== expected) {
+      conn.uploads.delete(f.id);
+      return this.sendError(conn, ErrorCode.badUpload, `chunk ${f.index} has ${data.length} bytes, expected ${expected}`, f.id);
+    }
+    up.chunks.push(data);
+    up.received += data.length;
+    if (up.chunks.length === up.count) this.finishUpload(conn, up);
+  }
+
+  private finishUpload(conn: Connection, up: Upload): void {
+    conn.uploads.delete(up.id);
+    const hash = createHash('sha256');
+    for (const c of up.chunks) hash.update(c);
+    if (hash.digest('hex') !== up.sha256) {
+      return this.sendError(conn, ErrorCode.hashMismatch, `sha256 of the received bytes does not match ${up.sha256}`, up.id);
+    }
+    const body: FileBody = { kind: 'file', file: newId('f'), name: up.name, size: up.size, sha256: up.sha256 };
+    if (up.mime !== undefined) body.mime = up.mime;
+    if (up.note !== undefined) body.note = up.note;
+    this.enqueue({ conv: up.conv, author: conn.user!.id, id: up.id, ts: Date.now(), body, chunks: up.chunks }, conn);
+  }
+
+  private onFetch(conn: Connection, f: Frame<'fetch'>): void {
+    const info = this.store.fileInfo(f.file);
+    if (!info) return this.sendError(conn, ErrorCode.unknownFile, `no file ${f.file}`, f.rid);
+    const state = this.convs.get(info.conv);
+    if (!state || !state.members.has(conn.user!.id)) return this.sendError(conn, ErrorCode.notMember, 'not a member of the file\'s conversation', f.rid);
+    const data = f.index < info.count ? this.store.fileChunk(f.file, f.index) : undefined;
+    if (!data) return this.sendError(conn, ErrorCode.badRequest, `file ${f.file} has ${info.count} chunks`, f.rid);
+    conn.push(JSON.stringify({ t: 'file.chunk', rid: f.rid, file: f.file, index: f.index, count: info.count, data: data.toString('base64') }));
+  }
+
+  private onHistory(conn: Connection, f: Frame<'history'>): void {
+    const state = this.memberConv(conn, f.conv, f.rid);
+    if (!state) return;
+    const before = f.before ?? state.rec.head + 1;
+    const limit = Math.min(f.limit ?? this.limits.historyPage, this.limits.historyPage);
+    const messages = this.store.before(f.conv, before, limit);
+    const more = messages.length > 0 ? messages[0].seq > state.rec.floor : false;
+    conn.push(JSON.stringify({ t: 'history', rid: f.rid, conv: f.conv, messages, more }));
+  }
+
+  private onRoomCreate(conn: Connection, f: Frame<'room.create'>): void {
+    if ([...this.convs.values()].some((c) => c.rec.kind === 'room' && c.rec.name === f.name)) {
+      return this.sendError(conn, ErrorCode.roomExists, `#${f.name} exists; join it instead`, f.rid);
+    }
+    const state = this.createConv({ id: newId('r'), kind: 'room', name: f.name, topic: f.topic, members: [conn.user!.id] });
+    this.log(`${conn.user!.name} created #${f.name}`);
+    this.pushConv(state, conn.user!.id, conn, f.rid);
+  }
+
+  private onRoomJoin(conn: Connection, f: Frame<'room.join'>): void {
+    const state = this.convs.get(f.conv);
+    if (!state || state.rec.kind !== 'room') return this.sendError(conn, ErrorCode.unknownConversation, `no room ${f.conv}`, f.rid);
+    if (state.members.has(conn.user!.id)) return this.pushConv(state, conn.user!.id, conn, f.rid, true);
+    this.addMember(state, conn.user!.id, conn, f.rid);
+  }
+
+  private onRoomLeave(conn: Connection, f: Frame<'room.leave'>): void {
+    const state = this.memberConv(conn, f.conv, f.rid);
+    if (!state) return;
+    if (state.rec.kind !== 'room') return this.sendError(conn, ErrorCode.badRequest, 'direct messages cannot be left', f.rid);
+    const user = conn.user!.id;
+    this.store.removeMember(f.conv, user);
+    state.members.delete(user);
+    state.rec.members = [...state.members];
+    for (const c of this.byUser.get(user) ?? []) c.push(JSON.stringify(c === conn ? { t: 'left', rid: f.rid, conv: f.conv } : { t: 'left', conv: f.conv }));
+    for (const m of state.members) this.pushConv(state, m);
+  }
+
+  private onRoomList(conn: Connection, f: Frame<'room.list'>): void {
+    const user = conn.user!.id;
+    const rooms = [...this.convs.values()]
+      .filter((c) => c.rec.kind === 'room')
+      .map((c) => ({ id: c.rec.id, name: c.rec.name, ...(c.rec.topic !== undefined ? { topic: c.rec.topic } : {}), memberCount: c.members.size, joined: c.members.has(user) }));
+    conn.push(JSON.stringify({ t: 'rooms', rid: f.rid, rooms }));
+  }
+
+  private onDmOpen(conn: Connection, f: Frame<'dm.open'>): void {
+    const me = conn.user!.id;
+    if (!this.users.has(f.user)) return this.sendError(conn, ErrorCode.unknownUser, `no member ${f.user}`, f.rid);
+    const want = [...new Set([me, f.user])].sort();
+    let state = [...this.convs.values()].find((c) => c.rec.kind === 'dm' && sameSet(c.members, want));
+    if (!state) {
+      state = this.createConv({ id: newId('d'), kind: 'dm', name: '', members: want });
+      for (const m of want) if (m !== me) this.pushConv(state, m);
+    }
+    this.pushConv(state, me, conn, f.rid);
+  }
+
+  private onPresence(conn: Connection, f: Frame<'presence'>): void {
+    const user = conn.user!.id;
+    const was = this.presenceOf(user);
+    conn.presence = f.state;
+    this.announcePresence(user, was);
+  }
+
+  private onTyping(conn: Connection, f: Frame<'typing'>): void {
+    const state = this.convs.get(f.conv);
+    const user = conn.user!.id;
+    if (!state || !state.members.has(user)) return; // typing is best effort: dropped silently
+    const json = JSON.stringify({ t: 'typing', conv: f.conv, user });
+    for (const m of state.members) {
+      if (m === user) continue;
+      for (const c of this.byUser.get(m) ?? []) c.push(json, { droppable: true });
+    }
+  }
+
+  private onRead(conn: Connection, f: Frame<'read'>): void {
+    const state = this.memberConv(conn, f.conv);
+    if (!state) return;
+    const seq = Math.min(f.seq, state.rec.head);
+    this.store.setRead(conn.user!.id, f.conv, seq);
+    const json = JSON.stringify({ t: 'read', conv: f.conv, seq });
+    for (const c of this.byUser.get(conn.user!.id) ?? []) if (c !== conn) c.push(json);
+  }
+
+  // ---- group commit and fan-out ----
+
+  private enqueue(item: AppendItem, conn: Connection): void {
+    this.pending.push({ item, conn });
+    if (!this.commitScheduled) {
+      this.commitScheduled = true;
+      setImmediate(() => this.commit());
+    }
+  }
+
+  /** Stores everything received since the last commit in one transaction, then acks and fans out. */
+  private commit(): void {
+    this.commitScheduled = false;
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    let results;
+    try {
+      results = this.store.appendBatch(batch.map((p) => p.item));
+    } catch (err) {
+      this.log(`commit of ${batch.length} messages failed: ${(err as Error).message}`);
+      for (const p of batch) this.sendError(p.conn, ErrorCode.internal, 'the relay could not store the message; resend it', p.item.id);
+      return;
+    }
+    this.stats.commits++;
+    const pruned = new Set<string>();
+    results.forEach((r, i) => {
+      const { conn, item } = batch[i];
+      if (!r.ok) return this.sendError(conn, r.code, r.message, item.id);
+      const m = r.message;
+      conn.push(JSON.stringify({ t: 'ack', id: m.id, conv: m.conv, seq: m.seq, ts: m.ts, ...(r.dup ? { dup: true } : {}) }));
+      if (r.dup) return;
+      this.stats.stored++;
+      const state = this.convs.get(m.conv);
+      if (!state) return;
+      state.rec.head = m.seq;
+      const json = msgJson(m);
+      for (const member of state.members) for (const c of this.byUser.get(member) ?? []) c.push(json, { conv: m.conv, seq: m.seq });
+      if (this.opts.retain && state.rec.head - state.rec.floor + 1 > this.opts.retain * 1.1) pruned.add(m.conv);
+    });
+    for (const conv of pruned) this.prune(conv);
+  }
+
+  private prune(conv: string): void {
+    const state = this.convs.get(conv);
+    if (!state || !this.opts.retain) return;
+    this.store.prune(conv, this.opts.retain);
+    state.rec.floor = Math.max(state.rec.floor, state.rec.head - this.opts.retain + 1);
+  }
+
+  private markDirty(c: Connection): void {
+    this.dirty.add(c);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      const list = [...this.dirty];
+      this.dirty.clear();
+      for (const conn of list) conn.flush();
+    });
+  }
+
+  // ---- helpers ----
+
+  private indexUser(u: UserRecord): void {
+    this.users.set(u.id, u);
+    this.byNorm.set(u.norm, u);
+    this.byKey.set(u.keyHash, u);
+  }
+
+  private createConv(rec: Omit<ConversationRecord, 'head' | 'floor'>): ConvState {
+    this.store.createConversation(rec);
+    const state: ConvState = { rec: { ...rec, head: 0, floor: 1 }, members: new Set(rec.members) };
+    if (state.rec.topic === undefined) delete state.rec.topic;
+    this.convs.set(rec.id, state);
+    return state;
+  }
+
+  private addMember(state: ConvState, user: string, conn?: Connection, rid?: string): void {
+    this.store.addMember(state.rec.id, user);
+    // What was said before joining is history, not unread.
+    if (state.rec.head > 0) this.store.setRead(user, state.rec.id, state.rec.head);
+    state.members.add(user);
+    state.rec.members = [...state.members];
+    for (const m of state.members) this.pushConv(state, m, m === user ? conn : undefined, m === user ? rid : undefined);
+  }
+
+  /** Sends a conversation's current state to every connection of `user` (with the rid on `conn`). */
+  private pushConv(state: ConvState, user: string, conn?: Connection, rid?: string, onlyConn = false): void {
+    const reads = this.store.reads(user);
+    const view = this.convView(state, reads.get(state.rec.id) ?? 0);
+    for (const c of this.byUser.get(user) ?? []) {
+      if (onlyConn && c !== conn) continue;
+      c.push(JSON.stringify(c === conn && rid ? { t: 'conv', rid, conversation: view } : { t: 'conv', conversation: view }));
+    }
+  }
+
+  private convView(state: ConvState, read: number): Conversation {
+    const r = state.rec;
+    return { id: r.id, kind: r.kind, name: r.name, ...(r.topic !== undefined ? { topic: r.topic } : {}), members: [...state.members], head: r.head, read };
+  }
+
+  private memberConv(conn: Connection, conv: string, ref?: string): ConvState | undefined {
+    const state = this.convs.get(conv);
+    if (!state) {
+      this.sendError(conn, ErrorCode.unknownConversation, `no conversation ${conv}`, ref);
+      return undefined;
+    }
+    if (!state.members.has(conn.user!.id)) {
+      this.sendError(conn, ErrorCode.notMember, `not a member of ${conv}`, ref);
+      return undefined;
+    }
+    return state;
+  }
+
+  private presenceOf(user: string): 'online' | 'away' | 'offline' {
+    const set = this.byUser.get(user);
+    if (!set || set.size === 0) return 'offline';
+    for (const c of set) if (c.presence === 'online') return 'online';
+    return 'away';
+  }
+
+  private announcePresence(user: string, was: string): void {
+    const now = this.presenceOf(user);
+    if (now === was) return;
+    const json = JSON.stringify({ t: 'presence', user, state: now });
+    for (const c of this.conns) if (c.user) c.push(json, { droppable: true });
+  }
+
+  private sendError(conn: Connection, code: string, message: string, ref?: string): void {
+    conn.push(JSON.stringify({ t: 'error', code, message, ...(ref !== undefined ? { ref } : {}) }));
+  }
+
+  /** Sends an error and closes this connection only. */
+  private fail(conn: Connection, code: string, message: string, closeCode: number): void {
+    this.sendError(conn, code, message);
+    conn.close(closeCode, code);
+  }
+}
+
+function msgJson(m: Message): string {
+  return JSON.stringify({ t: 'msg', m });
+}
+
+function refOf(f: ClientFrame): string | undefined {
+  if ('rid' in f) return f.rid;
+  if ('id' in f) return f.id;
+  return undefined;
+}
+
+function sameSet(a: Set<string>, b: string[]): boolean {
+  return a.size === b.length && b.every((x) => a.has(x));
+}
+
+function newId(prefix: string): string {
+  return prefix + randomBytes(9).toString('base64url').replace(/[-_]/g, 'x');
+}
+
+function reject(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ code, message });
+  const text: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+  socket.end(
+    `HTTP/1.1 ${status} ${text[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nX-Parley-Error: ${code}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+export type { Body };

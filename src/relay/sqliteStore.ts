@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Database, type Statement } from 'node-sqlite3-wasm';
+import type { Body, Message } from '../protocol/wire';
+import type { AppendItem, AppendResult, ConversationRecord, FileInfo, Store, UserRecord } from './store';
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, norm TEXT NOT NULL UNIQUE,
+  key_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS convs (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, topic TEXT,
+  head INTEGER NOT NULL DEFAULT 0, floor INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE IF NOT EXISTS conv_members (conv TEXT NOT NULL, user TEXT NOT NULL, PRIMARY KEY (conv, user));
+CREATE TABLE IF NOT EXISTS messages (
+  conv TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, author TEXT NOT NULL,
+  ts INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (conv, seq), UNIQUE (author, id));
+CREATE TABLE IF NOT EXISTS reads (user TEXT NOT NULL, conv TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user, conv));
+CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, conv TEXT NOT NULL, size INTEGER NOT NULL, count INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS file_chunks (file TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (file, idx));
+`;
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded store: SQLite compiled to WebAssembly, persisted to one file. It loads in VS Code's
+ * extension host as well as in plain Node. There is no WAL in this build, so callers batch a tick's
+ * writes into one appendBatch (one fsync'd commit) and ack after it returns.
+ */
+export class SqliteStore implements Store {
+  readonly epoch: string;
+  readonly location: string;
+  private readonly db: Database;
+  private readonly heads = new Map<string, number>();
+  private readonly stmts: Statement[] = [];
+  private readonly findDup: Statement;
+  private readonly insertMsg: Statement;
+  private readonly setHead: Statement;
+  private readonly findTarget: Statement;
+  private readonly markDeleted: Statement;
+  private readonly selectAfter: Statement;
+  private readonly selectBefore: Statement;
+  private readonly insertChunk: Statement;
+  private readonly insertFile: Statement;
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.location = file;
+    this.db = new Database(file);
+    try {
+      this.db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;');
+      this.db.exec(SCHEMA);
+      const version = this.meta('schema');
+      if (version === undefined) this.setMeta('schema', String(SCHEMA_VERSION));
+      else if (Number(version) !== SCHEMA_VERSION) {
+        throw new Error(`${file} has schema version ${version}; this relay understands ${SCHEMA_VERSION}`);
+      }
+      let epoch = this.meta('epoch');
+      if (epoch === undefined) {
+        epoch = randomBytes(8).toString('hex');
+        this.setMeta('epoch', epoch);
+      }
+      this.epoch = epoch;
+      for (const row of this.db.all('SELECT id, head FROM convs') as Row[]) this.heads.set(String(row.id), Number(row.head));
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
+    this.findDup = this.prep('SELECT conv, seq, ts, body FROM messages WHERE author = ? AND id = ?');
+    this.insertMsg = this.prep('INSERT INTO messages (conv, seq, id, author, ts, kind, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.setHead = this.prep('UPDATE convs SET head = ? WHERE id = ?');
+    this.findTarget = this.prep('SELECT author, kind, deleted FROM messages WHERE conv = ? AND seq = ?');
+    this.markDeleted = this.prep('UPDATE messages SET deleted = 1 WHERE conv = ? AND seq = ?');
+    this.selectAfter = this.prep('SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?');
+    this.selectBefore = this.prep(
+      'SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.insertChunk = this.prep('INSERT OR REPLACE INTO file_chunks (file, idx, data) VALUES (?, ?, ?)');
+    this.insertFile = this.prep('INSERT OR REPLACE INTO files (id, conv, size, count) VALUES (?, ?, ?, ?)');
+  }
+
+  private prep(sql: string): Statement {
+    const stmt = this.db.prepare(sql);
+    this.stmts.push(stmt);
+    return stmt;
+  }
+
+  private meta(k: string): string | undefined {
+    const row = this.db.get('SELECT v FROM meta WHERE k = ?', k) as Row | null;
+    return row ? String(row.v) : undefined;
+  }
+
+  private setMeta(k: string, v: string): void {
+    this.db.run('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', [k, v]);
+  }
+
+  users(): UserRecord[] {
+    return (this.db.all('SELECT id, name, norm, key_hash, created FROM users') as Row[]).map((r) => ({
+      id: String(r.id),
+      name: String(r.name),
+      norm: String(r.norm),
+      keyHash: String(r.key_hash),
+      created: Number(r.created),
+    }));
+  }
+
+  createUser(u: UserRecord): void {
+    this.db.run('INSERT INTO users (id, name, norm, key_hash, created) VALUES (?, ?, ?, ?, ?)', [u.id, u.name, u.norm, u.keyHash, u.created]);
+  }
+
+  renameUser(id: string, name: string, norm: string): void {
+    this.db.run('UPDATE users SET name = ?, norm = ? WHERE id = ?', [name, norm, id]);
+  }
+
+  conversations(): ConversationRecord[] {
+    const members = new Map<string, string[]>();
+    for (const r of this.db.all('SELECT conv, user FROM conv_members ORDER BY rowid') as Row[]) {
+      const list = members.get(String(r.conv)) ?? [];
+      list.push(String(r.user));
+      members.set(String(r.conv), list);
+    }
+    return (this.db.all('SELECT id, kind, name, topic, head, floor FROM convs') as Row[]).map((r) => ({
+      id: String(r.id),
+      kind: r.kind === 'dm' ? 'dm' : 'room',
+      name: String(r.name),
+      ...(r.topic !== null ? { topic: String(r.topic) } : {}),
+      members: members.get(String(r.id)) ?? [],
+      head: Number(r.head),
+      floor: Number(r.floor),
+    }));
+  }
+
+  createConversation(c: Omit<ConversationRecord, 'head' | 'floor'>): void {
+    this.transaction(() => {
+      this.db.run('INSERT INTO convs (id, kind, name, topic) VALUES (?, ?, ?, ?)', [c.id, c.kind, c.name, c.topic ?? null]);
+      for (const m of c.members) this.db.run('INSERT OR IGNORE INTO conv_members (conv, user) VALUES (?, ?)', [c.id, m]);
+    });
+    this.heads.set(c.id, 0);
+  }
+
+  addMember(conv: string, user: string): void {
+    this.db.run('INSERT OR IGNORE INTO conv_members (conv, user) VALUES (?, ?)', [conv, user]);
+  }
+
+  removeMember(conv: string, user: string): void {
+    this.db.run('DELETE FROM conv_members WHERE conv = ? AND user = ?', [conv, user]);
+  }
+
+  appendBatch(items: AppendItem[]): AppendResult[] {
+    const before = new Map(this.heads);
+    const results: AppendResult[] = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      const touched = new Set<string>();
+      for (const item of items) {
+        const r = this.appendOne(item);
+        if (r.ok && !r.dup) touched.add(item.conv);
+        results.push(r);
+      }
+      for (const conv of touched) this.setHead.run([this.heads.get(conv) ?? 0, conv]);
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.heads.clear();
+      for (const [k, v] of before) this.heads.set(k, v);
+      throw err;
+    }
+    return results;
+  }
+
+  private appendOne(item: AppendItem): AppendResult {
+    const dup = this.findDup.get([item.author, item.id]) as Row | null;
+    if (dup) {
+      return {
+        ok: true,
+        dup: true,
+        message: { conv: String(dup.conv), seq: Number(dup.seq), id: item.id, ts: Number(dup.ts), author: item.author, body: JSON.parse(String(dup.body)) as Body },
+      };
+    }
+    const head = this.heads.get(item.conv);
+    if (head === undefined) return { ok: false, code: 'unknown_conversation', message: `no conversation ${item.conv}` };
+    const body = item.body;
+    if (body.kind === 'edit' || body.kind === 'delete') {
+      const target = this.findTarget.get([item.conv, body.target]) as Row | null;
+      if (!target) return { ok: false, code: 'bad_target', message: `no message ${body.target} in ${item.conv}` };
+      if (String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
+      if (Number(target.deleted) === 1) return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
+      if (target.kind === 'edit' || target.kind === 'delete') return { ok: false, code: 'bad_target', message: 'edit and delete events cannot be targeted' };
+      if (body.kind === 'edit' && target.kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
+      if (body.kind === 'delete') this.markDeleted.run([item.conv, body.target]);
+    }
+    if (body.kind === 'file' && item.chunks) {
+      this.insertFile.run([body.file, item.conv, body.size, item.chunks.length]);
+      item.chunks.forEach((c, i) => this.insertChunk.run([body.file, i, c]));
+    }
+    const seq = head + 1;
+    this.insertMsg.run([item.conv, seq, item.id, item.author, item.ts, body.kind, JSON.stringify(body)]);
+    this.heads.set(item.conv, seq);
+    return { ok: true, dup: false, message: { conv: item.conv, seq, id: item.id, ts: item.ts, author: item.author, body } };
+  }
+
+  after(conv: string, after: number, limit: number): Message[] {
+    return (this.selectAfter.all([conv, after, limit]) as Row[]).map(toMessage);
+  }
+
+  before(conv: string, before: number, limit: number): Message[] {
+    return (this.selectBefore.all([conv, before, limit]) as Row[]).map(toMessage).reverse();
+  }
+
+  prune(conv: string, keep: number): void {
+    const head = this.heads.get(conv) ?? 0;
+    const floor = Math.max(1, head - keep + 1);
+    this.transaction(() => {
+      this.db.run('DELETE FROM messages WHERE conv = ? AND seq < ?', [conv, floor]);
+      this.db.run('UPDATE convs SET floor = MAX(floor, ?) WHERE id = ?', [floor, conv]);
+      this.db.run('DELETE FROM file_chunks WHERE file IN (SELECT id FROM files WHERE conv = ? AND id NOT IN (SELECT json_extract(body, \'$.file\') FROM messages WHERE conv = ? AND kind = \'file\'))', [conv, conv]);
+      this.db.run('DELETE FROM files WHERE conv = ? AND id NOT IN (SELECT json_extract(body, \'$.file\') FROM messages WHERE conv = ? AND kind = \'file\')', [conv, conv]);
+    });
+  }
+
+  setRead(user: string, conv: string, seq: number): void {
+    this.db.run('INSERT INTO reads (user, conv, seq) VALUES (?, ?, ?) ON CONFLICT (user, conv) DO UPDATE SET seq = MAX(seq, excluded.seq)', [user, conv, seq]);
+  }
+
+  reads(user: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.db.all('SELECT conv, seq FROM reads WHERE user = ?', user) as Row[]) out.set(String(r.conv), Number(r.seq));
+    return out;
+  }
+
+  fileInfo(file: string): FileInfo | undefined {
+    const r = this.db.get('SELECT conv, size, count FROM files WHERE id = ?', file) as Row | null;
+    return r ? { conv: String(r.conv), size: Number(r.size), count: Number(r.count) } : undefined;
+  }
+
+  fileChunk(file: string, index: number): Buffer | undefined {
+    const r = this.db.get('SELECT data FROM file_chunks WHERE file = ? AND idx = ?', [file, index]) as Row | null;
+    return r ? Buffer.from(r.data as Uint8Array) : undefined;
+  }
+
+  /** Runs PRAGMA integrity_check; returns 'ok' when the file is sound. */
+  integrityCheck(): string {
+    const rows = this.db.all('PRAGMA integrity_check') as Row[];
+    return rows.map((r) => String(Object.values(r)[0])).join('; ');
+  }
+
+  close(): void {
+    if (!this.db.isOpen) return;
+    for (const s of this.stmts) if (!s.isFinalized) s.finalize();
+    this.db.close();
+  }
+
+  private transaction(fn: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      fn();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
+
+function toMessage(r: Row): Message {
+  return {
+    conv: String(r.conv),
+    seq: Number(r.seq),
+    id: String(r.id),
+    ts: Number(r.ts),
+    author: String(r.author),
+    body: JSON.parse(String(r.body)) as Body,
+  };
+}

@@ -1,0 +1,83 @@
+import type { Body, Message } from '../protocol/wire';
+
+// The relay's storage, behind an interface so that a server database (PostgreSQL, …) can replace
+// the embedded SQLite file without touching the relay. Calls are synchronous: the embedded store
+// is in-process, and a networked store would sit behind a write-behind queue that keeps this shape.
+
+export interface UserRecord {
+  id: string;
+  name: string;
+  /** Lower-cased NFC form of the name; unique. */
+  norm: string;
+  /** sha256 of the member's identity key, hex. */
+  keyHash: string;
+  created: number;
+}
+
+export interface ConversationRecord {
+  id: string;
+  kind: 'room' | 'dm';
+  name: string;
+  topic?: string;
+  members: string[];
+  head: number;
+  /** Lowest seq still stored (1 when nothing was pruned). */
+  floor: number;
+}
+
+export interface AppendItem {
+  conv: string;
+  author: string;
+  /** Client-chosen message id; unique per author. */
+  id: string;
+  ts: number;
+  body: Body;
+  /** File bytes, stored in the same transaction as the message. */
+  chunks?: Buffer[];
+}
+
+export type AppendResult =
+  | { ok: true; message: Message; dup: boolean }
+  | { ok: false; code: 'not_author' | 'bad_target' | 'unknown_conversation'; message: string };
+
+export interface FileInfo {
+  conv: string;
+  size: number;
+  count: number;
+}
+
+export interface Store {
+  /** Random id made when the store was created; a new epoch tells clients their caches are void. */
+  readonly epoch: string;
+  /** Where the data lives, for the log line. */
+  readonly location: string;
+
+  users(): UserRecord[];
+  createUser(user: UserRecord): void;
+  renameUser(id: string, name: string, norm: string): void;
+
+  conversations(): ConversationRecord[];
+  createConversation(conv: Omit<ConversationRecord, 'head' | 'floor'>): void;
+  addMember(conv: string, user: string): void;
+  removeMember(conv: string, user: string): void;
+
+  /**
+   * Stores a batch in one transaction (group commit) and returns one result per item, in order.
+   * Assigns each conversation's next seq; a repeated (author, id) returns the stored original.
+   */
+  appendBatch(items: AppendItem[]): AppendResult[];
+  /** Messages with seq > after, ascending, at most limit. */
+  after(conv: string, after: number, limit: number): Message[];
+  /** Messages with seq < before, the newest `limit` of them, ascending. */
+  before(conv: string, before: number, limit: number): Message[];
+  /** Drops all but the newest `keep` messages of a conversation (retention). */
+  prune(conv: string, keep: number): void;
+
+  setRead(user: string, conv: string, seq: number): void;
+  reads(user: string): Map<string, number>;
+
+  fileInfo(file: string): FileInfo | undefined;
+  fileChunk(file: string, index: number): Buffer | undefined;
+
+  close(): void;
+}

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { ParleyClient, type ClientOptions } from '../src/core/client';
+import { ClientStore } from '../src/core/clientStore';
+import { newIdentityKey } from '../src/core/ids';
+import { Relay, type RelayOptions } from '../src/relay/relay';
+import { SqliteStore } from '../src/relay/sqliteStore';
+
+/** Temp folders made by a test file; removed by cleanup(). */
+const dirs: string[] = [];
+const closers: (() => unknown)[] = [];
+
+export function tempDir(prefix = 'parley-test-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+}
+
+export interface TestRelay {
+  relay: Relay;
+  store: SqliteStore;
+  url: string;
+  port: number;
+  dataFile: string;
+  stop(): Promise<void>;
+}
+
+/** A real relay on 127.0.0.1 with a real SQLite file. `port` reuses a port (for restarts). */
+export async function startRelay(opts: Partial<Omit<RelayOptions, 'store'>> & { dataFile?: string } = {}): Promise<TestRelay> {
+  const dataFile = opts.dataFile ?? join(tempDir(), 'relay.sqlite');
+  const store = new SqliteStore(dataFile);
+  const relay = new Relay({ host: '127.0.0.1', port: 0, ...opts, store });
+  const addr = await relay.listen();
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await relay.close();
+    store.close();
+  };
+  closers.push(stop);
+  return { relay, store, url: `ws://127.0.0.1:${addr.port}`, port: addr.port, dataFile, stop };
+}
+
+export interface TestClient {
+  client: ParleyClient;
+  store: ClientStore;
+  key: string;
+  cacheFile: string;
+  close(): void;
+}
+
+export function makeClient(url: string, name: string, opts: Partial<ClientOptions> & { cacheFile?: string } = {}): TestClient {
+  const cacheFile = opts.cacheFile ?? join(tempDir(), `${name}.sqlite`);
+  const store = new ClientStore(cacheFile);
+  const key = opts.key ?? newIdentityKey();
+  const client = new ParleyClient({ url, name, key, store, backoff: { baseMs: 20, maxMs: 200 }, ...opts });
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    client.stop();
+    store.close();
+  };
+  closers.push(close);
+  return { client, store, key, cacheFile, close };
+}
+
+/** Starts a client and resolves once it is connected and caught up. */
+export async function connect(url: string, name: string, opts: Partial<ClientOptions> & { cacheFile?: string } = {}): Promise<TestClient> {
+  const c = makeClient(url, name, opts);
+  const synced = new Promise<void>((resolve) => {
+    const off = c.client.on('synced', () => {
+      off();
+      resolve();
+    });
+  });
+  c.client.start();
+  await withTimeout(synced, 5000, `${name} did not sync`);
+  return c;
+}
+
+export async function waitFor<T>(fn: () => T | undefined | false, what: string, timeoutMs = 5000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Texts of the text messages a client has cached for a conversation, in seq order. */
+export function texts(c: TestClient, conv: string): string[] {
+  return c.client
+    .messages(conv, { limit: 10_000 })
+    .map((m) => (m.body.kind === 'text' ? m.body.text : `<${m.body.kind}>`));
+}
+
+export function general(c: TestClient): string {
+  const g = c.client.conversations().find((x) => x.kind === 'room' && x.name === 'general');
+  if (!g) throw new Error('no #general');
+  return g.id;
+}
+
+/** A raw protocol client, for tests that speak the wire directly. */
+export class RawClient {
+  readonly events: Record<string, unknown>[] = [];
+  closeCode: number | undefined;
+  closeReason = '';
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      for (const e of JSON.parse(data.toString()) as Record<string, unknown>[]) this.events.push(e);
+    });
+    ws.on('close', (code, reason) => {
+      this.closeCode = code;
+      this.closeReason = reason.toString();
+    });
+    ws.on('error', () => undefined);
+  }
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
+    const ws = new WebSocket(url, { headers });
+    const raw = new RawClient(ws);
+    closers.push(() => ws.terminate());
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode} ${String(res.headers['x-parley-error'])}`)));
+    });
+    return raw;
+  }
+
+  static async hello(url: string, name: string, key = newIdentityKey()): Promise<RawClient> {
+    const raw = await RawClient.open(url);
+    raw.send({ t: 'hello', v: 1, name, key });
+    await raw.next('welcome');
+    return raw;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  async next(t: string, pred: (e: Record<string, unknown>) => boolean = () => true, timeoutMs = 5000): Promise<Record<string, unknown>> {
+    return waitFor(() => this.events.find((e) => e.t === t && pred(e)), `${t} event`, timeoutMs);
+  }
+
+  async closed(timeoutMs = 5000): Promise<number> {
+    return waitFor(() => this.closeCode, 'close', timeoutMs);
+  }
+
+  welcome(): { you: { id: string }; conversations: { id: string; name: string }[] } {
+    return this.events.find((e) => e.t === 'welcome') as never;
+  }
+}
+
+export async function cleanup(): Promise<void> {
+  for (const c of closers.splice(0).reverse()) await c();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
