@@ -264,7 +264,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Downloads a file in chunks and checks its size and sha256. */
   async fetchFile(body: FileBody): Promise<Buffer> {
     const parts: Buffer[] = [];
-    for (let index = 0, count = 1; index < count; index++) {
+    for (let index = 0, count = body.size > 0 ? 1 : 0; index < count; index++) {
       const res = (await this.request({ t: 'fetch', file: body.file, index })) as Extract<RelayEvent, { t: 'file.chunk' }>;
       count = res.count;
       parts.push(Buffer.from(res.data, 'base64'));

@@ -1,0 +1,47 @@
+// Keeps the runtime boundaries of docs/ARCHITECTURE.md: protocol, core and relay never import
+// `vscode` or the host/webview layers; the webview imports only itself and src/protocol and never
+// opens a network connection. Exits 1 with one line per violation.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const src = join(root, 'src');
+
+function files(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : /\.(ts|tsx|mts)$/.test(name) ? [p] : [];
+  });
+}
+
+const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+const layerOf = (p) => relative(src, p).split(/[\\/]/)[0];
+const problems = [];
+
+for (const file of files(src)) {
+  const layer = layerOf(file);
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(importRe)) {
+    const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
+    const where = `${relative(root, file)}: imports '${spec}'`;
+    const target = spec.startsWith('.') ? layerOf(resolve(dirname(file), spec)) : undefined;
+    if (['protocol', 'core', 'relay'].includes(layer)) {
+      if (spec === 'vscode') problems.push(`${where} — ${layer}/ must not depend on vscode`);
+      if (target === 'host' || target === 'webview') problems.push(`${where} — ${layer}/ must not depend on ${target}/`);
+      if (layer === 'protocol' && target && target !== 'protocol') problems.push(`${where} — protocol/ depends on nothing else`);
+      if (layer === 'protocol' && !spec.startsWith('.') && spec !== 'zod') problems.push(`${where} — protocol/ may only use zod`);
+    }
+    if (layer === 'webview') {
+      if (!spec.startsWith('.') || (target !== 'webview' && target !== 'protocol')) problems.push(`${where} — the webview may only import itself and src/protocol`);
+    }
+  }
+  if (layer === 'webview' && /\b(WebSocket|fetch|XMLHttpRequest|EventSource|sendBeacon)\s*\(/.test(text.replace(/\/\/.*$/gm, ''))) {
+    problems.push(`${relative(root, file)}: the webview must not open network connections`);
+  }
+}
+
+if (problems.length) {
+  for (const p of problems) console.error(p);
+  process.exit(1);
+}
+console.log(`boundaries ok (${files(src).length} files)`);

@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanup, connect, general, tempDir, texts, waitFor } from '../helpers';
+
+const BIN = join(__dirname, '..', '..', '..', 'dist', 'relay.js');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { proc: ChildProcessWithoutNullStreams; out: () => string; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, out: () => out, exited };
+}
+
+describe('standalone relay (npx parley-relay)', () => {
+  afterEach(cleanup);
+
+  before(function () {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run the build (npm test builds it)`);
+  });
+
+  it('prints help', async () => {
+    const r = run(['--help']);
+    assert.equal(await r.exited, 0);
+    assert.match(r.out(), /--port <n>/);
+    assert.match(r.out(), /--secret/);
+  });
+
+  it('says where it listens and where data lives, serves clients, and shuts down gracefully keeping history', async () => {
+    const data = tempDir();
+    const r = run(['--port', '0', '--data', data]);
+    const line = await waitFor(() => /listening on ws:\/\/127\.0\.0\.1:(\d+) — data in (.+relay\.sqlite)/.exec(r.out()), 'listen line');
+    assert.equal(line[2], join(data, 'relay.sqlite'));
+    const url = `ws://127.0.0.1:${line[1]}`;
+    const alice = await connect(url, 'alice');
+    alice.client.send(general(alice), { kind: 'text', text: 'kept' });
+    await waitFor(() => alice.client.outbox().length === 0, 'acked');
+    r.proc.kill('SIGTERM');
+    assert.equal(await r.exited, 0);
+    assert.match(r.out(), /SIGTERM: stopping/);
+    assert.match(r.out(), /stopped; history is saved/);
+    alice.close();
+
+    const again = run(['--port', '0', '--data', data]);
+    const line2 = await waitFor(() => /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(again.out()), 'listen line');
+    const bob = await connect(`ws://127.0.0.1:${line2[1]}`, 'bob');
+    await bob.client.history(general(bob));
+    assert.deepEqual(texts(bob, general(bob)), ['kept']);
+    again.proc.kill('SIGINT');
+    assert.equal(await again.exited, 0);
+  });
+
+  it('refuses to listen beyond loopback without a team secret', async () => {
+    const r = run(['--host', '0.0.0.0', '--port', '0', '--data', tempDir()]);
+    assert.equal(await r.exited, 2);
+    assert.match(r.out(), /give a team secret/);
+  });
+
+  it('explains a busy port instead of a stack trace', async () => {
+    const data = tempDir();
+    const first = run(['--port', '0', '--data', data]);
+    const line = await waitFor(() => /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(first.out()), 'listen line');
+    const second = run(['--port', line[1], '--data', tempDir()]);
+    assert.equal(await second.exited, 1);
+    assert.match(second.out(), new RegExp(`port ${line[1]} on 127.0.0.1 is already in use`));
+    first.proc.kill('SIGTERM');
+    await first.exited;
+  });
+
+  it('rejects bad options with a clear message', async () => {
+    const r = run(['--port', 'seventy']);
+    assert.equal(await r.exited, 2);
+    assert.match(r.out(), /--port must be a whole number/);
+    const u = run(['--colour']);
+    assert.equal(await u.exited, 2);
+    assert.match(u.out(), /Unknown option '--colour'/);
+  });
+});

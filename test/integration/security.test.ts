@@ -1,0 +1,178 @@
+import * as assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { newIdentityKey } from '../../src/core/ids';
+import { cleanup, connect, general, makeClient, RawClient, startRelay, texts, waitFor } from '../helpers';
+
+describe('refusals: each with its code, closing only the offending connection', () => {
+  afterEach(cleanup);
+
+  it('refuses a name owned by another identity, and lets the owner in from several windows', async () => {
+    const r = await startRelay();
+    const alice = await connect(r.url, 'alice');
+    const impostor = makeClient(r.url, 'Alice');
+    const failed = new Promise<string>((resolve) => impostor.client.on('state', (s, d) => s === 'failed' && resolve(d ?? '')));
+    impostor.client.start();
+    assert.match(await failed, /belongs to another member/);
+    const raw = await RawClient.open(r.url);
+    raw.send({ t: 'hello', v: 1, name: 'ALICE', key: newIdentityKey() });
+    assert.equal((await raw.next('error')).code, 'name_taken');
+    assert.equal(await raw.closed(), 4003);
+    // The real alice is unaffected and can open a second window.
+    const second = await connect(r.url, 'alice', { key: alice.key });
+    assert.equal(second.client.self!.id, alice.client.self!.id);
+    alice.client.send(general(alice), { kind: 'text', text: 'still here' });
+    await waitFor(() => texts(second, general(second)).length === 1, 'second window gets it');
+  });
+
+  it('never lets a client post under another name or forge author and seq', async () => {
+    const r = await startRelay();
+    const alice = await connect(r.url, 'alice');
+    const mallory = await RawClient.hello(r.url, 'mallory');
+    const room = general(alice);
+    mallory.send({ t: 'send', id: 'forged-message-1', conv: room, body: { kind: 'text', text: 'hi' }, author: alice.client.self!.id, seq: 99 });
+    await mallory.next('ack');
+    await waitFor(() => texts(alice, room).length === 1, 'alice gets it');
+    const m = alice.client.messages(room)[0];
+    assert.equal(m.author, mallory.welcome().you.id);
+    assert.equal(m.seq, 1);
+  });
+
+  it('closes on oversized frames with 1009 and keeps serving others', async () => {
+    const r = await startRelay({ limits: { maxFrameBytes: 64 * 1024 } });
+    const alice = await connect(r.url, 'alice');
+    const bob = await connect(r.url, 'bob');
+    const raw = await RawClient.hello(r.url, 'mallory');
+    raw.send({ t: 'send', id: 'big-message-1', conv: general(alice), body: { kind: 'text', text: 'x'.repeat(100 * 1024) } });
+    assert.equal(await raw.closed(), 1009);
+    alice.client.send(general(alice), { kind: 'text', text: 'after the attack' });
+    await waitFor(() => texts(bob, general(bob)).includes('after the attack'), 'others still served');
+  });
+
+  it('answers malformed JSON, wrong types, __proto__ keys and frames before hello with bad_frame / handshake_required', async () => {
+    const r = await startRelay();
+    const bob = await connect(r.url, 'bob');
+
+    const early = await RawClient.open(r.url);
+    early.send({ t: 'send', id: 'early-message', conv: general(bob), body: { kind: 'text', text: 'x' } });
+    assert.equal((await early.next('error')).code, 'handshake_required');
+    assert.equal(await early.closed(), 4002);
+
+    const cases: unknown[] = [
+      '{"t":"send",',
+      '[1,2,3]',
+      '"just a string"',
+      { t: 'send', id: 'wrong-types-1', conv: 42, body: { kind: 'text', text: 'x' } },
+      '{"t":"send","id":"deep-nest-01","conv":"x","body":' + '['.repeat(5000) + ']'.repeat(5000) + '}',
+    ];
+    for (const [i, c] of cases.entries()) {
+      const raw = await RawClient.hello(r.url, 'mallory' + Math.floor(Math.random() * 1e6));
+      raw.send(typeof c === 'string' ? c : JSON.stringify(c));
+      const err = await raw.next('error');
+      assert.equal(err.code, 'bad_frame', `case ${i}: ${String(err.message)}`);
+      assert.equal(await raw.closed(), 4002);
+    }
+    // Extra keys, __proto__ among them, are dropped by validation: stored without them, nothing polluted.
+    const raw = await RawClient.hello(r.url, 'protokeys');
+    raw.send('{"t":"send","id":"proto-key-001","conv":"' + general(bob) + '","__proto__":{"polluted":1},"body":{"kind":"text","text":"x","__proto__":{"admin":true},"constructor":{"prototype":{"polluted":1}}}}');
+    await raw.next('ack');
+    const stored = r.store.after(general(bob), 0, 10).find((m) => m.id === 'proto-key-001')!;
+    assert.deepEqual(Object.keys(stored.body), ['kind', 'text']);
+    raw.send('{"t":"sync","rid":"proto1","cursors":{"__proto__":5,"constructor":7}}');
+    await raw.next('synced', (e) => e.rid === 'proto1');
+    assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
+    assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype pollution');
+    // The relay still serves bob.
+    bob.client.send(general(bob), { kind: 'text', text: 'fine' });
+    await waitFor(() => texts(bob, general(bob)).includes('fine'), 'still served');
+  });
+
+  it('answers unknown types, unknown conversations and non-membership without closing', async () => {
+    const r = await startRelay();
+    const alice = await connect(r.url, 'alice');
+    const room = await alice.client.createRoom('private-ish');
+    const raw = await RawClient.hello(r.url, 'mallory');
+    raw.send({ t: 'teleport', where: 'mars' });
+    assert.equal((await raw.next('error')).code, 'unknown_type');
+    raw.send({ t: 'send', id: 'unknown-conv-1', conv: 'rNOPE', body: { kind: 'text', text: 'x' } });
+    assert.equal((await raw.next('error', (e) => e.ref === 'unknown-conv-1')).code, 'unknown_conversation');
+    raw.send({ t: 'send', id: 'not-member-01', conv: room.id, body: { kind: 'text', text: 'x' } });
+    assert.equal((await raw.next('error', (e) => e.ref === 'not-member-01')).code, 'not_member');
+    raw.send({ t: 'history', rid: 'h1', conv: room.id });
+    assert.equal((await raw.next('error', (e) => e.ref === 'h1')).code, 'not_member');
+    raw.send({ t: 'hello', v: 1, name: 'mallory', key: newIdentityKey() });
+    assert.equal((await raw.next('error', (e) => e.code === 'already_handshaken')).code, 'already_handshaken');
+    assert.equal(raw.closeCode, undefined, 'still open');
+  });
+
+  it('refuses an unsupported protocol version and a bad name', async () => {
+    const r = await startRelay();
+    const v9 = await RawClient.open(r.url);
+    v9.send({ t: 'hello', v: 9, name: 'future', key: newIdentityKey() });
+    assert.equal((await v9.next('error')).code, 'unsupported_version');
+    assert.equal(await v9.closed(), 4000);
+    const bad = await RawClient.open(r.url);
+    bad.send({ t: 'hello', v: 1, name: '../../etc', key: newIdentityKey() });
+    assert.equal((await bad.next('error')).code, 'bad_name');
+    assert.equal(await bad.closed(), 4005);
+  });
+
+  it('requires the team secret in the upgrade, compares it in constant time and throttles guessing', async () => {
+    const r = await startRelay({ secret: 'correct horse battery' });
+    await assert.rejects(RawClient.open(r.url), /HTTP 401 bad_secret/);
+    await assert.rejects(RawClient.open(r.url, { authorization: 'Bearer wrong' }), /HTTP 401 bad_secret/);
+    const ok = await connect(r.url, 'alice', { secret: 'correct horse battery' });
+    assert.equal(ok.client.state, 'connected');
+    const wrong = makeClient(r.url, 'bob', { secret: 'nope' });
+    const failed = new Promise<string>((resolve) => wrong.client.on('state', (s, d) => s === 'failed' && resolve(d ?? '')));
+    wrong.client.start();
+    assert.match(await failed, /team secret/);
+    for (let i = 0; i < 10; i++) await RawClient.open(r.url, { authorization: 'Bearer guess' + i }).catch(() => undefined);
+    await assert.rejects(RawClient.open(r.url, { authorization: 'Bearer correct horse battery' }), /HTTP 429/);
+    assert.equal(ok.client.state, 'connected', 'connected members are not affected');
+  });
+
+  it('refuses browser connections from a foreign Origin', async () => {
+    const r = await startRelay({ allowedOrigins: ['vscode-webview://trusted'] });
+    await assert.rejects(RawClient.open(r.url, { origin: 'https://evil.example' }), /HTTP 403 bad_origin/);
+    const ok = await RawClient.open(r.url, { origin: 'vscode-webview://trusted' });
+    ok.send({ t: 'hello', v: 1, name: 'webby', key: newIdentityKey() });
+    await ok.next('welcome');
+  });
+
+  it('rate-limits a flooding connection, then cuts it off, without touching others', async () => {
+    const r = await startRelay({ limits: { ratePerSecond: 5, rateBurst: 10 } });
+    const bob = await connect(r.url, 'bob');
+    const raw = await RawClient.hello(r.url, 'flooder');
+    const room = raw.welcome().conversations[0].id;
+    for (let i = 0; i < 15; i++) raw.send({ t: 'send', id: `flood-msg-${i}`, conv: room, body: { kind: 'text', text: `f${i}` } });
+    const limited = await raw.next('error', (e) => e.code === 'rate_limited');
+    assert.match(String(limited.ref), /^flood-msg-1\d$/);
+    await waitFor(() => r.store.after(room, 0, 100).length === 10, 'burst stored');
+    for (let i = 15; i < 40; i++) raw.send({ t: 'typing', conv: room });
+    assert.equal(await raw.closed(), 4008);
+    bob.client.send(room, { kind: 'text', text: 'unaffected' });
+    await waitFor(() => texts(bob, room).includes('unaffected'), 'bob served');
+  });
+
+  it('cuts off a client that stops reading once its queue passes the cap', async () => {
+    const r = await startRelay({ maxQueuedBytes: 256 * 1024 });
+    const alice = await connect(r.url, 'alice');
+    const sleeper = new WebSocket(r.url);
+    await new Promise((res) => sleeper.once('open', res));
+    sleeper.send(JSON.stringify({ t: 'hello', v: 1, name: 'sleeper', key: newIdentityKey() }));
+    await new Promise((res) => sleeper.once('message', res));
+    let closed = false;
+    sleeper.on('close', () => (closed = true));
+    sleeper.pause(); // never reads again: the kernel buffers fill, then the relay's queue
+    const room = general(alice);
+    const text = 'y'.repeat(8000);
+    for (let i = 0; i < 600 && !closed; i++) {
+      alice.client.send(room, { kind: 'text', text });
+      if (i % 10 === 9) await waitFor(() => alice.client.outbox().length === 0, 'acks', 10_000);
+    }
+    sleeper.resume();
+    await waitFor(() => closed, 'sleeper cut off', 10_000);
+    await waitFor(() => alice.client.outbox().length === 0, 'alice still acked', 10_000);
+    assert.equal(alice.client.state, 'connected');
+  });
+});
