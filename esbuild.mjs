@@ -36,6 +36,9 @@ const builds = [
 // node-sqlite3-wasm loads its .wasm from the bundle's directory.
 mkdirSync('dist', { recursive: true });
 copyFileSync('node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm', 'dist/node-sqlite3-wasm.wasm');
+// The webview's icon font (local files only: the webview loads nothing remote).
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/codicon.css');
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicon.ttf');
 
 const present = builds.filter((b) => existsSync(b.entryPoints[0]));
 if (watch) {

@@ -157,6 +157,13 @@ export class ClientStore {
     });
   }
 
+  /** Time of the newest cached message of each conversation. */
+  lastTimes(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.db.all('SELECT conv, MAX(ts) AS ts FROM messages GROUP BY conv') as Row[]) out.set(String(r.conv), Number(r.ts));
+    return out;
+  }
+
   lowestSeq(conv: string): number | undefined {
     const r = this.db.get('SELECT MIN(seq) AS s FROM messages WHERE conv = ?', conv) as Row | null;
     return r && r.s !== null ? Number(r.s) : undefined;

@@ -1,0 +1,20 @@
+const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
+
+/**
+ * A file name that is safe to offer in a save dialog: no path separators, no `..`, no control or
+ * shell-hostile characters, no Windows device names, not empty, at most 200 characters.
+ */
+export function sanitizeFileName(name: string): string {
+  let n = name.normalize('NFC');
+  n = n.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  n = n.split(/[\\/]/).pop() ?? '';
+  n = n.replace(/[<>:"|?*]/g, '_');
+  n = n.replace(/^[.\s]+|[.\s]+$/g, '');
+  if (RESERVED.test(n)) n = '_' + n;
+  if (n.length > 200) {
+    const dot = n.lastIndexOf('.');
+    const ext = dot > 0 && n.length - dot <= 16 ? n.slice(dot) : '';
+    n = n.slice(0, 200 - ext.length) + ext;
+  }
+  return n || 'file';
+}

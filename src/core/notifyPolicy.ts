@@ -1,0 +1,88 @@
+export type NotifyLevel = 'all' | 'mentionsAndDms' | 'none';
+
+export interface NotifyContext {
+  level: NotifyLevel;
+  quietWhileDebugging: boolean;
+  debugging: boolean;
+  windowFocused: boolean;
+  viewVisible: boolean;
+  /** Only one window of a user notifies (see notifierElection). */
+  isNotifierWindow: boolean;
+}
+
+export interface NotifyCandidate {
+  conv: string;
+  convTitle: string;
+  isDm: boolean;
+  authorName: string;
+  text: string;
+  mentionsMe: boolean;
+}
+
+/** Whether a new message from someone else should raise a notification. */
+export function shouldNotify(c: NotifyCandidate, ctx: NotifyContext): boolean {
+  if (!ctx.isNotifierWindow || ctx.level === 'none') return false;
+  if (ctx.quietWhileDebugging && ctx.debugging) return false;
+  if (ctx.windowFocused && ctx.viewVisible) return false; // the user is looking at the chat
+  return ctx.level === 'all' || c.isDm || c.mentionsMe;
+}
+
+/** The text of one notification for a burst of messages. */
+export function summarize(items: NotifyCandidate[]): { text: string; conv: string } {
+  const last = items[items.length - 1];
+  if (items.length === 1) {
+    const where = last.isDm ? last.authorName : `${last.authorName} in ${last.convTitle}`;
+    return { text: `${where}: ${oneLine(last.text, 160)}`, conv: last.conv };
+  }
+  const people = [...new Set(items.map((i) => i.authorName))];
+  const places = [...new Set(items.map((i) => (i.isDm ? 'a direct message' : i.convTitle)))];
+  const who = people.length <= 3 ? people.join(', ') : `${people.slice(0, 3).join(', ')} and ${people.length - 3} more`;
+  const where = places.length === 1 ? ` in ${places[0]}` : '';
+  return { text: `${items.length} new messages from ${who}${where}`, conv: last.conv };
+}
+
+function oneLine(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+/**
+ * Coalesces bursts: the first item after a quiet period is shown at once; items arriving within
+ * `windowMs` after it are held and shown as one summary when the window ends.
+ */
+export class Coalescer<T> {
+  private held: T[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly show: (items: T[]) => void,
+    private readonly setTimer: (fn: () => void, ms: number) => ReturnType<typeof setTimeout> = setTimeout,
+    private readonly clearTimer: (t: ReturnType<typeof setTimeout>) => void = clearTimeout,
+  ) {}
+
+  add(item: T): void {
+    if (this.timer === undefined) {
+      this.show([item]);
+      this.timer = this.setTimer(() => this.flush(), this.windowMs);
+      return;
+    }
+    this.held.push(item);
+  }
+
+  private flush(): void {
+    const items = this.held;
+    this.held = [];
+    this.timer = undefined;
+    if (items.length) {
+      this.show(items);
+      this.timer = this.setTimer(() => this.flush(), this.windowMs);
+    }
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) this.clearTimer(this.timer);
+    this.timer = undefined;
+    this.held = [];
+  }
+}

@@ -1,0 +1,298 @@
+import { writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { sanitizeFileName } from '../core/fileNames';
+import { conversationViews, messageViews } from '../core/viewModel';
+import { VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ViewSnapshot } from '../protocol/view';
+import type { FileBody } from '../protocol/wire';
+import { readConfig } from './config';
+import { Disposable } from './disposable';
+import { chatHtml } from './html';
+import type { Session } from './session';
+
+const ACTIVE_KEY = 'parley.activeConversation';
+const PREVIEW_MAX_BYTES = 2 * 1024 * 1024;
+const PREVIEW_CACHE = 64;
+
+/** The chat webview in the side bar. It renders; this class owns the state it renders. */
+export class ChatViewProvider extends Disposable implements vscode.WebviewViewProvider {
+  static readonly viewType = 'parley.chat';
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private pushTimer: NodeJS.Timeout | undefined;
+  private readonly previews = new Map<string, string>();
+  private readonly fetching = new Set<string>();
+  private focusWhenReady = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly session: Session,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly runCommand: (id: string) => void,
+  ) {
+    super();
+    this._register(session.onDidChange(() => this.schedulePush()));
+    this._register(
+      session.onDidChangeClient((client) => {
+        client?.on('typing', (conv, user) => this.post({ type: 'typing', conv, user }));
+      }),
+    );
+  }
+
+  get visible(): boolean {
+    return this.view?.visible ?? false;
+  }
+
+  get active(): string | undefined {
+    return this.context.workspaceState.get<string>(ACTIVE_KEY);
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
+    };
+    view.webview.html = chatHtml(view.webview, this.context.extensionUri);
+    const subs = [
+      view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      view.onDidChangeVisibility(() => this.schedulePush()),
+    ];
+    view.onDidDispose(() => {
+      for (const s of subs) s.dispose();
+      if (this.view === view) this.view = undefined;
+    });
+    this.updateBadge();
+  }
+
+  /** Shows the view, optionally switching to a conversation and focusing the composer. */
+  async reveal(conv?: string, focusComposer = false): Promise<void> {
+    if (conv) await this.select(conv);
+    this.focusWhenReady = focusComposer;
+    await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
+    if (focusComposer && this.ready) {
+      this.post({ type: 'focusComposer' });
+      this.focusWhenReady = false;
+    }
+  }
+
+  async select(conv: string): Promise<void> {
+    await this.context.workspaceState.update(ACTIVE_KEY, conv);
+    this.schedulePush(true);
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const parsed = ViewToHost.safeParse(raw);
+    if (!parsed.success) {
+      this.log.warn(`ignored a malformed message from the chat view: ${parsed.error.issues[0]?.message}`);
+      return;
+    }
+    const msg = parsed.data;
+    const client = this.session.client;
+    try {
+      switch (msg.type) {
+        case 'ready':
+          this.ready = true;
+          if (msg.v !== VIEW_PROTOCOL_VERSION) this.log.warn(`chat view speaks view protocol ${msg.v}`);
+          this.push();
+          if (this.focusWhenReady) {
+            this.post({ type: 'focusComposer' });
+            this.focusWhenReady = false;
+          }
+          return;
+        case 'join':
+          await vscode.commands.executeCommand('parley.joinTeam', { relayUrl: msg.relayUrl, name: msg.name, secret: msg.secret });
+          return;
+        case 'host':
+          await vscode.commands.executeCommand('parley.hostTeam', { name: msg.name });
+          return;
+        case 'select':
+          await this.select(msg.conv);
+          return;
+        case 'send':
+          client?.send(msg.conv, { kind: 'text', text: msg.text });
+          return;
+        case 'edit':
+          client?.send(msg.conv, { kind: 'edit', target: msg.target, text: msg.text });
+          return;
+        case 'delete': {
+          const ok = await vscode.window.showWarningMessage('Delete this message for everyone?', { modal: true }, 'Delete');
+          if (ok === 'Delete') client?.send(msg.conv, { kind: 'delete', target: msg.target });
+          return;
+        }
+        case 'sendFile': {
+          const bytes = Buffer.from(msg.data, 'base64');
+          client?.sendFile(msg.conv, msg.name, bytes, msg.mime ? { mime: msg.mime } : {});
+          return;
+        }
+        case 'loadOlder':
+          await this.loadOlder(msg.conv);
+          return;
+        case 'retry':
+          client?.retry(msg.id);
+          return;
+        case 'discard':
+          client?.discard(msg.id);
+          this.schedulePush();
+          return;
+        case 'read':
+          if (this.view?.visible) client?.markRead(msg.conv, msg.seq);
+          return;
+        case 'typing':
+          client?.typing(msg.conv);
+          return;
+        case 'openLink':
+          await this.openLink(msg.url);
+          return;
+        case 'saveFile':
+          await this.saveFile(msg.conv, msg.seq);
+          return;
+        case 'openDm': {
+          if (!client) return;
+          const conv = await client.openDm(msg.user);
+          await this.select(conv.id);
+          this.post({ type: 'focusComposer' });
+          return;
+        }
+        case 'copy':
+          await vscode.env.clipboard.writeText(msg.text);
+          return;
+        case 'command':
+          this.runCommand(`parley.${msg.command}`);
+          return;
+      }
+    } catch (err) {
+      this.post({ type: 'notice', level: 'error', text: (err as Error).message });
+    }
+  }
+
+  private async loadOlder(conv: string): Promise<void> {
+    const client = this.session.client;
+    if (!client) return;
+    const before = client.store.lowestSeq(conv) ?? (client.conversation(conv)?.head ?? 0) + 1;
+    // The cache may already hold older pages (scrolled before); otherwise ask the relay.
+    let page = messageViews(client, conv, { before, limit: 100 });
+    if (page.messages.length === 0 && before > 1) {
+      if (client.state !== 'connected') {
+        this.post({ type: 'older', conv, messages: [], more: true });
+        this.post({ type: 'notice', level: 'info', text: 'Older messages load when the relay is reachable.' });
+        return;
+      }
+      const fetched = await client.history(conv, before);
+      page = { ...messageViews(client, conv, { before, limit: 200 }), more: fetched.more };
+    }
+    this.post({ type: 'older', conv, messages: this.withPreviews(page.messages), more: page.more });
+  }
+
+  private async openLink(url: string): Promise<void> {
+    let uri: vscode.Uri;
+    try {
+      uri = vscode.Uri.parse(url, true);
+    } catch {
+      return;
+    }
+    if (!['http', 'https', 'mailto'].includes(uri.scheme)) {
+      this.post({ type: 'notice', level: 'error', text: `Parley opens only http, https and mailto links, not ${uri.scheme}:` });
+      return;
+    }
+    await vscode.env.openExternal(uri);
+  }
+
+  private async saveFile(conv: string, seq: number): Promise<void> {
+    const client = this.session.client;
+    const m = client?.messages(conv, { before: seq + 1, limit: 1 })[0];
+    if (!client || !m || m.seq !== seq || m.body.kind !== 'file') throw new Error('That file is not available.');
+    const body = m.body;
+    const name = sanitizeFileName(body.name);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+      saveLabel: 'Save',
+      title: `Save ${name} (${formatBytes(body.size)})`,
+    });
+    if (!target) return;
+    const bytes = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Downloading ${name}…` },
+      () => client.fetchFile(body),
+    );
+    if (target.scheme === 'file') await writeFile(target.fsPath, bytes);
+    else await vscode.workspace.fs.writeFile(target, bytes);
+    void vscode.window.showInformationMessage(`Saved ${name} (${formatBytes(bytes.length)}, sha256 checked).`);
+  }
+
+  private schedulePush(immediate = false): void {
+    this.updateBadge();
+    if (!this.view || !this.ready) return;
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = setTimeout(() => this.push(), immediate ? 0 : 25);
+  }
+
+  private push(): void {
+    this.pushTimer = undefined;
+    this.post({ type: 'snapshot', snapshot: this.snapshot() });
+  }
+
+  private snapshot(): ViewSnapshot {
+    const client = this.session.client;
+    const cfg = readConfig();
+    const conversations = client ? conversationViews(client) : [];
+    let active = this.active;
+    if (!active || !conversations.some((c) => c.id === active)) active = conversations.find((c) => c.kind === 'room')?.id;
+    const page = client && active ? messageViews(client, active) : { messages: [], more: false };
+    return {
+      v: VIEW_PROTOCOL_VERSION,
+      connection: this.session.connection(),
+      ...(client?.self ? { me: client.self } : {}),
+      members: client?.members() ?? [],
+      conversations,
+      ...(active ? { active } : {}),
+      messages: this.withPreviews(page.messages),
+      more: page.more,
+      maxFileBytes: client?.limits.maxFileBytes ?? 10 * 1024 * 1024,
+      prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
+    };
+  }
+
+  /** Adds data: previews to small images, fetching them in the background the first time. */
+  private withPreviews(messages: MessageView[]): MessageView[] {
+    return messages.map((m) => {
+      const b = m.body;
+      if (b.kind !== 'file' || b.file === 'pending' || !b.mime?.startsWith('image/') || b.size > PREVIEW_MAX_BYTES || b.mime === 'image/svg+xml') return m;
+      const cached = this.previews.get(b.file);
+      if (cached) return { ...m, preview: cached };
+      this.fetchPreview(b);
+      return m;
+    });
+  }
+
+  private fetchPreview(body: FileBody): void {
+    const client = this.session.client;
+    if (!client || client.state !== 'connected' || this.fetching.has(body.file)) return;
+    this.fetching.add(body.file);
+    client
+      .fetchFile(body)
+      .then((bytes) => {
+        if (this.previews.size >= PREVIEW_CACHE) this.previews.delete(this.previews.keys().next().value as string);
+        this.previews.set(body.file, `data:${body.mime};base64,${bytes.toString('base64')}`);
+        this.schedulePush();
+      })
+      .catch((err) => this.log.warn(`no preview for ${body.name}: ${(err as Error).message}`))
+      .finally(() => this.fetching.delete(body.file));
+  }
+
+  private updateBadge(): void {
+    if (!this.view) return;
+    const total = this.session.client?.conversations().reduce((n, c) => n + c.unread, 0) ?? 0;
+    this.view.badge = total > 0 ? { value: total, tooltip: `${total} unread message${total === 1 ? '' : 's'}` } : undefined;
+  }
+
+  private post(msg: HostToView): void {
+    if (this.view && this.ready) void this.view.webview.postMessage(msg);
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import { checkJoin } from '../protocol/joinForm';
+import { readConfig, saveConfig } from './config';
+import type { ChatViewProvider } from './chatViewProvider';
+import type { Session } from './session';
+
+interface Deps {
+  session: Session;
+  chat: ChatViewProvider;
+  log: vscode.LogOutputChannel;
+}
+
+/** Every command in package.json `contributes.commands`, registered in one place. */
+export function registerCommands(context: vscode.ExtensionContext, { session, chat, log }: Deps): void {
+  const reg = (id: string, fn: (...args: never[]) => unknown) =>
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: never[]) => {
+        try {
+          return await fn(...args);
+        } catch (err) {
+          log.error(`${id}: ${(err as Error).stack ?? err}`);
+          void vscode.window.showErrorMessage(`Parley: ${(err as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+
+  const needClient = () => {
+    const c = session.client;
+    if (!c) throw new Error('join or host a team first (Parley: Join Team…)');
+    return c;
+  };
+
+  reg('parley.openChat', () => chat.reveal());
+
+  reg('parley.joinTeam', async (args?: { relayUrl: string; name: string; secret: string }) => {
+    const cfg = readConfig();
+    const relayUrl =
+      args?.relayUrl ??
+      (await vscode.window.showInputBox({ title: 'Join a Parley team', prompt: 'Relay address', value: cfg.relayUrl || 'ws://127.0.0.1:7420', ignoreFocusOut: true }));
+    if (relayUrl === undefined) return;
+    const name = args?.name ?? (await vscode.window.showInputBox({ title: 'Join a Parley team', prompt: 'Your display name', value: cfg.displayName, ignoreFocusOut: true }));
+    if (name === undefined) return;
+    const secret =
+      args?.secret ?? (await vscode.window.showInputBox({ title: 'Join a Parley team', prompt: 'Team secret (leave empty if the relay has none)', password: true, ignoreFocusOut: true }));
+    if (secret === undefined) return;
+    const check = checkJoin(relayUrl, name, secret);
+    if (!check.ok) throw new Error(check.message);
+    await session.join(check.url, check.name, secret || undefined);
+    await chat.reveal();
+  });
+
+  reg('parley.hostTeam', async (args?: { name: string }) => {
+    const cfg = readConfig();
+    const name = args?.name || cfg.displayName || (await vscode.window.showInputBox({ title: 'Host a Parley team', prompt: 'Your display name', ignoreFocusOut: true }));
+    if (!name) return;
+    const check = checkJoin('ws://127.0.0.1', name, '');
+    if (!check.ok) throw new Error(check.message);
+    const port = await session.startHosting(cfg.hostPort);
+    await saveConfig({ hostOnStartup: true });
+    await session.join(`ws://127.0.0.1:${port}`, check.name, undefined);
+    void vscode.window.showInformationMessage(`Parley: hosting a team relay on ws://127.0.0.1:${port} (this machine only).`);
+  });
+
+  reg('parley.stopHosting', async () => {
+    await session.stopHosting();
+    await saveConfig({ hostOnStartup: false });
+  });
+
+  reg('parley.reconnect', () => {
+    const c = session.client;
+    if (c) c.reconnect();
+    else return session.restore();
+    return undefined;
+  });
+
+  reg('parley.signOut', async () => {
+    const pick = await vscode.window.showWarningMessage('Sign out of Parley? Unsent messages stay queued for the next sign-in.', { modal: true }, 'Sign Out');
+    if (pick === 'Sign Out') await session.signOut();
+  });
+
+  reg('parley.showLog', () => log.show());
+
+  reg('parley.switchConversation', async () => {
+    const c = needClient();
+    const names = new Map(c.members().map((m) => [m.id, m]));
+    const items = c.conversations().map((conv) => {
+      const peer = conv.kind === 'dm' ? names.get(conv.members.find((m) => m !== c.self?.id) ?? '') : undefined;
+      return {
+        label: conv.kind === 'room' ? `#${conv.name}` : `$(person) ${peer?.name ?? 'direct message'}`,
+        description: conv.unread ? `${conv.unread} unread` : undefined,
+        detail: conv.topic,
+        id: conv.id,
+      };
+    });
+    const pick = await vscode.window.showQuickPick(items, { title: 'Switch conversation', matchOnDetail: true });
+    if (pick) await chat.reveal(pick.id, true);
+  });
+
+  reg('parley.startDm', async () => {
+    const c = needClient();
+    const others = c.members().filter((m) => m.id !== c.self?.id);
+    if (others.length === 0) throw new Error('nobody else has joined this team yet');
+    const order = { online: 0, away: 1, offline: 2 };
+    const pick = await vscode.window.showQuickPick(
+      others.sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name)).map((m) => ({ label: m.name, description: m.presence, id: m.id })),
+      { title: 'Direct message to…' },
+    );
+    if (!pick) return;
+    const conv = await c.openDm(pick.id);
+    await chat.reveal(conv.id, true);
+  });
+
+  reg('parley.createRoom', async () => {
+    const c = needClient();
+    const name = await vscode.window.showInputBox({
+      title: 'Create a room',
+      prompt: 'Room name: lower-case letters, digits, - and _',
+      validateInput: (v) => (/^[a-z0-9][a-z0-9_-]{0,39}$/.test(v.replace(/^#/, '')) ? undefined : 'lower-case letters, digits, - and _, up to 40'),
+    });
+    if (!name) return;
+    const conv = await c.createRoom(name.replace(/^#/, ''));
+    await chat.reveal(conv.id, true);
+  });
+
+  reg('parley.joinRoom', async () => {
+    const c = needClient();
+    const rooms = (await c.listRooms()).filter((r) => !r.joined);
+    if (rooms.length === 0) {
+      void vscode.window.showInformationMessage('You are in every room already. Create one with "Parley: Create Room…".');
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(
+      rooms.map((r) => ({ label: `#${r.name}`, description: `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}`, detail: r.topic, id: r.id })),
+      { title: 'Join a room' },
+    );
+    if (!pick) return;
+    const conv = await c.joinRoom(pick.id);
+    await chat.reveal(conv.id, true);
+  });
+
+  reg('parley.leaveRoom', async () => {
+    const c = needClient();
+    const active = chat.active ? c.conversation(chat.active) : undefined;
+    const rooms = c.conversations().filter((x) => x.kind === 'room');
+    const target =
+      active?.kind === 'room'
+        ? active
+        : await vscode.window.showQuickPick(
+            rooms.map((r) => ({ label: `#${r.name}`, id: r.id })),
+            { title: 'Leave which room?' },
+          ).then((p) => (p ? c.conversation(p.id) : undefined));
+    if (!target) return;
+    const ok = await vscode.window.showWarningMessage(`Leave #${target.name}?`, { modal: true }, 'Leave');
+    if (ok === 'Leave') await c.leaveRoom(target.id);
+  });
+}

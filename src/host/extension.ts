@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { ChatViewProvider } from './chatViewProvider';
+import { registerCommands } from './commands';
+import { Notifier } from './notifications';
+import { PresenceTracker } from './presence';
+import { Session } from './session';
+import { StatusBar } from './statusBar';
+
+export async function activate(context: vscode.ExtensionContext): Promise<{ session: Session }> {
+  const log = vscode.window.createOutputChannel('Parley', { log: true });
+  context.subscriptions.push(log);
+  const session = new Session(context, log);
+  context.subscriptions.push(session);
+  const chat = new ChatViewProvider(context, session, log, (id) => void vscode.commands.executeCommand(id));
+  context.subscriptions.push(chat);
+  context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chat));
+  context.subscriptions.push(new StatusBar(session));
+  context.subscriptions.push(new Notifier(context, session, chat));
+  context.subscriptions.push(new PresenceTracker(session));
+  registerCommands(context, { session, chat, log });
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('parley.displayName') && session.client) {
+        const cfg = vscode.workspace.getConfiguration('parley');
+        const url = cfg.get<string>('relayUrl', '');
+        const name = cfg.get<string>('displayName', '');
+        if (url && name && name !== session.client.self?.name) void session.connect(url, name);
+      }
+    }),
+  );
+  await session.restore().catch((err: Error) => log.error(`could not connect: ${err.message}`));
+  return { session };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; VS Code disposes it.
+}

@@ -1,0 +1,116 @@
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ParleyClient } from '../core/client';
+import { mentions } from '../core/mentions';
+import { Coalescer, shouldNotify, summarize, type NotifyCandidate } from '../core/notifyPolicy';
+import { pidAlive } from '../core/slotLock';
+import type { Message } from '../protocol/wire';
+import type { ChatViewProvider } from './chatViewProvider';
+import { readConfig } from './config';
+import { Disposable } from './disposable';
+import type { Session } from './session';
+
+/**
+ * Raises notifications for new messages per the user's setting, coalescing bursts. Of several
+ * VS Code windows only the one focused last notifies (a small file in global storage says which).
+ */
+export class Notifier extends Disposable {
+  private readonly coalescer = new Coalescer<NotifyCandidate>(4000, (items) => this.show(items));
+  private readonly electionFile: string;
+  private debugging = vscode.debug.activeDebugSession !== undefined;
+  private offMessage: (() => void) | undefined;
+  /** Messages that arrive during the first sync after connecting are catch-up, not news. */
+  private catchingUp = true;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    session: Session,
+    private readonly chat: ChatViewProvider,
+  ) {
+    super();
+    this.electionFile = join(context.globalStorageUri.fsPath, 'notifier.json');
+    if (vscode.window.state.focused) this.claim();
+    this._register(vscode.window.onDidChangeWindowState((s) => s.focused && this.claim()));
+    this._register(vscode.debug.onDidStartDebugSession(() => (this.debugging = true)));
+    this._register(vscode.debug.onDidTerminateDebugSession(() => (this.debugging = vscode.debug.activeDebugSession !== undefined)));
+    this._register(session.onDidChangeClient((c) => this.attach(c)));
+    this._register({ dispose: () => this.coalescer.dispose() });
+    this.attach(session.client);
+  }
+
+  private attach(client: ParleyClient | undefined): void {
+    this.offMessage?.();
+    this.offMessage = undefined;
+    if (!client) return;
+    this.catchingUp = true;
+    const offs = [
+      client.on('message', (m) => this.onMessage(client, m)),
+      client.on('synced', () => (this.catchingUp = false)),
+      client.on('state', (s) => s !== 'connected' && (this.catchingUp = true)),
+    ];
+    this.offMessage = () => offs.forEach((off) => off());
+  }
+
+  private onMessage(client: ParleyClient, m: Message): void {
+    const me = client.self;
+    if (!me || m.author === me.id || this.catchingUp) return;
+    if (m.body.kind === 'edit' || m.body.kind === 'delete') return;
+    const conv = client.conversation(m.conv);
+    if (!conv) return;
+    const author = client.members().find((x) => x.id === m.author)?.name ?? 'someone';
+    const text = m.body.kind === 'text' ? m.body.text : m.body.kind === 'snippet' ? `shared ${m.body.path ?? 'a snippet'}` : `sent ${m.body.name}`;
+    const isDm = conv.kind === 'dm';
+    const candidate: NotifyCandidate = {
+      conv: conv.id,
+      convTitle: isDm ? author : `#${conv.name}`,
+      isDm,
+      authorName: author,
+      text,
+      mentionsMe: m.body.kind === 'text' && mentions(m.body.text, me.name, { room: !isDm }),
+    };
+    const cfg = readConfig();
+    const ok = shouldNotify(candidate, {
+      level: cfg.notifications,
+      quietWhileDebugging: cfg.quietWhileDebugging,
+      debugging: this.debugging,
+      windowFocused: vscode.window.state.focused,
+      viewVisible: this.chat.visible,
+      isNotifierWindow: this.isNotifier(),
+    });
+    if (ok) this.coalescer.add(candidate);
+  }
+
+  private async show(items: NotifyCandidate[]): Promise<void> {
+    const { text, conv } = summarize(items);
+    const pick = await vscode.window.showInformationMessage(text, 'Reply', 'Open');
+    if (pick === 'Reply') await this.chat.reveal(conv, true);
+    else if (pick === 'Open') await this.chat.reveal(conv);
+  }
+
+  private claim(): void {
+    try {
+      mkdirSync(join(this.electionFile, '..'), { recursive: true });
+      writeFileSync(this.electionFile, JSON.stringify({ pid: process.pid }));
+    } catch {
+      /* a read-only storage folder just means every window notifies */
+    }
+  }
+
+  private isNotifier(): boolean {
+    try {
+      const { pid } = JSON.parse(readFileSync(this.electionFile, 'utf8')) as { pid: number };
+      if (pid === process.pid) return true;
+      if (pidAlive(pid)) return false;
+    } catch {
+      /* no election yet */
+    }
+    this.claim();
+    return true;
+  }
+
+  override dispose(): void {
+    this.offMessage?.();
+    super.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import { Disposable } from './disposable';
+import type { Session } from './session';
+
+/** Connection state and unread count in the status bar; a click opens the chat. */
+export class StatusBar extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('parley.status', vscode.StatusBarAlignment.Left, 50));
+
+  constructor(private readonly session: Session) {
+    super();
+    this.item.name = 'Parley';
+    this.item.command = 'parley.openChat';
+    this._register(session.onDidChange(() => this.update()));
+    this.update();
+    this.item.show();
+  }
+
+  private update(): void {
+    const c = this.session.connection();
+    const unread = this.session.client?.conversations().reduce((n, x) => n + x.unread, 0) ?? 0;
+    const count = unread > 0 ? ` ${unread}` : '';
+    const hosting = c.hosting ? ` · hosting (${c.hosting.online} online)` : '';
+    switch (c.state) {
+      case 'connected':
+        this.item.text = `$(${c.hosting ? 'broadcast' : 'comment-discussion'}) Parley${count}`;
+        this.item.tooltip = `Parley: connected to ${c.relayUrl}${hosting}${unread ? `\n${unread} unread` : ''}`;
+        this.item.backgroundColor = undefined;
+        break;
+      case 'connecting':
+      case 'reconnecting':
+        this.item.text = `$(sync~spin) Parley${count}`;
+        this.item.tooltip = `Parley: relay offline — reconnecting to ${c.relayUrl}${c.detail ? ` (${c.detail})` : ''}. Messages you send are queued.`;
+        this.item.backgroundColor = undefined;
+        break;
+      case 'failed':
+        this.item.text = `$(error) Parley`;
+        this.item.tooltip = `Parley: cannot connect: ${c.detail ?? 'refused'}`;
+        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        break;
+      default:
+        this.item.text = c.hosting ? `$(broadcast) Parley` : `$(comment-discussion) Parley`;
+        this.item.tooltip = c.hosting ? `Parley${hosting}` : 'Parley: not signed in — click to join or host a team';
+        this.item.backgroundColor = undefined;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Body, Member, PresenceState } from './wire';
+
+// Host <-> webview messages (postMessage). The host owns the socket, the store and all state;
+// the webview renders what it is given and asks the host to act. The webview posts `ready` when
+// it loads and receives a snapshot, so a view that was hidden or reloaded misses nothing.
+
+export const VIEW_PROTOCOL_VERSION = 1;
+
+export type ConnectionView = {
+  state: 'signedOut' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
+  detail?: string;
+  relayUrl?: string;
+  /** Set while this window hosts the relay. */
+  hosting?: { address: string; online: number };
+};
+
+export interface ConversationView {
+  id: string;
+  kind: 'room' | 'dm';
+  /** Shown name: '#room' or the other member's name. */
+  title: string;
+  topic?: string;
+  members: string[];
+  unread: number;
+  /** The other member, for direct messages (presence dot). */
+  peer?: string;
+  /** Time of the newest message known, for sorting; 0 when none. */
+  lastTs: number;
+  head: number;
+  read: number;
+}
+
+export type DeliveryView = 'queued' | 'sent' | 'failed';
+
+export interface MessageView {
+  /** seq for stored messages; absent for ones still in the outbox. */
+  seq?: number;
+  id: string;
+  author: string;
+  ts: number;
+  body: Body;
+  edited?: string;
+  deleted?: boolean;
+  delivery?: DeliveryView;
+  error?: string;
+  /** data: URL of an image file's bytes, when it was small enough to preview. */
+  preview?: string;
+}
+
+export interface ViewSnapshot {
+  v: number;
+  connection: ConnectionView;
+  me?: { id: string; name: string };
+  members: Member[];
+  conversations: ConversationView[];
+  active?: string;
+  /** Messages of the active conversation, oldest first (the newest page or more). */
+  messages: MessageView[];
+  /** Whether older messages exist before messages[0]. */
+  more: boolean;
+  maxFileBytes: number;
+  prefill: { relayUrl: string; name: string };
+}
+
+export type HostToView =
+  | { type: 'snapshot'; snapshot: ViewSnapshot }
+  | { type: 'older'; conv: string; messages: MessageView[]; more: boolean }
+  | { type: 'typing'; conv: string; user: string }
+  | { type: 'focusComposer' }
+  | { type: 'notice'; level: 'info' | 'error'; text: string };
+
+export type { Member, PresenceState };
+
+const Conv = z.string().min(1).max(64);
+
+export const ViewToHost = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), v: z.number().int() }),
+  z.object({ type: z.literal('join'), relayUrl: z.string().max(2048), name: z.string().max(64), secret: z.string().max(512) }),
+  z.object({ type: z.literal('host'), name: z.string().max(64) }),
+  z.object({ type: z.literal('select'), conv: Conv }),
+  z.object({ type: z.literal('send'), conv: Conv, text: z.string().min(1).max(100_000) }),
+  z.object({ type: z.literal('edit'), conv: Conv, target: z.number().int().nonnegative(), text: z.string().min(1).max(100_000) }),
+  z.object({ type: z.literal('delete'), conv: Conv, target: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string() }),
+  z.object({ type: z.literal('loadOlder'), conv: Conv }),
+  z.object({ type: z.literal('retry'), id: z.string().max(64) }),
+  z.object({ type: z.literal('discard'), id: z.string().max(64) }),
+  z.object({ type: z.literal('read'), conv: Conv, seq: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('typing'), conv: Conv }),
+  z.object({ type: z.literal('openLink'), url: z.string().max(4096) }),
+  z.object({ type: z.literal('saveFile'), conv: Conv, seq: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('openDm'), user: z.string().min(1).max(64) }),
+  z.object({ type: z.literal('copy'), text: z.string().max(2_000_000) }),
+  z.object({ type: z.literal('command'), command: z.enum(['startDm', 'createRoom', 'joinRoom', 'leaveRoom', 'reconnect', 'signOut', 'showLog']) }),
+]);
+export type ViewToHost = z.infer<typeof ViewToHost>;

@@ -1,0 +1,70 @@
+import type { MessageView } from '../../protocol/view';
+
+// Turns a conversation's messages into the rows the list shows: day separators, a "new messages"
+// divider, and messages grouped by author (a header only on the first of a run).
+
+export type Row =
+  | { kind: 'day'; key: string; label: string }
+  | { kind: 'new'; key: string }
+  | { kind: 'msg'; key: string; message: MessageView; first: boolean };
+
+const GROUP_MS = 5 * 60 * 1000;
+
+export function dayKey(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
+}
+
+export function dayLabel(ts: number, now: number): string {
+  if (dayKey(ts) === dayKey(now)) return 'Today';
+  if (dayKey(ts) === dayKey(now - 86_400_000)) return 'Yesterday';
+  const d = new Date(ts);
+  const sameYear = d.getFullYear() === new Date(now).getFullYear();
+  return d.toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }) });
+}
+
+/**
+ * @param newAfter the read marker when the conversation was opened: a divider goes before the
+ *   first message above it written by someone else.
+ */
+export function buildRows(messages: MessageView[], opts: { me?: string; newAfter?: number; now: number }): Row[] {
+  const rows: Row[] = [];
+  let prev: MessageView | undefined;
+  let dividerPlaced = false;
+  for (const m of messages) {
+    const day = dayKey(m.ts);
+    let breakGroup = false;
+    if (!prev || dayKey(prev.ts) !== day) {
+      rows.push({ kind: 'day', key: `day:${day}`, label: dayLabel(m.ts, opts.now) });
+      breakGroup = true;
+    }
+    if (!dividerPlaced && opts.newAfter !== undefined && m.seq !== undefined && m.seq > opts.newAfter && m.author !== opts.me) {
+      rows.push({ kind: 'new', key: 'new' });
+      dividerPlaced = true;
+      breakGroup = true;
+    }
+    const first = breakGroup || !prev || prev.author !== m.author || m.ts - prev.ts > GROUP_MS || prev.deleted === true;
+    rows.push({ kind: 'msg', key: `m:${m.id}`, message: m, first });
+    prev = m;
+  }
+  return rows;
+}
+
+/** Merges a page of older messages in front of what is loaded, dropping any overlap. */
+export function mergeOlder(older: MessageView[], loaded: MessageView[]): MessageView[] {
+  const have = new Set(loaded.map((m) => m.id));
+  return [...older.filter((m) => !have.has(m.id)), ...loaded];
+}
+
+/**
+ * Applies a fresh snapshot page (the newest messages) to what is loaded: keeps older messages
+ * the user scrolled back to, replaces the rest with the snapshot's versions.
+ */
+export function mergeSnapshot(loaded: MessageView[], page: MessageView[]): MessageView[] {
+  const firstSeq = page.find((m) => m.seq !== undefined)?.seq;
+  if (firstSeq === undefined) return [...loaded.filter((m) => m.seq !== undefined), ...page];
+  const keep = loaded.filter((m) => m.seq !== undefined && m.seq < firstSeq);
+  // Only a run that ends right before the page is still valid history.
+  if (keep.length && keep[keep.length - 1].seq !== firstSeq - 1) return page;
+  return [...keep, ...page];
+}

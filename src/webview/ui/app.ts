@@ -1,0 +1,301 @@
+import type { ConversationView, HostToView, MessageView, ViewSnapshot } from '../../protocol/view';
+import { VIEW_PROTOCOL_VERSION } from '../../protocol/view';
+import { buildRows, mergeOlder, mergeSnapshot } from '../logic/timeline';
+import { Composer } from './composer';
+import { formatBytes, h, icon, iconButton } from './dom';
+import { MessageList } from './messageList';
+import { renderRow, rowVersion, type RowContext } from './messageRow';
+import { renderSidebar } from './sidebar';
+import { loadUiState, post, saveUiState } from './vscodeApi';
+import { renderWelcome } from './welcome';
+
+const WIDE = 560;
+
+/** The chat view: renders snapshots from the host and turns user actions into requests. */
+export class App {
+  private snap: ViewSnapshot | undefined;
+  private active: string | undefined;
+  private messages: MessageView[] = [];
+  private more = false;
+  private loadingOlder = false;
+  private newAfter: number | undefined;
+  private lastReadSent = new Map<string, number>();
+  private readonly ui = loadUiState();
+  private readonly typing = new Map<string, Map<string, number>>();
+  private typingTimer = 0;
+  private readonly sideHost = h('div', { class: 'side-host' });
+  private readonly header = h('header', { class: 'chat-header' });
+  private readonly banner = h('div', { class: 'banner-host' });
+  private readonly typingLine = h('div', { class: 'typing-line', attrs: { 'aria-live': 'polite' } });
+  private readonly noticeHost = h('div', { class: 'notice-host', attrs: { 'aria-live': 'assertive' } });
+  private readonly list: MessageList;
+  private readonly composer: Composer;
+  private readonly chatPane: HTMLElement;
+  private readonly layout: HTMLElement;
+  private mode: 'welcome' | 'chat' | undefined;
+
+  constructor(private readonly root: HTMLElement) {
+    this.list = new MessageList(
+      (row) => renderRow(row, this.rowContext()),
+      rowVersion,
+      () => this.loadOlder(),
+      () => this.markRead(),
+    );
+    this.composer = new Composer({
+      send: (text) => this.active && post({ type: 'send', conv: this.active, text }),
+      saveEdit: (target, text) => this.active && post({ type: 'edit', conv: this.active, target, text }),
+      sendFiles: (files) => this.sendFiles(files),
+      typing: () => this.active && post({ type: 'typing', conv: this.active }),
+      draftChanged: (text) => {
+        if (!this.active) return;
+        if (text) this.ui.drafts[this.active] = text;
+        else delete this.ui.drafts[this.active];
+        saveUiState(this.ui);
+      },
+      lastOwn: () => {
+        for (let i = this.messages.length - 1; i >= 0; i--) {
+          const m = this.messages[i];
+          if (m.author === this.snap?.me?.id && m.seq !== undefined && m.body.kind === 'text' && !m.deleted) return { seq: m.seq, text: m.edited ?? m.body.text };
+        }
+        return undefined;
+      },
+      members: () => this.snap?.members ?? [],
+      me: () => this.snap?.me?.id,
+    });
+    this.chatPane = h('section', { class: 'chat-pane', attrs: { 'aria-label': 'Conversation' } }, this.header, this.banner, this.list.element, this.typingLine, this.composer.element);
+    this.layout = h('div', { class: 'layout' }, this.sideHost, this.chatPane, this.noticeHost);
+    new ResizeObserver(() => this.applyLayout()).observe(document.body);
+    window.addEventListener('message', (e: MessageEvent) => this.onHostMessage(e.data as HostToView));
+    post({ type: 'ready', v: VIEW_PROTOCOL_VERSION });
+  }
+
+  private onHostMessage(msg: HostToView): void {
+    switch (msg.type) {
+      case 'snapshot':
+        this.onSnapshot(msg.snapshot);
+        return;
+      case 'older':
+        if (msg.conv !== this.active) return;
+        this.loadingOlder = false;
+        this.messages = mergeOlder(msg.messages, this.messages);
+        this.more = msg.more && msg.messages.length > 0 ? true : msg.more;
+        this.renderRows({ keepPlace: true });
+        return;
+      case 'typing':
+        this.onTyping(msg.conv, msg.user);
+        return;
+      case 'focusComposer':
+        this.ui.screen = 'chat';
+        saveUiState(this.ui);
+        this.applyLayout();
+        this.composer.focus();
+        return;
+      case 'notice':
+        this.notice(msg.level, msg.text);
+        return;
+    }
+  }
+
+  private onSnapshot(snap: ViewSnapshot): void {
+    this.snap = snap;
+    const signedIn = snap.connection.state !== 'signedOut' && !(snap.connection.state === 'failed' && !snap.me);
+    if (!signedIn) {
+      this.mode = 'welcome';
+      this.root.replaceChildren(renderWelcome(snap, { join: (relayUrl, name, secret) => post({ type: 'join', relayUrl, name, secret }), host: (name) => post({ type: 'host', name }) }));
+      return;
+    }
+    if (this.mode !== 'chat') {
+      this.mode = 'chat';
+      this.root.replaceChildren(this.layout);
+    }
+    const switched = snap.active !== this.active;
+    if (switched) {
+      this.active = snap.active;
+      const conv = this.conv();
+      this.messages = snap.messages;
+      this.more = snap.more;
+      this.loadingOlder = false;
+      this.newAfter = conv?.read;
+      this.composer.setDraft(this.active ? (this.ui.drafts[this.active] ?? '') : '');
+    } else {
+      this.messages = mergeSnapshot(this.messages, snap.messages);
+      if (!this.messages.length || this.messages[0].seq === snap.messages.find((m) => m.seq !== undefined)?.seq) this.more = snap.more;
+    }
+    this.sideHost.replaceChildren(
+      renderSidebar(snap, this.active, {
+        select: (conv) => this.select(conv),
+        openDm: (user) => {
+          this.ui.screen = 'chat';
+          post({ type: 'openDm', user });
+        },
+        command: (command) => post({ type: 'command', command }),
+      }),
+    );
+    this.renderHeader();
+    this.renderBanner();
+    this.renderTyping();
+    this.renderRows({ toBottom: switched });
+    this.applyLayout();
+  }
+
+  private conv(): ConversationView | undefined {
+    return this.snap?.conversations.find((c) => c.id === this.active);
+  }
+
+  private select(conv: string): void {
+    this.ui.screen = 'chat';
+    saveUiState(this.ui);
+    if (conv === this.active) {
+      this.applyLayout();
+      this.composer.focus();
+      return;
+    }
+    post({ type: 'select', conv });
+  }
+
+  private applyLayout(): void {
+    const wide = document.body.clientWidth >= WIDE;
+    this.layout.classList.toggle('wide', wide);
+    this.layout.classList.toggle('show-chat', !wide && this.ui.screen === 'chat' && this.active !== undefined);
+  }
+
+  private renderHeader(): void {
+    const c = this.conv();
+    if (!c || !this.snap) {
+      this.header.replaceChildren(h('span', { class: 'muted', text: 'No conversation selected' }));
+      this.composer.setPlaceholder('Message');
+      return;
+    }
+    const back = iconButton('arrow-left', 'Back to conversations', () => {
+      this.ui.screen = 'list';
+      saveUiState(this.ui);
+      this.applyLayout();
+    }, 'back-button');
+    const members = new Map(this.snap.members.map((m) => [m.id, m]));
+    const peer = c.peer ? members.get(c.peer) : undefined;
+    const sub = c.kind === 'room' ? `${c.members.length} member${c.members.length === 1 ? '' : 's'}${c.topic ? ` · ${c.topic}` : ''}` : (peer?.presence ?? '');
+    const lead = c.kind === 'dm' ? h('span', { class: `presence ${peer?.presence ?? 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : icon('symbol-numeric');
+    this.header.replaceChildren(back, lead, h('div', { class: 'titles' }, h('h2', { class: 'title', text: c.kind === 'room' ? c.title.slice(1) : c.title }), h('div', { class: 'subtitle muted', text: sub })));
+    this.composer.setPlaceholder(`Message ${c.title}`);
+  }
+
+  private renderBanner(): void {
+    const c = this.snap?.connection;
+    if (!c || c.state === 'connected') {
+      this.banner.replaceChildren();
+      return;
+    }
+    if (c.state === 'failed') {
+      this.banner.replaceChildren(
+        h(
+          'div',
+          { class: 'banner error', attrs: { role: 'alert' } },
+          icon('error'),
+          h('span', { text: `Cannot connect: ${c.detail ?? 'refused by the relay'}` }),
+          h('button', { class: 'link-button', text: 'Reconnect', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'reconnect' }) } }),
+          h('button', { class: 'link-button', text: 'Sign out', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'signOut' }) } }),
+        ),
+      );
+      return;
+    }
+    this.banner.replaceChildren(
+      h(
+        'div',
+        { class: 'banner warn', attrs: { role: 'status' } },
+        icon('sync'),
+        h('span', { text: c.state === 'connecting' ? 'Connecting…' : 'Relay offline — reconnecting. What you send is queued and delivered when it is back.' }),
+        h('button', { class: 'link-button', text: 'Retry now', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'reconnect' }) } }),
+      ),
+    );
+  }
+
+  private renderRows(opts: { keepPlace?: boolean; toBottom?: boolean }): void {
+    const rows = buildRows(this.messages, { ...(this.snap?.me ? { me: this.snap.me.id } : {}), ...(this.newAfter !== undefined ? { newAfter: this.newAfter } : {}), now: Date.now() });
+    this.list.setRows(rows, opts);
+    const c = this.conv();
+    this.list.setEmpty(rows.length === 0 && !this.more ? (c?.kind === 'dm' ? `This is the start of your conversation with ${c.title}.` : `This is the start of ${c?.title ?? 'the conversation'}. Say hello!`) : undefined);
+  }
+
+  private rowContext(): RowContext {
+    return {
+      ...(this.snap?.me ? { me: this.snap.me.id } : {}),
+      members: new Map((this.snap?.members ?? []).map((m) => [m.id, m])),
+      conv: this.active ?? '',
+      openLink: (url) => post({ type: 'openLink', url }),
+      copy: (text) => {
+        post({ type: 'copy', text });
+        this.notice('info', 'Copied');
+      },
+      retry: (id) => post({ type: 'retry', id }),
+      discard: (id) => post({ type: 'discard', id }),
+      edit: (m) => m.seq !== undefined && m.body.kind === 'text' && this.composer.startEdit(m.seq, m.edited ?? m.body.text),
+      remove: (m) => this.active && m.seq !== undefined && post({ type: 'delete', conv: this.active, target: m.seq }),
+      saveFile: (seq) => this.active && post({ type: 'saveFile', conv: this.active, seq }),
+    };
+  }
+
+  private loadOlder(): void {
+    if (!this.active || !this.more || this.loadingOlder) return;
+    this.loadingOlder = true;
+    post({ type: 'loadOlder', conv: this.active });
+  }
+
+  private markRead(): void {
+    const c = this.conv();
+    if (!c || document.visibilityState !== 'visible') return;
+    let last = 0;
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const s = this.messages[i].seq;
+      if (s !== undefined) {
+        last = s;
+        break;
+      }
+    }
+    if (last > c.read && last > (this.lastReadSent.get(c.id) ?? 0)) {
+      this.lastReadSent.set(c.id, last);
+      post({ type: 'read', conv: c.id, seq: last });
+    }
+  }
+
+  private onTyping(conv: string, user: string): void {
+    let m = this.typing.get(conv);
+    if (!m) this.typing.set(conv, (m = new Map()));
+    m.set(user, Date.now() + 5000);
+    this.renderTyping();
+  }
+
+  private renderTyping(): void {
+    const now = Date.now();
+    const users = [...(this.typing.get(this.active ?? '')?.entries() ?? [])].filter(([, until]) => until > now).map(([u]) => u);
+    const names = users.map((u) => this.snap?.members.find((m) => m.id === u)?.name ?? 'someone');
+    this.typingLine.textContent = names.length === 0 ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.slice(0, 2).join(' and ')} are typing…`;
+    clearTimeout(this.typingTimer);
+    if (names.length) this.typingTimer = window.setTimeout(() => this.renderTyping(), 1000);
+  }
+
+  private sendFiles(files: File[]): void {
+    const conv = this.active;
+    const max = this.snap?.maxFileBytes ?? 0;
+    if (!conv) return;
+    for (const f of files) {
+      if (f.size > max) {
+        this.notice('error', `${f.name} is ${formatBytes(f.size)}; the relay accepts files up to ${formatBytes(max)}.`);
+        continue;
+      }
+      const reader = new FileReader();
+      reader.onload = () => {
+        const url = String(reader.result);
+        const data = url.slice(url.indexOf(',') + 1);
+        post({ type: 'sendFile', conv, name: f.name || 'pasted-image.png', mime: f.type || 'application/octet-stream', data });
+      };
+      reader.onerror = () => this.notice('error', `Could not read ${f.name}.`);
+      reader.readAsDataURL(f);
+    }
+  }
+
+  private notice(level: 'info' | 'error', text: string): void {
+    const el = h('div', { class: `notice ${level}`, attrs: { role: level === 'error' ? 'alert' : 'status' } }, icon(level === 'error' ? 'error' : 'info'), h('span', { text }));
+    this.noticeHost.append(el);
+    setTimeout(() => el.remove(), level === 'error' ? 8000 : 2500);
+  }
+}

@@ -1,0 +1,94 @@
+import MarkdownIt from 'markdown-it';
+import type Token from 'markdown-it/lib/token.mjs';
+import { h, iconButton } from './dom';
+import { highlightCode } from './highlight';
+
+// Markdown with raw HTML off, rendered from markdown-it's token stream straight to DOM nodes:
+// no HTML string is ever parsed, so message text cannot inject markup. Images become links
+// (no remote content); links open through the extension host.
+
+const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
+md.disable(['image']);
+
+const BLOCK_TAGS = new Set(['p', 'ul', 'ol', 'li', 'blockquote', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'strong', 'em', 's', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+export interface MarkdownHooks {
+  openLink(url: string): void;
+  copy(text: string): void;
+}
+
+export function renderMarkdown(text: string, hooks: MarkdownHooks): DocumentFragment {
+  const frag = document.createDocumentFragment();
+  const tokens = md.parse(text, {});
+  build(frag, tokens, hooks);
+  return frag;
+}
+
+function build(root: Node, tokens: Token[], hooks: MarkdownHooks): void {
+  const stack: Node[] = [root];
+  const top = () => stack[stack.length - 1];
+  for (const t of tokens) {
+    if (t.nesting === 1) {
+      let el: HTMLElement;
+      if (t.type === 'link_open') el = link(t.attrGet('href') ?? '', hooks);
+      else if (/^h[1-6]$/.test(t.tag)) el = h('p', { class: `md-heading md-${t.tag}` });
+      else if (BLOCK_TAGS.has(t.tag)) el = document.createElement(t.tag);
+      else el = document.createElement('span');
+      if (t.tag === 'ol') {
+        const start = t.attrGet('start');
+        if (start) el.setAttribute('start', start);
+      }
+      top().appendChild(el);
+      stack.push(el);
+      continue;
+    }
+    if (t.nesting === -1) {
+      if (stack.length > 1) stack.pop();
+      continue;
+    }
+    switch (t.type) {
+      case 'inline':
+        build(top(), t.children ?? [], hooks);
+        break;
+      case 'text':
+        top().appendChild(document.createTextNode(t.content));
+        break;
+      case 'code_inline':
+        top().appendChild(h('code', { text: t.content }));
+        break;
+      case 'softbreak':
+      case 'hardbreak':
+        top().appendChild(document.createElement('br'));
+        break;
+      case 'fence':
+      case 'code_block':
+        top().appendChild(codeBlock(t.content.replace(/\n$/, ''), t.info.trim().split(/\s+/)[0] || undefined, hooks));
+        break;
+      case 'hr':
+        top().appendChild(document.createElement('hr'));
+        break;
+      default:
+        if (t.content) top().appendChild(document.createTextNode(t.content));
+    }
+  }
+}
+
+function link(href: string, hooks: MarkdownHooks): HTMLAnchorElement {
+  const safe = /^(https?:|mailto:)/i.test(href);
+  const a = h('a', { class: safe ? 'md-link' : 'md-link md-link-blocked', attrs: { title: safe ? href : `${href} (not opened: only http, https and mailto links open)`, tabindex: '0', role: 'link' } });
+  if (safe) {
+    const open = (e: Event) => {
+      e.preventDefault();
+      hooks.openLink(href);
+    };
+    a.addEventListener('click', open);
+    a.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && open(e));
+  }
+  return a;
+}
+
+export function codeBlock(code: string, lang: string | undefined, hooks: MarkdownHooks): HTMLElement {
+  const pre = h('pre', { class: 'code' }, h('code', {}, highlightCode(code, lang)));
+  const bar = h('div', { class: 'code-bar' }, h('span', { class: 'code-lang', text: lang ?? '' }), iconButton('copy', 'Copy code', () => hooks.copy(code)));
+  return h('div', { class: 'code-block' }, bar, pre);
+}

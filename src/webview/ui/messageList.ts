@@ -1,0 +1,145 @@
+import type { Row } from '../logic/timeline';
+import { HeightIndex, visibleRange } from '../logic/windowing';
+import { h } from './dom';
+
+const OVERSCAN = 800;
+const NEAR_BOTTOM = 48;
+const NEAR_TOP = 300;
+
+/**
+ * A windowed, bottom-anchored list: only rows near the viewport are in the DOM; heights are
+ * measured after rendering; scrolling near the top asks for older rows; the view sticks to the
+ * bottom while the user is there and keeps its place when rows are added above.
+ */
+export class MessageList {
+  readonly element: HTMLElement;
+  private readonly inner: HTMLElement;
+  private readonly topSpacer = h('div', { class: 'spacer' });
+  private readonly bottomSpacer = h('div', { class: 'spacer' });
+  private readonly empty = h('div', { class: 'list-empty muted' });
+  private readonly heights = new HeightIndex((key) => (key.startsWith('day:') || key === 'new' ? 32 : 44));
+  private readonly cache = new Map<string, HTMLElement>();
+  private rows: Row[] = [];
+  private versions: string[] = [];
+  private stick = true;
+  private frame = 0;
+
+  constructor(
+    private readonly renderRow: (row: Row) => HTMLElement,
+    private readonly version: (row: Row) => string,
+    private readonly onNearTop: () => void,
+    private readonly onAtBottom: () => void,
+  ) {
+    this.inner = h('div', { class: 'list-inner' }, this.topSpacer, this.bottomSpacer);
+    this.element = h('div', { class: 'list', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages', tabindex: '0' } }, this.inner);
+    this.element.addEventListener('scroll', () => {
+      this.stick = this.distanceFromBottom() < NEAR_BOTTOM;
+      this.schedule();
+    });
+    new ResizeObserver(() => this.schedule()).observe(this.element);
+  }
+
+  get rowCount(): number {
+    return this.rows.length;
+  }
+
+  /** Replaces the rows. `keepPlace`: rows were added above, keep what the user sees in place. */
+  setRows(rows: Row[], opts: { keepPlace?: boolean; toBottom?: boolean } = {}): void {
+    const anchor = opts.keepPlace ? this.anchor() : undefined;
+    if (opts.toBottom) this.stick = true;
+    this.rows = rows;
+    this.versions = rows.map(this.version);
+    const live = new Set(this.versions);
+    for (const k of [...this.cache.keys()]) if (!live.has(k)) this.cache.delete(k);
+    this.render(anchor);
+  }
+
+  /** Text shown when there are no rows (or none when undefined). */
+  setEmpty(text: string | undefined): void {
+    this.empty.textContent = text ?? '';
+    if (text && !this.empty.isConnected) this.inner.prepend(this.empty);
+    else if (!text) this.empty.remove();
+  }
+
+  scrollToBottom(): void {
+    this.stick = true;
+    this.render();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  private distanceFromBottom(): number {
+    const e = this.element;
+    return e.scrollHeight - e.scrollTop - e.clientHeight;
+  }
+
+  /** The first row at least partly visible, and how far its top is from the viewport's top. */
+  private anchor(): { key: string; offset: number } | undefined {
+    const keys = this.rows.map((r) => r.key);
+    const offsets = this.heights.offsets(keys);
+    const top = this.element.scrollTop;
+    for (let i = 0; i < keys.length; i++) if (offsets[i + 1] > top) return { key: keys[i], offset: offsets[i] - top };
+    return undefined;
+  }
+
+  private render(anchor?: { key: string; offset: number }): void {
+    const keys = this.rows.map((r) => r.key);
+    for (let pass = 0; pass < 3; pass++) {
+      const offsets = this.heights.offsets(keys);
+      if (anchor) {
+        const i = keys.indexOf(anchor.key);
+        if (i >= 0) this.element.scrollTop = offsets[i] - anchor.offset;
+      } else if (this.stick) {
+        this.element.scrollTop = offsets[offsets.length - 1];
+      }
+      const viewport = this.element.clientHeight || 400;
+      const range = visibleRange(offsets, this.element.scrollTop, viewport, OVERSCAN);
+      this.topSpacer.style.height = `${range.top}px`;
+      this.bottomSpacer.style.height = `${range.bottom}px`;
+      const wanted: HTMLElement[] = [];
+      for (let i = range.start; i < range.end; i++) {
+        const v = this.versions[i];
+        let el = this.cache.get(v);
+        if (!el) {
+          el = this.renderRow(this.rows[i]);
+          this.cache.set(v, el);
+        }
+        wanted.push(el);
+      }
+      this.place(wanted);
+      let changed = false;
+      for (let i = range.start; i < range.end; i++) {
+        const el = this.cache.get(this.versions[i])!;
+        if (this.heights.set(keys[i], el.offsetHeight) !== 0) changed = true;
+      }
+      if (!changed) break;
+    }
+    if (this.stick) {
+      this.element.scrollTop = this.element.scrollHeight;
+      this.onAtBottom();
+    }
+    if (this.element.scrollTop < NEAR_TOP) this.onNearTop();
+  }
+
+  /** Puts exactly `wanted` between the spacers, moving as few nodes as possible. */
+  private place(wanted: HTMLElement[]): void {
+    const keep = new Set(wanted);
+    let node = this.topSpacer.nextSibling;
+    while (node && node !== this.bottomSpacer) {
+      const next = node.nextSibling;
+      if (!keep.has(node as HTMLElement)) node.remove();
+      node = next;
+    }
+    let cursor: ChildNode = this.topSpacer;
+    for (const el of wanted) {
+      if (cursor.nextSibling !== el) cursor.after(el);
+      cursor = el;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import type { MessageView } from '../../protocol/view';
+import type { Member } from '../../protocol/wire';
+import { authorColorVar } from '../logic/authorColor';
+import type { Row } from '../logic/timeline';
+import { formatBytes, formatTime, h, icon, iconButton } from './dom';
+import { codeBlock, renderMarkdown, type MarkdownHooks } from './markdown';
+
+export interface RowContext extends MarkdownHooks {
+  me?: string;
+  members: Map<string, Member>;
+  conv: string;
+  retry(id: string): void;
+  discard(id: string): void;
+  edit(m: MessageView): void;
+  remove(m: MessageView): void;
+  saveFile(seq: number): void;
+}
+
+/** A key that changes whenever the row would render differently. */
+export function rowVersion(row: Row): string {
+  if (row.kind !== 'msg') return row.key;
+  const m = row.message;
+  return `${row.key}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}`;
+}
+
+export function renderRow(row: Row, ctx: RowContext): HTMLElement {
+  if (row.kind === 'day') return h('div', { class: 'day', attrs: { role: 'separator' } }, h('span', { text: row.label }));
+  if (row.kind === 'new') return h('div', { class: 'new-divider', attrs: { role: 'separator', 'aria-label': 'New messages' } }, h('span', { text: 'New' }));
+  return renderMessage(row.message, row.first, ctx);
+}
+
+function renderMessage(m: MessageView, first: boolean, ctx: RowContext): HTMLElement {
+  const own = m.author === ctx.me;
+  const author = ctx.members.get(m.author);
+  const name = author?.name ?? (own ? 'you' : 'unknown');
+  const el = h('div', {
+    class: `msg${first ? ' first' : ''}${own ? ' own' : ''}${m.delivery === 'failed' ? ' failed' : ''}${m.delivery === 'queued' ? ' queued' : ''}`,
+    attrs: { role: 'article', tabindex: '-1', 'aria-label': `${name} at ${formatTime(m.ts)}` },
+  });
+  const gutter = h('div', { class: 'gutter' });
+  if (first) {
+    const avatar = h('div', { class: 'avatar', text: name.slice(0, 1).toUpperCase(), attrs: { 'aria-hidden': 'true' } });
+    avatar.style.backgroundColor = `var(${authorColorVar(m.author)})`;
+    gutter.append(avatar);
+  } else {
+    gutter.append(h('span', { class: 'gutter-time', text: formatTime(m.ts) }));
+  }
+  const main = h('div', { class: 'main' });
+  if (first) {
+    const who = h('span', { class: 'author', text: name });
+    who.style.color = `var(${authorColorVar(m.author)})`;
+    main.append(h('div', { class: 'header' }, who, h('span', { class: 'time', text: formatTime(m.ts), attrs: { title: new Date(m.ts).toLocaleString() } })));
+  }
+  main.append(renderBody(m, ctx));
+  const status = renderStatus(m, ctx);
+  if (status) main.append(status);
+  el.append(gutter, main);
+  const actions = renderActions(m, own, ctx);
+  if (actions) el.append(actions);
+  return el;
+}
+
+function renderBody(m: MessageView, ctx: RowContext): HTMLElement {
+  if (m.deleted) return h('div', { class: 'body deleted', text: 'message deleted' });
+  const b = m.body;
+  switch (b.kind) {
+    case 'text': {
+      const body = h('div', { class: 'body markdown' }, renderMarkdown(m.edited ?? b.text, ctx));
+      if (m.edited !== undefined) body.append(h('span', { class: 'edited', text: ' (edited)' }));
+      return body;
+    }
+    case 'snippet': {
+      const where = b.path ? `${b.path}:${b.lines.start}${b.lines.end !== b.lines.start ? `-${b.lines.end}` : ''}` : `lines ${b.lines.start}-${b.lines.end}`;
+      const git = b.git?.branch || b.git?.commit ? ` · ${b.git.branch ?? ''}${b.git.commit ? `@${b.git.commit.slice(0, 7)}` : ''}${b.git.dirty ? ' (uncommitted changes)' : ''}` : '';
+      const card = h('div', { class: 'body card snippet' }, h('div', { class: 'card-title' }, icon('code'), h('span', { class: 'path', text: where }), h('span', { class: 'muted', text: git })));
+      if (b.note) card.append(h('div', { class: 'note markdown' }, renderMarkdown(b.note, ctx)));
+      card.append(codeBlock(b.code, b.lang, ctx));
+      return card;
+    }
+    case 'file': {
+      const pending = b.file === 'pending';
+      const card = h(
+        'div',
+        { class: 'body card file' },
+        h('div', { class: 'card-title' }, icon(b.mime?.startsWith('image/') ? 'file-media' : 'file'), h('span', { class: 'path', text: b.name }), h('span', { class: 'muted', text: formatBytes(b.size) })),
+      );
+      if (m.preview) card.append(h('img', { class: 'preview', attrs: { src: m.preview, alt: b.name } }));
+      if (b.note) card.append(h('div', { class: 'note markdown' }, renderMarkdown(b.note, ctx)));
+      if (!pending && m.seq !== undefined) {
+        const seq = m.seq;
+        card.append(h('div', { class: 'card-actions' }, h('button', { class: 'secondary', text: 'Save as…', attrs: { type: 'button' }, on: { click: () => ctx.saveFile(seq) } })));
+      }
+      return card;
+    }
+    default:
+      return h('div', { class: 'body muted', text: `(${b.kind})` });
+  }
+}
+
+function renderStatus(m: MessageView, ctx: RowContext): HTMLElement | undefined {
+  if (m.delivery === 'queued') {
+    const label = m.body.kind === 'file' ? 'Uploading — or queued until the relay is reachable' : 'Queued — sends when the relay is reachable';
+    return h('div', { class: 'status queued', attrs: { role: 'status' } }, icon('clock'), h('span', { text: label }));
+  }
+  if (m.delivery === 'failed') {
+    return h(
+      'div',
+      { class: 'status failed', attrs: { role: 'alert' } },
+      icon('error'),
+      h('span', { text: `Not sent: ${m.error ?? 'refused by the relay'}` }),
+      h('button', { class: 'link-button', text: 'Retry', attrs: { type: 'button' }, on: { click: () => ctx.retry(m.id) } }),
+      h('button', { class: 'link-button', text: 'Discard', attrs: { type: 'button' }, on: { click: () => ctx.discard(m.id) } }),
+    );
+  }
+  return undefined;
+}
+
+function renderActions(m: MessageView, own: boolean, ctx: RowContext): HTMLElement | undefined {
+  if (m.deleted || m.seq === undefined) return undefined;
+  const bar = h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Message actions' } });
+  if (m.body.kind === 'text') {
+    const text = m.edited ?? m.body.text;
+    bar.append(iconButton('copy', 'Copy text', () => ctx.copy(text)));
+    if (own) {
+      bar.append(iconButton('edit', 'Edit message', () => ctx.edit(m)));
+      bar.append(iconButton('trash', 'Delete message', () => ctx.remove(m)));
+    }
+  } else if (own) {
+    bar.append(iconButton('trash', 'Delete message', () => ctx.remove(m)));
+  }
+  return bar.childElementCount ? bar : undefined;
+}

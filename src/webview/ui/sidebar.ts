@@ -1,0 +1,80 @@
+import type { ConversationView, ViewSnapshot } from '../../protocol/view';
+import type { Member } from '../../protocol/wire';
+import { h, icon } from './dom';
+
+export interface SidebarHooks {
+  select(conv: string): void;
+  openDm(user: string): void;
+  command(c: 'startDm' | 'createRoom' | 'joinRoom'): void;
+}
+
+/** Conversations (most recent first, unread bold with a count) and the team's members. */
+export function renderSidebar(snap: ViewSnapshot, active: string | undefined, hooks: SidebarHooks): HTMLElement {
+  const members = new Map(snap.members.map((m) => [m.id, m]));
+  const list = h('ul', { class: 'conv-list', attrs: { role: 'listbox', 'aria-label': 'Conversations' } });
+  for (const c of snap.conversations) list.append(convItem(c, c.id === active, members, hooks));
+  const toolbar = h(
+    'div',
+    { class: 'side-toolbar' },
+    h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Create a room' }, on: { click: () => hooks.command('createRoom') } }, icon('add'), ' Room'),
+    h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Join a room' }, on: { click: () => hooks.command('joinRoom') } }, icon('sign-in'), ' Join'),
+    h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Start a direct message' }, on: { click: () => hooks.command('startDm') } }, icon('person-add'), ' Message'),
+  );
+  const people = h('ul', { class: 'people', attrs: { 'aria-label': 'Members' } });
+  const order = { online: 0, away: 1, offline: 2 };
+  const others = snap.members.filter((m) => m.id !== snap.me?.id).sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name));
+  for (const m of others) people.append(personItem(m, hooks));
+  const online = snap.members.filter((m) => m.presence !== 'offline').length;
+  return h(
+    'nav',
+    { class: 'sidebar', attrs: { 'aria-label': 'Conversations and people' } },
+    toolbar,
+    h('div', { class: 'section-title', text: 'Conversations' }),
+    list,
+    h('div', { class: 'section-title', text: `People · ${online} online` }),
+    others.length ? people : h('div', { class: 'empty muted', text: 'Nobody else has joined yet. Share the relay address with your team.' }),
+  );
+}
+
+function convItem(c: ConversationView, selected: boolean, members: Map<string, Member>, hooks: SidebarHooks): HTMLElement {
+  const lead =
+    c.kind === 'room'
+      ? icon('symbol-numeric', 'room')
+      : h('span', { class: `presence ${members.get(c.peer ?? '')?.presence ?? 'offline'}`, attrs: { role: 'img', 'aria-label': members.get(c.peer ?? '')?.presence ?? 'offline' } });
+  const label = c.kind === 'room' ? c.title.replace(/^#/, '') : c.title;
+  const item = h(
+    'li',
+    {
+      class: `conv${selected ? ' selected' : ''}${c.unread ? ' unread' : ''}`,
+      attrs: { role: 'option', tabindex: '0', 'aria-selected': String(selected), 'aria-label': `${c.title}${c.unread ? `, ${c.unread} unread` : ''}`, 'data-conv': c.id },
+    },
+    lead,
+    h('span', { class: 'conv-title', text: label }),
+    c.unread ? h('span', { class: 'badge', text: c.unread > 99 ? '99+' : String(c.unread) }) : undefined,
+  );
+  item.addEventListener('click', () => hooks.select(c.id));
+  item.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      hooks.select(c.id);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const sib = (e.key === 'ArrowDown' ? item.nextElementSibling : item.previousElementSibling) as HTMLElement | null;
+      sib?.focus();
+    }
+  });
+  return item;
+}
+
+function personItem(m: Member, hooks: SidebarHooks): HTMLElement {
+  const item = h(
+    'li',
+    { class: 'person', attrs: { tabindex: '0', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message` } },
+    h('span', { class: `presence ${m.presence}`, attrs: { 'aria-hidden': 'true' } }),
+    h('span', { class: 'person-name', text: m.name }),
+    h('span', { class: 'muted small', text: m.presence }),
+  );
+  item.addEventListener('click', () => hooks.openDm(m.id));
+  item.addEventListener('keydown', (e) => e.key === 'Enter' && hooks.openDm(m.id));
+  return item;
+}

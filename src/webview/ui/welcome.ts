@@ -1,0 +1,65 @@
+import { checkJoin } from '../../protocol/joinForm';
+import type { ViewSnapshot } from '../../protocol/view';
+import { h, icon } from './dom';
+
+export interface WelcomeHooks {
+  join(relayUrl: string, name: string, secret: string): void;
+  host(name: string): void;
+}
+
+/** First run: join a team (relay address, name, secret) or host one on this machine. */
+export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElement {
+  const field = (id: string, label: string, input: HTMLInputElement, hint: string) => {
+    input.id = id;
+    const err = h('div', { class: 'field-error', attrs: { id: `${id}-error`, role: 'alert' } });
+    input.setAttribute('aria-describedby', `${id}-hint ${id}-error`);
+    return { err, el: h('div', { class: 'field' }, h('label', { text: label, attrs: { for: id } }), input, h('div', { class: 'hint', text: hint, attrs: { id: `${id}-hint` } }), err) };
+  };
+  const url = h('input', { attrs: { type: 'text', placeholder: 'ws://192.168.1.20:7420', spellcheck: 'false' } });
+  url.value = snap.prefill.relayUrl;
+  const name = h('input', { attrs: { type: 'text', placeholder: 'e.g. ada', spellcheck: 'false', maxlength: '32' } });
+  name.value = snap.prefill.name;
+  const secret = h('input', { attrs: { type: 'password', placeholder: 'from whoever hosts the relay' } });
+  const fUrl = field('relay-url', 'Relay address', url, 'Ask the teammate who hosts, or run npx parley-relay.');
+  const fName = field('display-name', 'Display name', name, 'Letters, digits, . _ - (up to 32).');
+  const fSecret = field('team-secret', 'Team secret', secret, 'Leave empty if the relay has none. Kept in VS Code secret storage.');
+  const errors = { relayUrl: fUrl.err, name: fName.err, secret: fSecret.err };
+  const failure = snap.connection.state === 'failed' ? h('div', { class: 'banner error', attrs: { role: 'alert' } }, icon('error'), h('span', { text: `Could not join: ${snap.connection.detail ?? 'refused'}` })) : undefined;
+
+  const form = h('form', { class: 'join-form', attrs: { 'aria-label': 'Join a team' } }, fUrl.el, fName.el, fSecret.el, h('button', { class: 'primary', text: 'Join team', attrs: { type: 'submit' } }));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    for (const el of Object.values(errors)) el.textContent = '';
+    const check = checkJoin(url.value, name.value, secret.value);
+    if (!check.ok) {
+      errors[check.field].textContent = check.message;
+      ({ relayUrl: url, name, secret })[check.field].focus();
+      return;
+    }
+    hooks.join(check.url, check.name, secret.value);
+  });
+
+  const hostName = h('input', { attrs: { type: 'text', placeholder: 'your display name', spellcheck: 'false', maxlength: '32', 'aria-label': 'Your display name for hosting' } });
+  hostName.value = snap.prefill.name;
+  const hostErr = h('div', { class: 'field-error', attrs: { role: 'alert' } });
+  const hostForm = h('form', { class: 'host-form', attrs: { 'aria-label': 'Host a team' } }, hostName, h('button', { class: 'secondary', text: 'Host on this machine', attrs: { type: 'submit' } }), hostErr);
+  hostForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const check = checkJoin('ws://127.0.0.1', hostName.value, '');
+    hostErr.textContent = check.ok ? '' : check.message;
+    if (check.ok) hooks.host(check.name);
+  });
+
+  return h(
+    'main',
+    { class: 'welcome' },
+    h('h1', {}, icon('comment-discussion'), ' Parley'),
+    h('p', { class: 'muted', text: 'Team chat inside VS Code. Share code with its context; nothing leaves your network.' }),
+    failure,
+    h('h2', { text: 'Join a team' }),
+    form,
+    h('h2', { text: 'Or host one' }),
+    h('p', { class: 'muted small', text: 'Starts a relay inside this VS Code window, reachable from this machine.' }),
+    hostForm,
+  );
+}
