@@ -15,8 +15,19 @@ export class StatusBar extends Disposable {
     this.item.show();
   }
 
+  private readonly contexts = new Map<string, boolean>();
+
+  /** Context keys for `when` clauses (menus show what applies); set only on change. */
+  private setContext(key: string, value: boolean): void {
+    if (this.contexts.get(key) === value) return;
+    this.contexts.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  }
+
   private update(): void {
     const c = this.session.connection();
+    this.setContext('parley.signedIn', c.state !== 'signedOut');
+    this.setContext('parley.hosting', c.hosting !== undefined);
     const unread = this.session.client?.conversations().reduce((n, x) => n + x.unread, 0) ?? 0;
     const count = unread > 0 ? ` ${unread}` : '';
     const hosting = c.hosting ? ` · hosting (${c.hosting.online} online)` : '';

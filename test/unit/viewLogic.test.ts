@@ -1,0 +1,107 @@
+import * as assert from 'node:assert/strict';
+import type { MessageView } from '../../src/protocol/view';
+import { authorColorVar } from '../../src/webview/logic/authorColor';
+import { completeMention, mentionAt, mentionCandidates } from '../../src/webview/logic/mentionQuery';
+import { buildRows, mergeOlder, mergeSnapshot } from '../../src/webview/logic/timeline';
+import { HeightIndex, visibleRange } from '../../src/webview/logic/windowing';
+
+const T0 = new Date(2026, 10, 22, 9, 0).getTime();
+const msg = (seq: number, author: string, minutes: number, extra: Partial<MessageView> = {}): MessageView => ({
+  seq,
+  id: `m${seq}xxxxxxx`,
+  author,
+  ts: T0 + minutes * 60_000,
+  body: { kind: 'text', text: `t${seq}` },
+  ...extra,
+});
+
+describe('timeline rows', () => {
+  it('groups runs by author within five minutes, with a day separator first', () => {
+    const rows = buildRows([msg(1, 'a', 0), msg(2, 'a', 2), msg(3, 'b', 3), msg(4, 'b', 20)], { now: T0 });
+    assert.deepEqual(
+      rows.map((r) => (r.kind === 'msg' ? `${r.message.seq}${r.first ? '*' : ''}` : r.kind === 'day' ? `[${r.label}]` : '--new--')),
+      ['[Today]', '1*', '2', '3*', '4*'],
+    );
+  });
+
+  it('separates days and labels yesterday', () => {
+    const rows = buildRows([msg(1, 'a', -24 * 60), msg(2, 'a', 1)], { now: T0 });
+    assert.deepEqual(rows.filter((r) => r.kind === 'day').map((r) => (r.kind === 'day' ? r.label : '')), ['Yesterday', 'Today']);
+    assert.equal(rows.filter((r) => r.kind === 'msg' && r.first).length, 2, 'a new day starts a new group');
+  });
+
+  it('puts the new-messages divider before the first unread message from someone else', () => {
+    const rows = buildRows([msg(1, 'me', 0), msg(2, 'me', 1), msg(3, 'b', 2), msg(4, 'b', 3)], { me: 'me', newAfter: 1, now: T0 });
+    const i = rows.findIndex((r) => r.kind === 'new');
+    assert.equal(rows[i + 1].kind === 'msg' && rows[i + 1].key, 'm:m3xxxxxxx');
+    assert.equal(rows.filter((r) => r.kind === 'new').length, 1);
+  });
+
+  it('merges older pages and fresh snapshots without duplicates or stale runs', () => {
+    const loaded = [msg(5, 'a', 5), msg(6, 'a', 6)];
+    assert.deepEqual(mergeOlder([msg(3, 'a', 3), msg(4, 'a', 4), msg(5, 'a', 5)], loaded).map((m) => m.seq), [3, 4, 5, 6]);
+    assert.deepEqual(mergeSnapshot([msg(3, 'a', 3), msg(4, 'a', 4), msg(5, 'a', 5)], [msg(5, 'a', 5), msg(6, 'a', 6)]).map((m) => m.seq), [3, 4, 5, 6]);
+    // Not contiguous (the cache was reset): only the snapshot stays.
+    assert.deepEqual(mergeSnapshot([msg(1, 'a', 1)], [msg(5, 'a', 5)]).map((m) => m.seq), [5]);
+  });
+});
+
+describe('windowing', () => {
+  it('renders only the rows near the viewport of a 10,000-row list', () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => `k${i}`);
+    const heights = new HeightIndex(() => 40);
+    const offsets = heights.offsets(keys);
+    assert.equal(offsets[keys.length], 400_000);
+    const r = visibleRange(offsets, 200_000, 600, 400);
+    assert.ok(r.end - r.start <= 40, `rendered ${r.end - r.start} rows`);
+    assert.ok(r.top <= 200_000 - 400 && r.top + (r.end - r.start) * 40 >= 200_600 + 400 - 40);
+    assert.equal(r.top + (r.end - r.start) * 40 + r.bottom, r.total);
+  });
+
+  it('uses measured heights once known', () => {
+    const heights = new HeightIndex(() => 40);
+    assert.equal(heights.set('b', 100), 60);
+    assert.deepEqual(heights.offsets(['a', 'b', 'c']), [0, 40, 140, 180]);
+    const r = visibleRange(heights.offsets(['a', 'b', 'c']), 0, 50, 0);
+    assert.deepEqual([r.start, r.end], [0, 2]);
+  });
+
+  it('handles an empty list and a viewport past the end', () => {
+    assert.deepEqual(visibleRange([0], 0, 500, 100), { start: 0, end: 0, top: 0, bottom: 0, total: 0 });
+    const r = visibleRange([0, 40, 80], 5000, 500, 0);
+    assert.ok(r.start <= r.end && r.end <= 2);
+  });
+});
+
+describe('mention completion', () => {
+  const members = [
+    { id: 'u1', name: 'bob', presence: 'offline' as const },
+    { id: 'u2', name: 'bobby', presence: 'online' as const },
+    { id: 'u3', name: 'alice', presence: 'online' as const },
+    { id: 'me', name: 'robert', presence: 'online' as const },
+  ];
+
+  it('finds the partial mention at the caret', () => {
+    assert.deepEqual(mentionAt('hi @bo', 6), { start: 3, query: 'bo' });
+    assert.equal(mentionAt('mail a@bo', 9), undefined, 'not inside a word');
+    assert.deepEqual(mentionAt('@', 1), { start: 0, query: '' });
+  });
+
+  it('ranks prefix matches, then presence, and leaves out yourself', () => {
+    assert.deepEqual(mentionCandidates(members, 'bo', 'me').map((m) => m.name), ['bobby', 'bob']);
+    assert.deepEqual(mentionCandidates(members, 'ob', 'me').map((m) => m.name), ['bobby', 'bob']);
+  });
+
+  it('completes with a trailing space and moves the caret', () => {
+    assert.deepEqual(completeMention('hi @bo there', 3, 6, 'bobby'), { text: 'hi @bobby  there', caret: 10 });
+  });
+});
+
+describe('author colours', () => {
+  it('are stable per user and come from theme variables', () => {
+    assert.equal(authorColorVar('u_abc'), authorColorVar('u_abc'));
+    assert.match(authorColorVar('u_abc'), /^--vscode-/);
+    const used = new Set(Array.from({ length: 50 }, (_, i) => authorColorVar(`u${i}`)));
+    assert.ok(used.size >= 6, 'users spread over the palette');
+  });
+});
