@@ -1,0 +1,79 @@
+// Smoke test in a real VS Code (code-server + Chromium). Needs parley.vsix (npm run package) and
+// test/e2e/install.sh. Run: npx mocha out/test/e2e/smoke.e2e.js --timeout 120000
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  describeResult,
+  openWorkbench,
+  repoRoot,
+  runExtensionTests,
+  screenshot,
+  startInstance,
+  stopAll,
+  type Instance,
+  type Workbench,
+} from './harness';
+
+const vsix = path.join(repoRoot(), 'parley.vsix');
+
+function elapsed(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+describe('Parley in a real VS Code (smoke)', function () {
+  let workspace: string;
+  let instance: Instance | undefined;
+  let workbench: Workbench | undefined;
+
+  before(function () {
+    if (!fs.existsSync(vsix)) {
+      throw new Error(`${vsix} is missing: build it first with \`npm run package\``);
+    }
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-e2e-workspace-'));
+    fs.writeFileSync(path.join(workspace, 'README.md'), '# e2e workspace\n');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && workbench) {
+      const name = `failure-${this.currentTest.title.replace(/\W+/g, '-')}`;
+      await screenshot(workbench.page, name).catch(() => undefined);
+      console.log(`--- browser console ---\n${workbench.console()}`);
+      if (instance) console.log(`--- code-server ---\n${instance.logs()}`);
+    }
+  });
+
+  after(async function () {
+    await stopAll();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('shows the Parley container in the activity bar', async function () {
+    let t = Date.now();
+    instance = await startInstance({ name: 'smoke', vsix, workspace });
+    console.log(`      instance healthy in ${elapsed(t)}`);
+    t = Date.now();
+    workbench = await openWorkbench(instance, { theme: 'dark' });
+    console.log(`      workbench ready in ${elapsed(t)}`);
+    const entry = workbench.page.locator('.activitybar .action-item a[aria-label^="Parley"]');
+    await entry.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(workbench.page, 'smoke-activitybar');
+    await workbench.close();
+    await instance.stop();
+  });
+
+  it('passes the extension-host suite against the real vscode API', async function () {
+    const t = Date.now();
+    const run = await runExtensionTests({
+      vsix,
+      testsPath: path.join(__dirname, 'extensionHost', 'index.js'),
+      workspace,
+      name: 'smoke-extension-host',
+    });
+    const { serverMs, pageMs, suiteMs } = run.durations;
+    console.log(`      server ${serverMs} ms, page ${pageMs} ms, suite ${suiteMs} ms, total ${elapsed(t)}`);
+    console.log(describeResult(run.result).replace(/^/gm, '      '));
+    assert.equal(run.result.failures, 0);
+  });
+});
