@@ -242,7 +242,8 @@ export class App {
 
   private markRead(): void {
     const c = this.conv();
-    if (!c || document.visibilityState !== 'visible') return;
+    const paneShown = this.layout.classList.contains('wide') || this.layout.classList.contains('show-chat');
+    if (!c || !paneShown || document.visibilityState !== 'visible') return;
     let last = 0;
     for (let i = this.messages.length - 1; i >= 0; i--) {
       const s = this.messages[i].seq;

@@ -89,6 +89,9 @@ export class MessageList {
   }
 
   private render(anchor?: { key: string; offset: number }): void {
+    // Hidden (narrow layout showing the list): nothing can be measured; the ResizeObserver
+    // renders again when the list gets a size.
+    if (this.element.clientHeight === 0) return;
     const keys = this.rows.map((r) => r.key);
     for (let pass = 0; pass < 3; pass++) {
       const offsets = this.heights.offsets(keys);
