@@ -45,3 +45,30 @@ export function claimSlot(dir: string, base: string, pid = process.pid, max = 32
   }
   throw new Error(`more than ${max} windows are using ${dir}`);
 }
+
+/**
+ * Takes an exclusive lock file holding `{pid, ...info}` unless a living process holds it.
+ * Returns a release function, or the holder's info when it is taken.
+ */
+export function tryLock<T extends object>(file: string, info: T, pid = process.pid): { ok: true; release(): void } | { ok: false; holder: T & { pid: number } } {
+  mkdirSync(join(file, '..'), { recursive: true });
+  try {
+    const holder = JSON.parse(readFileSync(file, 'utf8')) as T & { pid: number };
+    if (holder.pid !== pid && pidAlive(holder.pid)) return { ok: false, holder };
+  } catch {
+    /* no lock or unreadable: free */
+  }
+  writeFileSync(file, JSON.stringify({ ...info, pid }));
+  const mine = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
+  if (mine.pid !== pid) return { ok: false, holder: mine as T & { pid: number } };
+  return {
+    ok: true,
+    release: () => {
+      try {
+        if ((JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid === pid) rmSync(file);
+      } catch {
+        /* gone */
+      }
+    },
+  };
+}

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { checkJoin } from '../protocol/joinForm';
 import { readConfig, saveConfig } from './config';
 import type { ChatViewProvider } from './chatViewProvider';
-import type { Session } from './session';
+import { HostedElsewhere, type Session } from './session';
 
 interface Deps {
   session: Session;
@@ -56,7 +56,15 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     if (!name) return;
     const check = checkJoin('ws://127.0.0.1', name, '');
     if (!check.ok) throw new Error(check.message);
-    const port = await session.startHosting(cfg.hostPort);
+    let port: number;
+    try {
+      port = await session.startHosting(cfg.hostPort);
+    } catch (err) {
+      if (!(err instanceof HostedElsewhere)) throw err;
+      await session.join(`ws://127.0.0.1:${err.port}`, check.name, undefined);
+      void vscode.window.showInformationMessage(`Parley: ${err.message}; this window joined it.`);
+      return;
+    }
     await saveConfig({ hostOnStartup: true });
     await session.join(`ws://127.0.0.1:${port}`, check.name, undefined);
     void vscode.window.showInformationMessage(`Parley: hosting a team relay on ws://127.0.0.1:${port} (this machine only).`);

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { ParleyClient, type ConnectionState } from '../core/client';
 import { ClientStore } from '../core/clientStore';
 import { newIdentityKey } from '../core/ids';
-import { claimSlot } from '../core/slotLock';
+import { claimSlot, tryLock } from '../core/slotLock';
 import type { ConnectionView } from '../protocol/view';
 import { Relay } from '../relay/relay';
 import { SqliteStore } from '../relay/sqliteStore';
@@ -18,6 +18,14 @@ interface Hosted {
   relay: Relay;
   store: SqliteStore;
   port: number;
+  release(): void;
+}
+
+/** Thrown when another VS Code window on this machine already hosts; it says where. */
+export class HostedElsewhere extends Error {
+  constructor(readonly port: number) {
+    super(`another VS Code window on this machine already hosts the team relay (ws://127.0.0.1:${port})`);
+  }
 }
 
 /**
@@ -141,13 +149,28 @@ export class Session extends Disposable {
    */
   async startHosting(port: number, askOnBusy = true): Promise<number> {
     if (this.hosted) return this.hosted.port;
-    const file = join(this.context.globalStorageUri.fsPath, 'relay', 'relay.sqlite');
+    const dir = join(this.context.globalStorageUri.fsPath, 'relay');
+    const file = join(dir, 'relay.sqlite');
+    // One relay per data folder: a second window connects to the first one's relay instead.
+    const lock = tryLock(join(dir, 'host.lock'), { port: 0 });
+    if (!lock.ok) throw new HostedElsewhere(lock.holder.port);
+    try {
+      return await this.listenRelay(file, port, askOnBusy, lock.release);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  private async listenRelay(file: string, port: number, askOnBusy: boolean, release: () => void): Promise<number> {
+    const lockFile = join(file, '..', 'host.lock');
     for (let attempt = port; ; attempt++) {
       const store = new SqliteStore(file);
       const relay = new Relay({ store, host: '127.0.0.1', port: attempt, log: (line) => this.log.info(`[relay] ${line}`) });
       try {
         const addr = await relay.listen();
-        this.hosted = { relay, store, port: addr.port };
+        this.hosted = { relay, store, port: addr.port, release };
+        tryLock(lockFile, { port: addr.port });
         this.log.info(`hosting a relay on ws://127.0.0.1:${addr.port}, data in ${file}`);
         this.changed.fire();
         return addr.port;
@@ -178,6 +201,7 @@ export class Session extends Disposable {
     this.hosted = undefined;
     await h.relay.close('the host stopped the relay');
     h.store.close();
+    h.release();
     this.log.info('stopped hosting');
     this.changed.fire();
   }

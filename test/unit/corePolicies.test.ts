@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sanitizeFileName } from '../../src/core/fileNames';
 import { mentions } from '../../src/core/mentions';
 import { Coalescer, shouldNotify, summarize, type NotifyCandidate, type NotifyContext } from '../../src/core/notifyPolicy';
-import { claimSlot } from '../../src/core/slotLock';
+import { claimSlot, tryLock } from '../../src/core/slotLock';
 import { checkJoin } from '../../src/protocol/joinForm';
 import { cleanup, tempDir } from '../helpers';
 
@@ -119,5 +119,28 @@ describe('cache slots', () => {
     const dead = claimSlot(join(dir), 'team2');
     assert.equal(dead.slot, 0);
     a.release();
+  });
+});
+
+describe('host lock', () => {
+  afterEach(cleanup);
+
+  it('lets one living process host and tells others where', async () => {
+    const file = join(tempDir(), 'relay', 'host.lock');
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)']);
+    try {
+      const theirs = tryLock(file, { port: 7421 }, other.pid!);
+      assert.ok(theirs.ok);
+      const mine = tryLock(file, { port: 7422 });
+      assert.ok(!mine.ok);
+      assert.equal(mine.holder.port, 7421);
+    } finally {
+      other.kill();
+      await new Promise((r) => other.once('exit', r));
+    }
+    const after = tryLock(file, { port: 7422 });
+    assert.ok(after.ok, 'a dead holder does not block');
+    after.release();
+    assert.ok(tryLock(file, { port: 1 }).ok);
   });
 });
