@@ -6,7 +6,8 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
  */
 export function sanitizeFileName(name: string): string {
   let n = name.normalize('NFC');
-  n = n.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  // Control characters, and bidi overrides that make `exe.txt` look like `txt.exe`.
+  n = n.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
   n = n.split(/[\\/]/).pop() ?? '';
   n = n.replace(/[<>:"|?*]/g, '_');
   n = n.replace(/^[.\s]+|[.\s]+$/g, '');

@@ -1,0 +1,198 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sanitizeFileName } from '../../src/core/fileNames';
+import { normalizeRemote } from '../../src/core/gitRemote';
+import { applyPatch, parsePatch } from '../../src/core/patch';
+import { normalizeRelPath, relativeTo } from '../../src/core/paths';
+import { relocate, relocateIn } from '../../src/core/relocate';
+import { findFileRefs } from '../../src/webview/logic/references';
+import { cleanup, tempDir } from '../helpers';
+
+describe('remote URL normalization', () => {
+  it('gives every clone of a repository the same key', () => {
+    const same = [
+      'git@github.com:Org/Repo.git',
+      'https://github.com/org/repo',
+      'https://me:token@github.com/Org/Repo.git/',
+      'ssh://git@github.com:22/org/repo.git',
+      'git://github.com/org/repo.git',
+      'github.com:org/repo',
+    ];
+    for (const u of same) assert.equal(normalizeRemote(u), 'github.com/org/repo', u);
+  });
+
+  it('keeps hosts and nested groups apart and handles local remotes', () => {
+    assert.equal(normalizeRemote('git@gitlab.lan:team/sub/proj.git'), 'gitlab.lan/team/sub/proj');
+    assert.notEqual(normalizeRemote('git@gitlab.com:org/repo.git'), normalizeRemote('git@github.com:org/repo.git'));
+    assert.equal(normalizeRemote('/srv/git/project.git'), 'file/srv/git/project');
+    assert.equal(normalizeRemote('file:///srv/git/project.git'), 'file/srv/git/project');
+    assert.equal(normalizeRemote('C:\\repos\\thing.git'), 'file/c:/repos/thing');
+    assert.equal(normalizeRemote('   '), undefined);
+  });
+});
+
+describe('path normalization', () => {
+  it('normalizes relative paths and refuses escapes', () => {
+    assert.equal(normalizeRelPath('src\\app\\main.ts'), 'src/app/main.ts');
+    assert.equal(normalizeRelPath('./src//a/./b.ts'), 'src/a/b.ts');
+    assert.equal(normalizeRelPath('src/x/../y.ts'), 'src/y.ts');
+    assert.equal(normalizeRelPath('../secret'), undefined);
+    assert.equal(normalizeRelPath('/etc/passwd'), undefined);
+    assert.equal(normalizeRelPath('C:/Windows/x'), undefined);
+    assert.equal(normalizeRelPath('a/\u0007b'), undefined);
+  });
+
+  it('relates a file to a root', () => {
+    assert.equal(relativeTo('/home/a/repo', '/home/a/repo/src/x.ts'), 'src/x.ts');
+    assert.equal(relativeTo('/home/a/repo/', '/home/a/repo2/x.ts'), undefined);
+    assert.equal(relativeTo('C:\\Repo', 'c:\\repo\\Src\\X.ts'), 'Src/X.ts');
+    assert.equal(relativeTo('/r', '/r'), undefined);
+  });
+});
+
+describe('snippet relocation', () => {
+  const code = ['function add(a, b) {', '  return a + b;', '}'].join('\n');
+  const file = ['// header', 'import x from "y";', '', ...code.split('\n'), '', 'export { add };'].join('\n');
+
+  it('finds an unchanged snippet where it was', () => {
+    assert.deepEqual(relocate(file, code, 4), { status: 'same', start: 4, end: 6 });
+  });
+
+  it('follows a snippet that moved down when lines were inserted above', () => {
+    const moved = ['// new line 1', '// new line 2', file].join('\n');
+    assert.deepEqual(relocate(moved, code, 4), { status: 'moved', start: 6, end: 8, exact: true });
+  });
+
+  it('ignores line endings and trailing spaces', () => {
+    const crlf = file.replace(/\n/g, '  \r\n');
+    assert.deepEqual(relocate(crlf, code, 4), { status: 'same', start: 4, end: 6 });
+  });
+
+  it('picks the occurrence nearest to the original line', () => {
+    const twice = [code, '', '', '', '', '', '', '', code].join('\n');
+    assert.deepEqual(relocate(twice, code, 13), { status: 'moved', start: 11, end: 13, exact: true });
+  });
+
+  it('finds an edited snippet by its best-matching lines', () => {
+    const edited = file.replace('  return a + b;', '  const sum = a + b;\n  return sum;');
+    const r = relocate(edited, code, 4);
+    assert.equal(r.status, 'moved');
+    assert.ok(r.status === 'moved' && !r.exact && r.start === 4);
+  });
+
+  it('reports a snippet that is gone', () => {
+    assert.deepEqual(relocate('completely\ndifferent\ncontent', code, 4), { status: 'notFound' });
+    assert.deepEqual(relocate('', code, 1), { status: 'notFound' });
+  });
+
+  it('finds the snippet in a renamed file among candidates, preferring exact matches', () => {
+    const r = relocateIn(
+      [
+        { path: 'src/other.ts', text: 'nothing here' },
+        { path: 'src/close.ts', text: file.replace('  return a + b;', '  return a - b;') },
+        { path: 'src/math/add.ts', text: file },
+      ],
+      code,
+      4,
+    );
+    assert.equal(r?.path, 'src/math/add.ts');
+    assert.equal(r?.located.status, 'same');
+  });
+});
+
+describe('patches', () => {
+  afterEach(cleanup);
+
+  it('applies a real git diff, also after the file shifted', () => {
+    const dir = tempDir();
+    const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' });
+    git('init', '-q');
+    git('config', 'user.email', 't@example.invalid');
+    git('config', 'user.name', 'T');
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src/a.txt'), lines.join('\n') + '\n');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    const changed = [...lines];
+    changed[4] = 'line 5 changed';
+    changed.splice(20, 1);
+    changed.push('line 31 added');
+    writeFileSync(join(dir, 'src/a.txt'), changed.join('\n') + '\n');
+    const patch = git('diff', 'HEAD', '--', 'src/a.txt');
+    assert.equal(parsePatch(patch).length, 3);
+    const base = lines.join('\n') + '\n';
+    const r = applyPatch(base, patch);
+    assert.ok(r.ok);
+    assert.equal(r.text, readFileSync(join(dir, 'src/a.txt'), 'utf8'));
+    const shifted = applyPatch('new first line\nnew second line\n' + base, patch);
+    assert.ok(shifted.ok);
+    assert.equal(shifted.text, 'new first line\nnew second line\n' + changed.join('\n') + '\n');
+  });
+
+  it('refuses a patch whose context is gone', () => {
+    const r = applyPatch('a\nb\nc\n', '@@ -1,3 +1,3 @@\n x\n-y\n+z\n w\n');
+    assert.deepEqual(r, { ok: false, hunk: 1, message: 'hunk 1 does not match the file (it changed too much)' });
+  });
+});
+
+describe('file references in messages', () => {
+  it('finds path:line and path:line:col, stack frames and Python tracebacks', () => {
+    const text = 'see src/app/main.ts:42 and lib.rs:7:3\n    at run (/home/me/proj/index.js:10:15)\n  File "tools/build.py", line 88, in main';
+    assert.deepEqual(
+      findFileRefs(text).map((r) => [r.path, r.line, r.col]),
+      [
+        ['src/app/main.ts', 42, undefined],
+        ['lib.rs', 7, 3],
+        ['/home/me/proj/index.js', 10, 15],
+        ['tools/build.py', 88, undefined],
+      ],
+    );
+  });
+
+  it('leaves URLs, times and host:port alone', () => {
+    assert.deepEqual(findFileRefs('http://example.com:8080/x.js:1 at 10:30, host example.com:443 localhost:7420 ws://1.2.3.4:7420'), []);
+  });
+
+  it('gives offsets that cover the reference', () => {
+    const text = 'error in a/b.ts:3:9!';
+    const [r] = findFileRefs(text);
+    assert.equal(text.slice(r.index, r.index + r.length), 'a/b.ts:3:9');
+  });
+});
+
+describe('hostile file names', () => {
+  const corpus = [
+    '../../../../etc/shadow',
+    '..\\..\\Windows\\System32\\drivers\\etc\\hosts',
+    '/absolute/path.txt',
+    'C:\\evil.bat',
+    'NUL',
+    'com1.txt',
+    'LPT9',
+    'aux.tar.gz',
+    'file\u0000name.txt',
+    '\u202Etxt.exe',
+    'name\nwith\nnewlines',
+    '   ',
+    '....',
+    'a'.repeat(1000),
+    'résumé.pdf',
+    'what<>:"|?*.txt',
+  ];
+
+  it('never yields a path, a device name, a control character or an empty name', () => {
+    for (const raw of corpus) {
+      const n = sanitizeFileName(raw);
+      assert.ok(n.length > 0 && n.length <= 200, `${JSON.stringify(raw)} -> ${JSON.stringify(n)}`);
+      assert.ok(!/[\\/]/.test(n), `separator in ${n}`);
+      assert.ok(n !== '.' && n !== '..' && !n.startsWith('.'), `dot name ${n}`);
+      assert.ok(!/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(n), `control char in ${JSON.stringify(n)}`);
+      assert.ok(!/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(n), `device name ${n}`);
+      assert.ok(!/[<>:"|?*]/.test(n), `reserved char in ${n}`);
+    }
+    assert.equal(sanitizeFileName('résumé.pdf'), 'résumé.pdf');
+  });
+});
