@@ -7,6 +7,7 @@ import type { FileBody } from '../protocol/wire';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
 import { chatHtml } from './html';
+import type { CodeLinks } from './codeLinks';
 import type { Session } from './session';
 
 const ACTIVE_KEY = 'parley.activeConversation';
@@ -28,6 +29,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     private readonly session: Session,
     private readonly log: vscode.LogOutputChannel,
     private readonly runCommand: (id: string) => void,
+    private readonly codeLinks: CodeLinks,
   ) {
     super();
     this._register(session.onDidChange(() => this.schedulePush()));
@@ -157,6 +159,16 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         case 'copy':
           await vscode.env.clipboard.writeText(msg.text);
           return;
+        case 'snippet': {
+          const m = client?.messages(msg.conv, { before: msg.seq + 1, limit: 1 })[0];
+          if (!client || !m || m.seq !== msg.seq || m.body.kind !== 'snippet') throw new Error('That snippet is not available.');
+          const sender = client.members().find((x) => x.id === m.author)?.name ?? 'the sender';
+          await this.codeLinks.run(msg.action, m.body, sender);
+          return;
+        }
+        case 'openRef':
+          await this.codeLinks.openRef(msg.path, msg.line, msg.col);
+          return;
         case 'command':
           this.runCommand(`parley.${msg.command}`);
           return;
@@ -283,7 +295,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private updateBadge(): void {
     if (!this.view) return;
     const total = this.session.client?.conversations().reduce((n, c) => n + c.unread, 0) ?? 0;
-    this.view.badge = total > 0 ? { value: total, tooltip: `${total} unread message${total === 1 ? '' : 's'}` } : undefined;
+    // A badge of 0 is hidden; setting `undefined` leaves the last badge up in VS Code 1.100.
+    this.view.badge = { value: total, tooltip: total > 0 ? `${total} unread message${total === 1 ? '' : 's'}` : 'No unread messages' };
   }
 
   private post(msg: HostToView): void {

@@ -2,16 +2,18 @@ import * as vscode from 'vscode';
 import { checkJoin } from '../protocol/joinForm';
 import { readConfig, saveConfig } from './config';
 import type { ChatViewProvider } from './chatViewProvider';
+import type { Sharer } from './share';
 import { HostedElsewhere, type Session } from './session';
 
 interface Deps {
   session: Session;
   chat: ChatViewProvider;
   log: vscode.LogOutputChannel;
+  sharer: Sharer;
 }
 
 /** Every command in package.json `contributes.commands`, registered in one place. */
-export function registerCommands(context: vscode.ExtensionContext, { session, chat, log }: Deps): void {
+export function registerCommands(context: vscode.ExtensionContext, { session, chat, log, sharer }: Deps): void {
   const reg = (id: string, fn: (...args: never[]) => unknown) =>
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: never[]) => {
@@ -32,6 +34,19 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
   };
 
   reg('parley.openChat', () => chat.reveal());
+
+  reg('parley.sendSelection', (uri?: vscode.Uri) => {
+    const editor = vscode.window.activeTextEditor;
+    const target = uri instanceof vscode.Uri ? vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString()) : undefined;
+    return sharer.sendSelection(target ?? editor);
+  });
+  reg('parley.sendSelectionAgain', () => sharer.sendSelection(vscode.window.activeTextEditor, true));
+  reg('parley.sendFile', (uri?: vscode.Uri, uris?: vscode.Uri[]) => sharer.sendFiles(uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined));
+  reg('parley.sendTo', () => sharer.sendSelection(vscode.window.activeTextEditor));
+  // From the explorer or an editor tab: a Uri; from the Source Control view: a resource state.
+  reg('parley.sendChanges', (arg?: vscode.Uri | { resourceUri?: vscode.Uri }) =>
+    sharer.sendChanges(arg instanceof vscode.Uri ? arg : arg?.resourceUri instanceof vscode.Uri ? arg.resourceUri : undefined),
+  );
 
   reg('parley.joinTeam', async (args?: { relayUrl: string; name: string; secret: string }) => {
     const cfg = readConfig();

@@ -1,23 +1,28 @@
 import * as vscode from 'vscode';
 import { ChatViewProvider } from './chatViewProvider';
+import { CodeLinks } from './codeLinks';
 import { registerCommands } from './commands';
 import { Notifier } from './notifications';
 import { PresenceTracker } from './presence';
 import { Session } from './session';
+import { Sharer } from './share';
 import { StatusBar } from './statusBar';
+import { VirtualDocs } from './virtualDocs';
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ session: Session }> {
   const log = vscode.window.createOutputChannel('Parley', { log: true });
   context.subscriptions.push(log);
   const session = new Session(context, log);
   context.subscriptions.push(session);
-  const chat = new ChatViewProvider(context, session, log, (id) => void vscode.commands.executeCommand(id));
+  const docs = new VirtualDocs();
+  context.subscriptions.push(docs);
+  const chat = new ChatViewProvider(context, session, log, (id) => void vscode.commands.executeCommand(id), new CodeLinks(docs));
   context.subscriptions.push(chat);
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chat));
   context.subscriptions.push(new StatusBar(session));
   context.subscriptions.push(new Notifier(context, session, chat));
   context.subscriptions.push(new PresenceTracker(session));
-  registerCommands(context, { session, chat, log });
+  registerCommands(context, { session, chat, log, sharer: new Sharer(context, session) });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('parley.displayName') && session.client) {

@@ -92,6 +92,13 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('saveFile'), conv: Conv, seq: z.number().int().nonnegative() }),
   z.object({ type: z.literal('openDm'), user: z.string().min(1).max(64) }),
   z.object({ type: z.literal('copy'), text: z.string().max(2_000_000) }),
+  z.object({
+    type: z.literal('snippet'),
+    conv: Conv,
+    seq: z.number().int().nonnegative(),
+    action: z.enum(['open', 'compare', 'insert', 'copy', 'save', 'openDiff', 'apply']),
+  }),
+  z.object({ type: z.literal('openRef'), path: z.string().min(1).max(1024), line: z.number().int().min(1), col: z.number().int().min(1).optional() }),
   z.object({ type: z.literal('command'), command: z.enum(['startDm', 'createRoom', 'joinRoom', 'leaveRoom', 'reconnect', 'signOut', 'showLog']) }),
 ]);
 export type ViewToHost = z.infer<typeof ViewToHost>;

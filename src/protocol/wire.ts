@@ -51,6 +51,8 @@ export const SnippetBody = z.object({
   git: GitContext.optional(),
   hash: Sha256Hex,
   note: z.string().max(4000).optional(),
+  /** The code is a unified diff of `path` against `git.commit` (from "Send Changes to…"). */
+  patch: z.boolean().optional(),
 });
 
 export const EditBody = z.object({ kind: z.literal('edit'), target: Seq, text: z.string().min(1) });

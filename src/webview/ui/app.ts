@@ -231,6 +231,8 @@ export class App {
       edit: (m) => m.seq !== undefined && m.body.kind === 'text' && this.composer.startEdit(m.seq, m.edited ?? m.body.text),
       remove: (m) => this.active && m.seq !== undefined && post({ type: 'delete', conv: this.active, target: m.seq }),
       saveFile: (seq) => this.active && post({ type: 'saveFile', conv: this.active, seq }),
+      snippet: (seq, action) => this.active && post({ type: 'snippet', conv: this.active, seq, action }),
+      openRef: (path, line, col) => post({ type: 'openRef', path, line, ...(col !== undefined ? { col } : {}) }),
     };
   }
 

@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { h, iconButton } from './dom';
+import { findFileRefs } from '../logic/references';
 import { highlightCode } from './highlight';
 
 // Markdown with raw HTML off, rendered from markdown-it's token stream straight to DOM nodes:
@@ -15,6 +16,7 @@ const BLOCK_TAGS = new Set(['p', 'ul', 'ol', 'li', 'blockquote', 'table', 'thead
 export interface MarkdownHooks {
   openLink(url: string): void;
   copy(text: string): void;
+  openRef(path: string, line: number, col?: number): void;
 }
 
 export function renderMarkdown(text: string, hooks: MarkdownHooks): DocumentFragment {
@@ -51,11 +53,14 @@ function build(root: Node, tokens: Token[], hooks: MarkdownHooks): void {
         build(top(), t.children ?? [], hooks);
         break;
       case 'text':
-        top().appendChild(document.createTextNode(t.content));
+        top().appendChild(withRefs(t.content, hooks, insideLink(stack)));
         break;
-      case 'code_inline':
-        top().appendChild(h('code', { text: t.content }));
+      case 'code_inline': {
+        const code = h('code');
+        code.append(withRefs(t.content, hooks, insideLink(stack)));
+        top().appendChild(code);
         break;
+      }
       case 'softbreak':
       case 'hardbreak':
         top().appendChild(document.createElement('br'));
@@ -71,6 +76,33 @@ function build(root: Node, tokens: Token[], hooks: MarkdownHooks): void {
         if (t.content) top().appendChild(document.createTextNode(t.content));
     }
   }
+}
+
+function insideLink(stack: Node[]): boolean {
+  return stack.some((n) => n instanceof HTMLAnchorElement);
+}
+
+/** Text with `path:line[:col]` references made into links that open the file. */
+function withRefs(text: string, hooks: MarkdownHooks, inLink: boolean): Node {
+  const refs = inLink ? [] : findFileRefs(text);
+  if (refs.length === 0) return document.createTextNode(text);
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (const r of refs) {
+    if (r.index > at) frag.append(text.slice(at, r.index));
+    const label = text.slice(r.index, r.index + r.length);
+    const a = h('a', { class: 'md-ref', text: label, attrs: { title: `Open ${r.path} at line ${r.line}`, tabindex: '0', role: 'link' } });
+    const open = (e: Event) => {
+      e.preventDefault();
+      hooks.openRef(r.path, r.line, r.col);
+    };
+    a.addEventListener('click', open);
+    a.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && open(e));
+    frag.append(a);
+    at = r.index + r.length;
+  }
+  if (at < text.length) frag.append(text.slice(at));
+  return frag;
 }
 
 function link(href: string, hooks: MarkdownHooks): HTMLAnchorElement {

@@ -14,6 +14,7 @@ export interface RowContext extends MarkdownHooks {
   edit(m: MessageView): void;
   remove(m: MessageView): void;
   saveFile(seq: number): void;
+  snippet(seq: number, action: 'open' | 'compare' | 'insert' | 'copy' | 'save' | 'openDiff' | 'apply'): void;
 }
 
 /** A key that changes whenever the row would render differently. */
@@ -71,10 +72,26 @@ function renderBody(m: MessageView, ctx: RowContext): HTMLElement {
     }
     case 'snippet': {
       const where = b.path ? `${b.path}:${b.lines.start}${b.lines.end !== b.lines.start ? `-${b.lines.end}` : ''}` : `lines ${b.lines.start}-${b.lines.end}`;
-      const git = b.git?.branch || b.git?.commit ? ` · ${b.git.branch ?? ''}${b.git.commit ? `@${b.git.commit.slice(0, 7)}` : ''}${b.git.dirty ? ' (uncommitted changes)' : ''}` : '';
-      const card = h('div', { class: 'body card snippet' }, h('div', { class: 'card-title' }, icon('code'), h('span', { class: 'path', text: where }), h('span', { class: 'muted', text: git })));
+      const ref = [b.git?.branch, b.git?.commit ? `@${b.git.commit.slice(0, 7)}` : undefined].filter(Boolean).join('');
+      const meta = [ref, b.git?.dirty ? 'uncommitted changes' : undefined, b.lang].filter(Boolean).join(' · ');
+      const card = h(
+        'div',
+        { class: 'body card snippet' },
+        h('div', { class: 'card-title' }, icon(b.patch ? 'diff' : 'code'), h('span', { class: 'path', text: b.patch ? `Changes to ${b.path ?? 'a file'}` : where, attrs: { title: b.git?.remote ? `${b.git.remote}: ${where}` : where } })),
+        meta ? h('div', { class: 'card-meta muted', text: meta }) : undefined,
+      );
       if (b.note) card.append(h('div', { class: 'note markdown' }, renderMarkdown(b.note, ctx)));
       card.append(codeBlock(b.code, b.lang, ctx));
+      if (m.seq !== undefined) {
+        const seq = m.seq;
+        const act = (label: string, action: Parameters<RowContext['snippet']>[1], primary = false) =>
+          h('button', { class: primary ? 'primary small' : 'secondary small', text: label, attrs: { type: 'button' }, on: { click: () => ctx.snippet(seq, action) } });
+        card.append(
+          b.patch
+            ? h('div', { class: 'card-actions' }, act('Open as diff', 'openDiff', true), act('Apply to my file', 'apply'), act('Copy', 'copy'), act('Save as…', 'save'))
+            : h('div', { class: 'card-actions' }, act('Open', 'open', true), act('Compare with mine', 'compare'), act('Insert at cursor', 'insert'), act('Copy', 'copy'), act('Save as…', 'save')),
+        );
+      }
       return card;
     }
     case 'file': {

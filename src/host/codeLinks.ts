@@ -1,0 +1,240 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { applyPatch } from '../core/patch';
+import { normalizeRelPath, relativeTo } from '../core/paths';
+import { relocate, relocateIn, type Located } from '../core/relocate';
+import type { SnippetBody } from '../protocol/wire';
+import { repoFor } from './git';
+import type { VirtualDocs } from './virtualDocs';
+
+// Receiving code: opening a snippet where it lives in this workspace (following it if it moved),
+// comparing, inserting, saving; previewing and applying patches; opening `path:line` references.
+
+export type SnippetAction = 'open' | 'compare' | 'insert' | 'copy' | 'save' | 'openDiff' | 'apply';
+
+interface Target {
+  uri: vscode.Uri;
+  text: string;
+  located: Located;
+  path: string;
+}
+
+export class CodeLinks {
+  constructor(private readonly docs: VirtualDocs) {}
+
+  async run(action: SnippetAction, body: SnippetBody, sender: string): Promise<void> {
+    switch (action) {
+      case 'open':
+        return this.open(body, sender);
+      case 'compare':
+        return this.compare(body, sender);
+      case 'insert':
+        return this.insert(body);
+      case 'copy':
+        await vscode.env.clipboard.writeText(body.code);
+        vscode.window.setStatusBarMessage('$(check) Parley: code copied', 3000);
+        return;
+      case 'save':
+        return this.save(body);
+      case 'openDiff':
+        return this.openPatch(body, sender);
+      case 'apply':
+        return this.applyPatch(body);
+    }
+  }
+
+  private async open(body: SnippetBody, sender: string): Promise<void> {
+    const t = await this.find(body);
+    if (t && t.located.status !== 'notFound') {
+      const { start, end } = t.located;
+      await showLines(t.uri, start, end);
+      if (t.located.status === 'moved') {
+        const was = `${body.lines.start}–${body.lines.end}`;
+        void vscode.window.showInformationMessage(
+          t.located.exact
+            ? `The code ${sender} sent has moved: it is now at lines ${start}–${end} of ${t.path} (it was at ${was}).`
+            : `The code ${sender} sent has changed since; lines ${start}–${end} of ${t.path} are the closest match (it was at ${was}).`,
+        );
+      } else if (t.path !== (body.path ?? t.path)) {
+        void vscode.window.showInformationMessage(`Found in ${t.path} (sent as ${body.path}).`);
+      }
+      return;
+    }
+    const uri = this.docs.put(`${sender}/${body.path ?? `snippet.${body.lang}`}`, body.code);
+    await showLines(uri, 1, body.lines.end - body.lines.start + 1);
+    void vscode.window.showWarningMessage(
+      t ? `${t.path} no longer contains this code; showing ${sender}'s version (read-only).` : `${body.path ?? 'This file'} is not in your workspace; showing ${sender}'s version (read-only).`,
+    );
+  }
+
+  private async compare(body: SnippetBody, sender: string): Promise<void> {
+    const t = await this.find(body);
+    if (!t) throw new Error(`${body.path ?? 'the file'} is not in your workspace, so there is nothing to compare with`);
+    let theirs: string;
+    if (t.located.status === 'notFound') {
+      theirs = body.code;
+    } else {
+      // The receiver's file with the located lines replaced by the sender's: the diff shows just the snippet's difference.
+      const lines = t.text.replace(/\r\n?/g, '\n').split('\n');
+      lines.splice(t.located.start - 1, t.located.end - t.located.start + 1, ...body.code.replace(/\r\n?/g, '\n').split('\n'));
+      theirs = lines.join('\n');
+    }
+    const left = this.docs.put(`${sender}/${basename(t.path)}`, theirs);
+    await vscode.commands.executeCommand('vscode.diff', left, t.uri, `${basename(t.path)} (${sender}'s ↔ yours)`);
+  }
+
+  private async insert(body: SnippetBody): Promise<void> {
+    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file');
+    if (!editor) throw new Error('open the file to insert into and place the cursor first');
+    const ok = await editor.edit((eb) => eb.replace(editor.selection, body.code));
+    if (!ok) throw new Error('the editor did not accept the edit');
+    await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+  }
+
+  private async save(body: SnippetBody): Promise<void> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = basename(body.path ?? `snippet.${body.lang}`);
+    const target = await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}), title: `Save ${name}` });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(body.code, 'utf8'));
+    void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  private async openPatch(body: SnippetBody, sender: string): Promise<void> {
+    const t = await this.find({ ...body, code: '' });
+    const name = basename(body.path ?? 'file');
+    if (!t) {
+      const uri = this.docs.put(`${sender}/${name}.diff`, body.code);
+      await vscode.window.showTextDocument(uri, { preview: true });
+      void vscode.window.showWarningMessage(`${body.path ?? 'The file'} is not in your workspace; showing the patch.`);
+      return;
+    }
+    const result = applyPatch(t.text, body.code);
+    if (!result.ok) {
+      const uri = this.docs.put(`${sender}/${name}.diff`, body.code);
+      await vscode.window.showTextDocument(uri, { preview: true });
+      void vscode.window.showWarningMessage(`The patch does not apply to your ${t.path}: ${result.message}. Showing the patch.`);
+      return;
+    }
+    const left = this.docs.put(`yours/${name}`, t.text);
+    const right = this.docs.put(`${sender}/${name}`, result.text);
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${name} (yours ↔ with ${sender}'s changes)`);
+  }
+
+  private async applyPatch(body: SnippetBody): Promise<void> {
+    const t = await this.find({ ...body, code: '' });
+    if (!t) throw new Error(`${body.path ?? 'the file'} is not in your workspace`);
+    const doc = await vscode.workspace.openTextDocument(t.uri);
+    const result = applyPatch(doc.getText(), body.code);
+    if (!result.ok) throw new Error(`the patch does not apply to ${t.path}: ${result.message}`);
+    const ok = await vscode.window.showWarningMessage(`Apply these changes to ${t.path}?`, { modal: true, detail: 'The file is changed in the editor; save it to keep the changes, or undo.' }, 'Apply');
+    if (ok !== 'Apply') return;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(t.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), result.text);
+    await vscode.workspace.applyEdit(edit);
+    await vscode.window.showTextDocument(doc);
+  }
+
+  /**
+   * Where the snippet is in this workspace: the same repository (by remote) first, then any
+   * folder with the same relative path, then a renamed file with the same name or content.
+   */
+  private async find(body: SnippetBody): Promise<Target | undefined> {
+    const rel = body.path ? normalizeRelPath(body.path) : undefined;
+    if (!rel) return undefined;
+    const roots = await this.roots(body.git?.remote);
+    for (const root of roots) {
+      const file = join(root, rel);
+      if (!isFile(file)) continue;
+      const text = readFileSync(file, 'utf8');
+      const located = body.code ? relocate(text, body.code, body.lines.start) : ({ status: 'same', start: 1, end: 1 } as const);
+      if (located.status !== 'notFound') return { uri: vscode.Uri.file(file), text, located, path: rel };
+      const renamed = await this.searchRenamed(root, rel, body);
+      return renamed ?? { uri: vscode.Uri.file(file), text, located, path: rel };
+    }
+    for (const root of roots) {
+      const renamed = body.code ? await this.searchRenamed(root, rel, body) : undefined;
+      if (renamed) return renamed;
+    }
+    return undefined;
+  }
+
+  private async searchRenamed(root: string, rel: string, body: SnippetBody): Promise<Target | undefined> {
+    const base = new vscode.RelativePattern(vscode.Uri.file(root), `**/*${extOf(rel)}`);
+    const uris = await vscode.workspace.findFiles(base, '**/{node_modules,.git,dist,out}/**', 400);
+    const sameName = uris.filter((u) => basename(u.fsPath) === basename(rel));
+    const ordered = [...sameName, ...uris.filter((u) => !sameName.includes(u))];
+    const candidates: { path: string; text: string }[] = [];
+    for (const u of ordered) {
+      if (!isFile(u.fsPath) || statSync(u.fsPath).size > 1024 * 1024) continue;
+      candidates.push({ path: u.fsPath, text: readFileSync(u.fsPath, 'utf8') });
+    }
+    const hit = relocateIn(candidates, body.code, body.lines.start);
+    if (!hit) return undefined;
+    const text = candidates.find((c) => c.path === hit.path)!.text;
+    return { uri: vscode.Uri.file(hit.path), text, located: hit.located, path: relativeTo(root, hit.path) ?? basename(hit.path) };
+  }
+
+  /** Workspace roots to look in: repositories with the same remote first, then every folder. */
+  private async roots(remote: string | undefined): Promise<string[]> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const matching: string[] = [];
+    const others: string[] = [];
+    for (const f of folders) {
+      const repo = await repoFor(f);
+      if (remote && repo?.remote === remote) matching.push(repo.root);
+      else {
+        if (repo) others.push(repo.root);
+        others.push(f);
+      }
+    }
+    return [...new Set([...matching, ...others])];
+  }
+
+  /** Opens `path:line:col` from a message when the file is in the workspace. */
+  async openRef(path: string, line: number, col?: number): Promise<void> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    let file: string | undefined;
+    if (isAbsolute(path)) {
+      if (folders.some((f) => relativeTo(f, path) !== undefined) && isFile(path)) file = path;
+    } else {
+      const rel = normalizeRelPath(path);
+      if (rel) {
+        file = folders.map((f) => join(f, rel)).find(isFile);
+        if (!file) {
+          const found = await vscode.workspace.findFiles(`**/${rel}`, '**/node_modules/**', 2);
+          file = found[0]?.fsPath;
+        }
+      }
+    }
+    if (!file) {
+      void vscode.window.showInformationMessage(`${path} is not in this workspace.`);
+      return;
+    }
+    const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, (col ?? 1) - 1));
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(pos, pos) });
+  }
+}
+
+async function showLines(uri: vscode.Uri, start: number, end: number): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const last = Math.min(end, doc.lineCount) - 1;
+  const range = new vscode.Range(start - 1, 0, last, doc.lineAt(Math.max(0, last)).text.length);
+  const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: false });
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+function isFile(p: string): boolean {
+  try {
+    return existsSync(p) && statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function extOf(p: string): string {
+  const b = basename(p);
+  const i = b.lastIndexOf('.');
+  return i > 0 ? b.slice(i) : '';
+}

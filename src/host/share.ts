@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { basename, extname } from 'node:path';
+import * as vscode from 'vscode';
+import type { ParleyClient } from '../core/client';
+import { conversationViews } from '../core/viewModel';
+import { relocate } from '../core/relocate';
+import type { SnippetBody } from '../protocol/wire';
+import { formatBytes } from './chatViewProvider';
+import { diffHead, fileInRepo, showHead } from './git';
+import type { Session } from './session';
+
+// Sending code from the editor: a selection (with its repository, commit, path and lines),
+// whole files, or a file's uncommitted changes as a patch, to a teammate or a room.
+
+const LAST_KEY = 'parley.lastRecipient';
+
+interface Recipient {
+  /** Conversation id, or a member id that still needs a DM opened. */
+  conv?: string;
+  user?: string;
+  label: string;
+}
+
+export class Sharer {
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly session: Session,
+  ) {}
+
+  private client(): ParleyClient {
+    const c = this.session.client;
+    if (!c) throw new Error('join or host a team first (Parley: Join Team…)');
+    return c;
+  }
+
+  async sendSelection(editor = vscode.window.activeTextEditor, again = false): Promise<void> {
+    if (!editor) throw new Error('open a file and select the lines to send');
+    const body = await snippetFromEditor(editor, this.client().limits.maxSnippetChars);
+    const to = await this.pickRecipient(again, `Send ${body.path ?? 'selection'}:${body.lines.start}–${body.lines.end} to…`);
+    if (!to) return;
+    const note = again ? undefined : await askNote();
+    if (note === null) return;
+    const conv = await this.resolve(to);
+    this.client().send(conv, { ...body, ...(note ? { note } : {}) });
+    vscode.window.setStatusBarMessage(`$(check) Parley: sent ${body.path ?? 'the selection'} to ${to.label}`, 4000);
+  }
+
+  async sendChanges(uri?: vscode.Uri): Promise<void> {
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (!target || target.scheme !== 'file') throw new Error('open a file in a git repository first');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+    if (doc?.isDirty) await doc.save();
+    const where = await fileInRepo(target.fsPath);
+    if (!where) throw new Error(`${basename(target.fsPath)} is not in a git repository`);
+    const patch = await diffHead(where.repo.root, where.path);
+    if (!patch) {
+      void vscode.window.showInformationMessage(`${where.path} has no uncommitted changes.`);
+      return;
+    }
+    const client = this.client();
+    if (patch.length > client.limits.maxSnippetChars) throw new Error(`the changes to ${where.path} are too large to send as a patch (${patch.length} characters)`);
+    const to = await this.pickRecipient(false, `Send the changes to ${where.path} to…`);
+    if (!to) return;
+    const note = await askNote();
+    if (note === null) return;
+    const body: SnippetBody = {
+      kind: 'snippet',
+      code: patch,
+      lang: 'diff',
+      path: where.path,
+      lines: { start: 1, end: patch.split('\n').length },
+      hash: sha256(patch),
+      patch: true,
+      git: { ...(where.repo.remote ? { remote: where.repo.remote } : {}), ...(where.repo.commit ? { commit: where.repo.commit } : {}), ...(where.repo.branch ? { branch: where.repo.branch } : {}), dirty: true },
+      ...(note ? { note } : {}),
+    };
+    this.client().send(await this.resolve(to), body);
+    vscode.window.setStatusBarMessage(`$(check) Parley: sent the changes to ${where.path} to ${to.label}`, 4000);
+  }
+
+  async sendFiles(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> {
+    const list = uris && uris.length ? uris : uri ? [uri] : vscode.window.activeTextEditor ? [vscode.window.activeTextEditor.document.uri] : [];
+    if (list.length === 0) throw new Error('select a file in the explorer or open one');
+    const client = this.client();
+    const files: { uri: vscode.Uri; name: string; bytes: Uint8Array }[] = [];
+    for (const u of list) {
+      const stat = await vscode.workspace.fs.stat(u);
+      if (stat.type & vscode.FileType.Directory) throw new Error(`${basename(u.path)} is a folder; send files`);
+      if (stat.size > client.limits.maxFileBytes) throw new Error(`${basename(u.path)} is ${formatBytes(stat.size)}; the relay accepts files up to ${formatBytes(client.limits.maxFileBytes)}`);
+      files.push({ uri: u, name: basename(u.path), bytes: await vscode.workspace.fs.readFile(u) });
+    }
+    const what = files.length === 1 ? files[0].name : `${files.length} files`;
+    const to = await this.pickRecipient(false, `Send ${what} to…`);
+    if (!to) return;
+    const note = await askNote();
+    if (note === null) return;
+    const conv = await this.resolve(to);
+    const total = files.reduce((n, f) => n + f.bytes.length, 0);
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Parley: sending ${what} to ${to.label}`, cancellable: false }, async (progress) => {
+      let done = 0;
+      for (const [i, f] of files.entries()) {
+        const entry = client.sendFile(conv, f.name, f.bytes, { mime: mimeOf(f.name), ...(note && i === 0 ? { note } : {}) });
+        await waitForDelivery(client, entry.id, (sent) => progress.report({ message: `${f.name} ${formatBytes(done + sent)} of ${formatBytes(total)}`, increment: 0 }));
+        done += f.bytes.length;
+        progress.report({ increment: (f.bytes.length / Math.max(1, total)) * 100 });
+      }
+    });
+    vscode.window.setStatusBarMessage(`$(check) Parley: sent ${what} to ${to.label}`, 4000);
+  }
+
+  /** Teammates (with presence) and rooms, most recent conversation first. */
+  private async pickRecipient(again: boolean, title: string): Promise<Recipient | undefined> {
+    const client = this.client();
+    const last = this.context.workspaceState.get<Recipient>(LAST_KEY);
+    if (again && last) return last;
+    const me = client.self?.id;
+    const members = new Map(client.members().map((m) => [m.id, m]));
+    const convs = conversationViews(client);
+    type Item = vscode.QuickPickItem & { r: Recipient };
+    const items: Item[] = [];
+    const dmPeers = new Set<string>();
+    for (const c of convs) {
+      if (c.kind === 'dm') {
+        const peer = members.get(c.peer ?? '');
+        if (c.peer) dmPeers.add(c.peer);
+        items.push({ label: `$(person) ${peer?.name ?? c.title}`, description: peer?.presence, r: { conv: c.id, label: peer?.name ?? c.title } });
+      } else {
+        items.push({ label: `$(comment-discussion) ${c.title}`, description: `${c.members.length} members`, r: { conv: c.id, label: c.title } });
+      }
+    }
+    const rest = [...members.values()].filter((m) => m.id !== me && !dmPeers.has(m.id)).sort((a, b) => a.name.localeCompare(b.name));
+    if (rest.length) items.push({ label: 'Other teammates', kind: vscode.QuickPickItemKind.Separator, r: { label: '' } });
+    for (const m of rest) items.push({ label: `$(person) ${m.name}`, description: m.presence, r: { user: m.id, label: m.name } });
+    if (items.length === 0) throw new Error('you are in no conversation yet');
+    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'A teammate or a room', matchOnDescription: true });
+    if (!pick) return undefined;
+    await this.context.workspaceState.update(LAST_KEY, pick.r);
+    return pick.r;
+  }
+
+  private async resolve(r: Recipient): Promise<string> {
+    if (r.conv && this.client().conversation(r.conv)) return r.conv;
+    if (r.user) {
+      const conv = await this.client().openDm(r.user);
+      await this.context.workspaceState.update(LAST_KEY, { conv: conv.id, label: r.label });
+      return conv.id;
+    }
+    throw new Error(`${r.label} is no longer one of your conversations`);
+  }
+}
+
+/** The selected lines (whole lines; the cursor's line when nothing is selected) with their context. */
+export async function snippetFromEditor(editor: vscode.TextEditor, maxChars: number): Promise<SnippetBody> {
+  const doc = editor.document;
+  const sel = editor.selection;
+  const startLine = sel.start.line;
+  let endLine = sel.end.line;
+  if (endLine > startLine && sel.end.character === 0) endLine--;
+  const range = new vscode.Range(startLine, 0, endLine, doc.lineAt(endLine).text.length);
+  const code = doc.getText(range);
+  if (code.length > maxChars) throw new Error(`the selection has ${code.length} characters; snippets are limited to ${maxChars}. Send the file instead.`);
+  const lines = { start: startLine + 1, end: endLine + 1 };
+  let path: string | undefined;
+  let git: SnippetBody['git'];
+  if (doc.uri.scheme === 'file') {
+    const where = await fileInRepo(doc.uri.fsPath);
+    if (where) {
+      path = where.path;
+      const head = where.repo.commit ? await showHead(where.repo.root, where.path) : undefined;
+      const unchanged = head !== undefined && !doc.isDirty && relocate(head, code, lines.start).status === 'same';
+      git = {
+        ...(where.repo.remote ? { remote: where.repo.remote } : {}),
+        ...(where.repo.commit ? { commit: where.repo.commit } : {}),
+        ...(where.repo.branch ? { branch: where.repo.branch } : {}),
+        dirty: !unchanged,
+      };
+    }
+  }
+  if (!path) {
+    const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
+    path = folder ? vscode.workspace.asRelativePath(doc.uri, false) : basename(doc.uri.path) || undefined;
+  }
+  return { kind: 'snippet', code, lang: doc.languageId, ...(path ? { path } : {}), lines, ...(git ? { git } : {}), hash: sha256(code) };
+}
+
+/** undefined: no note; null: the user cancelled. */
+async function askNote(): Promise<string | undefined | null> {
+  const note = await vscode.window.showInputBox({ title: 'Add a note (optional)', prompt: 'Enter to send, Escape to cancel', placeHolder: 'e.g. this is where it breaks' });
+  if (note === undefined) return null;
+  return note.trim() || undefined;
+}
+
+function waitForDelivery(client: ParleyClient, id: string, onProgress: (sent: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const offs = [
+      client.on('upload', (uid, sent) => uid === id && onProgress(sent)),
+      client.on('outbox', (u) => {
+        if (u.id !== id) return;
+        if (u.state === 'sent') finish();
+        else if (u.state === 'failed') finish(new Error(u.error ?? 'the relay refused the file'));
+      }),
+    ];
+    const timer = setTimeout(() => finish(), 10 * 60_000);
+    // Offline: the file waits in the outbox; don't hold the progress notification open.
+    if (client.state !== 'connected') setTimeout(() => finish(), 0);
+    function finish(err?: Error): void {
+      clearTimeout(timer);
+      offs.forEach((off) => off());
+      if (err) reject(err);
+      else resolve();
+    }
+  });
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+const MIME: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.svg': 'image/svg+xml',
+  '.pdf': 'application/pdf',
+  '.zip': 'application/zip',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.log': 'text/plain',
+  '.csv': 'text/csv',
+};
+
+export function mimeOf(name: string): string {
+  return MIME[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
