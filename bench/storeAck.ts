@@ -194,6 +194,8 @@ class LoadClient {
             return;
           }
           this.conv = general.id;
+          // Live events start after the first sync (see docs/PROTOCOL.md); nothing to replay here.
+          this.ws.send(JSON.stringify({ t: 'sync', rid: 's0', cursors: { [general.id]: Number((general as { head?: unknown }).head ?? 0) } }));
           this.welcomed?.();
           break;
         }

@@ -85,6 +85,33 @@ export class RelayError extends Error {
 
 const RETRYABLE = new Set<string>([ErrorCode.rateLimited, ErrorCode.internal]);
 
+/** Paces frames: `burst` at once, then `perSecond`. */
+class RateGate {
+  private perSecond = 40;
+  private burst = 150;
+  private tokens = 150;
+  private last = Date.now();
+
+  configure(perSecond: number, burst: number): void {
+    this.perSecond = Math.max(1, perSecond);
+    this.burst = Math.max(1, burst);
+    this.tokens = Math.min(this.tokens, this.burst);
+  }
+
+  async take(): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+      this.last = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.ceil(((1 - this.tokens) / this.perSecond) * 1000)));
+    }
+  }
+}
+
 /**
  * The client side of the protocol: connection state machine with capped, jittered backoff,
  * persistent outbox resent on reconnect, per-conversation cursors and a local history cache.
@@ -100,12 +127,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly requests = new Map<string, PendingRequest>();
   private readonly convs = new Map<string, { conv: Conversation; cursor: number }>();
   private readonly memberMap = new Map<string, Member>();
-  private readonly inFlight = new Set<string>();
-  private readonly uploadWaiters = new Map<string, (next: number) => void>();
+  /** Outbox ids sent on a socket and not yet acked; an id sent on an older socket is not in flight. */
+  private readonly inFlight = new Map<string, WebSocket>();
+  private readonly uploadWaiters = new Map<string, { resolve: (next: number) => void; reject: (err: Error) => void }>();
+  /** Outbox entries waiting for their turn on the wire (sends are paced under the relay's rate limit). */
+  private sendQueue: OutboxEntry[] = [];
+  private pumping = false;
+  private readonly gate = new RateGate();
+  private syncInFlight = false;
   private me: { id: string; name: string } | undefined;
   private _limits: Limits = DEFAULT_LIMITS;
   private epoch: string | undefined;
-  private resyncWanted = false;
 
   constructor(private readonly opts: ClientOptions) {
     super();
@@ -170,6 +202,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.clearTimers();
     const ws = this.ws;
     this.ws = undefined;
+    this.dropConnectionState('client stopped');
     if (ws) {
       ws.removeAllListeners();
       ws.on('error', () => undefined);
@@ -345,9 +378,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
-      this.inFlight.clear();
-      this.failRequests('connection lost');
-      this.rejectUploads();
+      this.dropConnectionState('connection lost');
       if (this._state === 'stopped') return;
       for (const m of this.memberMap.values()) m.presence = 'offline';
       if (fatal || isFatalClose(code)) {
@@ -365,8 +396,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const store = this.opts.store;
     switch (e.t) {
       case 'welcome': {
-        this.backoff.reset();
         this._limits = e.limits;
+        this.gate.configure(e.limits.ratePerSecond * 0.8, Math.max(1, Math.floor(e.limits.rateBurst / 2)));
         if (this.epoch !== undefined && this.epoch !== e.epoch) {
           this.opts.log?.(`relay store changed (epoch ${this.epoch} -> ${e.epoch}); dropping the cache`);
           store.clearAll();
@@ -392,8 +423,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.memberMap.clear();
         for (const m of e.members) this.memberMap.set(m.id, m);
         this.emit('members', this.members());
+        const localReads = new Map([...this.convs].map(([id, c]) => [id, c.conv.read]));
         this.setState('connected');
         this.requestSync();
+        // Read markers moved while offline reach the relay (and so the user's other windows).
+        for (const c of e.conversations) {
+          const local = localReads.get(c.id) ?? 0;
+          if (local > c.read) this.sendFrame({ t: 'read', conv: c.id, seq: Math.min(local, c.head) });
+        }
         for (const entry of store.outbox()) if (entry.state === 'queued') this.transmit(entry);
         this.emit('ready');
         return undefined;
@@ -403,6 +440,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return undefined;
       case 'ack': {
         this.inFlight.delete(e.id);
+        this.uploadWaiters.get(e.id)?.resolve(-1);
         if (store.removeOutbox(e.id)) this.emit('outbox', { id: e.id, conv: e.conv, state: 'sent', seq: e.seq });
         return undefined;
       }
@@ -410,6 +448,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.onReset(e.conv, e.reason, e.head);
         return undefined;
       case 'synced':
+        // Only a connection that got all the way through a replay counts as healthy.
+        this.backoff.reset();
         this.settle(e.rid, e);
         this.emit('synced');
         return undefined;
@@ -455,7 +495,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return undefined;
       }
       case 'upload.ready':
-        this.uploadWaiters.get(e.id)?.(e.next);
+        this.uploadWaiters.get(e.id)?.resolve(e.next);
         return undefined;
       case 'bye':
         this.opts.log?.(`relay going away: ${e.reason}`);
@@ -470,24 +510,21 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (!c) return; // a conversation we are not in (any more)
     if (m.seq <= c.cursor) return; // already have it
     const store = this.opts.store;
+    let fresh = false;
+    let gap = false;
     store.transaction(() => {
-      store.putMessage(m);
-      if (m.seq === c.cursor + 1) {
-        c.cursor = m.seq;
-      } else {
-        // A gap: keep the message, leave the cursor, and ask the relay to replay what is missing.
-        this.resyncWanted = true;
-      }
+      fresh = store.putMessage(m);
+      // Advance over this and anything after it that is already cached (sent ahead of a replay).
+      while (store.hasMessage(m.conv, c.cursor + 1)) c.cursor++;
+      gap = c.cursor < m.seq;
       if (m.seq > c.conv.head) c.conv = { ...c.conv, head: m.seq };
       if (m.author === this.me?.id && m.seq > c.conv.read) c.conv = { ...c.conv, read: m.seq };
       store.putConversation(c.conv, c.cursor);
     });
-    this.emit('message', m);
+    if (fresh) this.emit('message', m);
     this.emit('conversation', this.view(c.conv));
-    if (this.resyncWanted) {
-      this.resyncWanted = false;
-      this.requestSync();
-    }
+    // A gap: keep what we got and ask the relay to replay what is missing (once at a time).
+    if (gap && !this.syncInFlight) this.requestSync();
   }
 
   private onReset(conv: string, reason: string, head: number): void {
@@ -516,7 +553,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const entry = this.opts.store.outbox().find((x) => x.id === ref);
       if (entry) {
         this.inFlight.delete(ref);
-        this.uploadWaiters.delete(ref);
+        this.uploadWaiters.get(ref)?.reject(new RelayError(code, message));
         if (RETRYABLE.has(code)) {
           this.scheduleResend();
         } else {
@@ -545,39 +582,62 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private requestSync(): void {
     const cursors: Record<string, number> = {};
     for (const [id, c] of this.convs) cursors[id] = c.cursor;
-    this.request({ t: 'sync', ...(this.epoch ? { epoch: this.epoch } : {}), cursors }, 120_000).catch((err) =>
-      this.opts.log?.(`sync failed: ${(err as Error).message}`),
-    );
+    this.syncInFlight = true;
+    this.request({ t: 'sync', ...(this.epoch ? { epoch: this.epoch } : {}), cursors }, 120_000)
+      .catch((err) => this.opts.log?.(`sync failed: ${(err as Error).message}`))
+      .finally(() => (this.syncInFlight = false));
   }
 
+  /** Queues an outbox entry for the wire; entries go out in order, paced under the rate limit. */
   private transmit(entry: OutboxEntry): void {
-    if (this._state !== 'connected' || !this.ws || entry.state !== 'queued' || this.inFlight.has(entry.id)) return;
-    this.inFlight.add(entry.id);
-    if (entry.kind === 'send') {
-      this.sendFrame({ t: 'send', id: entry.id, conv: entry.conv, body: entry.body });
-      return;
-    }
-    void this.upload(entry).catch((err) => {
-      this.inFlight.delete(entry.id);
-      this.opts.log?.(`upload of ${entry.body.name} interrupted: ${(err as Error).message}; it stays queued`);
-    });
+    if (this._state !== 'connected' || !this.ws || entry.state !== 'queued') return;
+    if (this.inFlight.get(entry.id) === this.ws || this.sendQueue.some((q) => q.id === entry.id)) return;
+    this.sendQueue.push(entry);
+    void this.pump();
   }
 
-  private async upload(entry: Extract<OutboxEntry, { kind: 'upload' }>): Promise<void> {
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.sendQueue.length && this._state === 'connected' && this.ws) {
+        await this.gate.take();
+        const ws = this.ws;
+        const entry = this.sendQueue.shift();
+        if (!entry || !ws || this._state !== 'connected') break;
+        if (!this.opts.store.outbox().some((e) => e.id === entry.id && e.state === 'queued')) continue; // acked or discarded meanwhile
+        this.inFlight.set(entry.id, ws);
+        if (entry.kind === 'send') {
+          this.sendFrame({ t: 'send', id: entry.id, conv: entry.conv, body: entry.body });
+          continue;
+        }
+        void this.upload(entry, ws).catch((err) => {
+          if (this.inFlight.get(entry.id) === ws) this.inFlight.delete(entry.id);
+          this.opts.log?.(`upload of ${entry.body.name} interrupted: ${(err as Error).message}; it stays queued`);
+        });
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async upload(entry: Extract<OutboxEntry, { kind: 'upload' }>, ws: WebSocket): Promise<void> {
     const bytes = this.opts.store.outboxFile(entry.id);
     if (!bytes) throw new Error('file bytes missing from the outbox');
-    const ws = this.ws;
-    const ready = new Promise<number>((resolve, reject) => {
-      this.uploadWaiters.set(entry.id, resolve);
-      ws?.once('close', () => reject(new Error('connection lost')));
-    });
-    this.sendFrame({ t: 'upload', id: entry.id, conv: entry.conv, ...entry.body });
-    const next = await ready;
-    this.uploadWaiters.delete(entry.id);
+    const ready = new Promise<number>((resolve, reject) => this.uploadWaiters.set(entry.id, { resolve, reject }));
+    let next: number;
+    try {
+      this.sendFrame({ t: 'upload', id: entry.id, conv: entry.conv, ...entry.body });
+      next = await ready;
+    } finally {
+      this.uploadWaiters.delete(entry.id);
+    }
+    if (next < 0) return; // the relay already had it (acked as a duplicate)
     const size = this._limits.chunkBytes;
     const count = Math.ceil(bytes.length / size);
     for (let i = next; i < count; i++) {
-      if (this.ws !== ws || !ws) throw new Error('connection lost');
+      if (this.ws !== ws || ws.readyState !== WebSocket.OPEN) throw new Error('connection lost');
+      await this.gate.take();
       const chunk = bytes.subarray(i * size, Math.min(bytes.length, (i + 1) * size));
       ws.send(JSON.stringify({ t: 'chunk', id: entry.id, index: i, data: chunk.toString('base64') }));
       this.emit('upload', entry.id, Math.min(bytes.length, (i + 1) * size), bytes.length);
@@ -585,8 +645,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     }
   }
 
-  private rejectUploads(): void {
+  /** Forgets what belonged to the connection that just ended: in-flight marks, uploads, requests. */
+  private dropConnectionState(reason: string): void {
+    this.inFlight.clear();
+    this.sendQueue = [];
+    this.syncInFlight = false;
+    for (const w of this.uploadWaiters.values()) w.reject(new RelayError('offline', reason));
     this.uploadWaiters.clear();
+    this.failRequests(reason);
   }
 
   private scheduleResend(): void {

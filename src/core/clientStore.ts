@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Database } from 'node-sqlite3-wasm';
+import type { Database } from 'node-sqlite3-wasm';
+import { openExclusive } from './sqliteFile';
 import type { Body, Conversation, Member, Message, SendBody } from '../protocol/wire';
 
 // The client's local cache: conversations with their cursors, the messages seen so far (so a view
@@ -12,7 +13,7 @@ CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS convs (id TEXT PRIMARY KEY, json TEXT NOT NULL, cursor INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS messages (
   conv TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, author TEXT NOT NULL, ts INTEGER NOT NULL,
-  kind TEXT NOT NULL, body TEXT NOT NULL, target INTEGER, edited TEXT, deleted INTEGER NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL, body TEXT NOT NULL, target INTEGER, edited TEXT, edited_seq INTEGER, deleted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (conv, seq));
 CREATE INDEX IF NOT EXISTS messages_target ON messages (conv, target) WHERE target IS NOT NULL;
 CREATE TABLE IF NOT EXISTS outbox (
@@ -48,15 +49,19 @@ export interface CachedConversation {
 
 export class ClientStore {
   private readonly db: Database;
+  private readonly releaseOwner: () => void;
 
   constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
+    const opened = openExclusive(file);
+    this.db = opened.db;
+    this.releaseOwner = opened.release;
     try {
       this.db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL;');
       this.db.exec(SCHEMA);
     } catch (err) {
       this.db.close();
+      this.releaseOwner();
       throw err;
     }
   }
@@ -116,7 +121,7 @@ export class ClientStore {
   putMessage(m: Message): boolean {
     const b = m.body;
     const target = b.kind === 'edit' || b.kind === 'delete' ? b.target : null;
-    const r = this.db.run('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    const r = this.db.run('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
       m.conv,
       m.seq,
       m.id,
@@ -125,18 +130,37 @@ export class ClientStore {
       b.kind,
       JSON.stringify(b),
       target,
+      b.kind === 'deleted' ? 1 : 0,
     ]);
     if (r.changes === 0) return false;
-    if (b.kind === 'edit') this.db.run('UPDATE messages SET edited = ? WHERE conv = ? AND seq = ? AND author = ?', [b.text, m.conv, b.target, m.author]);
-    else if (b.kind === 'delete') this.db.run('UPDATE messages SET deleted = 1 WHERE conv = ? AND seq = ? AND author = ?', [m.conv, b.target, m.author]);
+    if (b.kind === 'edit' || b.kind === 'delete') this.applyEvent(m.conv, b.target, m.author, m.seq, b);
     else {
-      // A message loaded after its edit or delete event (history paging): apply those now.
-      for (const e of this.db.all('SELECT kind, body FROM messages WHERE conv = ? AND target = ? AND author = ? ORDER BY seq', [m.conv, m.seq, m.author]) as Row[]) {
-        if (e.kind === 'delete') this.db.run('UPDATE messages SET deleted = 1 WHERE conv = ? AND seq = ?', [m.conv, m.seq]);
-        else this.db.run('UPDATE messages SET edited = ? WHERE conv = ? AND seq = ?', [(JSON.parse(String(e.body)) as { text: string }).text, m.conv, m.seq]);
+      // A message loaded after its edit or delete events (history paging): apply those now.
+      for (const e of this.db.all('SELECT seq, body FROM messages WHERE conv = ? AND target = ? AND author = ? ORDER BY seq', [m.conv, m.seq, m.author]) as Row[]) {
+        this.applyEvent(m.conv, m.seq, m.author, Number(e.seq), JSON.parse(String(e.body)) as Body);
       }
     }
     return true;
+  }
+
+  /** Applies an edit (only if newer than the last applied) or a delete to its target. */
+  private applyEvent(conv: string, target: number, author: string, seq: number, b: Body): void {
+    if (b.kind === 'delete') {
+      this.db.run(`UPDATE messages SET deleted = 1, body = '{"kind":"deleted"}', edited = NULL WHERE conv = ? AND seq = ? AND author = ?`, [conv, target, author]);
+    } else if (b.kind === 'edit') {
+      this.db.run('UPDATE messages SET edited = ?, edited_seq = ? WHERE conv = ? AND seq = ? AND author = ? AND deleted = 0 AND (edited_seq IS NULL OR edited_seq < ?)', [
+        b.text,
+        seq,
+        conv,
+        target,
+        author,
+        seq,
+      ]);
+    }
+  }
+
+  hasMessage(conv: string, seq: number): boolean {
+    return this.db.get('SELECT 1 AS x FROM messages WHERE conv = ? AND seq = ?', [conv, seq]) !== null;
   }
 
   setCursor(conv: string, cursor: number): void {
@@ -227,6 +251,8 @@ export class ClientStore {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (!this.db.isOpen) return;
+    this.db.close();
+    this.releaseOwner();
   }
 }

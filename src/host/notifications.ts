@@ -55,7 +55,7 @@ export class Notifier extends Disposable {
   private onMessage(client: ParleyClient, m: Message): void {
     const me = client.self;
     if (!me || m.author === me.id || this.catchingUp) return;
-    if (m.body.kind === 'edit' || m.body.kind === 'delete') return;
+    if (m.body.kind === 'edit' || m.body.kind === 'delete' || m.body.kind === 'deleted') return;
     const conv = client.conversation(m.conv);
     if (!conv) return;
     const author = client.members().find((x) => x.id === m.author)?.name ?? 'someone';

@@ -71,7 +71,10 @@ export const FileBody = z.object({
   note: z.string().max(4000).optional(),
 });
 
-export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, FileBody]);
+/** What a deleted message's body becomes: its content (and a file's bytes) are gone from the relay. */
+export const DeletedBody = z.object({ kind: z.literal('deleted') });
+
+export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, FileBody, DeletedBody]);
 
 // ---- client -> relay ----
 
@@ -250,6 +253,7 @@ export type SnippetBody = z.infer<typeof SnippetBody>;
 export type EditBody = z.infer<typeof EditBody>;
 export type DeleteBody = z.infer<typeof DeleteBody>;
 export type FileBody = z.infer<typeof FileBody>;
+export type DeletedBody = z.infer<typeof DeletedBody>;
 export type SendBody = z.infer<typeof SendBody>;
 export type Body = z.infer<typeof Body>;
 export type ClientFrame = z.infer<typeof ClientFrame>;

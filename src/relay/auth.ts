@@ -20,38 +20,59 @@ export function keyHash(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** The throttling key of an address: IPv4 as is, IPv6 by its /64 (one host's whole range). */
+export function addressKey(addr: string): string {
+  const a = addr.replace(/^::ffff:/, '');
+  if (!a.includes(':')) return a;
+  const parts = a.split('::');
+  const head = parts[0] ? parts[0].split(':') : [];
+  const tail = parts.length > 1 && parts[1] ? parts[1].split(':') : [];
+  const full = parts.length > 1 ? [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail] : head;
+  return full.slice(0, 4).map((x) => x.toLowerCase().replace(/^0+(?=.)/, '')).join(':') + '::/64';
+}
+
 /**
- * Counts failed secrets per remote address; after `limit` failures within `windowMs` that address
- * is refused (HTTP 429) until the window passes, so a secret cannot be guessed at line rate.
+ * Counts failed secrets per address (IPv6 per /64); after `limit` failures within `windowMs`
+ * that address is refused (HTTP 429) until the window passes, so a secret cannot be guessed at
+ * line rate. Memory is bounded: expired entries are swept at most once per window, and past
+ * `maxEntries` the oldest addresses are forgotten.
  */
 export class AuthThrottle {
   private readonly failures = new Map<string, number[]>();
+  private lastSweep = 0;
+
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
+    private readonly maxEntries = 50_000,
   ) {}
 
   blocked(addr: string): boolean {
-    return this.recent(addr).length >= this.limit;
+    return this.recent(addressKey(addr)).length >= this.limit;
   }
 
   fail(addr: string): void {
-    const list = this.recent(addr);
+    const key = addressKey(addr);
+    const list = this.recent(key);
     list.push(this.now());
-    this.failures.set(addr, list);
-    if (this.failures.size > 10_000) this.sweep();
+    this.failures.delete(key);
+    this.failures.set(key, list); // re-inserted: the Map's order is oldest activity first
+    if (this.now() - this.lastSweep > this.windowMs) this.sweep();
+    while (this.failures.size > this.maxEntries) this.failures.delete(this.failures.keys().next().value as string);
   }
 
-  private recent(addr: string): number[] {
+  private recent(key: string): number[] {
     const cutoff = this.now() - this.windowMs;
-    const list = (this.failures.get(addr) ?? []).filter((t) => t > cutoff);
-    if (list.length === 0) this.failures.delete(addr);
-    else this.failures.set(addr, list);
+    const list = (this.failures.get(key) ?? []).filter((t) => t > cutoff);
+    if (list.length === 0) this.failures.delete(key);
+    else this.failures.set(key, list);
     return list;
   }
 
   private sweep(): void {
-    for (const addr of [...this.failures.keys()]) this.recent(addr);
+    this.lastSweep = this.now();
+    const cutoff = this.now() - this.windowMs;
+    for (const [key, list] of this.failures) if (list[list.length - 1] <= cutoff) this.failures.delete(key);
   }
 }

@@ -13,6 +13,7 @@ export interface Upload {
   count: number;
   chunks: Buffer[];
   received: number;
+  timer?: NodeJS.Timeout;
 }
 
 export interface ConnectionLimits {
@@ -31,8 +32,18 @@ export class Connection {
   presence: 'online' | 'away' = 'online';
   alive = true;
   closed = false;
-  /** While a sync replays history, live events are held here and released after it. */
-  held: { json: string; conv?: string; seq?: number }[] | undefined;
+  /**
+   * Conversation events are held here from the handshake until the connection's replays are
+   * done (its first `sync`, and any later one), then released in order: so a client never sees a
+   * live seq before the replay that precedes it. Held bytes count against the queue cap.
+   */
+  held: { json: string; conv?: string; seq?: number }[] | undefined = [];
+  private heldBytes = 0;
+  /** Syncs run one after another on a connection. */
+  syncChain: Promise<void> = Promise.resolve();
+  syncsPending = 0;
+  /** Highest seq per conversation the finished replays sent, until the held events go out. */
+  replayed = new Map<string, number>();
   readonly uploads = new Map<string, Upload>();
   readonly bucket: TokenBucket;
   strikes = 0;
@@ -57,6 +68,11 @@ export class Connection {
   push(json: string, opts: { droppable?: boolean; conv?: string; seq?: number } = {}): void {
     if (this.closed) return;
     if (this.held && opts.conv !== undefined) {
+      this.heldBytes += json.length;
+      if (this.heldBytes + this.ws.bufferedAmount + this.queuedBytes > this.limits.maxQueuedBytes) {
+        this.onSlow(this);
+        return;
+      }
       this.held.push({ json, conv: opts.conv, seq: opts.seq });
       return;
     }
@@ -79,10 +95,31 @@ export class Connection {
     this.ws.send(frame);
   }
 
-  /** Resolves once the socket has written out most of what it holds (used between replay pages). */
-  async drained(lowWater: number): Promise<void> {
+  /** Bytes queued for the next flush. */
+  get pendingBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** Stops holding: returns what was held, in order. */
+  takeHeld(): { json: string; conv?: string; seq?: number }[] {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.heldBytes = 0;
+    return held;
+  }
+
+  /**
+   * Resolves once the socket has written out most of what it holds (used between replay pages).
+   * A client that does not read within `deadlineMs` is cut off like any slow consumer.
+   */
+  async drained(lowWater: number, deadlineMs = 30_000): Promise<void> {
     this.flush();
+    const until = Date.now() + deadlineMs;
     while (!this.closed && this.ws.bufferedAmount > lowWater) {
+      if (Date.now() > until) {
+        this.onSlow(this);
+        return;
+      }
       await new Promise((r) => setTimeout(r, 5));
     }
   }

@@ -11,6 +11,15 @@ import type { AppendItem, ConversationRecord, Store, UserRecord } from './store'
 
 export const RELAY_VERSION = '0.1.0';
 
+/** Replay writes out a connection's queue whenever it holds more than this. */
+const REPLAY_LOW_WATER = 256 * 1024;
+/** Largest `history` reply (it keeps at least one message). */
+const HISTORY_MAX_BYTES = 2 * 1024 * 1024;
+/** Bytes of unfinished uploads the relay holds in memory at most, over all connections. */
+const UPLOAD_BUDGET = 64 * 1024 * 1024;
+/** An upload that receives no chunk for this long is dropped. */
+const UPLOAD_IDLE_MS = 60_000;
+
 export interface RelayOptions {
   store: Store;
   /** Address to bind; default 127.0.0.1 (loopback only). */
@@ -62,6 +71,7 @@ export class Relay {
   private readonly convs = new Map<string, ConvState>();
   private readonly dirty = new Set<Connection>();
   private pending: Pending[] = [];
+  private uploadBytes = 0;
   private commitScheduled = false;
   private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -198,7 +208,6 @@ export class Relay {
     ws.on('pong', () => (conn.alive = true));
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
-      conn.alive = true;
       if (conn.closed) return;
       try {
         this.onMessage(conn, isBinary ? null : data.toString());
@@ -215,6 +224,8 @@ export class Relay {
 
   private onClose(conn: Connection): void {
     conn.closed = true;
+    for (const id of [...conn.uploads.keys()]) this.dropUpload(conn, id);
+    conn.takeHeld();
     this.conns.delete(conn);
     this.dirty.delete(conn);
     const user = conn.user;
@@ -267,7 +278,7 @@ export class Relay {
       case 'hello':
         return this.sendError(conn, ErrorCode.alreadyHandshaken, 'hello was already accepted on this connection');
       case 'sync':
-        void this.onSync(conn, f).catch((err) => this.log(`sync failed: ${(err as Error).stack ?? err}`));
+        this.queueSync(conn, f);
         return;
       case 'send':
         return this.onSend(conn, f);
@@ -312,6 +323,7 @@ export class Relay {
       return this.fail(conn, ErrorCode.nameTaken, `the name ${name} belongs to another member`, CloseCode.nameTaken);
     }
     let isNew = false;
+    let renamed = false;
     if (!user) {
       const existing = this.byKey.get(hash);
       if (existing) {
@@ -321,6 +333,7 @@ export class Relay {
         existing.norm = norm;
         this.byNorm.set(norm, existing);
         user = existing;
+        renamed = true;
         this.log(`member ${existing.id} is now called ${name}`);
       } else {
         user = { id: newId('u'), name, norm, keyHash: hash, created: Date.now() };
@@ -332,6 +345,7 @@ export class Relay {
     } else if (user.name !== name) {
       this.store.renameUser(user.id, name, norm);
       user.name = name;
+      renamed = true;
     }
     if (isNew) {
       // Joined before this connection is registered: the welcome below already lists the room.
@@ -356,53 +370,77 @@ export class Relay {
       relay: RELAY_VERSION,
     };
     conn.push(JSON.stringify(welcome));
-    const member = JSON.stringify({ t: 'member', member: { id: user.id, name: user.name, presence: this.presenceOf(user.id) } });
-    for (const c of this.conns) if (c.user && c.user.id !== user.id) c.push(member);
+    if (isNew || renamed) {
+      const member = JSON.stringify({ t: 'member', member: { id: user.id, name: user.name, presence: this.presenceOf(user.id) } });
+      for (const c of this.conns) if (c.user && c.user.id !== user.id) c.push(member);
+    }
     if (!isNew) this.announcePresence(user.id, was);
   }
 
-  private async onSync(conn: Connection, f: Frame<'sync'>): Promise<void> {
+  /**
+   * Syncs run one at a time per connection; conversation events stay held until the last queued
+   * one is done, then go out in order, minus what the replays already sent.
+   */
+  private queueSync(conn: Connection, f: Frame<'sync'>): void {
+    conn.syncsPending++;
+    if (!conn.held) conn.held = [];
+    const replayed = new Map<string, number>();
+    conn.syncChain = conn.syncChain
+      .then(() => this.onSync(conn, f, replayed))
+      .catch((err) => this.log(`sync failed: ${(err as Error).stack ?? err}`))
+      .finally(() => {
+        conn.syncsPending--;
+        for (const [k, v] of replayed) conn.replayed.set(k, Math.max(v, conn.replayed.get(k) ?? 0));
+        if (conn.syncsPending > 0 || conn.closed) return;
+        const done = conn.replayed;
+        conn.replayed = new Map();
+        for (const h of conn.takeHeld()) {
+          if (h.conv !== undefined && h.seq !== undefined && h.seq <= (done.get(h.conv) ?? -1)) continue;
+          conn.push(h.json, { conv: h.conv, seq: h.seq });
+        }
+      });
+  }
+
+  private async onSync(conn: Connection, f: Frame<'sync'>, replayed: Map<string, number>): Promise<void> {
     const user = conn.user!;
     const epochChanged = f.epoch !== undefined && f.epoch !== this.store.epoch;
-    conn.held = conn.held ?? [];
-    const replayed = new Map<string, number>();
-    try {
-      for (const state of [...this.convs.values()]) {
-        if (conn.closed) return;
-        if (!state.members.has(user.id)) continue;
-        const conv = state.rec;
-        const cursor = Object.hasOwn(f.cursors, conv.id) ? f.cursors[conv.id] : 0;
-        const head = conv.head;
-        let reason: 'epoch' | 'ahead' | 'retention' | 'too_far' | undefined;
-        if (epochChanged && Object.hasOwn(f.cursors, conv.id)) reason = 'epoch';
-        else if (cursor > head) reason = 'ahead';
-        else if (cursor < conv.floor - 1) reason = 'retention';
-        else if (head - cursor > this.limits.replayLimit) reason = 'too_far';
-        if (reason) {
-          conn.push(JSON.stringify({ t: 'reset', conv: conv.id, reason, head }));
-          replayed.set(conv.id, head);
-          continue;
-        }
+    for (const state of [...this.convs.values()]) {
+      if (conn.closed) return;
+      if (!state.members.has(user.id)) continue;
+      const conv = state.rec;
+      const cursor = Object.hasOwn(f.cursors, conv.id) ? f.cursors[conv.id] : 0;
+      const reset = (reason: 'epoch' | 'ahead' | 'retention' | 'too_far') => {
+        conn.push(JSON.stringify({ t: 'reset', conv: conv.id, reason, head: conv.head }));
+        replayed.set(conv.id, conv.head);
+      };
+      if (epochChanged && Object.hasOwn(f.cursors, conv.id)) reset('epoch');
+      else if (cursor > conv.head) reset('ahead');
+      else if (cursor < conv.floor - 1) reset('retention');
+      else if (conv.head - cursor > this.limits.replayLimit) reset('too_far');
+      else {
         let at = cursor;
         for (;;) {
-          const page = this.store.after(conv.id, at, 500);
-          for (const m of page) conn.push(msgJson(m));
-          if (page.length) at = page[page.length - 1].seq;
-          if (page.length < 500) break;
-          await conn.drained(256 * 1024);
-          if (conn.closed) return;
+          // Pruning may have moved the floor past us while we waited for the socket.
+          if (at < conv.floor - 1) {
+            reset('retention');
+            break;
+          }
+          const page = this.store.after(conv.id, at, 200);
+          for (const m of page) {
+            conn.push(msgJson(m));
+            at = m.seq;
+            // Page by bytes: a backlog of large messages never piles up in memory.
+            if (conn.pendingBytes > REPLAY_LOW_WATER) await conn.drained(REPLAY_LOW_WATER);
+            if (conn.closed) return;
+          }
+          if (page.length < 200) {
+            replayed.set(conv.id, at);
+            break;
+          }
         }
-        replayed.set(conv.id, at);
-      }
-      conn.push(JSON.stringify({ t: 'synced', rid: f.rid }));
-    } finally {
-      const held = conn.held;
-      conn.held = undefined;
-      for (const h of held ?? []) {
-        if (h.conv !== undefined && h.seq !== undefined && h.seq <= (replayed.get(h.conv) ?? -1)) continue;
-        conn.push(h.json, { conv: h.conv, seq: h.seq });
       }
     }
+    conn.push(JSON.stringify({ t: 'synced', rid: f.rid }));
   }
 
   private onSend(conn: Connection, f: Frame<'send'>): void {
@@ -421,15 +459,26 @@ export class Relay {
   private onUpload(conn: Connection, f: Frame<'upload'>): void {
     const state = this.memberConv(conn, f.conv, f.id);
     if (!state) return;
+    const stored = this.store.findByClientId(conn.user!.id, f.id);
+    if (stored) {
+      conn.push(JSON.stringify({ t: 'ack', id: f.id, conv: stored.conv, seq: stored.seq, ts: stored.ts, dup: true }));
+      return;
+    }
     if (f.size > this.limits.maxFileBytes) {
       return this.sendError(conn, ErrorCode.tooLarge, `file larger than ${this.limits.maxFileBytes} bytes`, f.id);
     }
-    if (conn.uploads.size >= 4 && !conn.uploads.has(f.id)) {
+    this.dropUpload(conn, f.id);
+    if (conn.uploads.size >= 4) {
       return this.sendError(conn, ErrorCode.badUpload, 'at most 4 uploads at a time per connection', f.id);
+    }
+    if (this.uploadBytes + f.size > UPLOAD_BUDGET) {
+      return this.sendError(conn, ErrorCode.rateLimited, 'the relay is receiving too many files right now; try again shortly', f.id);
     }
     const count = Math.ceil(f.size / this.limits.chunkBytes);
     const upload: Upload = { id: f.id, conv: f.conv, name: f.name, size: f.size, sha256: f.sha256, mime: f.mime, note: f.note, count, chunks: [], received: 0 };
     conn.uploads.set(f.id, upload);
+    this.uploadBytes += f.size;
+    this.touchUpload(conn, upload);
     conn.push(JSON.stringify({ t: 'upload.ready', id: f.id, next: 0 }));
     if (count === 0) this.finishUpload(conn, upload);
   }
@@ -438,21 +487,43 @@ export class Relay {
     const up = conn.uploads.get(f.id);
     if (!up) return this.sendError(conn, ErrorCode.badUpload, `no upload ${f.id} in progress on this connection`, f.id);
     if (f.index !== up.chunks.length) {
-      return this.sendError(conn, ErrorCode.badUpload, `expected chunk ${up.chunks.length}, got ${f.index}`, f.id);
+      this.dropUpload(conn, f.id);
+      return this.sendError(conn, ErrorCode.badUpload, `expected chunk ${up.chunks.length}, got ${f.index}; start the upload again`, f.id);
     }
     const data = Buffer.from(f.data, 'base64');
     const expected = f.index === up.count - 1 ? up.size - this.limits.chunkBytes * (up.count - 1) : this.limits.chunkBytes;
     if (data.length !== expected) {
-      conn.uploads.delete(f.id);
+      this.dropUpload(conn, f.id);
       return this.sendError(conn, ErrorCode.badUpload, `chunk ${f.index} has ${data.length} bytes, expected ${expected}`, f.id);
     }
     up.chunks.push(data);
     up.received += data.length;
+    this.touchUpload(conn, up);
     if (up.chunks.length === up.count) this.finishUpload(conn, up);
   }
 
+  private touchUpload(conn: Connection, up: Upload): void {
+    if (up.timer) clearTimeout(up.timer);
+    up.timer = setTimeout(() => {
+      if (conn.uploads.get(up.id) !== up) return;
+      this.dropUpload(conn, up.id);
+      this.sendError(conn, ErrorCode.badUpload, `upload ${up.id} timed out waiting for chunks`, up.id);
+    }, UPLOAD_IDLE_MS);
+    up.timer.unref();
+  }
+
+  private dropUpload(conn: Connection, id: string): void {
+    const up = conn.uploads.get(id);
+    if (!up) return;
+    if (up.timer) clearTimeout(up.timer);
+    conn.uploads.delete(id);
+    this.uploadBytes -= up.size;
+  }
+
   private finishUpload(conn: Connection, up: Upload): void {
-    conn.uploads.delete(up.id);
+    this.dropUpload(conn, up.id);
+    const state = this.convs.get(up.conv);
+    if (!state || !state.members.has(conn.user!.id)) return this.sendError(conn, ErrorCode.notMember, `not a member of ${up.conv}`, up.id);
     const hash = createHash('sha256');
     for (const c of up.chunks) hash.update(c);
     if (hash.digest('hex') !== up.sha256) {
@@ -479,7 +550,17 @@ export class Relay {
     if (!state) return;
     const before = f.before ?? state.rec.head + 1;
     const limit = Math.min(f.limit ?? this.limits.historyPage, this.limits.historyPage);
-    const messages = this.store.before(f.conv, before, limit);
+    let messages = this.store.before(f.conv, before, limit);
+    // Keep a reply under HISTORY_MAX_BYTES: drop the oldest (the client asks again from there).
+    let bytes = 0;
+    let keepFrom = messages.length;
+    while (keepFrom > 0) {
+      const size = JSON.stringify(messages[keepFrom - 1]).length;
+      if (bytes + size > HISTORY_MAX_BYTES && keepFrom < messages.length) break;
+      bytes += size;
+      keepFrom--;
+    }
+    messages = messages.slice(keepFrom);
     const more = messages.length > 0 ? messages[0].seq > state.rec.floor : false;
     conn.push(JSON.stringify({ t: 'history', rid: f.rid, conv: f.conv, messages, more }));
   }
@@ -505,6 +586,7 @@ export class Relay {
     if (!state) return;
     if (state.rec.kind !== 'room') return this.sendError(conn, ErrorCode.badRequest, 'direct messages cannot be left', f.rid);
     const user = conn.user!.id;
+    for (const c of this.byUser.get(user) ?? []) for (const up of [...c.uploads.values()]) if (up.conv === f.conv) this.dropUpload(c, up.id);
     this.store.removeMember(f.conv, user);
     state.members.delete(user);
     state.rec.members = [...state.members];
@@ -573,8 +655,14 @@ export class Relay {
   private commit(): void {
     this.commitScheduled = false;
     if (this.pending.length === 0) return;
-    const batch = this.pending;
+    // Membership may have changed since a frame was queued (a leave in the same tick).
+    const batch: Pending[] = [];
+    for (const p of this.pending) {
+      if (this.convs.get(p.item.conv)?.members.has(p.item.author)) batch.push(p);
+      else this.sendError(p.conn, ErrorCode.notMember, `not a member of ${p.item.conv}`, p.item.id);
+    }
     this.pending = [];
+    if (batch.length === 0) return;
     let results;
     try {
       results = this.store.appendBatch(batch.map((p) => p.item));
@@ -599,7 +687,13 @@ export class Relay {
       for (const member of state.members) for (const c of this.byUser.get(member) ?? []) c.push(json, { conv: m.conv, seq: m.seq });
       if (this.opts.retain && state.rec.head - state.rec.floor + 1 > this.opts.retain * 1.1) pruned.add(m.conv);
     });
-    for (const conv of pruned) this.prune(conv);
+    for (const conv of pruned) {
+      try {
+        this.prune(conv);
+      } catch (err) {
+        this.log(`pruning ${conv} failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   private prune(conv: string): void {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Database, type Statement } from 'node-sqlite3-wasm';
+import type { Database, Statement } from 'node-sqlite3-wasm';
+import { openExclusive } from '../core/sqliteFile';
 import type { Body, Message } from '../protocol/wire';
 import type { AppendItem, AppendResult, ConversationRecord, FileInfo, Store, UserRecord } from './store';
 
@@ -36,6 +37,7 @@ export class SqliteStore implements Store {
   readonly epoch: string;
   readonly location: string;
   private readonly db: Database;
+  private readonly releaseOwner: () => void;
   private readonly heads = new Map<string, number>();
   private readonly stmts: Statement[] = [];
   private readonly findDup: Statement;
@@ -51,7 +53,9 @@ export class SqliteStore implements Store {
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
     this.location = file;
-    this.db = new Database(file);
+    const opened = openExclusive(file);
+    this.db = opened.db;
+    this.releaseOwner = opened.release;
     try {
       this.db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;');
       this.db.exec(SCHEMA);
@@ -69,13 +73,16 @@ export class SqliteStore implements Store {
       for (const row of this.db.all('SELECT id, head FROM convs') as Row[]) this.heads.set(String(row.id), Number(row.head));
     } catch (err) {
       this.db.close();
+      this.releaseOwner();
       throw err;
     }
-    this.findDup = this.prep('SELECT conv, seq, ts, body FROM messages WHERE author = ? AND id = ?');
+    // Prepared statements are only ever run to completion (all/run): a statement left mid-step
+    // keeps the file locked.
+    this.findDup = this.prep('SELECT conv, seq, ts, body FROM messages WHERE author = ? AND id = ? LIMIT 1');
     this.insertMsg = this.prep('INSERT INTO messages (conv, seq, id, author, ts, kind, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.setHead = this.prep('UPDATE convs SET head = ? WHERE id = ?');
-    this.findTarget = this.prep('SELECT author, kind, deleted FROM messages WHERE conv = ? AND seq = ?');
-    this.markDeleted = this.prep('UPDATE messages SET deleted = 1 WHERE conv = ? AND seq = ?');
+    this.findTarget = this.prep('SELECT author, kind, deleted, body FROM messages WHERE conv = ? AND seq = ? LIMIT 1');
+    this.markDeleted = this.prep(`UPDATE messages SET deleted = 1, kind = 'deleted', body = '{"kind":"deleted"}' WHERE conv = ? AND seq = ?`);
     this.selectAfter = this.prep('SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?');
     this.selectBefore = this.prep(
       'SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
@@ -174,7 +181,7 @@ export class SqliteStore implements Store {
   }
 
   private appendOne(item: AppendItem): AppendResult {
-    const dup = this.findDup.get([item.author, item.id]) as Row | null;
+    const dup = (this.findDup.all([item.author, item.id]) as Row[])[0];
     if (dup) {
       return {
         ok: true,
@@ -186,13 +193,23 @@ export class SqliteStore implements Store {
     if (head === undefined) return { ok: false, code: 'unknown_conversation', message: `no conversation ${item.conv}` };
     const body = item.body;
     if (body.kind === 'edit' || body.kind === 'delete') {
-      const target = this.findTarget.get([item.conv, body.target]) as Row | null;
+      const target = (this.findTarget.all([item.conv, body.target]) as Row[])[0];
       if (!target) return { ok: false, code: 'bad_target', message: `no message ${body.target} in ${item.conv}` };
       if (String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
       if (Number(target.deleted) === 1) return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
-      if (target.kind === 'edit' || target.kind === 'delete') return { ok: false, code: 'bad_target', message: 'edit and delete events cannot be targeted' };
+      if (target.kind === 'edit' || target.kind === 'delete' || target.kind === 'deleted') return { ok: false, code: 'bad_target', message: 'edit and delete events cannot be targeted' };
       if (body.kind === 'edit' && target.kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
-      if (body.kind === 'delete') this.markDeleted.run([item.conv, body.target]);
+      if (body.kind === 'delete') {
+        // The content goes; the seq stays (a tombstone), so every cache converges.
+        this.markDeleted.run([item.conv, body.target]);
+        if (target.kind === 'file') {
+          const file = (JSON.parse(String(target.body)) as { file?: string }).file;
+          if (file) {
+            this.db.run('DELETE FROM file_chunks WHERE file = ?', file);
+            this.db.run('DELETE FROM files WHERE id = ?', file);
+          }
+        }
+      }
     }
     if (body.kind === 'file' && item.chunks) {
       this.insertFile.run([body.file, item.conv, body.size, item.chunks.length]);
@@ -202,6 +219,11 @@ export class SqliteStore implements Store {
     this.insertMsg.run([item.conv, seq, item.id, item.author, item.ts, body.kind, JSON.stringify(body)]);
     this.heads.set(item.conv, seq);
     return { ok: true, dup: false, message: { conv: item.conv, seq, id: item.id, ts: item.ts, author: item.author, body } };
+  }
+
+  findByClientId(author: string, id: string): Message | undefined {
+    const r = (this.findDup.all([author, id]) as Row[])[0];
+    return r ? { conv: String(r.conv), seq: Number(r.seq), id, ts: Number(r.ts), author, body: JSON.parse(String(r.body)) as Body } : undefined;
   }
 
   after(conv: string, after: number, limit: number): Message[] {
@@ -253,6 +275,7 @@ export class SqliteStore implements Store {
     if (!this.db.isOpen) return;
     for (const s of this.stmts) if (!s.isFinalized) s.finalize();
     this.db.close();
+    this.releaseOwner();
   }
 
   private transaction(fn: () => void): void {

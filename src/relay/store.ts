@@ -66,6 +66,8 @@ export interface Store {
    * Assigns each conversation's next seq; a repeated (author, id) returns the stored original.
    */
   appendBatch(items: AppendItem[]): AppendResult[];
+  /** The message an author sent with this client id, if stored. */
+  findByClientId(author: string, id: string): Message | undefined;
   /** Messages with seq > after, ascending, at most limit. */
   after(conv: string, after: number, limit: number): Message[];
   /** Messages with seq < before, the newest `limit` of them, ascending. */

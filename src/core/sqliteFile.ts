@@ -1,0 +1,21 @@
+import { existsSync, rmdirSync } from 'node:fs';
+import { Database } from 'node-sqlite3-wasm';
+import { tryLock } from './slotLock';
+
+/**
+ * Opens a SQLite file for this process alone. node-sqlite3-wasm locks with a `<file>.lock`
+ * directory, which a crash (SIGKILL, a killed extension host) leaves behind and which would
+ * then refuse every later open with "database is locked". An owner file (`<file>.owner`, with
+ * our pid) makes us the only user, so such a directory is known to be stale and is removed.
+ */
+export function openExclusive(file: string): { db: Database; release(): void } {
+  const owner = tryLock(`${file}.owner`, { file });
+  if (!owner.ok) throw new Error(`${file} is in use by another process (pid ${owner.holder.pid})`);
+  try {
+    if (existsSync(`${file}.lock`)) rmdirSync(`${file}.lock`);
+    return { db: new Database(file), release: owner.release };
+  } catch (err) {
+    owner.release();
+    throw err;
+  }
+}
