@@ -19,6 +19,8 @@ export class App {
   private more = false;
   private loadingOlder = false;
   private newAfter: number | undefined;
+  /** The divider only marks messages that were unread when the conversation was opened. */
+  private dividerLimit = 0;
   private lastReadSent = new Map<string, number>();
   private readonly ui = loadUiState();
   private readonly typing = new Map<string, Map<string, number>>();
@@ -100,8 +102,18 @@ export class App {
     this.snap = snap;
     const signedIn = snap.connection.state !== 'signedOut' && !(snap.connection.state === 'failed' && !snap.me);
     if (!signedIn) {
+      // Keep what the user has typed so far across snapshots.
+      const typed = (id: string) => (this.root.querySelector(`#${id}`) as HTMLInputElement | null)?.value;
+      const keep = this.mode === 'welcome' ? { relayUrl: typed('relay-url'), name: typed('display-name'), secret: typed('team-secret'), focus: document.activeElement?.id } : undefined;
       this.mode = 'welcome';
       this.root.replaceChildren(renderWelcome(snap, { join: (relayUrl, name, secret) => post({ type: 'join', relayUrl, name, secret }), host: (name) => post({ type: 'host', name }) }));
+      if (keep) {
+        for (const [id, v] of [['relay-url', keep.relayUrl], ['display-name', keep.name], ['team-secret', keep.secret]] as const) {
+          const input = this.root.querySelector(`#${id}`) as HTMLInputElement | null;
+          if (input && v !== undefined) input.value = v;
+        }
+        if (keep.focus) (this.root.querySelector(`#${keep.focus}`) as HTMLElement | null)?.focus();
+      }
       return;
     }
     if (this.mode !== 'chat') {
@@ -116,8 +128,11 @@ export class App {
       this.more = snap.more;
       this.loadingOlder = false;
       this.newAfter = conv?.read;
+      this.dividerLimit = conv?.head ?? 0;
       this.composer.setDraft(this.active ? (this.ui.drafts[this.active] ?? '') : '');
     } else {
+      const lastSeq = this.messages.reduce((n, m) => Math.max(n, m.seq ?? 0), 0);
+      for (const m of snap.messages) if ((m.seq ?? 0) > lastSeq) this.typing.get(this.active ?? '')?.delete(m.author);
       this.messages = mergeSnapshot(this.messages, snap.messages);
       if (!this.messages.length || this.messages[0].seq === snap.messages.find((m) => m.seq !== undefined)?.seq) this.more = snap.more;
     }
@@ -134,6 +149,7 @@ export class App {
     this.renderHeader();
     this.renderBanner();
     this.renderTyping();
+    if (!switched) this.followReadMarker();
     this.renderRows({ toBottom: switched });
     this.applyLayout();
   }
@@ -258,6 +274,20 @@ export class App {
       this.lastReadSent.set(c.id, last);
       post({ type: 'read', conv: c.id, seq: last });
     }
+    this.followReadMarker();
+  }
+
+  /**
+   * Messages read as they arrive are not "new": while no divider marks messages that were unread
+   * when the conversation was opened, and the user is at the bottom, the divider stays off.
+   */
+  private followReadMarker(): void {
+    if (this.newAfter === undefined || !this.list.atBottom) return;
+    const me = this.snap?.me?.id;
+    const unreadAtOpen = this.messages.some((m) => m.seq !== undefined && m.seq > (this.newAfter ?? 0) && m.seq <= this.dividerLimit && m.author !== me);
+    if (unreadAtOpen) return;
+    const last = this.messages.reduce((n, m) => Math.max(n, m.seq ?? 0), 0);
+    this.newAfter = Math.max(this.newAfter, last);
   }
 
   private onTyping(conv: string, user: string): void {

@@ -39,6 +39,11 @@ export class MessageList {
     new ResizeObserver(() => this.schedule()).observe(this.element);
   }
 
+  /** Whether the view follows new rows (the user is at the bottom). */
+  get atBottom(): boolean {
+    return this.stick;
+  }
+
   get rowCount(): number {
     return this.rows.length;
   }

@@ -41,7 +41,8 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext): HTMLEle
   const gutter = h('div', { class: 'gutter' });
   if (first) {
     const avatar = h('div', { class: 'avatar', text: name.slice(0, 1).toUpperCase(), attrs: { 'aria-hidden': 'true' } });
-    avatar.style.backgroundColor = `var(${authorColorVar(m.author)})`;
+    avatar.style.color = `var(${authorColorVar(m.author)})`;
+    avatar.style.borderColor = `var(${authorColorVar(m.author)})`;
     gutter.append(avatar);
   } else {
     gutter.append(h('span', { class: 'gutter-time', text: formatTime(m.ts) }));
@@ -84,12 +85,27 @@ function renderBody(m: MessageView, ctx: RowContext): HTMLElement {
       card.append(codeBlock(b.code, b.lang, ctx));
       if (m.seq !== undefined) {
         const seq = m.seq;
-        const act = (label: string, action: Parameters<RowContext['snippet']>[1], primary = false) =>
-          h('button', { class: primary ? 'primary small' : 'secondary small', text: label, attrs: { type: 'button' }, on: { click: () => ctx.snippet(seq, action) } });
+        const act = (label: string, title: string, action: Parameters<RowContext['snippet']>[1], primary = false) =>
+          h('button', { class: primary ? 'primary small' : 'secondary small', text: label, attrs: { type: 'button', title }, on: { click: () => ctx.snippet(seq, action) } });
         card.append(
           b.patch
-            ? h('div', { class: 'card-actions' }, act('Open as diff', 'openDiff', true), act('Apply to my file', 'apply'), act('Copy', 'copy'), act('Save as…', 'save'))
-            : h('div', { class: 'card-actions' }, act('Open', 'open', true), act('Compare with mine', 'compare'), act('Insert at cursor', 'insert'), act('Copy', 'copy'), act('Save as…', 'save')),
+            ? h(
+                'div',
+                { class: 'card-actions' },
+                act('Open as diff', 'Show your file next to it with these changes applied', 'openDiff', true),
+                act('Apply', 'Apply these changes to your file', 'apply'),
+                act('Copy', 'Copy the patch', 'copy'),
+                act('Save as…', 'Save the patch as a file', 'save'),
+              )
+            : h(
+                'div',
+                { class: 'card-actions' },
+                act('Open', 'Open your copy of the file at this code (followed if it moved)', 'open', true),
+                act('Compare', 'Compare with mine: a diff of this code against your file', 'compare'),
+                act('Insert', 'Insert at the cursor of your active editor', 'insert'),
+                act('Copy', 'Copy the code', 'copy'),
+                act('Save as…', 'Save the code as a file', 'save'),
+              ),
         );
       }
       return card;
