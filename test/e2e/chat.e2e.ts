@@ -233,4 +233,29 @@ describe('Parley chat between two real VS Code windows', function () {
         `history shown ${elapsed(tReload)}; scenario ${elapsed(t)}`,
     );
   });
+
+  it('5. markdown renders safely: raw HTML shows as text, script URLs stay text, code references are links', async function () {
+    const t = Date.now();
+    const hostile = [
+      '<img src=x onerror="document.title=1"> <script>document.title=2</script>',
+      '[click me](javascript:alert(1)) and **bold** and see src/app.ts:12',
+    ].join('\n');
+    const input = alice.composer();
+    await input.fill(hostile);
+    await input.press('Enter');
+    const row = bob.view.locator('.chat-pane .msg').filter({ hasText: 'click me' }).last();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    const body = row.locator('.body');
+    // The markup arrives as text, not as elements.
+    assert.match((await body.textContent()) ?? '', /<img src=x onerror="document.title=1"> <script>document.title=2<\/script>/);
+    assert.equal(await body.locator('img, script, iframe').count(), 0);
+    // The javascript: link is not a link at all (markdown-it refuses the URL; it stays text).
+    assert.equal(await body.locator('a', { hasText: 'click me' }).count(), 0);
+    assert.match((await body.textContent()) ?? '', /\[click me\]\(javascript:alert\(1\)\)/);
+    assert.equal(await body.locator('a[href]').count(), 0, 'no element navigates by itself');
+    // Formatting and the code reference work.
+    assert.equal(((await body.locator('strong').textContent()) ?? '').trim(), 'bold');
+    assert.equal(((await body.locator('a.md-ref').textContent()) ?? '').trim(), 'src/app.ts:12');
+    console.log(`      checked in ${elapsed(t)}`);
+  });
 });

@@ -96,7 +96,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('delivers seqs in order when live messages race a slow first sync', async () => {
-    const r = await startRelay();
+    const r = await startRelay({ limits: { ratePerSecond: 5000, rateBurst: 5000 } });
     const alice = await connect(r.url, 'alice');
     const room = general(alice);
     for (let i = 0; i < 300; i++) alice.client.send(room, { kind: 'text', text: `old ${i}` });
