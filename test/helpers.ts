@@ -12,6 +12,11 @@ import { SqliteStore } from '../src/relay/sqliteStore';
 const dirs: string[] = [];
 const closers: (() => unknown)[] = [];
 
+/** Runs `fn` in cleanup() (after each test), even when the test failed. */
+export function onCleanup(fn: () => unknown): void {
+  closers.push(fn);
+}
+
 export function tempDir(prefix = 'parley-test-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   dirs.push(d);

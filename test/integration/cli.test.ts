@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, connect, general, tempDir, texts, waitFor } from '../helpers';
+import { cleanup, connect, general, onCleanup, tempDir, texts, waitFor } from '../helpers';
 
 const BIN = join(__dirname, '..', '..', '..', 'dist', 'relay.js');
 
@@ -12,6 +12,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { proc: ChildProcessW
   proc.stdout.on('data', (d) => (out += d));
   proc.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  onCleanup(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'));
   return { proc, out: () => out, exited };
 }
 

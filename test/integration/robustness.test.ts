@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { newIdentityKey } from '../../src/core/ids';
 import { SqliteStore } from '../../src/relay/sqliteStore';
 import type { FileBody } from '../../src/protocol/wire';
-import { cleanup, connect, general, makeClient, RawClient, startRelay, tempDir, texts, waitFor } from '../helpers';
+import { cleanup, connect, general, makeClient, onCleanup, RawClient, startRelay, tempDir, texts, waitFor } from '../helpers';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -31,6 +31,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
     const data = tempDir();
     const bin = join(__dirname, '..', '..', '..', 'dist', 'relay.js');
     const proc = spawn(process.execPath, [bin, '--port', '0', '--data', data]);
+    onCleanup(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'));
     let out = '';
     proc.stdout.on('data', (d) => (out += d));
     const port = (await waitFor(() => /:(\d+) —/.exec(out), 'listening'))[1];
