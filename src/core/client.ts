@@ -132,6 +132,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly uploadWaiters = new Map<string, { resolve: (next: number) => void; reject: (err: Error) => void }>();
   /** Outbox entries waiting for their turn on the wire (sends are paced under the relay's rate limit). */
   private sendQueue: OutboxEntry[] = [];
+  private readonly queued = new Set<string>();
   private pumping = false;
   private readonly gate = new RateGate();
   private syncInFlight = false;
@@ -245,7 +246,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   /** Sends a failed message again. */
   retry(id: string): void {
-    const entry = this.opts.store.outbox().find((e) => e.id === id);
+    const entry = this.opts.store.outboxEntry(id);
     if (!entry) return;
     this.opts.store.setOutboxState(id, 'queued');
     this.emit('outbox', { id, conv: entry.conv, state: 'queued' });
@@ -550,7 +551,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       return undefined;
     }
     if (ref !== undefined) {
-      const entry = this.opts.store.outbox().find((x) => x.id === ref);
+      const entry = this.opts.store.outboxEntry(ref);
       if (entry) {
         this.inFlight.delete(ref);
         this.uploadWaiters.get(ref)?.reject(new RelayError(code, message));
@@ -591,7 +592,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Queues an outbox entry for the wire; entries go out in order, paced under the rate limit. */
   private transmit(entry: OutboxEntry): void {
     if (this._state !== 'connected' || !this.ws || entry.state !== 'queued') return;
-    if (this.inFlight.get(entry.id) === this.ws || this.sendQueue.some((q) => q.id === entry.id)) return;
+    if (this.inFlight.get(entry.id) === this.ws || this.queued.has(entry.id)) return;
+    this.queued.add(entry.id);
     this.sendQueue.push(entry);
     void this.pump();
   }
@@ -604,8 +606,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         await this.gate.take();
         const ws = this.ws;
         const entry = this.sendQueue.shift();
+        if (entry) this.queued.delete(entry.id);
         if (!entry || !ws || this._state !== 'connected') break;
-        if (!this.opts.store.outbox().some((e) => e.id === entry.id && e.state === 'queued')) continue; // acked or discarded meanwhile
+        if (this.opts.store.outboxState(entry.id) !== 'queued') continue; // acked or discarded meanwhile
         this.inFlight.set(entry.id, ws);
         if (entry.kind === 'send') {
           this.sendFrame({ t: 'send', id: entry.id, conv: entry.conv, body: entry.body });
@@ -649,6 +652,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private dropConnectionState(reason: string): void {
     this.inFlight.clear();
     this.sendQueue = [];
+    this.queued.clear();
     this.syncInFlight = false;
     for (const w of this.uploadWaiters.values()) w.reject(new RelayError('offline', reason));
     this.uploadWaiters.clear();

@@ -202,13 +202,19 @@ export class ClientStore {
   // ---- outbox ----
 
   outbox(): OutboxEntry[] {
-    return (this.db.all('SELECT id, conv, kind, body, created, state, error FROM outbox ORDER BY created, rowid') as Row[]).map((r) => {
-      const base = { id: String(r.id), conv: String(r.conv), created: Number(r.created), state: r.state === 'failed' ? ('failed' as const) : ('queued' as const) };
-      const error = r.error !== null ? { error: String(r.error) } : {};
-      return r.kind === 'upload'
-        ? { ...base, ...error, kind: 'upload' as const, body: JSON.parse(String(r.body)) as OutboxFile }
-        : { ...base, ...error, kind: 'send' as const, body: JSON.parse(String(r.body)) as SendBody };
-    });
+    return (this.db.all('SELECT id, conv, kind, body, created, state, error FROM outbox ORDER BY created, rowid') as Row[]).map(toEntry);
+  }
+
+  /** One outbox entry by id (a primary-key lookup; the outbox can be long). */
+  outboxEntry(id: string): OutboxEntry | undefined {
+    const r = this.db.get('SELECT id, conv, kind, body, created, state, error FROM outbox WHERE id = ?', id) as Row | null;
+    return r ? toEntry(r) : undefined;
+  }
+
+  /** The state of an outbox entry, or undefined when it is gone (acked or discarded). */
+  outboxState(id: string): 'queued' | 'failed' | undefined {
+    const r = this.db.get('SELECT state FROM outbox WHERE id = ?', id) as Row | null;
+    return r ? (r.state === 'failed' ? 'failed' : 'queued') : undefined;
   }
 
   addOutbox(entry: OutboxEntry, file?: Uint8Array): void {
@@ -255,4 +261,12 @@ export class ClientStore {
     this.db.close();
     this.releaseOwner();
   }
+}
+
+function toEntry(r: Row): OutboxEntry {
+  const base = { id: String(r.id), conv: String(r.conv), created: Number(r.created), state: r.state === 'failed' ? ('failed' as const) : ('queued' as const) };
+  const error = r.error !== null ? { error: String(r.error) } : {};
+  return r.kind === 'upload'
+    ? { ...base, ...error, kind: 'upload' as const, body: JSON.parse(String(r.body)) as OutboxFile }
+    : { ...base, ...error, kind: 'send' as const, body: JSON.parse(String(r.body)) as SendBody };
 }

@@ -69,16 +69,19 @@ export class Connection {
     if (this.closed) return;
     if (this.held && opts.conv !== undefined) {
       this.heldBytes += json.length;
-      if (this.heldBytes + this.ws.bufferedAmount + this.queuedBytes > this.limits.maxQueuedBytes) {
+      if (this.heldBytes + this.ws.bufferedAmount > this.limits.maxQueuedBytes) {
         this.onSlow(this);
         return;
       }
       this.held.push({ json, conv: opts.conv, seq: opts.seq });
       return;
     }
-    const backlog = this.ws.bufferedAmount + this.queuedBytes;
-    if (opts.droppable && backlog > this.limits.maxQueuedBytes / 8) return;
-    if (backlog + json.length > this.limits.maxQueuedBytes) {
+    // What the socket still holds from earlier flushes is the reader's backlog; what this tick
+    // queued is bounded by the tick's work (and flushed right after), so a healthy reader that
+    // gets a big burst is not mistaken for a slow one.
+    const backlog = this.ws.bufferedAmount;
+    if (opts.droppable && backlog + this.queuedBytes > this.limits.maxQueuedBytes / 8) return;
+    if (backlog > this.limits.maxQueuedBytes) {
       this.onSlow(this);
       return;
     }

@@ -35,6 +35,8 @@ export interface RelayOptions {
   handshakeTimeoutMs?: number;
   /** Cap on bytes queued to one connection before it is cut off as a slow consumer. */
   maxQueuedBytes?: number;
+  /** Time allowed for a request's headers (slowloris guard). Default 10 s. */
+  headersTimeoutMs?: number;
   /** Keep at most this many messages per conversation (0: keep all). */
   retain?: number;
   log?: (line: string) => void;
@@ -91,7 +93,9 @@ export class Relay {
     if (![...this.convs.values()].some((c) => c.rec.kind === 'room' && c.rec.name === DEFAULT_ROOM)) {
       this.createConv({ id: newId('r'), kind: 'room', name: DEFAULT_ROOM, topic: 'Everyone on the team', members: [] });
     }
-    this.server = createServer({ maxHeaderSize: 16 * 1024 }, (req, res) => {
+    // Slow or oversized request heads are cut off: 16 KiB of headers at most, all within
+    // headersTimeoutMs (checked every second).
+    this.server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1000 }, (req, res) => {
       if (req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: true, relay: RELAY_VERSION, protocol: PROTOCOL_VERSION, online: this.byUser.size }));
@@ -100,12 +104,16 @@ export class Relay {
       res.writeHead(426, { 'content-type': 'text/plain' });
       res.end('Parley relay: connect with a WebSocket client (see docs/PROTOCOL.md)\n');
     });
-    this.server.headersTimeout = 10_000;
+    this.server.headersTimeout = opts.headersTimeoutMs ?? 10_000;
     this.server.requestTimeout = 15_000;
     this.server.maxHeadersCount = 64;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.server.on('clientError', (_err, socket) => socket.destroy());
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      else socket.destroy();
+    });
   }
 
   /** Starts listening; resolves with the bound address. */

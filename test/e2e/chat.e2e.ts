@@ -6,7 +6,9 @@
 // the remaining ones are skipped instead of timing out one by one.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
+import WebSocket from 'ws';
 import { repoRoot, screenshot, startInstance, stopAll } from './harness';
 import {
   elapsed,
@@ -257,5 +259,84 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.equal(((await body.locator('strong').textContent()) ?? '').trim(), 'bold');
     assert.equal(((await body.locator('a.md-ref').textContent()) ?? '').trim(), 'src/app.ts:12');
     console.log(`      checked in ${elapsed(t)}`);
+  });
+
+  it('6. a corpus of XSS payloads in messages, snippets and file names runs no script and loads nothing', async function () {
+    const t = Date.now();
+    const requests: string[] = [];
+    const onRequest = (req: { url(): string }) => {
+      const u = req.url();
+      if (!u.startsWith('http://127.0.0.1:') && !u.startsWith('data:') && !u.startsWith('blob:') && !u.startsWith('vscode-')) requests.push(u);
+    };
+    bob.page.on('request', onRequest);
+    const loud = 'http://127.0.0.2:9'; // a loopback address nothing listens on: a request there would be caught, never sent away
+    const corpus = [
+      '<script>window.__pwned = 1</script>',
+      '<img src=x onerror="window.__pwned = 2">',
+      '<svg onload="window.__pwned = 3"><circle r="1"/></svg>',
+      '[click](javascript:window.__pwned=4) [data](data:text/html,<script>window.__pwned=5</script>)',
+      `![tracker](${loud}/pixel.png) [remote](${loud}/page)`,
+      '&lt;b&gt;entities&lt;/b&gt; &#x3C;script&#x3E;window.__pwned=6&#x3C;/script&#x3E;',
+      '<a href="javascript:window.__pwned=7">anchor</a> <iframe src="' + loud + '"></iframe>',
+      '`<img src=x onerror=window.__pwned=8>` and ```html\n<script>window.__pwned=9</script>\n```',
+      '<style>body{background:url(' + loud + '/bg.png)}</style><link rel=stylesheet href="' + loud + '/x.css">',
+    ];
+    // mallory speaks the wire protocol directly, so hostile snippet and file fields reach the view.
+    const ws = new WebSocket(relay?.url ?? '');
+    await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
+    const events: { t: string; [k: string]: unknown }[] = [];
+    ws.on('message', (d) => events.push(...(JSON.parse(d.toString()) as { t: string }[])));
+    ws.send(JSON.stringify({ t: 'hello', v: 1, name: 'mallory', key: randomBytes(32).toString('hex') }));
+    const welcome = await eventually('mallory welcomed', async () => events.find((e) => e.t === 'welcome'), (e) => e !== undefined);
+    const room = ((welcome as unknown as { conversations: { id: string; name: string }[] }).conversations.find((c) => c.name === 'general') ?? { id: '' }).id;
+    ws.send(JSON.stringify({ t: 'sync', rid: 's', cursors: {} }));
+    let n = 0;
+    const send = (body: unknown) => ws.send(JSON.stringify({ t: 'send', id: `xss-payload-${n++}`, conv: room, body }));
+    for (const text of corpus) send({ kind: 'text', text });
+    const code = '</code></pre><script>window.__pwned = 10</script>';
+    send({
+      kind: 'snippet',
+      code,
+      lang: '"><script>window.__pwned=11</script>',
+      path: '"><img src=x onerror="window.__pwned=12">.ts',
+      lines: { start: 1, end: 1 },
+      hash: createHash('sha256').update(code).digest('hex'),
+      note: '<img src=x onerror="window.__pwned=13"> note',
+    });
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned=14"><script>window.__pwned=15</script></svg>');
+    for (const [name, mime] of [
+      ['<img src=x onerror="window.__pwned=16">.svg', 'image/svg+xml'],
+      ['"><script>window.__pwned=17</script>.png', 'image/png'],
+    ]) {
+      const id = `xss-file-${n++}`;
+      ws.send(JSON.stringify({ t: 'upload', id, conv: room, name, size: svg.length, sha256: createHash('sha256').update(svg).digest('hex'), mime }));
+      await eventually(`upload ${id} ready`, async () => events.some((e) => e.t === 'upload.ready' && e.id === id), (ok) => ok);
+      ws.send(JSON.stringify({ t: 'chunk', id, index: 0, data: svg.toString('base64') }));
+    }
+    await eventually('all payloads acked', async () => events.filter((e) => e.t === 'ack').length, (c) => c === corpus.length + 3, 20_000);
+    // A hostile display name does not get in at all.
+    const evil = new WebSocket(relay?.url ?? '');
+    await new Promise((res) => evil.once('open', res));
+    const refused = new Promise<string>((res) => evil.on('message', (d) => res(d.toString())));
+    evil.send(JSON.stringify({ t: 'hello', v: 1, name: '<img src=x onerror=alert(1)>', key: randomBytes(32).toString('hex') }));
+    assert.match(await refused, /bad_name/);
+    evil.terminate();
+    ws.close();
+
+    // bob's real webview renders all of it.
+    await bob.openConversation('general');
+    await bob.view.locator('.chat-pane .card.file').filter({ hasText: '.png' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await bob.page.mouse.move(900, 600);
+    const list = bob.view.locator('.chat-pane .list');
+    await new Promise((r) => setTimeout(r, 1500)); // give any payload the chance to fire (previews load, scripts would run)
+    const pwned = await list.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned);
+    assert.equal(pwned, undefined, 'no payload ran');
+    assert.equal(await list.locator('script, iframe, object, embed, svg, style, link, img:not(.preview)').count(), 0, 'no active element was created');
+    const previews = list.locator('img.preview');
+    for (let i = 0; i < (await previews.count()); i++) assert.match((await previews.nth(i).getAttribute('src')) ?? '', /^data:image\/png;base64,/, 'previews are local data, never SVG');
+    assert.deepEqual(requests, [], 'the webview made no request beyond the local workbench');
+    bob.page.off('request', onRequest);
+    await screenshot(bob.page, 'xss-corpus-bob-light');
+    console.log(`      ${corpus.length} texts, a snippet and 2 files with payloads rendered inert in ${elapsed(t)}`);
   });
 });
