@@ -136,6 +136,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private pumping = false;
   private readonly gate = new RateGate();
   private syncInFlight = false;
+  private readonly unreadCache = new Map<string, { read: number; count: number }>();
   private me: { id: string; name: string } | undefined;
   private _limits: Limits = DEFAULT_LIMITS;
   private epoch: string | undefined;
@@ -268,6 +269,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.opts.store.transaction(() => {
       for (const m of res.messages) this.opts.store.putMessage(m);
     });
+    this.unreadCache.delete(conv);
     return { messages: res.messages, more: res.more };
   }
 
@@ -402,6 +404,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         if (this.epoch !== undefined && this.epoch !== e.epoch) {
           this.opts.log?.(`relay store changed (epoch ${this.epoch} -> ${e.epoch}); dropping the cache`);
           store.clearAll();
+          this.unreadCache.clear();
           for (const id of this.convs.keys()) this.emit('reset', id, 'epoch');
           this.convs.clear();
         }
@@ -522,7 +525,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
       if (m.author === this.me?.id && m.seq > c.conv.read) c.conv = { ...c.conv, read: m.seq };
       store.putConversation(c.conv, c.cursor);
     });
-    if (fresh) this.emit('message', m);
+    if (fresh) {
+      const u = this.unreadCache.get(m.conv);
+      const counts = m.body.kind !== 'edit' && m.body.kind !== 'delete' && m.author !== this.me?.id && m.seq > c.conv.read;
+      if (u && u.read === c.conv.read && counts) u.count++;
+      this.emit('message', m);
+    }
     this.emit('conversation', this.view(c.conv));
     // A gap: keep what we got and ask the relay to replay what is missing (once at a time).
     if (gap && !this.syncInFlight) this.requestSync();
@@ -533,6 +541,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (!c) return;
     this.opts.log?.(`reset of ${conv} (${reason}); loading the latest page`);
     this.opts.store.resetConversation(conv, head);
+    this.unreadCache.delete(conv);
     c.cursor = head;
     c.conv = { ...c.conv, head, read: Math.min(c.conv.read, head) };
     this.opts.store.putConversation(c.conv, c.cursor);
@@ -721,9 +730,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.emit('state', state, detail);
   }
 
+  /**
+   * A conversation with its unread count. The count is computed from the cache once per read
+   * marker and then kept up to date as messages arrive (a COUNT per incoming message would cost
+   * O(unread) each time in a busy room nobody reads).
+   */
   private view(conv: Conversation): ConversationState {
-    const me = this.me?.id ?? '';
-    return { ...conv, unread: this.opts.store.unread(conv.id, conv.read, me) };
+    const cached = this.unreadCache.get(conv.id);
+    if (cached && cached.read === conv.read) return { ...conv, unread: cached.count };
+    const count = this.opts.store.unread(conv.id, conv.read, this.me?.id ?? '');
+    this.unreadCache.set(conv.id, { read: conv.read, count });
+    return { ...conv, unread: count };
   }
 }
 
