@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Database } from 'node-sqlite3-wasm';
 import { openExclusive } from './sqliteFile';
 import type { Body, Conversation, Member, Message, SendBody } from '../protocol/wire';
@@ -52,18 +50,9 @@ export class ClientStore {
   private readonly releaseOwner: () => void;
 
   constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    const opened = openExclusive(file);
+    const opened = openExclusive(file, SCHEMA);
     this.db = opened.db;
     this.releaseOwner = opened.release;
-    try {
-      this.db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL;');
-      this.db.exec(SCHEMA);
-    } catch (err) {
-      this.db.close();
-      this.releaseOwner();
-      throw err;
-    }
   }
 
   get(k: string): string | undefined {

@@ -1,4 +1,5 @@
-import { existsSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Database } from 'node-sqlite3-wasm';
 import { tryLock } from './slotLock';
 
@@ -8,13 +9,19 @@ import { tryLock } from './slotLock';
  * then refuse every later open with "database is locked". An owner file (`<file>.owner`, with
  * our pid) makes us the only user, so such a directory is known to be stale and is removed.
  */
-export function openExclusive(file: string): { db: Database; release(): void } {
+export function openExclusive(file: string, setup: string): { db: Database; release(): void } {
+  mkdirSync(dirname(file), { recursive: true });
   const owner = tryLock(`${file}.owner`, { file });
   if (!owner.ok) throw new Error(`${file} is in use by another process (pid ${owner.holder.pid})`);
+  let db: Database | undefined;
   try {
     if (existsSync(`${file}.lock`)) rmdirSync(`${file}.lock`);
-    return { db: new Database(file), release: owner.release };
+    db = new Database(file);
+    // No WAL in this build: a rollback journal, fsync on every commit.
+    db.exec(`PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; ${setup}`);
+    return { db, release: owner.release };
   } catch (err) {
+    db?.close();
     owner.release();
     throw err;
   }

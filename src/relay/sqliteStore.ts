@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
 import type { Body, Message } from '../protocol/wire';
@@ -51,14 +49,11 @@ export class SqliteStore implements Store {
   private readonly insertFile: Statement;
 
   constructor(file: string) {
-    mkdirSync(dirname(file), { recursive: true });
     this.location = file;
-    const opened = openExclusive(file);
+    const opened = openExclusive(file, SCHEMA);
     this.db = opened.db;
     this.releaseOwner = opened.release;
     try {
-      this.db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF;');
-      this.db.exec(SCHEMA);
       const version = this.meta('schema');
       if (version === undefined) this.setMeta('schema', String(SCHEMA_VERSION));
       else if (Number(version) !== SCHEMA_VERSION) {

@@ -16,6 +16,7 @@ import {
   liveExtensionHosts,
   makeScratchDir,
   removeScratchDir,
+  reportFailure,
   startRelay,
   Teammate,
   type MessageRow,
@@ -56,14 +57,7 @@ describe('Parley chat between two real VS Code windows', function () {
     if (test?.state !== 'failed') return;
     // A failed check that leaves the shared state usable does not skip the scenarios after it.
     if (!test.title.startsWith('2b.')) broken = test.title;
-    const slug = test.title.replace(/\W+/g, '-').slice(0, 60);
-    for (const mate of [alice, bob]) {
-      if (!mate) continue;
-      await screenshot(mate.page, `failure-${slug}-${mate.name}`).catch(() => undefined);
-      console.log(`--- ${mate.name}: browser console (last 40 lines) ---\n${mate.workbench.console().split('\n').slice(-40).join('\n')}`);
-    }
-    if (relay) console.log(`--- relay ---\n${relay.logs()}`);
-    console.log('(code-server and VS Code logs of each instance: test-results/e2e/logs/<name>/)');
+    await reportFailure(test.title, [alice, bob], relay);
   });
 
   after(async function () {

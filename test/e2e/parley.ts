@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { findWebviewFrame, openWorkbench, repoRoot, runCommand, sleep, type Instance, type Workbench } from './harness';
+import { findWebviewFrame, openWorkbench, repoRoot, runCommand, screenshot, sleep, type Instance, type Workbench } from './harness';
 
 // ---------------------------------------------------------------------------------------------
 // Waiting
@@ -388,4 +388,16 @@ export class Teammate {
     await this.page.locator('.monaco-workbench').first().waitFor({ state: 'attached', timeout: 60_000 });
     await this.page.locator('.statusbar').first().waitFor({ state: 'visible', timeout: 60_000 });
   }
+}
+
+/** Screenshots and logs of every teammate (and the relay) after a failed test. */
+export async function reportFailure(title: string, mates: (Teammate | undefined)[], relay: RelayProcess | undefined): Promise<void> {
+  const slug = title.replace(/\W+/g, '-').slice(0, 60);
+  for (const mate of mates) {
+    if (!mate) continue;
+    await screenshot(mate.page, `failure-${slug}-${mate.name}`).catch(() => undefined);
+    console.log(`--- ${mate.name}: browser console (last 40 lines) ---\n${mate.workbench.console().split('\n').slice(-40).join('\n')}`);
+  }
+  if (relay) console.log(`--- relay ---\n${relay.logs()}`);
+  console.log('(code-server and VS Code logs of each instance: test-results/e2e/logs/<name>/)');
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, screenshot, startInstance, stopAll } from './harness';
-import { elapsed, eventually, makeScratchDir, removeScratchDir, startRelay, Teammate, type RelayProcess } from './parley';
+import { elapsed, eventually, makeScratchDir, removeScratchDir, reportFailure, startRelay, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -95,13 +95,7 @@ describe('Sharing code between two real VS Code windows', function () {
     const test = this.currentTest;
     if (test?.state !== 'failed') return;
     broken = test.title;
-    const slug = test.title.replace(/\W+/g, '-').slice(0, 60);
-    for (const mate of [alice, bob]) {
-      if (!mate) continue;
-      await screenshot(mate.page, `failure-${slug}-${mate.name}`).catch(() => undefined);
-      console.log(`--- ${mate.name}: browser console (last 30 lines) ---\n${mate.workbench.console().split('\n').slice(-30).join('\n')}`);
-    }
-    if (relay) console.log(`--- relay ---\n${relay.logs()}`);
+    await reportFailure(test.title, [alice, bob], relay);
   });
 
   after(async function () {

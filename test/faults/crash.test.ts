@@ -58,7 +58,7 @@ describe(`crash recovery: ${KILLS} SIGKILLs of a relay under load`, function () 
       setInterval(() => {
         const e = m.c.client.send(general, { kind: 'text', text: `load ${i}:${m.sent.length}` });
         m.sent.push(e.id);
-      }, 8),
+      }, 30), // about 33 messages/s per client: under the relay's default rate limit, so the outbox keeps up
     );
 
     // Kill at random moments (while messages are mid-commit), restart at once.
