@@ -84,6 +84,8 @@ describe('Parley chat between two real VS Code windows', function () {
     // Each sees the other under "People", online.
     await eventually('alice sees bob online', () => alice.presenceOf('bob'), (p) => p === 'online');
     await eventually('bob sees alice online', () => bob.presenceOf('alice'), (p) => p === 'online');
+    await screenshot(alice.page, 'chat-1-joined-alice-dark');
+    await screenshot(bob.page, 'chat-1-joined-bob-light');
     console.log(`      both joined in ${elapsed(t)}`);
   });
 
@@ -183,6 +185,7 @@ describe('Parley chat between two real VS Code windows', function () {
       return alice.presenceOf('bob');
     }, (p) => p === 'online');
     await alice.openConversation('general');
+    await screenshot(bob.page, 'chat-3-offline-delivered-bob-light');
     console.log(
       `      bob offline ${offlineAfter} after closing; alice sent 3 in ${sentIn}; after reopening: workbench ${workbenchIn}, ` +
         `chat view ${viewIn} (showing ${restored}), 3 unread shown ${caughtUpIn}; scenario ${elapsed(t)}`,
@@ -224,6 +227,7 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.deepEqual(shape(rows), expected, 'alice after the reload');
     assert.ok(rows.every((r) => !r.queued && !r.failed), `no row should be queued or failed: ${JSON.stringify(rows)}`);
     assert.deepEqual(await alice.authors(), ['alice', 'bob', 'alice']);
+    await screenshot(alice.page, 'chat-4-history-after-reload-alice-dark');
     console.log(
       `      3 messages exchanged in ${exchangedIn}; after the reload: workbench ${workbenchIn}, chat view ${viewIn}, ` +
         `history shown ${elapsed(tReload)}; scenario ${elapsed(t)}`,
