@@ -45,8 +45,12 @@ async function pickQuickItem(page: Page, label: string | RegExp): Promise<void> 
   await row.click();
 }
 
-/** Types into the open quick input (a note, a path) and presses Enter. */
-async function answerInput(page: Page, text: string): Promise<void> {
+/**
+ * Types into the open quick input and presses Enter. With `title`, waits for the input showing
+ * that title first (a pick and the input box after it share one widget).
+ */
+async function answerInput(page: Page, text: string, title?: string): Promise<void> {
+  if (title) await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).first().waitFor({ state: 'visible', timeout: 15_000 });
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
   await input.fill(text);
@@ -134,7 +138,7 @@ describe('Sharing code between two real VS Code windows', function () {
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
     await item.first().click({ delay: 100 });
     await pickQuickItem(page, 'bob');
-    await answerInput(page, 'this is where it goes negative');
+    await answerInput(page, 'this is where it goes negative', 'Add a note (optional)');
 
     // bob: a DM from alice with the snippet card.
     await bob.showList();
@@ -171,15 +175,29 @@ describe('Sharing code between two real VS Code windows', function () {
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
     await item.first().click({ delay: 100 });
     await pickQuickItem(page, 'bob');
-    await answerInput(page, '');
+    await answerInput(page, '', 'Add a note (optional)');
 
     await bob.openConversation('alice');
     const card = bob.view.locator('.card.file').filter({ hasText: 'notes.txt' }).first();
     await card.waitFor({ state: 'visible', timeout: 15_000 });
     await card.getByRole('button', { name: 'Save as…' }).click();
-    // code-server's save dialog is VS Code's own (a quick input holding the path).
+    // code-server's save dialog is VS Code's own (a quick input holding the path). It fills in the
+    // suggested path asynchronously once it has listed the folder: wait for that before typing
+    // ours, or the two get merged.
     const target = path.join(bobDir, 'from-alice-notes.txt');
-    await answerInput(bob.page, target);
+    const input = bob.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await eventually('the save dialog suggests notes.txt', () => input.inputValue(), (v) => v.endsWith('/notes.txt'));
+    await eventually(
+      'the save dialog holds our path',
+      async () => {
+        if ((await input.inputValue()) !== target) await input.fill(target);
+        await new Promise((r) => setTimeout(r, 300));
+        return input.inputValue();
+      },
+      (v) => v === target,
+    );
+    await input.press('Enter');
     const saved = bob.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'sha256 checked' });
     await saved.first().waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(fs.readFileSync(target, 'utf8'), fs.readFileSync(path.join(aliceDir, 'notes.txt'), 'utf8'));
