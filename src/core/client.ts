@@ -210,7 +210,6 @@ export class ParleyClient extends Emitter<ClientEvents> {
       ws.on('error', () => undefined);
       ws.close(CloseCode.normal);
     }
-    this.failRequests('client stopped');
   }
 
   /** Reconnects now, skipping any backoff wait (the "Reconnect" command). */
@@ -435,7 +434,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
           const local = localReads.get(c.id) ?? 0;
           if (local > c.read) this.sendFrame({ t: 'read', conv: c.id, seq: Math.min(local, c.head) });
         }
-        for (const entry of store.outbox()) if (entry.state === 'queued') this.transmit(entry);
+        this.transmitQueued();
         this.emit('ready');
         return undefined;
       }
@@ -672,8 +671,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (this.resendTimer) return;
     this.resendTimer = setTimeout(() => {
       this.resendTimer = undefined;
-      for (const entry of this.opts.store.outbox()) if (entry.state === 'queued') this.transmit(entry);
+      this.transmitQueued();
     }, 1000);
+  }
+
+  /** Puts every queued (not failed) outbox entry on the wire, oldest first. */
+  private transmitQueued(): void {
+    for (const entry of this.opts.store.outbox()) if (entry.state === 'queued') this.transmit(entry);
   }
 
   private request(frame: Record<string, unknown>, timeoutMs = this.opts.requestTimeoutMs ?? 15_000): Promise<RelayEvent> {

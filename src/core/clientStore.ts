@@ -152,10 +152,6 @@ export class ClientStore {
     return this.db.get('SELECT 1 AS x FROM messages WHERE conv = ? AND seq = ?', [conv, seq]) !== null;
   }
 
-  setCursor(conv: string, cursor: number): void {
-    this.db.run('UPDATE convs SET cursor = ? WHERE id = ?', [cursor, conv]);
-  }
-
   /** Cached messages of a conversation, ascending, the newest `limit` below `before`. */
   messages(conv: string, opts: { before?: number; limit?: number; events?: boolean } = {}): CachedMessage[] {
     const rows = this.db.all(
@@ -190,8 +186,10 @@ export class ClientStore {
 
   // ---- outbox ----
 
-  outbox(): OutboxEntry[] {
-    return (this.db.all('SELECT id, conv, kind, body, created, state, error FROM outbox ORDER BY created, rowid') as Row[]).map(toEntry);
+  /** The outbox, oldest first; only one conversation's entries with `conv`. */
+  outbox(conv?: string): OutboxEntry[] {
+    const where = conv === undefined ? '' : 'WHERE conv = ?';
+    return (this.db.all(`SELECT id, conv, kind, body, created, state, error FROM outbox ${where} ORDER BY created, rowid`, conv === undefined ? [] : [conv]) as Row[]).map(toEntry);
   }
 
   /** One outbox entry by id (a primary-key lookup; the outbox can be long). */

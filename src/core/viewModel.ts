@@ -45,8 +45,7 @@ export function messageViews(client: ParleyClient, conv: string, opts: { limit?:
     ...(m.author === me ? { delivery: 'sent' as const } : {}),
   }));
   if (opts.before === undefined) {
-    for (const e of client.outbox()) {
-      if (e.conv !== conv) continue;
+    for (const e of client.store.outbox(conv)) {
       const body =
         e.kind === 'send'
           ? e.body

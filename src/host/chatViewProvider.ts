@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import type { CachedMessage } from '../core/clientStore';
 import { sanitizeFileName } from '../core/fileNames';
 import { conversationViews, messageViews } from '../core/viewModel';
 import { VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ViewSnapshot } from '../protocol/view';
@@ -160,8 +161,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           await vscode.env.clipboard.writeText(msg.text);
           return;
         case 'snippet': {
-          const m = client?.messages(msg.conv, { before: msg.seq + 1, limit: 1 })[0];
-          if (!client || !m || m.seq !== msg.seq || m.body.kind !== 'snippet') throw new Error('That snippet is not available.');
+          const m = this.cachedMessage(msg.conv, msg.seq);
+          if (!client || !m || m.body.kind !== 'snippet') throw new Error('That snippet is not available.');
           const sender = client.members().find((x) => x.id === m.author)?.name ?? 'the sender';
           await this.codeLinks.run(msg.action, m.body, sender);
           return;
@@ -210,10 +211,16 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     await vscode.env.openExternal(uri);
   }
 
+  /** The cached message at `seq`, if this window has it. */
+  private cachedMessage(conv: string, seq: number): CachedMessage | undefined {
+    const m = this.session.client?.messages(conv, { before: seq + 1, limit: 1 })[0];
+    return m?.seq === seq ? m : undefined;
+  }
+
   private async saveFile(conv: string, seq: number): Promise<void> {
     const client = this.session.client;
-    const m = client?.messages(conv, { before: seq + 1, limit: 1 })[0];
-    if (!client || !m || m.seq !== seq || m.body.kind !== 'file') throw new Error('That file is not available.');
+    const m = this.cachedMessage(conv, seq);
+    if (!client || !m || m.body.kind !== 'file') throw new Error('That file is not available.');
     const body = m.body;
     const name = sanitizeFileName(body.name);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

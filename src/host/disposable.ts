@@ -11,10 +11,6 @@ export abstract class Disposable implements vscode.Disposable {
     return d;
   }
 
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
-
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -28,7 +24,3 @@ export abstract class Disposable implements vscode.Disposable {
   }
 }
 
-/** Wraps a plain function as a disposable. */
-export function toDisposable(fn: () => void): { dispose(): void } {
-  return { dispose: fn };
-}

@@ -76,9 +76,10 @@ export class Notifier extends Disposable {
       debugging: this.debugging,
       windowFocused: vscode.window.state.focused,
       viewVisible: this.chat.visible,
-      isNotifierWindow: this.isNotifier(),
+      isNotifierWindow: true,
     });
-    if (ok) this.coalescer.add(candidate);
+    // The election file is read only for messages that would notify.
+    if (ok && this.isNotifier()) this.coalescer.add(candidate);
   }
 
   private async show(items: NotifyCandidate[]): Promise<void> {

@@ -245,7 +245,6 @@ export const RelayEvent = z.discriminatedUnion('t', [
   ByeEvent,
 ]);
 
-export type UserNameT = z.infer<typeof UserName>;
 export type PresenceState = z.infer<typeof Presence>;
 export type GitContext = z.infer<typeof GitContext>;
 export type TextBody = z.infer<typeof TextBody>;

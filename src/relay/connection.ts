@@ -12,7 +12,6 @@ export interface Upload {
   note?: string;
   count: number;
   chunks: Buffer[];
-  received: number;
   timer?: NodeJS.Timeout;
 }
 

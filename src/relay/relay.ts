@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
-import { decodeClientFrame, UserName, type Body, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
+import { decodeClientFrame, UserName, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
 import { AuthThrottle, keyHash, presentedSecret, secretMatches } from './auth';
 import { Connection, type Upload } from './connection';
 import type { AppendItem, ConversationRecord, Store, UserRecord } from './store';
@@ -483,7 +483,7 @@ export class Relay {
       return this.sendError(conn, ErrorCode.rateLimited, 'the relay is receiving too many files right now; try again shortly', f.id);
     }
     const count = Math.ceil(f.size / this.limits.chunkBytes);
-    const upload: Upload = { id: f.id, conv: f.conv, name: f.name, size: f.size, sha256: f.sha256, mime: f.mime, note: f.note, count, chunks: [], received: 0 };
+    const upload: Upload = { id: f.id, conv: f.conv, name: f.name, size: f.size, sha256: f.sha256, mime: f.mime, note: f.note, count, chunks: [] };
     conn.uploads.set(f.id, upload);
     this.uploadBytes += f.size;
     this.touchUpload(conn, upload);
@@ -505,7 +505,6 @@ export class Relay {
       return this.sendError(conn, ErrorCode.badUpload, `chunk ${f.index} has ${data.length} bytes, expected ${expected}`, f.id);
     }
     up.chunks.push(data);
-    up.received += data.length;
     this.touchUpload(conn, up);
     if (up.chunks.length === up.count) this.finishUpload(conn, up);
   }
@@ -827,4 +826,3 @@ function reject(socket: Duplex, status: number, code: string, message: string): 
   );
 }
 
-export type { Body };

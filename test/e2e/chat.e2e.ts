@@ -9,13 +9,13 @@ import * as fs from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import { repoRoot, screenshot, startInstance, stopAll } from './harness';
+import { repoRoot, screenshot, startInstance } from './harness';
 import {
   elapsed,
   eventually,
   liveExtensionHosts,
   makeScratchDir,
-  removeScratchDir,
+  tearDown,
   reportFailure,
   startRelay,
   Teammate,
@@ -62,12 +62,7 @@ describe('Parley chat between two real VS Code windows', function () {
 
   after(async function () {
     this.timeout(60_000);
-    try {
-      await stopAll();
-    } finally {
-      await relay?.stop();
-      if (workspace) removeScratchDir(workspace);
-    }
+    await tearDown(relay, [workspace]);
   });
 
   it('1. alice and bob join the team through the welcome form', async function () {

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { findWebviewFrame, openWorkbench, repoRoot, runCommand, screenshot, sleep, type Instance, type Workbench } from './harness';
+import { findWebviewFrame, openWorkbench, repoRoot, runCommand, screenshot, sleep, stopAll, type Instance, type Workbench } from './harness';
 
 // ---------------------------------------------------------------------------------------------
 // Waiting
@@ -400,4 +400,14 @@ export async function reportFailure(title: string, mates: (Teammate | undefined)
   }
   if (relay) console.log(`--- relay ---\n${relay.logs()}`);
   console.log('(code-server and VS Code logs of each instance: test-results/e2e/logs/<name>/)');
+}
+
+/** Ends every instance and browser, then the relay, then removes the scratch folders. */
+export async function tearDown(relay: RelayProcess | undefined, dirs: (string | undefined)[]): Promise<void> {
+  try {
+    await stopAll();
+  } finally {
+    await relay?.stop();
+    for (const d of dirs) if (d) removeScratchDir(d);
+  }
 }

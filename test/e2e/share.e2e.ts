@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { repoRoot, screenshot, startInstance, stopAll } from './harness';
-import { elapsed, eventually, makeScratchDir, removeScratchDir, reportFailure, startRelay, Teammate, type RelayProcess } from './parley';
+import { repoRoot, screenshot, startInstance } from './harness';
+import { elapsed, eventually, makeScratchDir, reportFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -104,12 +104,7 @@ describe('Sharing code between two real VS Code windows', function () {
 
   after(async function () {
     this.timeout(60_000);
-    try {
-      await stopAll();
-    } finally {
-      await relay?.stop();
-      for (const d of [aliceDir, bobDir]) if (d) removeScratchDir(d);
-    }
+    await tearDown(relay, [aliceDir, bobDir]);
   });
 
   it('3. a selection sent with right-click "Send to…" opens at the same code in the other window, after lines were inserted above it', async function () {

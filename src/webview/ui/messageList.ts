@@ -44,10 +44,6 @@ export class MessageList {
     return this.stick;
   }
 
-  get rowCount(): number {
-    return this.rows.length;
-  }
-
   /** Replaces the rows. `keepPlace`: rows were added above, keep what the user sees in place. */
   setRows(rows: Row[], opts: { keepPlace?: boolean; toBottom?: boolean } = {}): void {
     const anchor = opts.keepPlace ? this.anchor() : undefined;
@@ -64,11 +60,6 @@ export class MessageList {
     this.empty.textContent = text ?? '';
     if (text && !this.empty.isConnected) this.inner.prepend(this.empty);
     else if (!text) this.empty.remove();
-  }
-
-  scrollToBottom(): void {
-    this.stick = true;
-    this.render();
   }
 
   private schedule(): void {
