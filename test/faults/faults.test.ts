@@ -63,8 +63,8 @@ describe(`fault injection: ${DROPS} induced connection drops`, function () {
     await waitFor(() => mates.every((m) => m.c.client.state === 'connected' && m.c.client.conversations().length > 0), 'all connected', 10_000);
     const general = mates[0].c.client.conversations().find((c) => c.name === 'general')!.id;
     const id = (name: string) => mates.find((m) => m.name === name)!.c.client.self!.id;
-    const dmAB = (await mates[0].c.client.openDm(id('bob'))).id;
-    const dmCD = (await mates[2].c.client.openDm(id('dave'))).id;
+    const dmAB = (await retryOnConnectionLoss(() => mates[0].c.client.openDm(id('bob')))).id;
+    const dmCD = (await retryOnConnectionLoss(() => mates[2].c.client.openDm(id('dave')))).id;
     const targets: Record<string, string[]> = { alice: [general, dmAB], bob: [general, dmAB], carol: [general, dmCD], dave: [general, dmCD] };
 
     // Everyone keeps typing.
@@ -151,7 +151,10 @@ describe(`fault injection: ${DROPS} induced connection drops`, function () {
     for (const m of mates) {
       for (const conv of targets[m.name]) {
         while ((m.c.store.lowestSeq(conv) ?? 1) > 1) {
-          await m.c.client.history(conv);
+          // The last fault may have blackholed a socket that still looks connected; a page
+          // request on it fails with "connection lost" once the heartbeat notices, and the
+          // client reconnects. A reader scrolls again; so does this loop.
+          await retryOnConnectionLoss(() => m.c.client.history(conv));
           paged++;
         }
       }
@@ -180,3 +183,15 @@ describe(`fault injection: ${DROPS} induced connection drops`, function () {
     );
   });
 });
+
+/** Runs a request again after the client lost its connection in the middle of it (never for other errors). */
+async function retryOnConnectionLoss<T>(request: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await request();
+    } catch (err) {
+      if (i >= attempts || !/connection lost|not connected/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
