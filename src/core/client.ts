@@ -16,6 +16,7 @@ import { Backoff } from './backoff';
 import { ClientStore, type CachedMessage, type OutboxEntry } from './clientStore';
 import { Emitter } from './emitter';
 import { newMessageId, newRequestId } from './ids';
+import { CertificateError, pinnedTlsConnect, type CertificateProblem } from './tlsPin';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
 
@@ -27,6 +28,12 @@ export interface ClientOptions {
   key: string;
   /** Team secret, when the relay requires one. */
   secret?: string;
+  /**
+   * For wss:// relays with a self-signed certificate: its SHA-256 fingerprint. Without it a
+   * wss:// relay's certificate must verify against the system's CAs. A certificate that does not
+   * match fails the connection (state `failed`, event `certificate`) before the secret is sent.
+   */
+  fingerprint?: string;
   store: ClientStore;
   /** WebSocket constructor; tests inject one to sit between client and relay. */
   WebSocket?: typeof WebSocket;
@@ -65,6 +72,8 @@ type ClientEvents = {
   upload: (id: string, sent: number, total: number) => void;
   reset: (conv: string, reason: string) => void;
   error: (code: string, message: string) => void;
+  /** The relay's certificate was refused (unknown or changed); nothing was sent to it. */
+  certificate: (problem: CertificateProblem) => void;
 };
 
 interface PendingRequest {
@@ -339,7 +348,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (this.opts.secret) headers.authorization = `Bearer ${this.opts.secret}`;
     let ws: WebSocket;
     try {
-      ws = new Ctor(this.opts.url, { headers, handshakeTimeout: 10_000, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+      ws = new Ctor(this.opts.url, {
+        headers,
+        handshakeTimeout: 10_000,
+        perMessageDeflate: false,
+        maxPayload: 256 * 1024 * 1024,
+        ...(this.opts.url.startsWith('wss:') ? { createConnection: pinnedTlsConnect(this.opts.fingerprint) as unknown as WebSocket.ClientOptions['createConnection'] } : {}),
+      });
     } catch (err) {
       this.setState('failed', `bad relay address ${this.opts.url}: ${(err as Error).message}`);
       return;
@@ -376,7 +391,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
         }
       }
     });
-    ws.on('error', (err) => this.opts.log?.(`connection error: ${err.message}`));
+    ws.on('error', (err) => {
+      this.opts.log?.(`connection error: ${err.message}`);
+      if (err instanceof CertificateError) {
+        fatal = err.message;
+        this.emit('certificate', err.problem);
+      }
+    });
     ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
       this.ws = undefined;

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { resolve, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Relay, RELAY_VERSION } from './relay';
-import { SqliteStore } from './sqliteStore';
+import { interfaceAddress } from '../core/discovery';
+import { formatFingerprint } from '../core/fingerprint';
+import { inviteLink } from '../core/invite';
+import { HostedRelay, isLoopback } from './hostedRelay';
+import { RELAY_VERSION } from './relay';
 
 const HELP = `parley-relay ${RELAY_VERSION} — the Parley chat relay
 
@@ -19,13 +21,19 @@ Usage: parley-relay [options]
   --allow-origin <o>    allow browser connections from this Origin (repeatable)
   --retain <n>          keep only the newest n messages per conversation
                         (default: keep everything)
+  --tls                 serve wss:// with a self-signed certificate, made on
+                        first use and kept in the data folder; clients pin
+                        its fingerprint (printed at start, part of invites)
+  --cert <path> --key <path>
+                        serve wss:// with this certificate and key instead
+  --team <name>         the team's name in invites and on the network
+  --mdns                announce the team on the local network (DNS-SD)
+  --mdns-interface <i>  announce only on this interface (name, IPv4 address
+                        or "loopback"); default: all
+  --invite              print an invite (contains the team secret) at start
   --version             print the version
   -h, --help            this text
 `;
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
-}
 
 async function main(): Promise<number> {
   let values;
@@ -39,6 +47,13 @@ async function main(): Promise<number> {
         'secret-file': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         retain: { type: 'string' },
+        tls: { type: 'boolean' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        team: { type: 'string' },
+        mdns: { type: 'boolean' },
+        'mdns-interface': { type: 'string' },
+        invite: { type: 'boolean' },
         version: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -77,35 +92,68 @@ async function main(): Promise<number> {
     process.stderr.write(`parley-relay: listening on ${host} makes the relay reachable from the network; give a team secret with --secret, --secret-file or PARLEY_SECRET\n`);
     return 2;
   }
-  const file = join(resolve(values.data), 'relay.sqlite');
-  let store: SqliteStore;
-  try {
-    store = new SqliteStore(file);
-  } catch (err) {
-    process.stderr.write(`parley-relay: cannot open ${file}: ${(err as Error).message}\n`);
-    return 1;
+  if ((values.cert === undefined) !== (values.key === undefined)) {
+    process.stderr.write('parley-relay: --cert and --key go together\n');
+    return 2;
   }
+  let tls: boolean | { key: string; cert: string } = values.tls === true;
+  if (values.cert && values.key) {
+    try {
+      tls = { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key, 'utf8') };
+    } catch (err) {
+      process.stderr.write(`parley-relay: cannot read the certificate or key: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+  const team = values.team ?? 'Parley team';
+  if (values['mdns-interface'] && !values.mdns) {
+    process.stderr.write('parley-relay: --mdns-interface needs --mdns\n');
+    return 2;
+  }
+  if (values.mdns) {
+    try {
+      interfaceAddress(values['mdns-interface']);
+    } catch (err) {
+      process.stderr.write(`parley-relay: --mdns-interface: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const dataDir = resolve(values.data);
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-  const relay = new Relay({ store, host, port, secret, allowedOrigins: values['allow-origin'], retain, log });
+  let hosted: HostedRelay;
   try {
-    const addr = await relay.listen();
-    const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    log(`Parley relay ${RELAY_VERSION} listening on ws://${shown}:${addr.port} — data in ${file}${secret ? ' — team secret required' : ''}`);
+    hosted = await HostedRelay.start({
+      dataDir,
+      host,
+      port,
+      secret,
+      tls,
+      retain,
+      allowedOrigins: values['allow-origin'],
+      log,
+      ...(values.mdns ? { discovery: { team, interface: values['mdns-interface'] } } : {}),
+    });
   } catch (err) {
-    store.close();
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') process.stderr.write(`parley-relay: port ${port} on ${host} is already in use; choose another with --port\n`);
-    else process.stderr.write(`parley-relay: cannot listen on ${host}:${port}: ${e.message}\n`);
+    else if (e.code === 'EADDRNOTAVAIL') process.stderr.write(`parley-relay: ${host} is not an address of this machine\n`);
+    else process.stderr.write(`parley-relay: cannot start on ${host}:${port}: ${e.message}\n`);
     return 1;
   }
+  const shown = host.includes(':') ? `[${host}]` : host;
+  log(
+    `Parley relay ${RELAY_VERSION} listening on ${hosted.secure ? 'wss' : 'ws'}://${shown}:${hosted.port} — data in ${join(dataDir, 'relay.sqlite')}${secret ? ' — team secret required' : ''}`,
+  );
+  if (hosted.fingerprint) log(`certificate SHA-256 fingerprint: ${formatFingerprint(hosted.fingerprint)}`);
+  if (hosted.announcing) log(`announcing "${team}" on the local network${values['mdns-interface'] ? ` (interface ${values['mdns-interface']})` : ''}`);
+  if (values.invite) for (const inv of hosted.invites(team)) log(`invite: ${inviteLink(inv)}`);
   await new Promise<void>((done) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       log(`${signal}: stopping`);
-      void relay.close('relay shutting down').then(() => {
-        store.close();
+      void hosted.stop('relay shutting down').then(() => {
         log('stopped; history is saved');
         done();
       });

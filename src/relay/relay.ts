@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -39,6 +40,10 @@ export interface RelayOptions {
   headersTimeoutMs?: number;
   /** Keep at most this many messages per conversation (0: keep all). */
   retain?: number;
+  /** Called when a member comes online or goes offline (e.g. to refresh a discovery announcement). */
+  onPresence?: () => void;
+  /** Serve wss:// with this key and certificate (PEM); see loadOrCreateCertificate. */
+  tls?: { key: string; cert: string };
   log?: (line: string) => void;
 }
 
@@ -95,7 +100,8 @@ export class Relay {
     }
     // Slow or oversized request heads are cut off: 16 KiB of headers at most, all within
     // headersTimeoutMs (checked every second).
-    this.server = createServer({ maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1000 }, (req, res) => {
+    const serverOptions = { maxHeaderSize: 16 * 1024, connectionsCheckingInterval: 1000 };
+    this.server = (opts.tls ? createTlsServer({ ...serverOptions, key: opts.tls.key, cert: opts.tls.cert }) : createServer(serverOptions)).on('request', (req: IncomingMessage, res) => {
       if (req.url === '/healthz') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: true, relay: RELAY_VERSION, protocol: PROTOCOL_VERSION, online: this.byUser.size }));
@@ -143,6 +149,10 @@ export class Relay {
 
   onlineCount(): number {
     return this.byUser.size;
+  }
+
+  memberCount(): number {
+    return this.users.size;
   }
 
   /** Tells every client it is going away, commits what is pending and closes. The store stays open. */
@@ -383,6 +393,7 @@ export class Relay {
       for (const c of this.conns) if (c.user && c.user.id !== user.id) c.push(member);
     }
     if (!isNew) this.announcePresence(user.id, was);
+    else this.opts.onPresence?.();
   }
 
   /**
@@ -785,6 +796,7 @@ export class Relay {
   private announcePresence(user: string, was: string): void {
     const now = this.presenceOf(user);
     if (now === was) return;
+    this.opts.onPresence?.();
     const json = JSON.stringify({ t: 'presence', user, state: now });
     for (const c of this.conns) if (c.user) c.push(json, { droppable: true });
   }

@@ -35,6 +35,8 @@ const BASE_SETTINGS: Record<string, unknown> = {
   'extensions.ignoreRecommendations': true,
   'git.openRepositoryInParentFolders': 'never',
   'chat.commandCenter.enabled': false,
+  // Network rule for tests: multicast DNS only on loopback, never on the machine's real interfaces.
+  'parley.discovery.interface': 'loopback',
 };
 
 // ---------------------------------------------------------------------------------------------

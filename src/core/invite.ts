@@ -1,0 +1,95 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { checkJoin } from '../protocol/joinForm';
+import { normalizeFingerprint, formatFingerprint } from './fingerprint';
+
+/** Everything a teammate needs to join: where the relay is, its secret, its certificate. */
+export interface Invite {
+  /** ws:// or wss:// address of the relay. */
+  relayUrl: string;
+  /** Team secret, when the relay requires one. */
+  secret?: string;
+  /** SHA-256 fingerprint of the relay's certificate (64 hex digits), for wss:// relays. */
+  fingerprint?: string;
+  /** The team's name, shown in the confirmation. */
+  team?: string;
+}
+
+export type InviteParse = { ok: true; invite: Invite } | { ok: false; message: string };
+
+export const INVITE_AUTHORITY = 'parley.parley';
+const TEAM_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,47}$/u;
+
+/**
+ * The check binds the fields together: an HMAC-SHA256 keyed with the secret over the other
+ * fields, first 16 hex digits. An edited address or fingerprint no longer matches it, so a
+ * link changed on its way (or mangled by a chat client that ate a character) is refused
+ * instead of sending the secret somewhere else.
+ */
+function checkOf(inv: Invite): string {
+  return createHmac('sha256', inv.secret ?? '')
+    .update(['parley-invite-1', inv.relayUrl, inv.fingerprint ?? '', inv.team ?? ''].join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** `vscode://parley.parley/join?...` (or another editor's scheme, e.g. `vscode-insiders`). */
+export function inviteLink(inv: Invite, scheme = 'vscode'): string {
+  const q = new URLSearchParams();
+  q.set('relay', inv.relayUrl);
+  if (inv.secret) q.set('secret', inv.secret);
+  if (inv.fingerprint) q.set('fp', inv.fingerprint);
+  if (inv.team) q.set('team', inv.team);
+  q.set('check', checkOf(inv));
+  return `${scheme}://${INVITE_AUTHORITY}/join?${q.toString()}`;
+}
+
+/** The same invite as text to paste into the join form (or a message to a teammate). */
+export function inviteText(inv: Invite, scheme = 'vscode'): string {
+  return [
+    `Join ${inv.team ? `"${inv.team}" ` : 'my team '}on Parley (team chat in VS Code).`,
+    `Open this link: ${inviteLink(inv, scheme)}`,
+    `or paste this whole text into Parley's join form.`,
+    `Relay: ${inv.relayUrl}`,
+    ...(inv.secret ? [`Secret: ${inv.secret}`] : []),
+    ...(inv.fingerprint ? [`Certificate: ${formatFingerprint(inv.fingerprint)}`] : []),
+  ].join('\n');
+}
+
+/** Builds an invite from what a user entered; checks every field. */
+export function makeInvite(fields: { relayUrl: string; secret?: string; fingerprint?: string; team?: string }): InviteParse {
+  const url = checkJoin(fields.relayUrl, 'x', fields.secret ?? '');
+  if (!url.ok) return { ok: false, message: url.message };
+  let fingerprint: string | undefined;
+  if (fields.fingerprint) {
+    fingerprint = normalizeFingerprint(fields.fingerprint);
+    if (!fingerprint) return { ok: false, message: 'the certificate fingerprint must be 64 hex digits (SHA-256)' };
+    if (!url.url.startsWith('wss:')) return { ok: false, message: 'a certificate fingerprint only makes sense for a wss:// relay' };
+  }
+  const team = fields.team?.trim();
+  if (team && !TEAM_NAME.test(team)) return { ok: false, message: 'the team name may hold letters, digits, spaces and . _ \' - (up to 48)' };
+  return { ok: true, invite: { relayUrl: url.url, ...(fields.secret ? { secret: fields.secret } : {}), ...(fingerprint ? { fingerprint } : {}), ...(team ? { team } : {}) } };
+}
+
+/**
+ * Reads an invite from a link (`<scheme>://parley.parley/join?...`) or from the pasted text
+ * (which contains the link). Says what is wrong when it is not one.
+ */
+export function parseInvite(text: string): InviteParse {
+  const trimmed = text.trim();
+  if (trimmed.length > 4096) return { ok: false, message: 'that is too long to be a Parley invite' };
+  const m = /\b([a-z][a-z0-9+.-]*):\/\/parley\.parley\/join\?(\S+)/i.exec(trimmed);
+  if (!m) return { ok: false, message: 'no Parley invite link (…://parley.parley/join?…) found in the text' };
+  const q = new URLSearchParams(m[2]);
+  const relayUrl = q.get('relay');
+  const check = q.get('check');
+  if (!relayUrl) return { ok: false, message: 'the invite has no relay address' };
+  if (!check) return { ok: false, message: 'the invite has no check value; copy the whole link again' };
+  const made = makeInvite({ relayUrl, secret: q.get('secret') ?? undefined, fingerprint: q.get('fp') ?? undefined, team: q.get('team') ?? undefined });
+  if (!made.ok) return { ok: false, message: `the invite is not valid: ${made.message}` };
+  const want = Buffer.from(checkOf(made.invite));
+  const got = Buffer.from(check.toLowerCase());
+  if (want.length !== got.length || !timingSafeEqual(want, got)) {
+    return { ok: false, message: 'the invite was changed or cut short after it was made (its check does not match); ask for a new one' };
+  }
+  return made;
+}

@@ -1,0 +1,139 @@
+import { join } from 'node:path';
+import { Announcer, lanAddresses } from '../core/discovery';
+import { fingerprintOfPem } from '../core/fingerprint';
+import { makeInvite, type Invite } from '../core/invite';
+import { Relay } from './relay';
+import { SqliteStore } from './sqliteStore';
+import { loadOrCreateCertificate } from './tlsCert';
+
+export interface HostOptions {
+  /** Folder for relay.sqlite and the certificate. */
+  dataDir: string;
+  /** Address to bind: 127.0.0.1 (this machine only) or 0.0.0.0 / a LAN address (shared). */
+  host: string;
+  port: number;
+  secret?: string;
+  /** Serve wss:// with the self-signed certificate kept in dataDir (made on first use), or with the given one. */
+  tls?: boolean | { key: string; cert: string };
+  /** Announce the team on the network (DNS-SD); `interface` limits it to one interface. */
+  discovery?: { team: string; interface?: string };
+  retain?: number;
+  allowedOrigins?: string[];
+  log?: (line: string) => void;
+}
+
+/**
+ * A relay as a team hosts it, the same for `parley-relay` and for "Parley: Host Team Relay":
+ * storage in a data folder, optional TLS with a kept certificate, optional announcement on the
+ * network with live member counts, and the invites that reach it.
+ */
+export class HostedRelay {
+  private constructor(
+    readonly relay: Relay,
+    private readonly store: SqliteStore,
+    readonly port: number,
+    readonly opts: HostOptions,
+    /** SHA-256 of the certificate (64 hex) when serving wss://. */
+    readonly fingerprint: string | undefined,
+    private announcer: Announcer | undefined,
+  ) {}
+
+  /** Opens the store and listens; throws the listen error (EADDRINUSE has `code`) with nothing left open. */
+  static async start(opts: HostOptions): Promise<HostedRelay> {
+    let tls: { key: string; cert: string; fingerprint?: string } | undefined;
+    if (opts.tls === true) tls = await loadOrCreateCertificate(opts.dataDir);
+    else if (opts.tls) tls = opts.tls;
+    const store = new SqliteStore(join(opts.dataDir, 'relay.sqlite'));
+    let hosted: HostedRelay | undefined;
+    const relay = new Relay({
+      store,
+      host: opts.host,
+      port: opts.port,
+      secret: opts.secret,
+      allowedOrigins: opts.allowedOrigins,
+      retain: opts.retain,
+      log: opts.log,
+      onPresence: () => hosted?.refreshAnnouncement(),
+      ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+    });
+    let port: number;
+    try {
+      port = (await relay.listen()).port;
+    } catch (err) {
+      await relay.close().catch(() => undefined);
+      store.close();
+      throw err;
+    }
+    const fingerprint = tls ? (tls.fingerprint ?? fingerprintOfPem(tls.cert)) : undefined;
+    hosted = new HostedRelay(relay, store, port, opts, fingerprint, undefined);
+    if (opts.discovery) {
+      try {
+        hosted.announcer = new Announcer(hosted.teamInfo(), { interface: opts.discovery.interface });
+      } catch (err) {
+        opts.log?.(`not announcing on the network: ${(err as Error).message}`);
+      }
+    }
+    return hosted;
+  }
+
+  get secure(): boolean {
+    return this.fingerprint !== undefined;
+  }
+
+  /** Whether others on the network can reach it (not bound to loopback). */
+  get shared(): boolean {
+    return !isLoopback(this.opts.host);
+  }
+
+  get announcing(): boolean {
+    return this.announcer !== undefined;
+  }
+
+  /** Addresses teammates can use: the LAN addresses when shared, else loopback. */
+  addresses(): string[] {
+    if (!this.shared) return ['127.0.0.1'];
+    if (this.opts.host !== '0.0.0.0' && this.opts.host !== '::') return [this.opts.host];
+    const lan = lanAddresses();
+    return lan.length ? lan : ['127.0.0.1'];
+  }
+
+  url(address: string): string {
+    return `${this.secure ? 'wss' : 'ws'}://${address.includes(':') ? `[${address}]` : address}:${this.port}`;
+  }
+
+  /** An invite for each address (the first is the likeliest to work). */
+  invites(team?: string): Invite[] {
+    return this.addresses().map((a) => {
+      const made = makeInvite({ relayUrl: this.url(a), secret: this.opts.secret, fingerprint: this.fingerprint, team: team ?? this.opts.discovery?.team });
+      if (!made.ok) throw new Error(`cannot make an invite for ${a}: ${made.message}`);
+      return made.invite;
+    });
+  }
+
+  private teamInfo() {
+    return {
+      team: this.opts.discovery?.team ?? 'Parley team',
+      port: this.port,
+      secure: this.secure,
+      secret: this.opts.secret !== undefined,
+      members: this.relay.memberCount(),
+      online: this.relay.onlineCount(),
+    };
+  }
+
+  refreshAnnouncement(): void {
+    this.announcer?.update(this.teamInfo());
+  }
+
+  /** Says goodbye on the network, tells clients why, commits and closes. */
+  async stop(reason = 'the host stopped the relay'): Promise<void> {
+    await this.announcer?.stop().catch(() => undefined);
+    this.announcer = undefined;
+    await this.relay.close(reason);
+    this.store.close();
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
