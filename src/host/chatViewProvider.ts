@@ -9,6 +9,7 @@ import { readConfig } from './config';
 import { Disposable } from './disposable';
 import { chatHtml } from './html';
 import type { CodeLinks } from './codeLinks';
+import type { NetworkTeams } from './networkTeams';
 import type { Session } from './session';
 
 const ACTIVE_KEY = 'parley.activeConversation';
@@ -31,9 +32,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     private readonly log: vscode.LogOutputChannel,
     private readonly runCommand: (id: string) => void,
     private readonly codeLinks: CodeLinks,
+    private readonly networkTeams: NetworkTeams,
   ) {
     super();
     this._register(session.onDidChange(() => this.schedulePush()));
+    this._register(networkTeams.onDidChange(() => this.schedulePush()));
     this._register(
       session.onDidChangeClient((client) => {
         client?.on('typing', (conv, user) => this.post({ type: 'typing', conv, user }));
@@ -108,6 +111,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           return;
         case 'host':
           await vscode.commands.executeCommand('parley.hostTeam', { name: msg.name });
+          return;
+        case 'invite':
+          await vscode.commands.executeCommand('parley.joinInvite', { text: msg.text });
           return;
         case 'select':
           await this.select(msg.conv);
@@ -269,6 +275,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       more: page.more,
       maxFileBytes: client?.limits.maxFileBytes ?? 10 * 1024 * 1024,
       prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
+      discovered: this.networkTeams.teams(),
     };
   }
 

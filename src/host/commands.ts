@@ -2,18 +2,29 @@ import * as vscode from 'vscode';
 import { checkJoin } from '../protocol/joinForm';
 import { readConfig, saveConfig } from './config';
 import type { ChatViewProvider } from './chatViewProvider';
+import { formatFingerprint } from '../core/fingerprint';
+import { HostedElsewhere, type HostChoice } from './hosting';
+import type { Invites } from './invites';
+import type { Session } from './session';
 import type { Sharer } from './share';
-import { HostedElsewhere, type Session } from './session';
 
 interface Deps {
   session: Session;
   chat: ChatViewProvider;
   log: vscode.LogOutputChannel;
   sharer: Sharer;
+  invites: Invites;
+}
+
+interface HostArgs {
+  name?: string;
+  share?: boolean;
+  secure?: boolean;
+  team?: string;
 }
 
 /** Every command in package.json `contributes.commands`, registered in one place. */
-export function registerCommands(context: vscode.ExtensionContext, { session, chat, log, sharer }: Deps): void {
+export function registerCommands(context: vscode.ExtensionContext, { session, chat, log, sharer, invites }: Deps): void {
   const reg = (id: string, fn: (...args: never[]) => unknown) =>
     context.subscriptions.push(
       vscode.commands.registerCommand(id, async (...args: never[]) => {
@@ -65,35 +76,89 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     await chat.reveal();
   });
 
-  reg('parley.hostTeam', async (args?: { name: string }) => {
+  /** Starts hosting (asking how unless told) and joins this window to it. */
+  const host = async (args: HostArgs | undefined, interactive: boolean): Promise<void> => {
     const cfg = readConfig();
-    const name = args?.name || cfg.displayName || (await vscode.window.showInputBox({ title: 'Host a Parley team', prompt: 'Your display name', ignoreFocusOut: true }));
+    const name = args?.name || cfg.displayName || (interactive ? await vscode.window.showInputBox({ title: 'Host a Parley team', prompt: 'Your display name', ignoreFocusOut: true }) : undefined);
     if (!name) return;
     const check = checkJoin('ws://127.0.0.1', name, '');
     if (!check.ok) throw new Error(check.message);
-    let port: number;
+    let share = args?.share ?? cfg.hostShare;
+    let secure = args?.secure ?? cfg.hostSecure;
+    if (interactive && args?.share === undefined) {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: '$(lock) This machine only', description: 'loopback; nobody else can connect', share: false, secure: false },
+          { label: '$(broadcast) Share on this network', description: 'teammates join with an invite (team secret required)', share: true, secure: false },
+          { label: '$(shield) Share on this network, encrypted', description: 'as above, over TLS with a self-signed certificate pinned by invites', share: true, secure: true },
+        ],
+        { title: 'Host a Parley team', placeHolder: 'Who should be able to connect?' },
+      );
+      if (!pick) return;
+      ({ share, secure } = pick);
+    }
+    const choice: HostChoice = {
+      port: cfg.hostPort,
+      share,
+      secure,
+      team: args?.team || cfg.teamName || `${check.name}'s team`,
+      discovery: { enabled: cfg.discovery.enabled, interface: cfg.discovery.interface },
+    };
+    let local;
     try {
-      port = await session.startHosting(cfg.hostPort);
+      local = await session.hosting.start(choice, interactive);
     } catch (err) {
       if (!(err instanceof HostedElsewhere)) throw err;
-      await session.join(`ws://127.0.0.1:${err.port}`, check.name, undefined);
+      await session.join(err.local.url, check.name, err.local.secret, err.local.fingerprint);
       void vscode.window.showInformationMessage(`Parley: ${err.message}; this window joined it.`);
       return;
     }
-    await saveConfig({ hostOnStartup: true });
-    await session.join(`ws://127.0.0.1:${port}`, check.name, undefined);
-    void vscode.window.showInformationMessage(`Parley: hosting a team relay on ws://127.0.0.1:${port} (this machine only).`);
-  });
+    await saveConfig({ hostOnStartup: true, hostShare: share, hostSecure: secure });
+    await session.join(local.url, check.name, local.secret, local.fingerprint);
+    const where = session.hosting.relay!.addresses().map((a) => session.hosting.relay!.url(a)).join(', ');
+    if (interactive) {
+      const copy = 'Copy Invite';
+      void vscode.window.showInformationMessage(`Parley: hosting on ${where}${share ? '' : ' (this machine only)'}.`, copy).then((p) => (p === copy ? invites.copy() : undefined));
+    }
+  };
+
+  reg('parley.hostTeam', (args?: HostArgs) => host(args, args?.name === undefined || args.share === undefined));
 
   reg('parley.stopHosting', async () => {
-    await session.stopHosting();
+    await session.hosting.stop();
     await saveConfig({ hostOnStartup: false });
+  });
+
+  reg('parley.joinInvite', async (args?: { text: string; name?: string }) => {
+    const text =
+      args?.text ??
+      (await vscode.window.showInputBox({ title: 'Join with an invite', prompt: 'Paste the invite link or the whole invite text', ignoreFocusOut: true }));
+    if (!text) return false;
+    const joined = await invites.acceptText(text, args?.name);
+    if (joined) await chat.reveal();
+    return joined;
+  });
+
+  reg('parley.copyInvite', () => invites.copy());
+
+  reg('parley.hostingStatus', async () => {
+    const h = session.hosting.relay;
+    if (!h) throw new Error('this window does not host a relay (Parley: Host Team Relay)');
+    const items: (vscode.QuickPickItem & { run?: () => unknown })[] = [
+      ...h.addresses().map((a) => ({ label: `$(globe) ${h.url(a)}`, description: h.shared ? 'reachable on the network' : 'this machine only' })),
+      { label: `$(person) ${h.relay.onlineCount()} online of ${h.relay.memberCount()} members`, description: h.announcing ? 'announced on the network' : 'not announced' },
+      ...(h.fingerprint ? [{ label: `$(shield) ${formatFingerprint(h.fingerprint)}`, description: 'certificate SHA-256' }] : []),
+      { label: '$(link) Copy Invite', run: () => invites.copy() },
+      { label: '$(debug-stop) Stop Hosting', run: () => vscode.commands.executeCommand('parley.stopHosting') },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Parley: hosting' });
+    await pick?.run?.();
   });
 
   reg('parley.reconnect', () => {
     const c = session.client;
     if (c) c.reconnect();
-    else return session.restore();
+    else return session.restore(() => host(undefined, false));
     return undefined;
   });
 

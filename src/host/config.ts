@@ -9,6 +9,10 @@ export interface ParleyConfig {
   awayAfterMinutes: number;
   hostPort: number;
   hostOnStartup: boolean;
+  hostShare: boolean;
+  hostSecure: boolean;
+  teamName: string;
+  discovery: { enabled: boolean; interface: string };
 }
 
 export function readConfig(): ParleyConfig {
@@ -22,10 +26,14 @@ export function readConfig(): ParleyConfig {
     awayAfterMinutes: Math.max(1, c.get<number>('awayAfterMinutes', 5)),
     hostPort: c.get<number>('hostPort', 7420),
     hostOnStartup: c.get<boolean>('hostOnStartup', false),
+    hostShare: c.get<boolean>('hostShare', false),
+    hostSecure: c.get<boolean>('hostSecure', false),
+    teamName: c.get<string>('teamName', '').trim(),
+    discovery: { enabled: c.get<boolean>('discovery.enabled', true), interface: c.get<string>('discovery.interface', '').trim() },
   };
 }
 
-export async function saveConfig(values: Partial<Pick<ParleyConfig, 'relayUrl' | 'displayName' | 'hostOnStartup'>>): Promise<void> {
+export async function saveConfig(values: Partial<Pick<ParleyConfig, 'relayUrl' | 'displayName' | 'hostOnStartup' | 'hostShare' | 'hostSecure' | 'teamName'>>): Promise<void> {
   const c = vscode.workspace.getConfiguration('parley');
   for (const [k, v] of Object.entries(values)) await c.update(k, v, vscode.ConfigurationTarget.Global);
 }

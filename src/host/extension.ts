@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
 import { ChatViewProvider } from './chatViewProvider';
+import { readConfig } from './config';
+import { Hosting } from './hosting';
+import { Invites } from './invites';
+import { NetworkTeams } from './networkTeams';
 import { CodeLinks } from './codeLinks';
 import { registerCommands } from './commands';
 import { Notifier } from './notifications';
@@ -12,17 +16,23 @@ import { VirtualDocs } from './virtualDocs';
 export async function activate(context: vscode.ExtensionContext): Promise<{ session: Session }> {
   const log = vscode.window.createOutputChannel('Parley', { log: true });
   context.subscriptions.push(log);
-  const session = new Session(context, log);
+  const hosting = new Hosting(context, log);
+  context.subscriptions.push(hosting);
+  const session = new Session(context, log, hosting);
   context.subscriptions.push(session);
+  const networkTeams = new NetworkTeams(session, log);
+  context.subscriptions.push(networkTeams);
+  const invites = new Invites(session, log);
+  invites.register(context);
   const docs = new VirtualDocs();
   context.subscriptions.push(docs);
-  const chat = new ChatViewProvider(context, session, log, (id) => void vscode.commands.executeCommand(id), new CodeLinks(docs));
+  const chat = new ChatViewProvider(context, session, log, (id) => void vscode.commands.executeCommand(id), new CodeLinks(docs), networkTeams);
   context.subscriptions.push(chat);
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chat));
   context.subscriptions.push(new StatusBar(session));
   context.subscriptions.push(new Notifier(context, session, chat));
   context.subscriptions.push(new PresenceTracker(session));
-  registerCommands(context, { session, chat, log, sharer: new Sharer(context, session) });
+  registerCommands(context, { session, chat, log, sharer: new Sharer(context, session), invites });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('parley.displayName') && session.client) {
@@ -33,7 +43,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
       }
     }),
   );
-  await session.restore().catch((err: Error) => log.error(`could not connect: ${err.message}`));
+  const cfg = readConfig();
+  await session
+    .restore(async () => {
+      await vscode.commands.executeCommand('parley.hostTeam', { name: cfg.displayName, share: cfg.hostShare, secure: cfg.hostSecure });
+    })
+    .catch((err: Error) => log.error(`could not connect: ${err.message}`));
   return { session };
 }
 

@@ -4,29 +4,17 @@ import * as vscode from 'vscode';
 import { ParleyClient, type ConnectionState } from '../core/client';
 import { ClientStore } from '../core/clientStore';
 import { newIdentityKey } from '../core/ids';
-import { claimSlot, tryLock } from '../core/slotLock';
+import { claimSlot } from '../core/slotLock';
+import type { CertificateProblem } from '../core/tlsPin';
 import type { ConnectionView } from '../protocol/view';
-import { Relay } from '../relay/relay';
-import { SqliteStore } from '../relay/sqliteStore';
 import { readConfig, saveConfig } from './config';
 import { Disposable } from './disposable';
+import type { Hosting } from './hosting';
 
 const IDENTITY_KEY = 'parley.identityKey';
 const secretKey = (url: string) => `parley.teamSecret:${url}`;
-
-interface Hosted {
-  relay: Relay;
-  store: SqliteStore;
-  port: number;
-  release(): void;
-}
-
-/** Thrown when another VS Code window on this machine already hosts; it says where. */
-export class HostedElsewhere extends Error {
-  constructor(readonly port: number) {
-    super(`another VS Code window on this machine already hosts the team relay (ws://127.0.0.1:${port})`);
-  }
-}
+/** Pinned certificate fingerprints by relay address (not secret: kept in global state). */
+const PINS_KEY = 'parley.certificatePins';
 
 /**
  * Owns this window's connection: the client, its cache file and (when hosting) the embedded
@@ -37,48 +25,68 @@ export class Session extends Disposable {
   private store: ClientStore | undefined;
   private releaseSlot: (() => void) | undefined;
   private clientSubs: (() => void)[] = [];
-  private hosted: Hosted | undefined;
   private lastDetail: string | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
   private readonly clientEmitter = this._register(new vscode.EventEmitter<ParleyClient | undefined>());
   /** Fires when a new client replaces the old one (join, sign-out). */
   readonly onDidChangeClient = this.clientEmitter.event;
+  private readonly certificateEmitter = this._register(new vscode.EventEmitter<{ url: string; problem: CertificateProblem }>());
+  /** The relay's certificate was refused: not pinned yet (trust on first use) or changed. */
+  readonly onCertificateProblem = this.certificateEmitter.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    readonly hosting: Hosting,
   ) {
     super();
+    this._register(hosting.onDidChange(() => this.changed.fire()));
   }
 
   get client(): ParleyClient | undefined {
     return this._client;
   }
 
-  get hosting(): { port: number; online: number } | undefined {
-    return this.hosted ? { port: this.hosted.port, online: this.hosted.relay.onlineCount() } : undefined;
-  }
-
-  /** Connects with the saved settings, if the user has joined before. */
-  async restore(): Promise<void> {
+  /** Connects with the saved settings, if the user has joined before (resuming hosting first when asked to). */
+  async restore(resumeHosting: () => Promise<void>): Promise<void> {
     const cfg = readConfig();
     if (cfg.hostOnStartup) {
       try {
-        await this.startHosting(cfg.hostPort, false);
+        await resumeHosting();
       } catch (err) {
         this.log.error(`could not resume hosting: ${(err as Error).message}`);
       }
     }
-    if (cfg.relayUrl && cfg.displayName) await this.connect(cfg.relayUrl, cfg.displayName);
+    if (cfg.relayUrl && cfg.displayName && !this._client) await this.connect(cfg.relayUrl, cfg.displayName);
   }
 
-  /** Joins a team: saves the address and name, keeps the secret in SecretStorage, connects. */
-  async join(url: string, name: string, secret: string | undefined): Promise<void> {
+  /** Joins a team: saves the address and name, keeps the secret in SecretStorage and the certificate pin in global state, connects. */
+  async join(url: string, name: string, secret: string | undefined, fingerprint?: string): Promise<void> {
     if (secret) await this.context.secrets.store(secretKey(url), secret);
     else await this.context.secrets.delete(secretKey(url));
+    if (fingerprint) await this.pin(url, fingerprint);
     await saveConfig({ relayUrl: url, displayName: name });
     await this.connect(url, name);
+  }
+
+  /** Trusts this certificate for this relay address from now on. */
+  async pin(url: string, fingerprint: string): Promise<void> {
+    const pins = this.context.globalState.get<Record<string, string>>(PINS_KEY, {});
+    await this.context.globalState.update(PINS_KEY, { ...pins, [url]: fingerprint });
+  }
+
+  pinned(url: string): string | undefined {
+    return this.context.globalState.get<Record<string, string>>(PINS_KEY, {})[url];
+  }
+
+  /** What someone needs to join the team this window is connected to. */
+  async joinDetails(): Promise<{ url: string; secret?: string; fingerprint?: string } | undefined> {
+    const url = readConfig().relayUrl;
+    if (!url || !this._client) return undefined;
+    const secret = await this.context.secrets.get(secretKey(url));
+    const fingerprint = this.pinned(url);
+    return { url, ...(secret ? { secret } : {}), ...(fingerprint ? { fingerprint } : {}) };
   }
 
   async connect(url: string, name: string): Promise<void> {
@@ -99,6 +107,7 @@ export class Session extends Disposable {
       name,
       key,
       ...(secret ? { secret } : {}),
+      ...(this.pinned(url) ? { fingerprint: this.pinned(url) } : {}),
       store: this.store,
       clientName: `parley-vscode/${this.context.extension.packageJSON.version as string}`,
       log: (line) => this.log.info(line),
@@ -118,6 +127,7 @@ export class Session extends Disposable {
       client.on('outbox', fire),
       client.on('ready', fire),
       client.on('reset', fire),
+      client.on('certificate', (problem) => this.certificateEmitter.fire({ url, problem })),
     ];
     this.clientEmitter.fire(client);
     client.start();
@@ -143,72 +153,12 @@ export class Session extends Disposable {
     await saveConfig({ relayUrl: '' });
   }
 
-  /**
-   * Starts the embedded relay on loopback. With `askOnBusy`, a busy port offers the next free
-   * one; otherwise the error is thrown. Returns the port.
-   */
-  async startHosting(port: number, askOnBusy = true): Promise<number> {
-    if (this.hosted) return this.hosted.port;
-    const dir = join(this.context.globalStorageUri.fsPath, 'relay');
-    const file = join(dir, 'relay.sqlite');
-    // One relay per data folder: a second window connects to the first one's relay instead.
-    const lock = tryLock(join(dir, 'host.lock'), { port: 0 });
-    if (!lock.ok) throw new HostedElsewhere(lock.holder.port);
-    try {
-      return await this.listenRelay(file, port, askOnBusy, lock.release);
-    } catch (err) {
-      lock.release();
-      throw err;
-    }
-  }
-
-  private async listenRelay(file: string, port: number, askOnBusy: boolean, release: () => void): Promise<number> {
-    const lockFile = join(file, '..', 'host.lock');
-    for (let attempt = port; ; attempt++) {
-      const store = new SqliteStore(file);
-      const relay = new Relay({ store, host: '127.0.0.1', port: attempt, log: (line) => this.log.info(`[relay] ${line}`) });
-      try {
-        const addr = await relay.listen();
-        this.hosted = { relay, store, port: addr.port, release };
-        tryLock(lockFile, { port: addr.port });
-        this.log.info(`hosting a relay on ws://127.0.0.1:${addr.port}, data in ${file}`);
-        this.changed.fire();
-        return addr.port;
-      } catch (err) {
-        store.close();
-        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-        if (!askOnBusy) throw new Error(`port ${attempt} is in use`);
-        const next = `Use port ${attempt + 1}`;
-        const pick = await vscode.window.showWarningMessage(`Port ${attempt} is already in use on this machine.`, { modal: true }, next, 'Choose a port…');
-        if (pick === 'Choose a port…') {
-          const typed = await vscode.window.showInputBox({
-            prompt: 'Port for the Parley relay',
-            value: String(attempt + 1),
-            validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'a port from 1 to 65535'),
-          });
-          if (!typed) throw new Error('hosting cancelled');
-          attempt = Number(typed) - 1;
-          continue;
-        }
-        if (pick !== next) throw new Error('hosting cancelled');
-      }
-    }
-  }
-
-  async stopHosting(): Promise<void> {
-    const h = this.hosted;
-    if (!h) return;
-    this.hosted = undefined;
-    await h.relay.close('the host stopped the relay');
-    h.store.close();
-    h.release();
-    this.log.info('stopped hosting');
-    this.changed.fire();
-  }
-
   connection(): ConnectionView {
     const cfg = readConfig();
-    const hosting = this.hosted ? { address: `ws://127.0.0.1:${this.hosted.port}`, online: this.hosted.relay.onlineCount() } : undefined;
+    const h = this.hosting.relay;
+    const hosting = h
+      ? { addresses: h.addresses().map((a) => h.url(a)), online: h.relay.onlineCount(), members: h.relay.memberCount(), shared: h.shared, secure: h.secure, announced: h.announcing }
+      : undefined;
     const state: ConnectionView['state'] = this._client ? mapState(this._client.state) : 'signedOut';
     const detail = this._client ? this.detail : undefined;
     return { state, ...(detail ? { detail } : {}), ...(cfg.relayUrl ? { relayUrl: cfg.relayUrl } : {}), ...(hosting ? { hosting } : {}) };
@@ -220,7 +170,6 @@ export class Session extends Disposable {
 
   override dispose(): void {
     this.disconnect();
-    void this.stopHosting();
     super.dispose();
   }
 }

@@ -30,7 +30,10 @@ export class StatusBar extends Disposable {
     this.setContext('parley.hosting', c.hosting !== undefined);
     const unread = this.session.client?.conversations().reduce((n, x) => n + x.unread, 0) ?? 0;
     const count = unread > 0 ? ` ${unread}` : '';
-    const hosting = c.hosting ? ` · hosting (${c.hosting.online} online)` : '';
+    const h = c.hosting;
+    const hosting = h
+      ? `\nHosting on ${h.addresses.join(', ')}${h.shared ? '' : ' (this machine only)'}${h.secure ? ', TLS' : ''} · ${h.online} online of ${h.members}${h.announced ? ' · announced on the network' : ''}`
+      : '';
     switch (c.state) {
       case 'connected':
         this.item.text = `$(${c.hosting ? 'broadcast' : 'comment-discussion'}) Parley${count}`;

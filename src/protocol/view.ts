@@ -12,8 +12,20 @@ export type ConnectionView = {
   detail?: string;
   relayUrl?: string;
   /** Set while this window hosts the relay. */
-  hosting?: { address: string; online: number };
+  hosting?: { addresses: string[]; online: number; members: number; shared: boolean; secure: boolean; announced: boolean };
 };
+
+/** A team announcing itself on the local network (DNS-SD). */
+export interface DiscoveredTeamView {
+  id: string;
+  team: string;
+  host: string;
+  url: string;
+  members: number;
+  online: number;
+  secure: boolean;
+  secret: boolean;
+}
 
 export interface ConversationView {
   id: string;
@@ -61,6 +73,8 @@ export interface ViewSnapshot {
   more: boolean;
   maxFileBytes: number;
   prefill: { relayUrl: string; name: string };
+  /** Teams on this network, for the join screen (empty when discovery is off). */
+  discovered: DiscoveredTeamView[];
 }
 
 export type HostToView =
@@ -78,6 +92,7 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), v: z.number().int() }),
   z.object({ type: z.literal('join'), relayUrl: z.string().max(2048), name: z.string().max(64), secret: z.string().max(512) }),
   z.object({ type: z.literal('host'), name: z.string().max(64) }),
+  z.object({ type: z.literal('invite'), text: z.string().max(8192) }),
   z.object({ type: z.literal('select'), conv: Conv }),
   z.object({ type: z.literal('send'), conv: Conv, text: z.string().min(1).max(100_000) }),
   z.object({ type: z.literal('edit'), conv: Conv, target: z.number().int().nonnegative(), text: z.string().min(1).max(100_000) }),
@@ -99,6 +114,6 @@ export const ViewToHost = z.discriminatedUnion('type', [
     action: z.enum(['open', 'compare', 'insert', 'copy', 'save', 'openDiff', 'apply']),
   }),
   z.object({ type: z.literal('openRef'), path: z.string().min(1).max(1024), line: z.number().int().min(1), col: z.number().int().min(1).optional() }),
-  z.object({ type: z.literal('command'), command: z.enum(['startDm', 'createRoom', 'joinRoom', 'leaveRoom', 'reconnect', 'signOut', 'showLog']) }),
+  z.object({ type: z.literal('command'), command: z.enum(['startDm', 'createRoom', 'joinRoom', 'leaveRoom', 'reconnect', 'signOut', 'showLog', 'copyInvite', 'hostingStatus']) }),
 ]);
 export type ViewToHost = z.infer<typeof ViewToHost>;

@@ -104,11 +104,11 @@ export class App {
     if (!signedIn) {
       // Keep what the user has typed so far across snapshots.
       const typed = (id: string) => (this.root.querySelector(`#${id}`) as HTMLInputElement | null)?.value;
-      const keep = this.mode === 'welcome' ? { relayUrl: typed('relay-url'), name: typed('display-name'), secret: typed('team-secret'), focus: document.activeElement?.id } : undefined;
+      const keep = this.mode === 'welcome' ? { relayUrl: typed('relay-url'), name: typed('display-name'), secret: typed('team-secret'), invite: typed('invite-text'), focus: document.activeElement?.id } : undefined;
       this.mode = 'welcome';
-      this.root.replaceChildren(renderWelcome(snap, { join: (relayUrl, name, secret) => post({ type: 'join', relayUrl, name, secret }), host: (name) => post({ type: 'host', name }) }));
+      this.root.replaceChildren(renderWelcome(snap, { join: (relayUrl, name, secret) => post({ type: 'join', relayUrl, name, secret }), host: (name) => post({ type: 'host', name }), invite: (text) => post({ type: 'invite', text }) }));
       if (keep) {
-        for (const [id, v] of [['relay-url', keep.relayUrl], ['display-name', keep.name], ['team-secret', keep.secret]] as const) {
+        for (const [id, v] of [['relay-url', keep.relayUrl], ['display-name', keep.name], ['team-secret', keep.secret], ['invite-text', keep.invite]] as const) {
           const input = this.root.querySelector(`#${id}`) as HTMLInputElement | null;
           if (input && v !== undefined) input.value = v;
         }

@@ -5,7 +5,7 @@ import { h, icon } from './dom';
 export interface SidebarHooks {
   select(conv: string): void;
   openDm(user: string): void;
-  command(c: 'startDm' | 'createRoom' | 'joinRoom'): void;
+  command(c: 'startDm' | 'createRoom' | 'joinRoom' | 'copyInvite' | 'hostingStatus'): void;
 }
 
 /** Conversations (most recent first, unread bold with a count) and the team's members. */
@@ -19,7 +19,17 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
     h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Create a room' }, on: { click: () => hooks.command('createRoom') } }, icon('add'), ' Room'),
     h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Join a room' }, on: { click: () => hooks.command('joinRoom') } }, icon('sign-in'), ' Join'),
     h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Start a direct message' }, on: { click: () => hooks.command('startDm') } }, icon('person-add'), ' Message'),
+    h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Copy an invite to this team' }, on: { click: () => hooks.command('copyInvite') } }, icon('link'), ' Invite'),
   );
+  const hosting = snap.connection.hosting;
+  const hostLine = hosting
+    ? h(
+        'button',
+        { class: 'hosting-line', attrs: { type: 'button', title: `Hosting on ${hosting.addresses.join(', ')} — click for details` }, on: { click: () => hooks.command('hostingStatus') } },
+        icon(hosting.secure ? 'shield' : 'broadcast'),
+        h('span', { text: `Hosting${hosting.shared ? ' on this network' : ' (this machine only)'} · ${hosting.online} online` }),
+      )
+    : undefined;
   const people = h('ul', { class: 'people', attrs: { 'aria-label': 'Members' } });
   const order = { online: 0, away: 1, offline: 2 };
   const others = snap.members.filter((m) => m.id !== snap.me?.id).sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name));
@@ -29,10 +39,11 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
     'nav',
     { class: 'sidebar', attrs: { 'aria-label': 'Conversations and people' } },
     toolbar,
+    hostLine,
     h('div', { class: 'section-title', text: 'Conversations' }),
     list,
     h('div', { class: 'section-title', text: `People · ${online} online` }),
-    others.length ? people : h('div', { class: 'empty muted', text: 'Nobody else has joined yet. Share the relay address with your team.' }),
+    others.length ? people : h('div', { class: 'empty muted', text: 'Nobody else has joined yet. Send your team an invite (Invite above).' }),
   );
 }
 

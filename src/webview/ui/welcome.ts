@@ -1,10 +1,11 @@
 import { checkJoin } from '../../protocol/joinForm';
-import type { ViewSnapshot } from '../../protocol/view';
+import type { DiscoveredTeamView, ViewSnapshot } from '../../protocol/view';
 import { h, icon } from './dom';
 
 export interface WelcomeHooks {
   join(relayUrl: string, name: string, secret: string): void;
   host(name: string): void;
+  invite(text: string): void;
 }
 
 /** First run: join a team (relay address, name, secret) or host one on this machine. */
@@ -50,16 +51,63 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
     if (check.ok) hooks.host(check.name);
   });
 
+  // An invite (link or the whole text a host copied) joins in one step; the host checks it.
+  const inviteInput = h('textarea', { attrs: { id: 'invite-text', rows: '2', spellcheck: 'false', placeholder: 'vscode://parley.parley/join?…  or the whole invite text' } });
+  const inviteForm = h(
+    'form',
+    { class: 'invite-form', attrs: { 'aria-label': 'Join with an invite' } },
+    h('label', { text: 'Have an invite? Paste it here', attrs: { for: 'invite-text' } }),
+    inviteInput,
+    h('button', { class: 'primary', text: 'Join with invite', attrs: { type: 'submit' } }),
+  );
+  inviteForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (inviteInput.value.trim()) hooks.invite(inviteInput.value);
+    else inviteInput.focus();
+  });
+
+  const pick = (t: DiscoveredTeamView) => {
+    url.value = t.url;
+    (name.value ? secret : name).focus();
+  };
+  const nearby = renderNearby(snap.discovered, pick);
+
   return h(
     'main',
     { class: 'welcome' },
     h('h1', {}, icon('comment-discussion'), ' Parley'),
     h('p', { class: 'muted', text: 'Team chat inside VS Code. Share code with its context; nothing leaves your network.' }),
     failure,
+    inviteForm,
+    nearby,
     h('h2', { text: 'Join a team' }),
     form,
     h('h2', { text: 'Or host one' }),
     h('p', { class: 'muted small', text: 'Starts a relay inside this VS Code window, reachable from this machine.' }),
     hostForm,
   );
+}
+
+/** "Teams on this network": what answered the DNS-SD query, with a button that fills in the address. */
+function renderNearby(teams: DiscoveredTeamView[], pick: (t: DiscoveredTeamView) => void): HTMLElement {
+  const section = h('section', { class: 'nearby', attrs: { 'aria-label': 'Teams on this network' } }, h('h2', { text: 'Teams on this network' }));
+  if (teams.length === 0) {
+    section.append(h('p', { class: 'muted small', text: 'None found yet. Teams hosted with "Share on this network" appear here.' }));
+    return section;
+  }
+  const list = h('ul', { class: 'nearby-list' });
+  for (const t of teams) {
+    const who = `${t.members} member${t.members === 1 ? '' : 's'} · ${t.online} online`;
+    list.append(
+      h(
+        'li',
+        { class: 'nearby-team', attrs: { 'data-team': t.id } },
+        icon(t.secure ? 'shield' : 'broadcast'),
+        h('div', { class: 'nearby-text' }, h('div', { class: 'nearby-name', text: t.team }), h('div', { class: 'muted small', text: `${t.host} · ${who}${t.secure ? ' · TLS' : ''}` })),
+        h('button', { class: 'secondary small', text: 'Use', attrs: { type: 'button', title: `Fill in ${t.url}${t.secret ? ' (the team secret is still needed)' : ''}` }, on: { click: () => pick(t) } }),
+      ),
+    );
+  }
+  section.append(list);
+  return section;
 }

@@ -1,0 +1,129 @@
+import * as vscode from 'vscode';
+import { formatFingerprint } from '../core/fingerprint';
+import { inviteText, makeInvite, parseInvite, type Invite } from '../core/invite';
+import { checkJoin } from '../protocol/joinForm';
+import { readConfig } from './config';
+import type { Session } from './session';
+
+/** The URI scheme of this editor (`vscode`, `vscode-insiders`, `code-oss`, …) for invite links. */
+const scheme = () => vscode.env.uriScheme;
+
+/**
+ * Joining by invite (a `…://parley.parley/join?…` link opened from anywhere, or its text pasted),
+ * copying invites, and what to do when a relay's certificate is unknown or changed.
+ */
+export class Invites {
+  constructor(
+    private readonly session: Session,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  register(context: vscode.ExtensionContext): void {
+    context.subscriptions.push(
+      vscode.window.registerUriHandler({
+        handleUri: (uri) => {
+          if (uri.path !== '/join') {
+            void vscode.window.showErrorMessage(`Parley: unknown link ${uri.path}; an invite link ends in /join?…`);
+            return;
+          }
+          void this.acceptText(`${uri.scheme}://${uri.authority}${uri.path}?${uri.query}`).catch((err: Error) => {
+            this.log.error(`invite: ${err.message}`);
+            void vscode.window.showErrorMessage(`Parley: ${err.message}`);
+          });
+        },
+      }),
+      this.session.onCertificateProblem(({ url, problem }) => void this.onCertificate(url, problem)),
+    );
+  }
+
+  /** Parses an invite (link or pasted text) and, after confirmation, joins. Returns whether it joined. */
+  async acceptText(text: string, name?: string): Promise<boolean> {
+    const parsed = parseInvite(text);
+    if (!parsed.ok) throw new Error(parsed.message);
+    return this.accept(parsed.invite, name);
+  }
+
+  private async accept(inv: Invite, presetName?: string): Promise<boolean> {
+    const lines = [`Relay: ${inv.relayUrl}`, inv.secret ? 'Team secret: included' : 'No team secret', ...(inv.fingerprint ? [`Certificate: ${formatFingerprint(inv.fingerprint)}`] : [])];
+    const ok = await vscode.window.showInformationMessage(
+      `Join ${inv.team ? `the team "${inv.team}"` : 'this Parley team'}?`,
+      { modal: true, detail: `${lines.join('\n')}\n\nOnly join invites you got from your team.` },
+      'Join',
+    );
+    if (ok !== 'Join') return false;
+    const cfg = readConfig();
+    const name =
+      presetName ??
+      (await vscode.window.showInputBox({
+        title: `Join ${inv.team ?? 'the team'}`,
+        prompt: 'Your display name',
+        value: cfg.displayName,
+        ignoreFocusOut: true,
+        validateInput: (v) => {
+          const c = checkJoin(inv.relayUrl, v, inv.secret ?? '');
+          return c.ok ? undefined : c.message;
+        },
+      }));
+    if (!name) return false;
+    const check = checkJoin(inv.relayUrl, name, inv.secret ?? '');
+    if (!check.ok) throw new Error(check.message);
+    await this.session.join(check.url, check.name, inv.secret, inv.fingerprint);
+    return true;
+  }
+
+  /** The invite to the team this window is in: the host's own invites when hosting, otherwise rebuilt from this window's join details. */
+  async current(): Promise<Invite[]> {
+    const team = readConfig().teamName || undefined;
+    const hosted = this.session.hosting.invites(team);
+    if (hosted.length) return hosted;
+    const d = await this.session.joinDetails();
+    if (!d) throw new Error('join or host a team first');
+    const made = makeInvite({ relayUrl: d.url, secret: d.secret, fingerprint: d.fingerprint, team });
+    if (!made.ok) throw new Error(made.message);
+    return [made.invite];
+  }
+
+  /** Copies an invite (picking the address when the host has several) to the clipboard. */
+  async copy(): Promise<string | undefined> {
+    const all = await this.current();
+    let inv = all[0];
+    if (all.length > 1) {
+      const pick = await vscode.window.showQuickPick(
+        all.map((i) => ({ label: i.relayUrl, invite: i })),
+        { title: 'Copy an invite for which address?', placeHolder: 'This machine has several network addresses; pick the one your team can reach' },
+      );
+      if (!pick) return undefined;
+      inv = pick.invite;
+    }
+    const text = inviteText(inv, scheme());
+    await vscode.env.clipboard.writeText(text);
+    const shared = /^wss?:\/\/(127\.|\[::1\]|localhost)/.test(inv.relayUrl) ? ' It reaches this machine only: host with "Share on this network" to invite others.' : '';
+    void vscode.window.showInformationMessage(`Parley: invite copied.${inv.secret ? ' It contains the team secret: send it only to teammates.' : ''}${shared}`);
+    return text;
+  }
+
+  private async onCertificate(url: string, problem: { kind: 'unknown' | 'changed'; fingerprint: string; expected?: string }): Promise<void> {
+    const got = formatFingerprint(problem.fingerprint);
+    if (problem.kind === 'unknown') {
+      const pick = await vscode.window.showWarningMessage(
+        `Parley: ${url} uses a certificate this window has not seen before.`,
+        { modal: true, detail: `Fingerprint (SHA-256):\n${got}\n\nCompare it with the one the host sees (Parley: Show Hosting Status) before trusting it.` },
+        'Trust and Connect',
+      );
+      if (pick !== 'Trust and Connect') return;
+    } else {
+      const pick = await vscode.window.showErrorMessage(
+        `Parley: the certificate of ${url} has changed. Not connected; nothing was sent.`,
+        {
+          modal: true,
+          detail: `Expected:\n${formatFingerprint(problem.expected ?? '')}\nPresented:\n${got}\n\nEither the host made a new certificate, or someone is intercepting the connection. Ask the host for a new invite; trust the new certificate only if the host confirms this fingerprint.`,
+        },
+        'Trust the New Certificate',
+      );
+      if (pick !== 'Trust the New Certificate') return;
+    }
+    await this.session.pin(url, problem.fingerprint);
+    const cfg = readConfig();
+    if (cfg.relayUrl === url && cfg.displayName) await this.session.connect(url, cfg.displayName);
+  }
+}
