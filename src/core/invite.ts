@@ -77,9 +77,10 @@ export function makeInvite(fields: { relayUrl: string; secret?: string; fingerpr
 export function parseInvite(text: string): InviteParse {
   const trimmed = text.trim();
   if (trimmed.length > 4096) return { ok: false, message: 'that is too long to be a Parley invite' };
-  const m = /\b([a-z][a-z0-9+.-]*):\/\/parley\.parley\/join\?(\S+)/i.exec(trimmed);
+  // The link may sit in a sentence, in <…> or in markdown: stop at quotes and brackets, drop trailing punctuation.
+  const m = /\b([a-z][a-z0-9+.-]*):\/\/parley\.parley\/join\?([^\s<>"'`()[\]]+)/i.exec(trimmed);
   if (!m) return { ok: false, message: 'no Parley invite link (…://parley.parley/join?…) found in the text' };
-  const q = new URLSearchParams(m[2]);
+  const q = new URLSearchParams(m[2].replace(/[.,;:!?]+$/, ''));
   const relayUrl = q.get('relay');
   const check = q.get('check');
   if (!relayUrl) return { ok: false, message: 'the invite has no relay address' };

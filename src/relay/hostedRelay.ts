@@ -89,12 +89,13 @@ export class HostedRelay {
     return this.announcer !== undefined;
   }
 
-  /** Addresses teammates can use: the LAN addresses when shared, else loopback. */
+  /** Addresses teammates can use: this machine's LAN addresses when bound to all, else the bound one. */
   addresses(): string[] {
-    if (!this.shared) return ['127.0.0.1'];
-    if (this.opts.host !== '0.0.0.0' && this.opts.host !== '::') return [this.opts.host];
-    const lan = lanAddresses();
-    return lan.length ? lan : ['127.0.0.1'];
+    if (this.opts.host === '0.0.0.0' || this.opts.host === '::') {
+      const lan = lanAddresses();
+      return lan.length ? lan : ['127.0.0.1'];
+    }
+    return [this.opts.host === 'localhost' ? '127.0.0.1' : this.opts.host];
   }
 
   url(address: string): string {

@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { normalizeFingerprint } from '../../src/core/fingerprint';
+import { parseInvite } from '../../src/core/invite';
 import { cleanup, connect, general, onCleanup, tempDir, texts, waitFor } from '../helpers';
 
 const BIN = join(__dirname, '..', '..', '..', 'dist', 'relay.js');
@@ -78,5 +80,42 @@ describe('standalone relay (npx parley-relay)', () => {
     const u = run(['--colour']);
     assert.equal(await u.exited, 2);
     assert.match(u.out(), /Unknown option '--colour'/);
+  });
+
+  it('serves wss:// with a kept certificate, prints its fingerprint and an invite that joins', async () => {
+    const data = tempDir();
+    const r = run(['--port', '0', '--data', data, '--tls', '--secret', 'cli team secret', '--team', 'Core team', '--invite']);
+    const line = await waitFor(() => /listening on wss:\/\/127\.0\.0\.1:(\d+)/.exec(r.out()), 'listen line');
+    const fp = await waitFor(() => /certificate SHA-256 fingerprint: ([0-9A-F:]{95})/.exec(r.out()), 'fingerprint line');
+    const inviteLine = await waitFor(() => /invite: (vscode:\/\/parley\.parley\/join\?\S+)/.exec(r.out()), 'invite line');
+    const inv = parseInvite(inviteLine[1]);
+    assert.ok(inv.ok, JSON.stringify(inv));
+    assert.deepEqual(inv.invite, { relayUrl: `wss://127.0.0.1:${line[1]}`, secret: 'cli team secret', fingerprint: normalizeFingerprint(fp[1]), team: 'Core team' });
+    const alice = await connect(inv.invite.relayUrl, 'alice', { secret: inv.invite.secret, fingerprint: inv.invite.fingerprint });
+    assert.equal(alice.client.state, 'connected');
+    alice.close();
+    r.proc.kill('SIGTERM');
+    assert.equal(await r.exited, 0);
+    // Same certificate after a restart: invites stay valid.
+    const again = run(['--port', '0', '--data', data, '--tls']);
+    const fp2 = await waitFor(() => /certificate SHA-256 fingerprint: ([0-9A-F:]{95})/.exec(again.out()), 'fingerprint line');
+    assert.equal(fp2[1], fp[1]);
+    again.proc.kill('SIGTERM');
+    await again.exited;
+  });
+
+  it('refuses TLS and discovery options that do not fit together', async () => {
+    const a = run(['--cert', '/nonexistent.pem']);
+    assert.equal(await a.exited, 2);
+    assert.match(a.out(), /--cert and --key go together/);
+    const b = run(['--mdns-interface', 'lo']);
+    assert.equal(await b.exited, 2);
+    assert.match(b.out(), /--mdns-interface needs --mdns/);
+    const c = run(['--mdns', '--mdns-interface', 'no-such-if0', '--port', '0', '--data', tempDir()]);
+    assert.equal(await c.exited, 2);
+    assert.match(c.out(), /no network interface "no-such-if0"/);
+    const d = run(['--cert', '/nonexistent.pem', '--key', '/nonexistent.key', '--port', '0', '--data', tempDir()]);
+    assert.equal(await d.exited, 1);
+    assert.match(d.out(), /cannot read the certificate or key/);
   });
 });
