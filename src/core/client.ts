@@ -16,7 +16,7 @@ import { Backoff } from './backoff';
 import { ClientStore, type CachedMessage, type OutboxEntry } from './clientStore';
 import { Emitter } from './emitter';
 import { newMessageId, newRequestId } from './ids';
-import { CertificateError, pinnedTlsConnect, type CertificateProblem } from './tlsPin';
+import { CertificateError, relayTlsOptions, type CertificateProblem, type RelayTlsOptions } from './tlsPin';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
 
@@ -145,6 +145,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private pumping = false;
   private readonly gate = new RateGate();
   private syncInFlight = false;
+  /** Bumped by every connect(); a TLS check that finishes after a newer attempt (or stop) is ignored. */
+  private connectAttempt = 0;
   private readonly unreadCache = new Map<string, { read: number; count: number }>();
   private me: { id: string; name: string } | undefined;
   private _limits: Limits = DEFAULT_LIMITS;
@@ -343,6 +345,32 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private connect(): void {
     this.clearTimers();
     this.setState(this.backoff.attempts > 0 ? 'reconnecting' : 'connecting');
+    const attempt = ++this.connectAttempt;
+    if (!this.opts.url.startsWith('wss:')) {
+      this.open({});
+      return;
+    }
+    // wss://: decide how to trust the certificate before anything is sent (see relayTlsOptions).
+    relayTlsOptions(this.opts.url, this.opts.fingerprint).then(
+      (tls) => {
+        if (attempt === this.connectAttempt && this._state !== 'stopped') this.open(tls);
+      },
+      (err: Error) => {
+        if (attempt !== this.connectAttempt || this._state === 'stopped') return;
+        this.opts.log?.(`connection error: ${err.message}`);
+        if (err instanceof CertificateError) {
+          this.emit('certificate', err.problem);
+          this.setState('failed', err.message);
+          return;
+        }
+        const wait = this.backoff.next();
+        this.setState('reconnecting', `retrying in ${Math.round(wait / 100) / 10} s`);
+        this.retryTimer = setTimeout(() => this.connect(), wait);
+      },
+    );
+  }
+
+  private open(tls: RelayTlsOptions): void {
     const Ctor = this.opts.WebSocket ?? WebSocket;
     const headers: Record<string, string> = {};
     if (this.opts.secret) headers.authorization = `Bearer ${this.opts.secret}`;
@@ -353,7 +381,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         handshakeTimeout: 10_000,
         perMessageDeflate: false,
         maxPayload: 256 * 1024 * 1024,
-        ...(this.opts.url.startsWith('wss:') ? { createConnection: pinnedTlsConnect(this.opts.fingerprint) as unknown as WebSocket.ClientOptions['createConnection'] } : {}),
+        ...tls,
       });
     } catch (err) {
       this.setState('failed', `bad relay address ${this.opts.url}: ${(err as Error).message}`);

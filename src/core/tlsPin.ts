@@ -1,4 +1,5 @@
-import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { connect, type PeerCertificate } from 'node:tls';
+import { isIP } from 'node:net';
 import { formatFingerprint, normalizeFingerprint } from './fingerprint';
 
 /** What the relay's certificate turned out to be, when it was not accepted. */
@@ -21,32 +22,55 @@ export class CertificateError extends Error {
   }
 }
 
+/** TLS options for the WebSocket request (`ca`, `checkServerIdentity`), empty for a CA-verified relay. */
+export interface RelayTlsOptions {
+  ca?: string;
+  checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
+}
+
 /**
- * A `createConnection` for `ws` that checks the relay's certificate before the HTTP upgrade
- * (which carries the team secret) leaves this machine:
- * - with a pinned fingerprint, the certificate must have exactly that SHA-256 fingerprint
- *   (self-signed is fine: the pin is the trust);
- * - without one, the certificate must verify against the system's CAs and the host name.
- * On failure the socket is destroyed with a CertificateError while the TLS handshake finishes,
- * before the buffered request is written.
+ * Decides how to trust a wss:// relay, before the WebSocket request (which carries the team
+ * secret) is made:
+ * - A first TLS handshake, sending nothing, reads the certificate the relay presents.
+ * - With a pinned fingerprint it must match; the request then trusts exactly that certificate
+ *   (`ca`) and checks the pin again on its own handshake (`checkServerIdentity`), so a certificate
+ *   swapped between the two handshakes fails verification before a byte of the request is sent.
+ * - Without a pin the certificate must verify against the system's CAs and the host name;
+ *   otherwise it is `unknown` (the user may compare and trust it).
+ * These are ordinary request options: they survive the extension host's patched `https`, which
+ * puts its own agent on requests (ignoring a custom `createConnection`).
  */
-export function pinnedTlsConnect(pinned: string | undefined): (opts: ConnectionOptions) => TLSSocket {
+export async function relayTlsOptions(url: string, pinned: string | undefined, timeoutMs = 10_000): Promise<RelayTlsOptions> {
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(u.port || 443);
   const pin = pinned ? normalizeFingerprint(pinned) : undefined;
-  return (opts) => {
-    const socket = connect({ ...opts, rejectUnauthorized: false });
+  const seen = await new Promise<{ pem: string; fingerprint: string; authorized: boolean }>((resolve, reject) => {
+    const socket = connect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
     socket.once('secureConnect', () => {
+      clearTimeout(timer);
       const cert = socket.getPeerX509Certificate();
-      const got = cert ? normalizeFingerprint(cert.fingerprint256) : undefined;
-      if (!got) {
-        socket.destroy(new Error('the relay presented no certificate'));
-        return;
-      }
-      if (pin) {
-        if (got !== pin) socket.destroy(new CertificateError({ kind: 'changed', fingerprint: got, expected: pin }));
-        return;
-      }
-      if (!socket.authorized) socket.destroy(new CertificateError({ kind: 'unknown', fingerprint: got }));
+      const authorized = socket.authorized;
+      socket.end();
+      if (!cert) reject(new Error('the relay presented no certificate'));
+      else resolve({ pem: cert.toString(), fingerprint: normalizeFingerprint(cert.fingerprint256)!, authorized });
     });
-    return socket;
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+  if (!pin) {
+    if (seen.authorized) return {};
+    throw new CertificateError({ kind: 'unknown', fingerprint: seen.fingerprint });
+  }
+  if (seen.fingerprint !== pin) throw new CertificateError({ kind: 'changed', fingerprint: seen.fingerprint, expected: pin });
+  return {
+    ca: seen.pem,
+    checkServerIdentity: (_host, cert) => {
+      const got = normalizeFingerprint(cert.fingerprint256 ?? '');
+      return got === pin ? undefined : new CertificateError({ kind: 'changed', fingerprint: got ?? '', expected: pin });
+    },
   };
 }

@@ -100,6 +100,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     const choice: HostChoice = {
       port: cfg.hostPort,
       share,
+      address: cfg.hostAddress,
       secure,
       team: args?.team || cfg.teamName || `${check.name}'s team`,
       discovery: { enabled: cfg.discovery.enabled, interface: cfg.discovery.interface },

@@ -10,6 +10,7 @@ export interface ParleyConfig {
   hostPort: number;
   hostOnStartup: boolean;
   hostShare: boolean;
+  hostAddress: string;
   hostSecure: boolean;
   teamName: string;
   discovery: { enabled: boolean; interface: string };
@@ -27,6 +28,7 @@ export function readConfig(): ParleyConfig {
     hostPort: c.get<number>('hostPort', 7420),
     hostOnStartup: c.get<boolean>('hostOnStartup', false),
     hostShare: c.get<boolean>('hostShare', false),
+    hostAddress: c.get<string>('hostAddress', '').trim(),
     hostSecure: c.get<boolean>('hostSecure', false),
     teamName: c.get<string>('teamName', '').trim(),
     discovery: { enabled: c.get<boolean>('discovery.enabled', true), interface: c.get<string>('discovery.interface', '').trim() },

@@ -16,6 +16,8 @@ export interface HostChoice {
   share: boolean;
   /** Serve wss:// with the kept self-signed certificate. */
   secure: boolean;
+  /** Address to listen on when shared (default 0.0.0.0). */
+  address?: string;
   team: string;
   discovery: { enabled: boolean; interface?: string };
 }
@@ -97,7 +99,7 @@ export class Hosting extends Disposable {
         try {
           this.hosted = await HostedRelay.start({
             dataDir: this.dir,
-            host: choice.share ? '0.0.0.0' : '127.0.0.1',
+            host: choice.share ? choice.address || '0.0.0.0' : '127.0.0.1',
             port,
             secret,
             tls: choice.secure,
@@ -119,7 +121,7 @@ export class Hosting extends Disposable {
     }
     const h = this.hosted;
     this.release = lock.release;
-    tryLock<LockInfo>(join(this.dir, 'host.lock'), { port: h.port, secure: h.secure, share: h.shared });
+    tryLock<LockInfo>(join(this.dir, 'host.lock'), { port: h.port, secure: h.secure, share: secretUsed(h) });
     this.log.info(`hosting on ${h.addresses().map((a) => h.url(a)).join(', ')}${h.announcing ? ', announced on the network' : ''}; data in ${this.dir}`);
     this.changed.fire();
     return this.local(h);
@@ -170,3 +172,5 @@ async function askForPort(busy: number): Promise<number | undefined> {
   });
   return typed ? Number(typed) : undefined;
 }
+
+const secretUsed = (h: HostedRelay) => h.opts.secret !== undefined;

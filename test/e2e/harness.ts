@@ -371,7 +371,7 @@ function httpOk(url: string): Promise<boolean> {
   });
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -497,6 +497,8 @@ async function launchBrowser(name: string): Promise<Workbench> {
     args: CHROMIUM_ARGS,
     env,
     viewport: { width: 1280, height: 800 },
+    // "Copy Invite" writes the clipboard; the hosting scenario reads it back.
+    permissions: ['clipboard-read', 'clipboard-write'],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const messages: string[] = [];

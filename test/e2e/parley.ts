@@ -86,11 +86,12 @@ export function removeScratchDir(dir: string): void {
 }
 
 /** Starts `node dist/relay.js --port 0 --data <tmp>` and resolves once it logs its address. */
-export async function startRelay(timeoutMs = 15_000): Promise<RelayProcess> {
+/** Starts dist/relay.js on loopback; `args` add or override options (e.g. `--tls`, `--port`). */
+export async function startRelay(timeoutMs = 15_000, args: string[] = []): Promise<RelayProcess> {
   const script = path.join(repoRoot(), 'dist', 'relay.js');
   if (!fs.existsSync(script)) throw new Error(`${script} is missing: build it first with \`npm run package\``);
   const dataDir = makeScratchDir('parley-e2e-relay-');
-  const child = spawn(process.execPath, [script, '--port', '0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [script, '--port', '0', '--data', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   relays.add(child);
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -115,10 +116,10 @@ export async function startRelay(timeoutMs = 15_000): Promise<RelayProcess> {
       const timer = setTimeout(() => reject(new Error(`the relay did not report its address within ${timeoutMs} ms:\n${output}`)), timeoutMs);
       const onData = (chunk: Buffer): void => {
         output += chunk.toString();
-        const m = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+        const m = /listening on (wss?):\/\/127\.0\.0\.1:(\d+)/.exec(output);
         if (m) {
           clearTimeout(timer);
-          resolve(Number(m[1]));
+          resolve(Number(m[2]));
         }
       };
       child.stdout?.on('data', onData);
@@ -134,7 +135,8 @@ export async function startRelay(timeoutMs = 15_000): Promise<RelayProcess> {
     });
     const pid = child.pid;
     if (pid === undefined) throw new Error('the relay has no pid');
-    return { url: `ws://127.0.0.1:${port}`, port, pid, logs: () => output, stop };
+    const scheme = args.includes('--tls') ? 'wss' : 'ws';
+    return { url: `${scheme}://127.0.0.1:${port}`, port, pid, logs: () => output, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -71,6 +71,37 @@ describe('TLS hosting with a pinned certificate', function () {
     assert.equal(c.client.outbox().length, 1, 'what was typed stays queued');
   });
 
+  it('refuses a certificate swapped between the check and the request, still before anything is sent', async () => {
+    const real = await loadOrCreateCertificate(tempDir());
+    const fake = await loadOrCreateCertificate(tempDir());
+    let received = 0;
+    let handshakes = 0;
+    const server = createTlsServer({ key: real.key, cert: real.cert }, (s) => {
+      s.on('data', (d: Buffer) => (received += d.length));
+      s.on('error', () => undefined);
+    });
+    // After the first handshake (the client's check), the server switches to another certificate.
+    server.on('secureConnection', () => {
+      if (++handshakes === 1) server.setSecureContext({ key: fake.key, cert: fake.cert });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    onCleanup(() => new Promise<void>((r) => server.close(() => r())));
+    const port = (server.address() as { port: number }).port;
+    const c = makeClient(`wss://127.0.0.1:${port}`, 'alice', { secret: SECRET, fingerprint: real.fingerprint });
+    const problems: CertificateProblem[] = [];
+    c.client.on('certificate', (p) => problems.push(p));
+    let detail = '';
+    c.client.on('state', (s, d) => (detail = `${s}: ${d ?? ''}`));
+    c.client.start();
+    // The request's handshake fails verification (its certificate is not the one checked), the
+    // client retries, and the next check sees the new certificate: refused as changed.
+    await waitFor(() => c.client.state === 'failed', 'refused', 10_000);
+    assert.deepEqual(problems, [{ kind: 'changed', fingerprint: fake.fingerprint, expected: real.fingerprint }]);
+    assert.ok(handshakes >= 2, `the request made its own handshake (${handshakes})`);
+    assert.equal(received, 0, 'not a byte of the request (and its secret) reached the server');
+    assert.match(detail, /^failed: the relay's certificate changed/);
+  });
+
   it('asks to trust a certificate it has not seen (no pin), and accepts it once pinned', async () => {
     const h = await host(tempDir());
     const c = makeClient(h.url('127.0.0.1'), 'alice', { secret: SECRET });
