@@ -16,11 +16,14 @@ export class CertificateError extends Error {
   constructor(readonly problem: CertificateProblem) {
     super(
       problem.kind === 'changed'
-        ? `the relay's certificate changed: expected ${formatFingerprint(problem.expected!)}, got ${formatFingerprint(problem.fingerprint)}. Someone may be intercepting the connection, or the host made a new certificate; nothing was sent`
-        : `the relay's certificate (${formatFingerprint(problem.fingerprint)}) is not trusted yet; compare it with the host's and trust it to connect`,
+        ? `the relay's certificate changed: expected ${short(problem.expected!)}, got ${short(problem.fingerprint)}. Someone may be intercepting the connection, or the host made a new certificate; nothing was sent`
+        : `the relay's certificate (${short(problem.fingerprint)}) is not trusted yet; compare it with the host's and trust it to connect`,
     );
   }
 }
+
+/** The first 8 bytes, enough to tell two certificates apart in a one-line message (dialogs show all 32). */
+const short = (hex: string) => `${formatFingerprint(hex).slice(0, 23)}…`;
 
 /** TLS options for the WebSocket request (`ca`, `checkServerIdentity`), empty for a CA-verified relay. */
 export interface RelayTlsOptions {

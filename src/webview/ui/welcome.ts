@@ -83,7 +83,7 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
     h('h2', { text: 'Join a team' }),
     form,
     h('h2', { text: 'Or host one' }),
-    h('p', { class: 'muted small', text: 'Starts a relay inside this VS Code window, reachable from this machine.' }),
+    h('p', { class: 'muted small', text: 'Starts a relay inside this VS Code window. Next you choose who can reach it: this machine only, or teammates on your network (with a team secret, optionally encrypted).' }),
     hostForm,
   );
 }
