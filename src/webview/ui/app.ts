@@ -207,9 +207,17 @@ export class App {
           'div',
           { class: 'banner error', attrs: { role: 'alert' } },
           icon('error'),
-          h('span', { text: `Cannot connect: ${c.detail ?? 'refused by the relay'}` }),
-          h('button', { class: 'link-button', text: 'Reconnect', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'reconnect' }) } }),
-          h('button', { class: 'link-button', text: 'Sign out', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'signOut' }) } }),
+          h(
+            'div',
+            { class: 'banner-body' },
+            h('span', { text: `Cannot connect: ${c.detail ?? 'refused by the relay'}` }),
+            h(
+              'div',
+              { class: 'banner-actions' },
+              h('button', { class: 'link-button', text: 'Reconnect', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'reconnect' }) } }),
+              h('button', { class: 'link-button', text: 'Sign out', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'signOut' }) } }),
+            ),
+          ),
         ),
       );
       return;
@@ -219,8 +227,16 @@ export class App {
         'div',
         { class: 'banner warn', attrs: { role: 'status' } },
         icon('sync'),
-        h('span', { text: c.state === 'connecting' ? 'Connecting…' : 'Relay offline — reconnecting. What you send is queued and delivered when it is back.' }),
-        h('button', { class: 'link-button', text: 'Retry now', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'reconnect' }) } }),
+        h(
+          'div',
+          { class: 'banner-body' },
+          h('span', { text: c.state === 'connecting' ? 'Connecting…' : 'Relay offline — reconnecting. What you send is queued and delivered when it is back.' }),
+          h(
+            'div',
+            { class: 'banner-actions' },
+            h('button', { class: 'link-button', text: 'Retry now', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'reconnect' }) } }),
+          ),
+        ),
       ),
     );
   }
