@@ -18,6 +18,8 @@ export interface DiscoveryOptions {
   interface?: string;
   /** UDP port; 5353 is mDNS. Tests may use another one. */
   port?: number;
+  /** Socket errors (e.g. the port is taken without address reuse); discovery then stays quiet. */
+  onError?: (err: Error) => void;
 }
 
 /** What a relay tells the network about itself (TXT record). */
@@ -77,7 +79,7 @@ export class Announcer {
     this.instance = `${label(info.team)} on ${host}-${info.port}.${SERVICE}`;
     this.target = `${host}.local`;
     this.mdns = open(opts);
-    this.mdns.on('error', () => undefined);
+    this.mdns.on('error', (err: Error) => opts.onError?.(err));
     this.mdns.on('warning', () => undefined);
     this.mdns.on('query', (q) => {
       if (q.questions.some((x) => (x.name === SERVICE && (x.type === 'PTR' || (x.type as string) === 'ANY')) || x.name === this.instance)) this.announce();
@@ -135,7 +137,7 @@ export class TeamBrowser extends Emitter<BrowserEvents> {
     super();
     const every = opts.intervalMs ?? 5000;
     this.mdns = open(opts);
-    this.mdns.on('error', () => undefined);
+    this.mdns.on('error', (err: Error) => opts.onError?.(err));
     this.mdns.on('warning', () => undefined);
     this.mdns.on('response', (res, rinfo) => this.onResponse([...res.answers, ...res.additionals], rinfo));
     this.mdns.on('ready', () => this.ask());

@@ -49,7 +49,7 @@ export class NetworkTeams extends Disposable {
     if (this.browser) return;
     const iface = readConfig().discovery.interface;
     try {
-      const browser = new TeamBrowser({ ...(iface ? { interface: iface } : {}) });
+      const browser = new TeamBrowser({ ...(iface ? { interface: iface } : {}), onError: (err) => this.log.warn(`looking for teams on the network failed: ${err.message}`) });
       browser.on('change', (teams) => {
         this.list = teams.map(({ id, team, host, url, members, online, secure, secret }) => ({ id, team, host, url, members, online, secure, secret }));
         this.changed.fire();

@@ -68,7 +68,7 @@ export class HostedRelay {
     hosted = new HostedRelay(relay, store, port, opts, fingerprint, undefined);
     if (opts.discovery) {
       try {
-        hosted.announcer = new Announcer(hosted.teamInfo(), { interface: opts.discovery.interface });
+        hosted.announcer = new Announcer(hosted.teamInfo(), { interface: opts.discovery.interface, onError: (err) => opts.log?.(`announcing on the network failed: ${err.message}`) });
       } catch (err) {
         opts.log?.(`not announcing on the network: ${(err as Error).message}`);
       }
