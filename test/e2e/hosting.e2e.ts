@@ -123,6 +123,16 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     await screenshot(bob.page, 'hosting-3-bob-joined-by-invite');
   });
 
+  it('3b. alice reloads her window: hosting resumes on the same port and bob is back without doing anything', async function () {
+    await alice.reload();
+    await alice.openViewByCommand();
+    await alice.view.locator('.hosting-line').waitFor({ state: 'visible', timeout: 30_000 });
+    await eventually('bob reconnected to the resumed relay', () => alice.view.locator('.hosting-line').innerText(), (t) => /2 online/.test(t), 30_000);
+    await bob.send('still here after your reload');
+    await alice.openConversation('general');
+    await eventually('alice sees it', () => alice.messageRows(), (rows) => rows.some((r) => r.text.includes('still here after your reload')));
+  });
+
   it('4. a relay with a swapped certificate on the same address is refused, and bob is told why', async function () {
     await runCommand(alice.page, 'Parley: Stop Hosting');
     await eventually('alice no longer hosts', () => alice.view.locator('.hosting-line').count(), (n) => n === 0);
