@@ -14,6 +14,7 @@ import { StatusBar } from './statusBar';
 import { VirtualDocs } from './virtualDocs';
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ session: Session }> {
+  const started = performance.now();
   const log = vscode.window.createOutputChannel('Parley', { log: true });
   context.subscriptions.push(log);
   const hosting = new Hosting(context, log);
@@ -49,6 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
       await vscode.commands.executeCommand('parley.hostTeam', { name: cfg.displayName, share: cfg.hostShare, secure: cfg.hostSecure });
     })
     .catch((err: Error) => log.error(`could not connect: ${err.message}`));
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
   return { session };
 }
 

@@ -21,6 +21,8 @@ Usage: parley-relay [options]
   --allow-origin <o>    allow browser connections from this Origin (repeatable)
   --retain <n>          keep only the newest n messages per conversation
                         (default: keep everything)
+  --rate <n>            frames per second one connection may send (default 50,
+                        bursts of 6×); raise it for bots and benchmarks
   --tls                 serve wss:// with a self-signed certificate, made on
                         first use and kept in the data folder; clients pin
                         its fingerprint (printed at start, part of invites)
@@ -47,6 +49,7 @@ async function main(): Promise<number> {
         'secret-file': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
         retain: { type: 'string' },
+        rate: { type: 'string' },
         tls: { type: 'boolean' },
         cert: { type: 'string' },
         key: { type: 'string' },
@@ -79,6 +82,11 @@ async function main(): Promise<number> {
   const retain = values.retain === undefined ? 0 : Number(values.retain);
   if (!Number.isInteger(retain) || retain < 0) {
     process.stderr.write(`parley-relay: --retain must be a whole number, not ${values.retain}\n`);
+    return 2;
+  }
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000)) {
+    process.stderr.write(`parley-relay: --rate must be a whole number from 1 to 1000000, not ${values.rate}\n`);
     return 2;
   }
   let secret = values.secret ?? process.env.PARLEY_SECRET;
@@ -129,6 +137,7 @@ async function main(): Promise<number> {
       secret,
       tls,
       retain,
+      ...(rate ? { limits: { ratePerSecond: rate, rateBurst: rate * 6 } } : {}),
       allowedOrigins: values['allow-origin'],
       log,
       ...(values.mdns ? { discovery: { team, interface: values['mdns-interface'] } } : {}),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Announcer, lanAddresses } from '../core/discovery';
 import { fingerprintOfPem } from '../core/fingerprint';
 import { makeInvite, type Invite } from '../core/invite';
+import type { Limits } from '../protocol/constants';
 import { Relay } from './relay';
 import { SqliteStore } from './sqliteStore';
 import { loadOrCreateCertificate } from './tlsCert';
@@ -18,6 +19,7 @@ export interface HostOptions {
   /** Announce the team on the network (DNS-SD); `interface` limits it to one interface. */
   discovery?: { team: string; interface?: string };
   retain?: number;
+  limits?: Partial<Limits>;
   allowedOrigins?: string[];
   log?: (line: string) => void;
 }
@@ -52,6 +54,7 @@ export class HostedRelay {
       secret: opts.secret,
       allowedOrigins: opts.allowedOrigins,
       retain: opts.retain,
+      limits: opts.limits,
       log: opts.log,
       onPresence: () => hosted?.refreshAnnouncement(),
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
