@@ -28,8 +28,7 @@ function machine(): string {
   return [
     `node ${process.version} on ${os.platform()}/${os.arch()}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
     `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-    `mosquitto: ${tool('/usr/sbin/mosquitto', ['-h'])}`,
-    `ngircd: ${tool('/usr/sbin/ngircd', ['--version'])}`,
+    `mosquitto ${tool('dpkg-query', ['-W', '-f', '${Version}', 'mosquitto'])}, ngircd ${tool('dpkg-query', ['-W', '-f', '${Version}', 'ngircd'])}`,
     `ws: ${(require('ws/package.json') as { version: string }).version}`,
   ].join('\n');
 }

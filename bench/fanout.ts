@@ -2,9 +2,8 @@
 // bare `ws` broadcast server, mosquitto (MQTT QoS 0 and 1) and ngircd (IRC), each pinned to
 // core 0 with the load generator on core 1, 200-byte messages, one publisher and a room of
 // receivers. Prints latency at fixed offered loads and the saturation point of each, with
-// ratios to Parley, all from this one run.
-//
-//   node out/bench/fanout.js            (BENCH_STEP_S=3 by default; 20 to match the reference runs)
+// ratios to Parley, all from this one run. Run by bench/all.ts (`npm run bench`); BENCH_STEP_S sets
+// the seconds per step (3 by default; 20 to match the reference runs).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +18,8 @@ export interface Step {
   p99: number;
   max: number;
   genCpu: number;
+  /** Connections the server closed during the step (a relay cuts off readers that fall too far behind). */
+  closed: number;
 }
 
 export interface PeerResult {
@@ -43,7 +44,7 @@ export function buildLoadgen(): void {
   execFileSync('cc', ['-O2', '-Wall', '-o', LOADGEN, SOURCE], { stdio: 'inherit' });
 }
 
-const passes = (s: Step) => s.received === s.expected && s.p99 < 100;
+const passes = (s: Step) => s.received === s.expected && s.p99 < 100 && !s.closed;
 
 /** Runs one load generator (pinned to core 1) through the given message rates; stops a ramp at its first failing step. */
 async function drive(proto: string, port: number, receivers: number, rates: number[], isRamp: boolean): Promise<{ steps: Step[]; stoppedBy: string }> {
@@ -72,7 +73,12 @@ async function drive(proto: string, port: number, receivers: number, rates: numb
         break;
       }
       if (!passes(s)) {
-        stoppedBy = s.received !== s.expected ? `lost ${s.expected - s.received} of ${s.expected} at ${fmt(s.rate * receivers)}/s` : `p99 ${s.p99.toFixed(0)} ms at ${fmt(s.rate * receivers)}/s`;
+        const at = `at ${fmt(s.rate * receivers)}/s`;
+        stoppedBy = s.closed
+          ? `server closed ${s.closed} connection(s) ${at}`
+          : s.received !== s.expected
+            ? `${fmt(s.expected - s.received)} of ${fmt(s.expected)} not delivered within 3 s ${at}`
+            : `p99 ${s.p99.toFixed(0)} ms ${at}`;
         break;
       }
     }
@@ -133,34 +139,4 @@ export function fanoutTable(results: PeerResult[], base: PeerResult): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
-async function main(): Promise<void> {
-  buildLoadgen();
-  const ramp = rampFrom(50_000, Number(process.env.BENCH_RAMP_TOP ?? 6_000_000));
-  const peers: [ServerKind, string, string][] = [
-    ['parley', 'parley', 'Parley relay (durable)'],
-    ['ws', 'ws', 'bare ws broadcast'],
-    ['mosquitto', 'mqtt0', 'mosquitto QoS 0'],
-    ['mosquitto', 'mqtt1', 'mosquitto QoS 1'],
-    ['ngircd', 'irc', 'ngircd (IRC)'],
-  ];
-  const results: PeerResult[] = [];
-  for (const [kind, proto, label] of peers) {
-    process.stdout.write(`  ${label}…\n`);
-    results.push(await measurePeer(kind, proto, label, 100, ramp));
-  }
-  for (const room of [10, 500]) {
-    process.stdout.write(`  Parley, room of ${room}…\n`);
-    results.push(await measurePeer('parley', 'parley', `Parley relay (durable)`, room, rampFrom(room === 10 ? 20_000 : 50_000, 6_000_000)));
-  }
-  console.log(`\nFan-out, 200-byte messages, server on core 0, generator on core 1, ${STEP_S} s per step\n`);
-  console.log(fanoutTable(results, results[0]));
-}
-
-if (require.main === module) {
-  main().catch((err: Error) => {
-    console.error(err.stack);
-    process.exit(1);
-  });
 }

@@ -77,25 +77,30 @@ async function openMany(kind: 'parley' | 'ws', port: number, n: number): Promise
   return out;
 }
 
+/**
+ * One server process per kind: RSS after GC with no connections (after a warm-up that opened and
+ * closed some), then with 1k and with 10k idle connections open (opened in that order, so the
+ * 10k figure includes the first 1k).
+ */
 export async function measureMemory(counts = [1_000, 10_000]): Promise<MemoryRow[]> {
   const rows: MemoryRow[] = [];
   for (const kind of ['parley', 'ws'] as const) {
-    for (const n of counts) {
-      const server = await startServer(kind, 30_000);
-      try {
-        // Warm up the paths once (a few connections opened and closed) before the baseline.
-        for (const ws of await openMany(kind, server.port, 50)) ws.terminate();
-        await new Promise((r) => setTimeout(r, 300));
-        const before = (await server.ask('gc')).rss;
-        const conns = await openMany(kind, server.port, n);
+    const server = await startServer(kind, 30_000);
+    try {
+      for (const ws of await openMany(kind, server.port, 200)) ws.terminate();
+      await new Promise((r) => setTimeout(r, 500));
+      const before = (await server.ask('gc')).rss;
+      const conns: WebSocket[] = [];
+      for (const n of counts) {
+        conns.push(...(await openMany(kind, server.port, n - conns.length)));
         await new Promise((r) => setTimeout(r, 500));
         const after = (await server.ask('gc')).rss;
         rows.push({ server: kind === 'parley' ? 'Parley relay' : 'bare ws', connections: n, bytesPerConnection: (after - before) / n });
-        for (const ws of conns) ws.terminate();
-        await server.ask('stop');
-      } finally {
-        server.proc.kill('SIGKILL');
       }
+      for (const ws of conns) ws.terminate();
+      await server.ask('stop');
+    } finally {
+      server.proc.kill('SIGKILL');
     }
   }
   return rows;

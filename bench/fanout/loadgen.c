@@ -25,6 +25,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,7 +52,10 @@ static int nrx;
 static struct conn pub;
 static double *lat;
 static long nlat;
-static char tag[8];
+static char tag[12];
+/* connections the server closed (e.g. a relay cutting off a receiver whose queue passed its cap) */
+static int closed;
+static int pub_closed;
 
 static double now_ms(void) {
   struct timespec t;
@@ -63,7 +68,7 @@ static void die(const char *what) {
   exit(1);
 }
 
-static void write_all(int fd, const void *p, size_t n) {
+static int write_all(int fd, const void *p, size_t n) {
   const char *c = p;
   while (n > 0) {
     ssize_t w = write(fd, c, n);
@@ -73,11 +78,13 @@ static void write_all(int fd, const void *p, size_t n) {
         nanosleep(&ts, NULL);
         continue;
       }
+      if (errno == EPIPE || errno == ECONNRESET) return -1;
       die("write");
     }
     c += w;
     n -= (size_t)w;
   }
+  return 0;
 }
 
 static int dial(void) {
@@ -98,10 +105,16 @@ static void read_until(struct conn *c, const char *needle) {
   double end = now_ms() + 15000;
   for (;;) {
     if (memmem(c->buf, c->len, needle, strlen(needle))) return;
+    if (proto == P_IRC && (memmem(c->buf, c->len, " 432 ", 5) || memmem(c->buf, c->len, " 433 ", 5))) {
+      fprintf(stderr, "loadgen: the IRC server refused the nick: %.*s\n", (int)(c->len > 200 ? 200 : c->len), c->buf);
+      exit(1);
+    }
     if (now_ms() > end) {
       fprintf(stderr, "loadgen: timed out waiting for %s\n", needle);
       exit(1);
     }
+    struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+    if (poll(&pfd, 1, 1000) == 0) continue; /* re-check the deadline at least once a second */
     ssize_t r = read(c->fd, c->buf + c->len, BUF - c->len - 1);
     if (r <= 0) {
       fprintf(stderr, "loadgen: connection closed while waiting for %s (%.*s)\n", needle, (int)(c->len > 300 ? 300 : c->len), c->buf);
@@ -284,6 +297,7 @@ static void parse(struct conn *c) {
 
 /* Reads everything available (non-blocking) and parses it. */
 static void drain(struct conn *c) {
+  if (c->fd < 0) return;
   for (;;) {
     if (c->len >= BUF - 65536) { fprintf(stderr, "loadgen: receive buffer full\n"); exit(1); }
     ssize_t r = read(c->fd, c->buf + c->len, BUF - c->len);
@@ -292,7 +306,12 @@ static void drain(struct conn *c) {
       parse(c);
       continue;
     }
-    if (r == 0) { fprintf(stderr, "loadgen: the server closed a connection\n"); exit(1); }
+    if (r == 0 || (r < 0 && errno == ECONNRESET)) {
+      close(c->fd);
+      c->fd = -1;
+      closed++;
+      return;
+    }
     if (errno == EAGAIN || errno == EINTR) return;
     die("read");
   }
@@ -454,8 +473,10 @@ int main(int argc, char **argv) {
   port = atoi(argv[2]);
   nrx = atoi(argv[3]);
   double step_ms = atof(argv[4]) * 1000;
+  signal(SIGPIPE, SIG_IGN);
   srand((unsigned)(getpid() ^ (unsigned)now_ms()));
-  snprintf(tag, sizeof tag, "%04x", rand() & 0xffff);
+  /* a letter first: IRC nicks may not start with a digit (and ngircd allows 9 characters) */
+  snprintf(tag, sizeof tag, "b%04x", rand() & 0xffff);
   lat = malloc(sizeof(double) * MAXLAT);
   rx = calloc((size_t)nrx, sizeof *rx);
   char name[64];
@@ -497,9 +518,10 @@ int main(int argc, char **argv) {
         while (sent < due) {
           n += message(out + n, seq++);
           sent++;
-          if (n > sizeof out - 1024) { write_all(pub.fd, out, n); n = 0; }
+          if (n > sizeof out - 1024) { if (write_all(pub.fd, out, n) < 0) pub_closed = 1; n = 0; }
         }
-        if (n) write_all(pub.fd, out, n);
+        if (n && !pub_closed && write_all(pub.fd, out, n) < 0) pub_closed = 1;
+        if (pub_closed) { sending = 0; drain_end = t + 3000; c_sent = cpu_ms() - c0; t_sent = t - t0; }
         if (t - t0 >= step_ms) { sending = 0; drain_end = t + 3000; c_sent = cpu_ms() - c0; t_sent = t - t0; }
       }
       if (t >= next_slow) {
@@ -509,7 +531,7 @@ int main(int argc, char **argv) {
       }
       if (!sending) {
         int done = 1;
-        for (int i = 0; i < nrx; i++) if (rx[i].count < sent) { done = 0; break; }
+        for (int i = 0; i < nrx; i++) if (rx[i].fd >= 0 && rx[i].count < sent) { done = 0; break; }
         if (done || t > drain_end) break;
       }
       struct epoll_event ev[32];
@@ -531,9 +553,10 @@ int main(int argc, char **argv) {
     long received = 0;
     for (int i = 0; i < nrx; i++) received += rx[i].count;
     qsort(lat, (size_t)nlat, sizeof(double), cmp);
-    printf("{\"rate\":%.3f,\"sent\":%ld,\"expected\":%ld,\"received\":%ld,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f,\"genCpu\":%.1f}\n", rate, sent, sent * nrx, received, pct(50), pct(99),
-           nlat ? lat[nlat - 1] : -1.0, cpu / t_sent * 100);
+    printf("{\"rate\":%.3f,\"sent\":%ld,\"expected\":%ld,\"received\":%ld,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f,\"genCpu\":%.1f,\"closed\":%d}\n", rate, sent, sent * nrx, received, pct(50), pct(99),
+           nlat ? lat[nlat - 1] : -1.0, cpu / t_sent * 100, closed + pub_closed);
     fflush(stdout);
+    if (closed || pub_closed) return 0; /* the server cut connections off: later steps would mean nothing */
     struct timespec ts = {0, 300000000};
     nanosleep(&ts, NULL);
     /* discard what is left over from a failed step */

@@ -4,13 +4,10 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 
 const wss = new WebSocketServer({ host: '127.0.0.1', port: Number(process.argv[2] ?? 0), perMessageDeflate: false, clientTracking: true });
-let publisher: WebSocket | undefined;
-wss.on('connection', (ws) => {
+wss.on('connection', (ws: WebSocket) => {
   ws.on('message', (data, isBinary) => {
-    if (!publisher && data.toString() === 'pub') {
-      publisher = ws;
-      return;
-    }
+    // A load generator's publisher announces itself with "pub"; that frame is not a message.
+    if (!isBinary && (data as Buffer).length === 3 && data.toString() === 'pub') return;
     for (const c of wss.clients) if (c !== ws) c.send(data, { binary: isBinary });
   });
 });

@@ -410,14 +410,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
         ws.terminate();
         return;
       }
-      for (const e of decoded.value) {
-        try {
-          const f = this.handle(e);
-          if (f) fatal = f;
-        } catch (err) {
-          this.opts.log?.(`error handling ${e.t}: ${(err as Error).stack ?? err}`);
+      // One transaction (one fsync) per frame: a replay frame carries hundreds of messages.
+      this.opts.store.transaction(() => {
+        for (const e of decoded.value) {
+          try {
+            const f = this.handle(e);
+            if (f) fatal = f;
+          } catch (err) {
+            this.opts.log?.(`error handling ${e.t}: ${(err as Error).stack ?? err}`);
+          }
         }
-      }
+      });
     });
     ws.on('error', (err) => {
       this.opts.log?.(`connection error: ${err.message}`);

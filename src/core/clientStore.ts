@@ -1,4 +1,4 @@
-import type { Database } from 'node-sqlite3-wasm';
+import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from './sqliteFile';
 import type { Body, Conversation, Member, Message, SendBody } from '../protocol/wire';
 
@@ -13,7 +13,8 @@ CREATE TABLE IF NOT EXISTS messages (
   conv TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, author TEXT NOT NULL, ts INTEGER NOT NULL,
   kind TEXT NOT NULL, body TEXT NOT NULL, target INTEGER, edited TEXT, edited_seq INTEGER, deleted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (conv, seq));
-CREATE INDEX IF NOT EXISTS messages_target ON messages (conv, target) WHERE target IS NOT NULL;
+DROP INDEX IF EXISTS messages_target;
+CREATE INDEX IF NOT EXISTS messages_by_target ON messages (conv, target, author);
 CREATE TABLE IF NOT EXISTS outbox (
   id TEXT PRIMARY KEY, conv TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created INTEGER NOT NULL,
   state TEXT NOT NULL, error TEXT, file BLOB);
@@ -47,6 +48,7 @@ export interface CachedConversation {
 
 export class ClientStore {
   private readonly db: Database;
+  private readonly prepared = new Map<string, Statement>();
   private readonly releaseOwner: () => void;
 
   constructor(readonly file: string) {
@@ -79,7 +81,7 @@ export class ClientStore {
   }
 
   putConversation(conv: Conversation, cursor: number): void {
-    this.db.run('INSERT OR REPLACE INTO convs (id, json, cursor) VALUES (?, ?, ?)', [conv.id, JSON.stringify(conv), cursor]);
+    this.stmt('INSERT OR REPLACE INTO convs (id, json, cursor) VALUES (?, ?, ?)').run([conv.id, JSON.stringify(conv), cursor]);
   }
 
   removeConversation(id: string): void {
@@ -110,7 +112,7 @@ export class ClientStore {
   putMessage(m: Message): boolean {
     const b = m.body;
     const target = b.kind === 'edit' || b.kind === 'delete' ? b.target : null;
-    const r = this.db.run('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    const r = this.stmt('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run([
       m.conv,
       m.seq,
       m.id,
@@ -125,7 +127,7 @@ export class ClientStore {
     if (b.kind === 'edit' || b.kind === 'delete') this.applyEvent(m.conv, b.target, m.author, m.seq, b);
     else {
       // A message loaded after its edit or delete events (history paging): apply those now.
-      for (const e of this.db.all('SELECT seq, body FROM messages WHERE conv = ? AND target = ? AND author = ? ORDER BY seq', [m.conv, m.seq, m.author]) as Row[]) {
+      for (const e of this.stmt('SELECT seq, body FROM messages INDEXED BY messages_by_target WHERE conv = ? AND target = ? AND author = ? ORDER BY seq').all([m.conv, m.seq, m.author]) as Row[]) {
         this.applyEvent(m.conv, m.seq, m.author, Number(e.seq), JSON.parse(String(e.body)) as Body);
       }
     }
@@ -149,7 +151,7 @@ export class ClientStore {
   }
 
   hasMessage(conv: string, seq: number): boolean {
-    return this.db.get('SELECT 1 AS x FROM messages WHERE conv = ? AND seq = ?', [conv, seq]) !== null;
+    return this.stmt('SELECT 1 AS x FROM messages WHERE conv = ? AND seq = ?').all([conv, seq]).length > 0;
   }
 
   /** Cached messages of a conversation, ascending, the newest `limit` below `before`. */
@@ -243,8 +245,17 @@ export class ClientStore {
     }
   }
 
+  /** A prepared statement for a hot path (replay writes thousands of messages a second), kept until close. */
+  private stmt(sql: string): Statement {
+    let st = this.prepared.get(sql);
+    if (!st) this.prepared.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
   close(): void {
     if (!this.db.isOpen) return;
+    for (const st of this.prepared.values()) st.finalize();
+    this.prepared.clear();
     this.db.close();
     this.releaseOwner();
   }
