@@ -77,20 +77,27 @@ export async function measureView(): Promise<ViewResult> {
   try {
     const page = await browser.newPage({ viewport: { width: 380, height: 900 } });
     await page.setContent('<!DOCTYPE html><html><head></head><body><div id="app"></div></body></html>');
-    // What VS Code gives a webview: acquireVsCodeApi; what the view posts is collected.
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // What VS Code gives a webview: acquireVsCodeApi; what the view posts is collected. The saved
+    // UI state says the conversation was open when the view was last shown (in a narrow side bar
+    // the view otherwise opens on the conversation list, and no message row is laid out).
     await page.evaluate(`window.__posted = [];
-      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => undefined });`);
+      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => ({ screen: 'chat', drafts: {} }), setState: () => undefined });`);
     await page.addStyleTag({ path: join(root, 'media', 'chat.css') });
     await page.addScriptTag({ path: join(root, 'dist', 'webview.js') });
     await page.waitForFunction('window.__posted.some((m) => m.type === "ready")');
     const newest = Array.from({ length: PAGE }, (_, i) => message(TOTAL - PAGE + 1 + i));
     // Time from the snapshot's arrival to the second frame after its rows exist (painted).
-    const first = await page.evaluate(`(async (snap) => {
+    const first = (await page.evaluate(`(async (snap) => {
       const t0 = performance.now();
       window.postMessage({ type: 'snapshot', snapshot: snap }, '*');
-      await new Promise((r) => { const check = () => document.querySelector('.msg') ? requestAnimationFrame(() => requestAnimationFrame(r)) : requestAnimationFrame(check); check(); });
+      const until = t0 + 30000;
+      await new Promise((r, j) => { const check = () => document.querySelector('.msg') ? requestAnimationFrame(() => requestAnimationFrame(r)) : performance.now() > until ? j(new Error('no message row within 30 s')) : requestAnimationFrame(check); check(); });
       return { ms: performance.now() - t0, rows: document.querySelectorAll('.msg').length };
-    })(${JSON.stringify(snapshot(newest))})`) as { ms: number; rows: number };
+    })(${JSON.stringify(snapshot(newest))})`).catch((err: Error) => {
+      throw new Error(`${err.message}${errors.length ? `; page errors: ${errors.join('; ')}` : ''}`);
+    })) as { ms: number; rows: number };
     // Scroll back through everything: 49 older pages of 200, as "load older" answers arrive.
     let older = 0;
     let loaded = PAGE;

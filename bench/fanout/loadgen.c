@@ -484,6 +484,14 @@ int main(int argc, char **argv) {
     snprintf(name, sizeof name, "%sr%d", tag, i);
     rx[i].fast = i < FAST;
     setup(&rx[i], name, 0);
+    /* Keep reading the ones already joined (member and presence events, pings to answer):
+       joining hundreds takes a while, and a connection that does not answer pings is dropped. */
+    if (i % 16 == 15)
+      for (int j = 0; j <= i; j++) drain(&rx[j]);
+  }
+  for (int i = 0; i < nrx; i++) {
+    drain(&rx[i]);
+    rx[i].count = 0;
   }
   snprintf(name, sizeof name, "%spub", tag);
   setup(&pub, name, 1);
