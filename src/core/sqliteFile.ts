@@ -17,8 +17,12 @@ export function openExclusive(file: string, setup: string): { db: Database; rele
   try {
     if (existsSync(`${file}.lock`)) rmdirSync(`${file}.lock`);
     db = new Database(file);
-    // No WAL in this build: a rollback journal, fsync on every commit.
-    db.exec(`PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; ${setup}`);
+    // No WAL in this build (its VFS has no shared memory): a rollback journal, fsync on every
+    // commit. The file is ours alone (the owner file above), so SQLite keeps its lock for the
+    // connection's life: without that, every transaction takes and drops the VFS's lock
+    // directory (mkdir, rmdir) and rereads the file's pages, which made a one-message commit about
+    // twice as dear (1.0 ms against 0.45 ms measured here, both fsync'd).
+    db.exec(`PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; ${setup}`);
     return { db, release: owner.release };
   } catch (err) {
     db?.close();

@@ -25,6 +25,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private readonly previews = new Map<string, string>();
   private readonly fetching = new Set<string>();
   private focusWhenReady = false;
+  private readonly interacted = this._register(new vscode.EventEmitter<void>());
+  /** Fires when the user does something in the chat view (reading, typing, clicking): presence counts it as activity. */
+  readonly onDidInteract = this.interacted.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -94,6 +97,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       return;
     }
     const msg = parsed.data;
+    // 'read' is posted by itself when messages arrive in a visible view; it is not the user's doing.
+    if (msg.type !== 'ready' && msg.type !== 'read') this.interacted.fire();
     const client = this.session.client;
     try {
       switch (msg.type) {

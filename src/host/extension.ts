@@ -32,7 +32,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chat));
   context.subscriptions.push(new StatusBar(session));
   context.subscriptions.push(new Notifier(context, session, chat));
-  context.subscriptions.push(new PresenceTracker(session));
+  context.subscriptions.push(new PresenceTracker(session, chat));
   registerCommands(context, { session, chat, log, sharer: new Sharer(context, session), invites });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -1,19 +1,25 @@
 import * as vscode from 'vscode';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
+import type { ChatViewProvider } from './chatViewProvider';
 import type { Session } from './session';
 
 /**
  * Reports "away" after the configured minutes without activity in this window (focus, typing,
- * moving the cursor) or without focus; "online" again on the next activity.
+ * moving the cursor, anything done in the chat view) or without focus; "online" again on the
+ * next activity.
  */
 export class PresenceTracker extends Disposable {
   private lastActive = Date.now();
   private reported: 'online' | 'away' = 'online';
 
-  constructor(private readonly session: Session) {
+  constructor(
+    private readonly session: Session,
+    chat: Pick<ChatViewProvider, 'onDidInteract'>,
+  ) {
     super();
     const touch = () => this.touch();
+    this._register(chat.onDidInteract(touch));
     this._register(vscode.window.onDidChangeWindowState((s) => s.focused && touch()));
     this._register(vscode.window.onDidChangeTextEditorSelection(touch));
     this._register(vscode.workspace.onDidChangeTextDocument(touch));

@@ -14,6 +14,8 @@ export const RELAY_VERSION = '0.1.0';
 
 /** Replay writes out a connection's queue whenever it holds more than this. */
 const REPLAY_LOW_WATER = 256 * 1024;
+/** Messages read from the store at a time while replaying (what is sent is paced by bytes). */
+const REPLAY_PAGE = 200;
 /** Largest `history` reply (it keeps at least one message). */
 const HISTORY_MAX_BYTES = 2 * 1024 * 1024;
 /** Bytes of unfinished uploads the relay holds in memory at most, over all connections. */
@@ -444,15 +446,15 @@ export class Relay {
             reset('retention');
             break;
           }
-          const page = this.store.after(conv.id, at, 200);
+          const page = this.store.afterJson(conv.id, at, REPLAY_PAGE);
           for (const m of page) {
-            conn.push(msgJson(m));
+            conn.push(m.json);
             at = m.seq;
             // Page by bytes: a backlog of large messages never piles up in memory.
             if (conn.pendingBytes > REPLAY_LOW_WATER) await conn.drained(REPLAY_LOW_WATER);
             if (conn.closed) return;
           }
-          if (page.length < 200) {
+          if (page.length < REPLAY_PAGE) {
             replayed.set(conv.id, at);
             break;
           }

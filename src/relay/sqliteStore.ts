@@ -44,6 +44,7 @@ export class SqliteStore implements Store {
   private readonly findTarget: Statement;
   private readonly markDeleted: Statement;
   private readonly selectAfter: Statement;
+  private readonly selectAfterJson: Statement;
   private readonly selectBefore: Statement;
   private readonly insertChunk: Statement;
   private readonly insertFile: Statement;
@@ -79,6 +80,10 @@ export class SqliteStore implements Store {
     this.findTarget = this.prep('SELECT author, kind, deleted, body FROM messages WHERE conv = ? AND seq = ? LIMIT 1');
     this.markDeleted = this.prep(`UPDATE messages SET deleted = 1, kind = 'deleted', body = '{"kind":"deleted"}' WHERE conv = ? AND seq = ?`);
     this.selectAfter = this.prep('SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?');
+    // Bodies are stored as JSON.stringify wrote them, so they go into the event as they are.
+    this.selectAfterJson = this.prep(
+      `SELECT seq, '{"t":"msg","m":{"conv":' || json_quote(conv) || ',"seq":' || seq || ',"id":' || json_quote(id) || ',"ts":' || ts || ',"author":' || json_quote(author) || ',"body":' || body || '}}' AS json FROM messages WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    );
     this.selectBefore = this.prep(
       'SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     );
@@ -223,6 +228,10 @@ export class SqliteStore implements Store {
 
   after(conv: string, after: number, limit: number): Message[] {
     return (this.selectAfter.all([conv, after, limit]) as Row[]).map(toMessage);
+  }
+
+  afterJson(conv: string, after: number, limit: number): { seq: number; json: string }[] {
+    return (this.selectAfterJson.all([conv, after, limit]) as Row[]).map((r) => ({ seq: Number(r.seq), json: String(r.json) }));
   }
 
   before(conv: string, before: number, limit: number): Message[] {

@@ -70,6 +70,12 @@ export interface Store {
   findByClientId(author: string, id: string): Message | undefined;
   /** Messages with seq > after, ascending, at most limit. */
   after(conv: string, after: number, limit: number): Message[];
+  /**
+   * The same messages as `after`, each already serialized as its `msg` event
+   * (`{"t":"msg","m":{…}}`): the replay path sends them as they are, without parsing and
+   * re-serializing every body.
+   */
+  afterJson(conv: string, after: number, limit: number): { seq: number; json: string }[];
   /** Messages with seq < before, the newest `limit` of them, ascending. */
   before(conv: string, before: number, limit: number): Message[];
   /** Drops all but the newest `keep` messages of a conversation (retention). */
