@@ -33,6 +33,32 @@ function machine(): string {
   ].join('\n');
 }
 
+/**
+ * What one durable commit costs this disk at the least: write 4 KB and fsync, 500 times, in the
+ * bench's temp folder. A durable relay cannot deliver a message before its commit's fsync
+ * returns, so this distribution bounds the relay's own latency figures from below.
+ */
+function fsyncLatency(): { p50: number; p99: number; max: number } {
+  const { openSync, writeSync, fsyncSync, closeSync, mkdtempSync, rmSync } = require('node:fs') as typeof import('node:fs');
+  const dir = mkdtempSync(join(os.tmpdir(), 'parley-bench-fsync-'));
+  const fd = openSync(join(dir, 'f'), 'w');
+  const block = Buffer.alloc(4096, 1);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 500; i++) {
+      const t0 = process.hrtime.bigint();
+      writeSync(fd, block, 0, block.length, (i % 64) * 4096);
+      fsyncSync(fd);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length * 0.5)], p99: times[Math.floor(times.length * 0.99)], max: times[times.length - 1] };
+}
+
 /** The storage bench (group commit vs one commit per message) is its own script; its output is shown as is. */
 function storage(): string {
   const r = spawnSync(process.execPath, [join(__dirname, 'storeAck.js')], { encoding: 'utf8', env: { ...process.env }, timeout: 180_000 });
@@ -70,7 +96,9 @@ function table(header: string[], rows: string[][]): string {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  console.log(`Parley benchmarks${QUICK ? ' (quick smoke)' : ''}\n${machine()}\n`);
+  console.log(`Parley benchmarks${QUICK ? ' (quick smoke)' : ''}\n${machine()}`);
+  const disk = fsyncLatency();
+  console.log(`disk: 4 KB write + fsync p50 ${disk.p50.toFixed(2)} ms, p99 ${disk.p99.toFixed(2)} ms, max ${disk.max.toFixed(1)} ms (500 samples; a durable commit costs at least one)\n`);
 
   // 1. Fan-out side by side.
   buildLoadgen();
@@ -181,7 +209,7 @@ async function main(): Promise<void> {
   );
   const out = join(root, 'test-results', 'bench');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ when: new Date().toISOString(), quick: QUICK, machine: machine(), fanout, memory, rest, replay, view, files, activationMs }, null, 2));
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ when: new Date().toISOString(), quick: QUICK, machine: machine(), disk, fanout, memory, rest, replay, view, files, activationMs }, null, 2));
   console.log(`\nfigures in test-results/bench/results.json; ${Math.round((Date.now() - started) / 1000)} s in all`);
 }
 

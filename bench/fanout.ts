@@ -47,7 +47,7 @@ export function buildLoadgen(): void {
 const passes = (s: Step) => s.received === s.expected && s.p99 < 100 && !s.closed;
 
 /** Runs one load generator (pinned to core 1) through the given message rates; stops a ramp at its first failing step. */
-async function drive(proto: string, port: number, receivers: number, rates: number[], isRamp: boolean): Promise<{ steps: Step[]; stoppedBy: string }> {
+async function drive(proto: string, port: number, receivers: number, rates: number[], isRamp: boolean, serverOutput: () => string = () => ''): Promise<{ steps: Step[]; stoppedBy: string }> {
   const steps: Step[] = [];
   let stoppedBy = 'top of the ramp';
   // One generator process per step for the ramp, so a failed step (backlog) cannot spill into the next.
@@ -74,8 +74,14 @@ async function drive(proto: string, port: number, receivers: number, rates: numb
       }
       if (!passes(s)) {
         const at = `at ${fmt(s.rate * receivers)}/s`;
+        // Say why, when the server said (Parley's relay logs each cut-off with its reason).
+        const why = serverOutput()
+          .split('\n')
+          .filter((l) => /cut off|terminating/.test(l))
+          .map((l) => l.replace(/^\S+Z /, ''))
+          .slice(-1)[0];
         stoppedBy = s.closed
-          ? `server closed ${s.closed} connection(s) ${at}`
+          ? `server closed ${s.closed} connection(s) ${at}${why ? ` (${why})` : ''}`
           : s.received !== s.expected
             ? `${fmt(s.expected - s.received)} of ${fmt(s.expected)} not delivered within 3 s ${at}`
             : `p99 ${s.p99.toFixed(0)} ms ${at}`;
@@ -99,13 +105,13 @@ export async function measurePeer(kind: ServerKind, proto: string, label: string
     // Fixed offered loads: 1k, 10k and 100k deliveries/s.
     const fixedRates = [1_000, 10_000, 100_000].map((d) => d / receivers);
     const fixed = (await drive(proto, server.port, receivers, fixedRates, false)).steps;
-    const r = await drive(proto, server.port, receivers, ramp.map((d) => Math.round(d / receivers)), true);
+    const r = await drive(proto, server.port, receivers, ramp.map((d) => Math.round(d / receivers)), true, server.output);
     // One more step between the last rate held and the first one missed (the ramp climbs ×1.5).
     const held = r.steps.filter(passes);
     const last = held[held.length - 1];
     const missed = r.steps[r.steps.length - 1];
     if (last && missed && !passes(missed) && missed.rate > last.rate) {
-      const mid = await drive(proto, server.port, receivers, [Math.round(Math.sqrt(last.rate * missed.rate))], true);
+      const mid = await drive(proto, server.port, receivers, [Math.round(Math.sqrt(last.rate * missed.rate))], true, server.output);
       r.steps.push(...mid.steps);
       if (mid.steps.length && !passes(mid.steps[0])) r.stoppedBy = mid.stoppedBy;
     }

@@ -12,6 +12,8 @@ export interface RunningServer {
   kind: ServerKind;
   port: number;
   pid: number;
+  /** What the server printed so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -123,5 +125,5 @@ export async function startServer(kind: ServerKind, opts: { core?: number } = {}
     await stop();
     throw err;
   }
-  return { kind, port, pid: child.pid!, stop };
+  return { kind, port, pid: child.pid!, output: () => out, stop };
 }
