@@ -2,7 +2,8 @@
 // peers measured in the same run. Prints the tables and a summary against the targets, and
 // writes the figures to test-results/bench/results.json.
 //
-// BENCH_QUICK=1 runs a short smoke (fewer steps, 1 s each, fewer connections) for CI.
+// BENCH_QUICK=1 runs a short smoke for CI (the ramp stops at 300k deliveries/s, fewer connections,
+// no storage run; no verdicts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -189,7 +190,9 @@ async function main(): Promise<void> {
   };
   const p99at100k = p.fixed.find((s) => Math.round(s.rate * p.receivers) === 100_000)?.p99 ?? NaN;
   const parleyMem = memory.filter((m) => m.server === 'Parley relay');
-  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  // The smoke's ramp stops at 300k deliveries/s and it measures fewer connections: its ratios and
+  // latencies say the bench runs, not whether a target is met.
+  const verdict = (ok: boolean) => (QUICK ? '(smoke)' : ok ? 'met' : 'MISSED');
   console.log('\n== Against the targets\n');
   console.log(
     table(

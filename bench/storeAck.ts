@@ -574,7 +574,7 @@ async function main(): Promise<void> {
   console.log('Parley storeAck bench: durable store + ack throughput, and what group commit buys');
   console.log(`node ${process.version}  ${os.platform()}/${os.arch()}  cpus=${cpus.length} (${cpus[0]?.model.trim() ?? '?'})`);
   console.log(`load average at start: ${load.map((l) => l.toFixed(2)).join(' ')}  tmpdir=${os.tmpdir()}`);
-  console.log(`SQLite: node-sqlite3-wasm, journal_mode=TRUNCATE, synchronous=FULL (no WAL); text bodies of ${TEXT_LEN} chars`);
+  console.log(`SQLite: node-sqlite3-wasm, locking_mode=EXCLUSIVE, journal_mode=WAL, synchronous=FULL; text bodies of ${TEXT_LEN} chars`);
 
   // The baseline (batch 1) is fsync-bound and the disk is shared, so one number is too noisy to
   // divide by. It is sampled 8 times, interleaved with the other measurements; ratios use the median.

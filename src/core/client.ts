@@ -145,6 +145,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private pumping = false;
   private readonly gate = new RateGate();
   private syncInFlight = false;
+  /** While a relay frame is handled: the conversations its messages touched (written once at its end). */
+  private frameTouched: Set<string> | undefined;
   /** Bumped by every connect(); a TLS check that finishes after a newer attempt (or stop) is ignored. */
   private connectAttempt = 0;
   private readonly unreadCache = new Map<string, { read: number; count: number }>();
@@ -410,15 +412,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
         ws.terminate();
         return;
       }
-      // One transaction (one fsync) per frame: a replay frame carries hundreds of messages.
+      // One transaction (one fsync) per frame: a replay frame carries hundreds of messages. The
+      // conversations its messages touched are written and announced once, at the frame's end.
       this.opts.store.transaction(() => {
-        for (const e of decoded.value) {
-          try {
-            const f = this.handle(e);
-            if (f) fatal = f;
-          } catch (err) {
-            this.opts.log?.(`error handling ${e.t}: ${(err as Error).stack ?? err}`);
+        const touched = new Set<string>();
+        this.frameTouched = touched;
+        try {
+          for (const e of decoded.value) {
+            try {
+              const f = this.handle(e);
+              if (f) fatal = f;
+            } catch (err) {
+              this.opts.log?.(`error handling ${e.t}: ${(err as Error).stack ?? err}`);
+            }
           }
+        } finally {
+          this.frameTouched = undefined;
+          for (const id of touched) this.conversationChanged(id);
         }
       });
     });
@@ -560,6 +570,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
     }
   }
 
+  /** Writes a conversation's state (cursor, head, read) and tells listeners, once per frame. */
+  private conversationChanged(id: string): void {
+    const c = this.convs.get(id);
+    if (!c) return;
+    this.opts.store.putConversation(c.conv, c.cursor);
+    this.emit('conversation', this.view(c.conv));
+  }
+
   private onMsg(m: Message): void {
     const c = this.convs.get(m.conv);
     if (!c) return; // a conversation we are not in (any more)
@@ -574,7 +592,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       gap = c.cursor < m.seq;
       if (m.seq > c.conv.head) c.conv = { ...c.conv, head: m.seq };
       if (m.author === this.me?.id && m.seq > c.conv.read) c.conv = { ...c.conv, read: m.seq };
-      store.putConversation(c.conv, c.cursor);
+      if (!this.frameTouched) store.putConversation(c.conv, c.cursor);
     });
     if (fresh) {
       const u = this.unreadCache.get(m.conv);
@@ -582,7 +600,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
       if (u && u.read === c.conv.read && counts) u.count++;
       this.emit('message', m);
     }
-    this.emit('conversation', this.view(c.conv));
+    if (this.frameTouched) this.frameTouched.add(m.conv);
+    else this.emit('conversation', this.view(c.conv));
     // A gap: keep what we got and ask the relay to replay what is missing (once at a time).
     if (gap && !this.syncInFlight) this.requestSync();
   }

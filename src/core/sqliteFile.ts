@@ -17,12 +17,14 @@ export function openExclusive(file: string, setup: string): { db: Database; rele
   try {
     if (existsSync(`${file}.lock`)) rmdirSync(`${file}.lock`);
     db = new Database(file);
-    // No WAL in this build (its VFS has no shared memory): a rollback journal, fsync on every
-    // commit. The file is ours alone (the owner file above), so SQLite keeps its lock for the
-    // connection's life: without that, every transaction takes and drops the VFS's lock
-    // directory (mkdir, rmdir) and rereads the file's pages, which made a one-message commit about
-    // twice as dear (1.0 ms against 0.45 ms measured here, both fsync'd).
-    db.exec(`PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; ${setup}`);
+    // The file is ours alone (the owner file above), so SQLite keeps its lock for the
+    // connection's life (EXCLUSIVE). That is also what lets it use a write-ahead log here: this
+    // build's VFS has no shared memory, and WAL needs none when the lock is exclusive from the
+    // first access. synchronous = FULL: every commit is fsync'd before it returns. Measured here
+    // for a one-row commit: 1.0 ms with a rollback journal and per-transaction locking (a lock
+    // directory made and removed, the file reread), 0.45 ms with the lock kept, 0.29 ms with WAL
+    // (one fsync instead of three).
+    db.exec(`PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; ${setup}`);
     return { db, release: owner.release };
   } catch (err) {
     db?.close();

@@ -28,8 +28,9 @@ type Row = Record<string, unknown>;
 
 /**
  * The embedded store: SQLite compiled to WebAssembly, persisted to one file. It loads in VS Code's
- * extension host as well as in plain Node. There is no WAL in this build, so callers batch a tick's
- * writes into one appendBatch (one fsync'd commit) and ack after it returns.
+ * extension host as well as in plain Node. Every commit is fsync'd (WAL, synchronous = FULL; see
+ * openExclusive), so callers batch a tick's writes into one appendBatch (one commit) and ack after
+ * it returns.
  */
 export class SqliteStore implements Store {
   readonly epoch: string;
