@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { CloseCode, DEFAULT_LIMITS, ErrorCode, FATAL_ERRORS, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
 import {
   decodeRelayFrame,
+  HIDDEN_KINDS,
   type Conversation,
   type FileBody,
   type Member,
@@ -596,7 +597,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
     if (fresh) {
       const u = this.unreadCache.get(m.conv);
-      const counts = m.body.kind !== 'edit' && m.body.kind !== 'delete' && m.author !== this.me?.id && m.seq > c.conv.read;
+      const counts = !HIDDEN_KINDS.has(m.body.kind) && m.author !== this.me?.id && m.seq > c.conv.read;
       if (u && u.read === c.conv.read && counts) u.count++;
       this.emit('message', m);
     }

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from './sqliteFile';
-import type { Body, Conversation, Member, Message, SendBody } from '../protocol/wire';
+import { HIDDEN_KINDS, type Body, type Conversation, type Member, type Message, type SendBody } from '../protocol/wire';
 
 // The client's local cache: conversations with their cursors, the messages seen so far (so a view
 // can show history at once and offline) and the outbox of unacked messages (which must survive a
@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS messages (
   PRIMARY KEY (conv, seq));
 DROP INDEX IF EXISTS messages_target;
 CREATE INDEX IF NOT EXISTS messages_by_target ON messages (conv, target, author);
+CREATE TABLE IF NOT EXISTS reactions (
+  conv TEXT NOT NULL, target INTEGER NOT NULL, user TEXT NOT NULL, emoji TEXT NOT NULL, seq INTEGER NOT NULL, active INTEGER NOT NULL,
+  PRIMARY KEY (conv, target, user, emoji));
 CREATE TABLE IF NOT EXISTS outbox (
   id TEXT PRIMARY KEY, conv TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created INTEGER NOT NULL,
   state TEXT NOT NULL, error TEXT, file BLOB);
@@ -34,11 +37,21 @@ export type OutboxEntry =
   | { id: string; conv: string; kind: 'send'; body: SendBody; created: number; state: 'queued' | 'failed'; error?: string }
   | { id: string; conv: string; kind: 'upload'; body: OutboxFile; created: number; state: 'queued' | 'failed'; error?: string };
 
-/** A message as a view shows it: with later edits and deletions applied. */
+/** One emoji on a message and who put it there, in the order they did. */
+export interface Reaction {
+  emoji: string;
+  users: string[];
+}
+
+/** A message as a view shows it: with later edits, deletions and reactions applied. */
 export interface CachedMessage extends Message {
   edited?: string;
   deleted?: boolean;
+  reactions?: Reaction[];
 }
+
+/** SQL list of the body kinds that are not messages to show ('edit', 'delete', …). */
+const HIDDEN_SQL = [...HIDDEN_KINDS].map((k) => `'${k}'`).join(', ');
 
 export interface CachedConversation {
   conv: Conversation;
@@ -88,6 +101,7 @@ export class ClientStore {
     this.transaction(() => {
       this.db.run('DELETE FROM convs WHERE id = ?', id);
       this.db.run('DELETE FROM messages WHERE conv = ?', id);
+      this.db.run('DELETE FROM reactions WHERE conv = ?', id);
     });
   }
 
@@ -95,6 +109,7 @@ export class ClientStore {
   resetConversation(id: string, cursor: number): void {
     this.transaction(() => {
       this.db.run('DELETE FROM messages WHERE conv = ?', id);
+      this.db.run('DELETE FROM reactions WHERE conv = ?', id);
       this.db.run('UPDATE convs SET cursor = ? WHERE id = ?', [cursor, id]);
     });
   }
@@ -104,6 +119,7 @@ export class ClientStore {
     this.transaction(() => {
       this.db.run('DELETE FROM convs');
       this.db.run('DELETE FROM messages');
+      this.db.run('DELETE FROM reactions');
       this.db.run("DELETE FROM meta WHERE k <> 'identity'");
     });
   }
@@ -124,7 +140,13 @@ export class ClientStore {
       b.kind === 'deleted' ? 1 : 0,
     ]);
     if (r.changes === 0) return false;
-    if (b.kind === 'edit' || b.kind === 'delete') this.applyEvent(m.conv, b.target, m.author, m.seq, b);
+    if (b.kind === 'react') {
+      // Keyed by (target, user, emoji) and decided by seq, so the order events arrive in (live,
+      // replayed, paged back) does not matter and the target need not be cached yet.
+      this.stmt(
+        'INSERT INTO reactions (conv, target, user, emoji, seq, active) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conv, target, user, emoji) DO UPDATE SET seq = excluded.seq, active = excluded.active WHERE excluded.seq > reactions.seq',
+      ).run([m.conv, b.target, m.author, b.emoji, m.seq, b.on ? 1 : 0]);
+    } else if (b.kind === 'edit' || b.kind === 'delete') this.applyEvent(m.conv, b.target, m.author, m.seq, b);
     else {
       // A message loaded after its edit or delete events (history paging): apply those now.
       for (const e of this.stmt('SELECT seq, body FROM messages INDEXED BY messages_by_target WHERE conv = ? AND target = ? AND author = ? ORDER BY seq').all([m.conv, m.seq, m.author]) as Row[]) {
@@ -157,15 +179,29 @@ export class ClientStore {
   /** Cached messages of a conversation, ascending, the newest `limit` below `before`. */
   messages(conv: string, opts: { before?: number; limit?: number; events?: boolean } = {}): CachedMessage[] {
     const rows = this.db.all(
-      `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? ${opts.events ? '' : "AND kind NOT IN ('edit', 'delete')"} ORDER BY seq DESC LIMIT ?`,
+      `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? ${opts.events ? '' : `AND kind NOT IN (${HIDDEN_SQL})`} ORDER BY seq DESC LIMIT ?`,
       [conv, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit ?? 200],
     ) as Row[];
-    return rows.reverse().map((r) => {
+    const out = rows.reverse().map((r) => {
       const m: CachedMessage = { conv: String(r.conv), seq: Number(r.seq), id: String(r.id), author: String(r.author), ts: Number(r.ts), body: JSON.parse(String(r.body)) as Body };
       if (r.edited !== null) m.edited = String(r.edited);
       if (Number(r.deleted) === 1) m.deleted = true;
       return m;
     });
+    if (out.length) {
+      const bySeq = new Map(out.map((m) => [m.seq, m]));
+      const reacts = this.stmt('SELECT target, user, emoji FROM reactions WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1 ORDER BY seq').all([conv, out[0].seq, out[out.length - 1].seq]) as Row[];
+      for (const r of reacts) {
+        const m = bySeq.get(Number(r.target));
+        if (!m || m.deleted) continue;
+        const list = (m.reactions ??= []);
+        const emoji = String(r.emoji);
+        let entry = list.find((x) => x.emoji === emoji);
+        if (!entry) list.push((entry = { emoji, users: [] }));
+        entry.users.push(String(r.user));
+      }
+    }
+    return out;
   }
 
   /** Time of the newest cached message of each conversation. */
@@ -182,7 +218,7 @@ export class ClientStore {
 
   /** Messages after `read` that others wrote (edits and deletions don't count). */
   unread(conv: string, read: number, me: string): number {
-    const r = this.db.get("SELECT COUNT(*) AS n FROM messages WHERE conv = ? AND seq > ? AND author <> ? AND kind NOT IN ('edit', 'delete')", [conv, read, me]) as Row;
+    const r = this.db.get(`SELECT COUNT(*) AS n FROM messages WHERE conv = ? AND seq > ? AND author <> ? AND kind NOT IN (${HIDDEN_SQL})`, [conv, read, me]) as Row;
     return Number(r.n);
   }
 

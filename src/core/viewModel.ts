@@ -1,4 +1,5 @@
 import type { ConversationView, MessageView } from '../protocol/view';
+import { HIDDEN_KINDS } from '../protocol/wire';
 import type { ParleyClient } from './client';
 
 /** Conversations as the chat view lists them: most recent activity first. */
@@ -43,14 +44,21 @@ export function messageViews(client: ParleyClient, conv: string, opts: { limit?:
     ...(m.edited !== undefined ? { edited: m.edited } : {}),
     ...(m.deleted ? { deleted: true } : {}),
     ...(m.author === me ? { delivery: 'sent' as const } : {}),
+    ...(m.reactions?.length ? { reactions: m.reactions.map((r) => ({ emoji: r.emoji, users: [...r.users] })) } : {}),
   }));
+  const outbox = client.store.outbox(conv);
+  // Reactions still in the outbox show at once, as the relay will apply them (in order).
+  if (me !== undefined) {
+    const bySeq = new Map(messages.map((m) => [m.seq, m]));
+    for (const e of outbox) if (e.kind === 'send' && e.body.kind === 'react') applyReaction(bySeq.get(e.body.target), me, e.body.emoji, e.body.on);
+  }
   if (opts.before === undefined) {
-    for (const e of client.store.outbox(conv)) {
+    for (const e of outbox) {
       const body =
         e.kind === 'send'
           ? e.body
           : { kind: 'file' as const, file: 'pending', name: e.body.name, size: e.body.size, sha256: e.body.sha256, ...(e.body.mime ? { mime: e.body.mime } : {}) };
-      if (body.kind === 'edit' || body.kind === 'delete') continue;
+      if (HIDDEN_KINDS.has(body.kind)) continue;
       messages.push({ id: e.id, author: me ?? '', ts: e.created, body, delivery: e.state, ...(e.error ? { error: e.error } : {}) });
     }
   }
@@ -58,4 +66,19 @@ export function messageViews(client: ParleyClient, conv: string, opts: { limit?:
   const head = client.conversation(conv)?.head ?? 0;
   const more = lowest !== undefined ? lowest > 1 : head > 0;
   return { messages, more };
+}
+
+/** Adds or removes `user`'s `emoji` on a message view (no-op for a message not in view or deleted). */
+export function applyReaction(m: MessageView | undefined, user: string, emoji: string, on: boolean): void {
+  if (!m || m.deleted) return;
+  const list = (m.reactions ??= []);
+  const i = list.findIndex((r) => r.emoji === emoji);
+  if (on) {
+    if (i < 0) list.push({ emoji, users: [user] });
+    else if (!list[i].users.includes(user)) list[i].users.push(user);
+  } else if (i >= 0) {
+    list[i].users = list[i].users.filter((u) => u !== user);
+    if (list[i].users.length === 0) list.splice(i, 1);
+  }
+  if (list.length === 0) delete m.reactions;
 }

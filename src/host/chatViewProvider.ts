@@ -134,6 +134,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           if (ok === 'Delete') client?.send(msg.conv, { kind: 'delete', target: msg.target });
           return;
         }
+        case 'react':
+          client?.send(msg.conv, { kind: 'react', target: msg.target, emoji: msg.emoji, on: msg.on });
+          return;
         case 'sendFile': {
           const bytes = Buffer.from(msg.data, 'base64');
           client?.sendFile(msg.conv, msg.name, bytes, msg.mime ? { mime: msg.mime } : {});

@@ -5,7 +5,7 @@ import type { ParleyClient } from '../core/client';
 import { mentions } from '../core/mentions';
 import { Coalescer, shouldNotify, summarize, type NotifyCandidate } from '../core/notifyPolicy';
 import { pidAlive } from '../core/slotLock';
-import type { Message } from '../protocol/wire';
+import { isShownBody, type Message } from '../protocol/wire';
 import type { ChatViewProvider } from './chatViewProvider';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
@@ -55,7 +55,7 @@ export class Notifier extends Disposable {
   private onMessage(client: ParleyClient, m: Message): void {
     const me = client.self;
     if (!me || m.author === me.id || this.catchingUp) return;
-    if (m.body.kind === 'edit' || m.body.kind === 'delete' || m.body.kind === 'deleted') return;
+    if (!isShownBody(m.body) || m.body.kind === 'deleted') return;
     const conv = client.conversation(m.conv);
     if (!conv) return;
     const author = client.members().find((x) => x.id === m.author)?.name ?? 'someone';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Body, Member, PresenceState } from './wire';
+import { Emoji, type Body, type Member, type PresenceState } from './wire';
 
 // Host <-> webview messages (postMessage). The host owns the socket, the store and all state;
 // the webview renders what it is given and asks the host to act. The webview posts `ready` when
@@ -58,6 +58,8 @@ export interface MessageView {
   error?: string;
   /** data: URL of an image file's bytes, when it was small enough to preview. */
   preview?: string;
+  /** Emoji reactions, each with who reacted (member ids, in order), including ones still queued. */
+  reactions?: { emoji: string; users: string[] }[];
 }
 
 export interface ViewSnapshot {
@@ -97,6 +99,7 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('send'), conv: Conv, text: z.string().min(1).max(100_000) }),
   z.object({ type: z.literal('edit'), conv: Conv, target: z.number().int().nonnegative(), text: z.string().min(1).max(100_000) }),
   z.object({ type: z.literal('delete'), conv: Conv, target: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
   z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string() }),
   z.object({ type: z.literal('loadOlder'), conv: Conv }),
   z.object({ type: z.literal('retry'), id: z.string().max(64) }),

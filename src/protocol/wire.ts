@@ -58,7 +58,24 @@ export const SnippetBody = z.object({
 export const EditBody = z.object({ kind: z.literal('edit'), target: Seq, text: z.string().min(1) });
 export const DeleteBody = z.object({ kind: z.literal('delete'), target: Seq });
 
-export const SendBody = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody]);
+/**
+ * One emoji: a short run of visible characters holding at least one pictograph or regional
+ * indicator (flags). Zero-width joiners and variation selectors are allowed (👩‍💻, ❤️); spaces,
+ * control characters, direction marks and letters are not.
+ */
+export const Emoji = z
+  .string()
+  .min(1)
+  .refine((e) => e.length <= 32, 'an emoji is at most 32 UTF-16 code units')
+  .regex(/^[^\s\p{Cc}\p{Cs}\p{Co}\p{Cn}]+$/u, 'an emoji has no spaces or control characters')
+  .regex(/^[^\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+$/u, 'an emoji has no direction marks')
+  .regex(/^[^A-Za-z]+$/, 'an emoji has no letters')
+  .regex(/[\p{Extended_Pictographic}\p{Regional_Indicator}]/u, 'not an emoji');
+
+/** Adds (`on`) or removes the sender's reaction to message `target`; the newest event per sender and emoji wins. */
+export const ReactBody = z.object({ kind: z.literal('react'), target: Seq, emoji: Emoji, on: z.boolean() });
+
+export const SendBody = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody]);
 
 /** A file body is made by the relay once an upload completes. */
 export const FileBody = z.object({
@@ -74,7 +91,25 @@ export const FileBody = z.object({
 /** What a deleted message's body becomes: its content (and a file's bytes) are gone from the relay. */
 export const DeletedBody = z.object({ kind: z.literal('deleted') });
 
-export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, FileBody, DeletedBody]);
+/**
+ * What a client makes of a body kind it does not know (one added by a newer relay or client): the
+ * message keeps its seq, so the cursor moves on and nothing looks missing, but it is neither
+ * shown nor counted. Never sent on the wire; decodeRelayFrame produces it.
+ */
+export const UnsupportedBody = z.object({ kind: z.literal('unsupported'), was: z.string().max(64) });
+
+export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, FileBody, DeletedBody, UnsupportedBody]);
+
+/** Body kinds that are events on another message (edits, deletions, reactions), not messages to show. */
+export const EVENT_KINDS: ReadonlySet<string> = new Set(['edit', 'delete', 'react']);
+/** Body kinds neither shown as a message nor counted as unread. */
+export const HIDDEN_KINDS: ReadonlySet<string> = new Set([...EVENT_KINDS, 'unsupported']);
+const KNOWN_BODY_KINDS: ReadonlySet<string> = new Set(Body.options.map((o) => o.shape.kind.value));
+
+/** A body shown as a message of its own (not an event on another, not a kind this client does not know). */
+export function isShownBody(b: z.infer<typeof Body>): b is Exclude<z.infer<typeof Body>, { kind: 'edit' | 'delete' | 'react' | 'unsupported' }> {
+  return !HIDDEN_KINDS.has(b.kind);
+}
 
 // ---- client -> relay ----
 
@@ -251,6 +286,7 @@ export type TextBody = z.infer<typeof TextBody>;
 export type SnippetBody = z.infer<typeof SnippetBody>;
 export type EditBody = z.infer<typeof EditBody>;
 export type DeleteBody = z.infer<typeof DeleteBody>;
+export type ReactBody = z.infer<typeof ReactBody>;
 export type FileBody = z.infer<typeof FileBody>;
 export type DeletedBody = z.infer<typeof DeletedBody>;
 export type SendBody = z.infer<typeof SendBody>;
@@ -307,11 +343,26 @@ export function decodeRelayFrame(text: string): DecodeResult<RelayEvent[]> {
   for (const item of raw) {
     const t = typeof item === 'object' && item !== null ? (item as { t?: unknown }).t : undefined;
     if (typeof t !== 'string' || !KNOWN_EVENTS.has(t)) continue;
+    if (t === 'msg') markUnsupported((item as { m?: unknown }).m);
+    else if (t === 'history') {
+      const list = (item as { messages?: unknown }).messages;
+      if (Array.isArray(list)) for (const m of list) markUnsupported(m);
+    }
     const parsed = RelayEvent.safeParse(item);
     if (!parsed.success) return { ok: false, code: 'bad_frame', message: describeIssues(t, parsed.error) };
     events.push(parsed.data);
   }
   return { ok: true, value: events };
+}
+
+/** Replaces a message body of a kind this client does not know by an `unsupported` placeholder. */
+function markUnsupported(m: unknown): void {
+  if (typeof m !== 'object' || m === null) return;
+  const holder = m as { body?: unknown };
+  const body = holder.body;
+  if (typeof body !== 'object' || body === null) return;
+  const kind = (body as { kind?: unknown }).kind;
+  if (typeof kind === 'string' && !KNOWN_BODY_KINDS.has(kind)) holder.body = { kind: 'unsupported', was: kind.slice(0, 64) };
 }
 
 function describeIssues(t: string, error: z.ZodError): string {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
-import type { Body, Message } from '../protocol/wire';
+import { EVENT_KINDS, type Body, type Message } from '../protocol/wire';
 import type { AppendItem, AppendResult, ConversationRecord, FileInfo, Store, UserRecord } from './store';
 
 const SCHEMA_VERSION = 1;
@@ -198,7 +198,7 @@ export class SqliteStore implements Store {
       if (!target) return { ok: false, code: 'bad_target', message: `no message ${body.target} in ${item.conv}` };
       if (String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
       if (Number(target.deleted) === 1) return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
-      if (target.kind === 'edit' || target.kind === 'delete' || target.kind === 'deleted') return { ok: false, code: 'bad_target', message: 'edit and delete events cannot be targeted' };
+      if (EVENT_KINDS.has(String(target.kind)) || target.kind === 'deleted') return { ok: false, code: 'bad_target', message: 'edits, deletions and reactions cannot be edited or deleted' };
       if (body.kind === 'edit' && target.kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
       if (body.kind === 'delete') {
         // The content goes; the seq stays (a tombstone), so every cache converges.
@@ -211,6 +211,12 @@ export class SqliteStore implements Store {
           }
         }
       }
+    }
+    if (body.kind === 'react') {
+      const target = (this.findTarget.all([item.conv, body.target]) as Row[])[0];
+      if (!target) return { ok: false, code: 'bad_target', message: `no message ${body.target} in ${item.conv}` };
+      if (Number(target.deleted) === 1 || target.kind === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
+      if (EVENT_KINDS.has(String(target.kind))) return { ok: false, code: 'bad_target', message: 'edits, deletions and reactions cannot be reacted to' };
     }
     if (body.kind === 'file' && item.chunks) {
       this.insertFile.run([body.file, item.conv, body.size, item.chunks.length]);

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import WebSocket from 'ws';
 import { repoRoot, screenshot, startInstance } from './harness';
 import {
+  answerDialog,
   elapsed,
   eventually,
   liveExtensionHosts,
@@ -331,5 +332,81 @@ describe('Parley chat between two real VS Code windows', function () {
     bob.page.off('request', onRequest);
     await screenshot(bob.page, 'xss-corpus-bob-light');
     console.log(`      ${corpus.length} texts, a snippet and 2 files with payloads rendered inert in ${elapsed(t)}`);
+  });
+  it('7. reactions, an edit and a delete reach the other window, survive a reload and are the same for both', async function () {
+    const t = Date.now();
+    await alice.openConversation('general');
+    await bob.openConversation('general');
+    const keep = 'reactions: deploy at 4?';
+    const drop = 'reactions: wrong channel, sorry';
+    await alice.send(keep);
+    await alice.send(drop);
+    const bobsCopy = bob.receivedRow(keep);
+    await bobsCopy.waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.receivedRow(drop).waitFor({ state: 'visible', timeout: 15_000 });
+
+    // Bob reacts from the message's toolbar and the picker.
+    await bobsCopy.hover();
+    await bobsCopy.locator('.actions button[aria-label="Add a reaction"]').click();
+    const picker = bob.view.locator('.emoji-picker');
+    await picker.waitFor({ state: 'visible', timeout: 5_000 });
+    await screenshot(bob.page, 'chat-7-picker-bob-light');
+    await picker.locator('button[aria-label="React with 👍"]').click();
+    await picker.waitFor({ state: 'detached', timeout: 5_000 });
+
+    // Alice sees it, with who reacted, and adds hers by clicking the chip.
+    const chipOf = (mate: Teammate, row: string, emoji: string) =>
+      (mate === alice ? alice.sentRow(row) : bob.receivedRow(row)).locator('.reaction').filter({ has: mate.view.locator('.emoji', { hasText: emoji }) });
+    const chip = (mate: Teammate, text = keep) => chipOf(mate, text, '👍');
+    const state = async (mate: Teammate, text = keep) => {
+      const c = chip(mate, text);
+      if ((await c.count()) === 0) return 'none';
+      return `${(await c.locator('.count').textContent())?.trim()} ${await c.getAttribute('aria-pressed')} ${await c.getAttribute('title')}`;
+    };
+    await eventually('alice sees bob\'s 👍', () => state(alice), (s) => s === '1 false bob reacted with 👍');
+    await chip(alice).click();
+    await eventually('alice\'s own 👍 counts', () => state(alice), (s) => s.startsWith('2 true bob and you reacted'));
+    await eventually('bob sees two', () => state(bob), (s) => s.startsWith('2 true alice and you') || s.startsWith('2 true you and alice'));
+    // Bob takes his back.
+    await chip(bob).click();
+    await eventually('bob\'s 👍 is gone for alice', () => state(alice), (s) => s.startsWith('1 true you reacted'));
+    await eventually('and for bob', () => state(bob), (s) => s === '1 false alice reacted with 👍');
+
+    // Alice edits the first message and deletes the second from their toolbars.
+    const mine = alice.sentRow(keep);
+    await mine.hover();
+    await mine.locator('.actions button[aria-label="Edit message"]').click();
+    const edited = 'reactions: deploy at 5 instead';
+    await alice.composer().fill(edited);
+    await alice.composer().press('Enter');
+    await alice.view.locator('.chat-pane .msg.own .body', { hasText: edited }).waitFor({ state: 'visible', timeout: 15_000 });
+    const wrong = alice.sentRow(drop);
+    await wrong.hover();
+    await wrong.locator('.actions button[aria-label="Delete message"]').click();
+    await answerDialog(alice.page, 'Delete');
+
+    // What both see: the edit marked, its reaction kept, the deleted message as a placeholder.
+    const shown = async (mate: Teammate) => {
+      const rows = await mate.messageRows();
+      const i = rows.findIndex((r) => r.text.startsWith(edited));
+      return rows.slice(i, i + 2).map((r) => r.text);
+    };
+    const expected = [`${edited} (edited)`, 'message deleted'];
+    await eventually('bob sees the edit and the deletion', () => shown(bob), (r) => JSON.stringify(r) === JSON.stringify(expected));
+    await eventually('alice too', () => shown(alice), (r) => JSON.stringify(r) === JSON.stringify(expected));
+    const reactionsOn = (mate: Teammate) =>
+      mate.view.locator('.chat-pane .msg').filter({ has: mate.view.locator('.body', { hasText: edited }) }).locator('.reaction').evaluateAll((els: { textContent: string | null }[]) => els.map((e) => (e.textContent ?? '').trim()));
+    assert.deepEqual(await reactionsOn(bob), ['👍1']);
+    await screenshot(bob.page, 'chat-7-reactions-edit-delete-bob-light');
+
+    // After a reload bob's window shows exactly the same.
+    await bob.reload();
+    await bob.openViewByCommand();
+    await bob.openConversation('general');
+    await eventually('bob after the reload', () => shown(bob), (r) => JSON.stringify(r) === JSON.stringify(expected));
+    assert.deepEqual(await reactionsOn(bob), ['👍1']);
+    await eventually('bob after the reload: the chip', () => state(bob, `${edited} (edited)`), (s) => s === '1 false alice reacted with 👍');
+    await screenshot(bob.page, 'chat-7-after-reload-bob-light');
+    console.log(`      👍 added, added, removed; an edit and a delete; identical for both and after a reload, in ${elapsed(t)}`);
   });
 });

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { freePort, repoRoot, runCommand, screenshot, startInstance } from './harness';
-import { elapsed, eventually, makeScratchDir, reportFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import { answerDialog, elapsed, eventually, makeScratchDir, reportFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -17,16 +17,6 @@ async function pickQuickItem(page: Page, label: string | RegExp): Promise<void> 
   const row = page.locator('.quick-input-widget .monaco-list-row >> visible=true').filter({ hasText: label }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await row.click();
-}
-
-/** The modal dialog on screen (VS Code's own, in code-server): its text, then a press on `button`. */
-async function answerDialog(page: Page, button: string): Promise<string> {
-  const dialog = page.locator('.monaco-dialog-box').first();
-  await dialog.waitFor({ state: 'visible', timeout: 30_000 });
-  const text = (await dialog.innerText()).replace(/\s+/g, ' ');
-  await dialog.locator('.monaco-button', { hasText: button }).first().click();
-  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
-  return text;
 }
 
 describe('Hosting a team from VS Code, joining by discovery and invite', function () {

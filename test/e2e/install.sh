@@ -39,7 +39,8 @@ if [ "$node_major" != 20 ]; then
 fi
 
 # 1. Debian packages, only those missing.
-packages=(ripgrep chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config)
+# fonts-noto-color-emoji: headless Chromium has no emoji font of its own (reactions would show as boxes).
+packages=(ripgrep chromium fonts-noto-color-emoji libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

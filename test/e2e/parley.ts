@@ -392,6 +392,16 @@ export class Teammate {
   }
 }
 
+/** The modal dialog on screen (VS Code's own, in code-server): its text, then a press on `button`. */
+export async function answerDialog(page: Page, button: string): Promise<string> {
+  const dialog = page.locator('.monaco-dialog-box').first();
+  await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+  const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+  await dialog.locator('.monaco-button', { hasText: button }).first().click();
+  await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+  return text;
+}
+
 /** Screenshots and logs of every teammate (and the relay) after a failed test. */
 export async function reportFailure(title: string, mates: (Teammate | undefined)[], relay: RelayProcess | undefined): Promise<void> {
   const slug = title.replace(/\W+/g, '-').slice(0, 60);

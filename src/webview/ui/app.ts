@@ -1,7 +1,9 @@
 import type { ConversationView, HostToView, MessageView, ViewSnapshot } from '../../protocol/view';
 import { VIEW_PROTOCOL_VERSION } from '../../protocol/view';
 import { buildRows, mergeOlder, mergeSnapshot } from '../logic/timeline';
+import { pickerChoices, useRecent } from '../logic/recentEmoji';
 import { Composer } from './composer';
+import { EmojiPicker } from './emojiPicker';
 import { formatBytes, h, icon, iconButton } from './dom';
 import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
@@ -32,6 +34,7 @@ export class App {
   private readonly noticeHost = h('div', { class: 'notice-host', attrs: { 'aria-live': 'assertive' } });
   private readonly list: MessageList;
   private readonly composer: Composer;
+  private readonly picker = new EmojiPicker();
   private readonly chatPane: HTMLElement;
   private readonly layout: HTMLElement;
   private mode: 'welcome' | 'chat' | undefined;
@@ -264,8 +267,22 @@ export class App {
       remove: (m) => this.active && m.seq !== undefined && post({ type: 'delete', conv: this.active, target: m.seq }),
       saveFile: (seq) => this.active && post({ type: 'saveFile', conv: this.active, seq }),
       snippet: (seq, action) => this.active && post({ type: 'snippet', conv: this.active, seq, action }),
+      react: (seq, emoji, on) => this.react(seq, emoji, on),
+      pickReaction: (seq, anchor) => this.picker.open(anchor, pickerChoices(this.ui.recentEmoji), (emoji) => this.react(seq, emoji, true)),
       openRef: (path, line, col) => post({ type: 'openRef', path, line, ...(col !== undefined ? { col } : {}) }),
     };
+  }
+
+  private react(seq: number, emoji: string, on: boolean): void {
+    if (!this.active) return;
+    if (on) {
+      this.ui.recentEmoji = useRecent(this.ui.recentEmoji, emoji);
+      saveUiState(this.ui);
+      // Picking an emoji that is already mine does nothing (as in other chats).
+      const m = this.messages.find((x) => x.seq === seq);
+      if (m?.reactions?.some((r) => r.emoji === emoji && this.snap?.me && r.users.includes(this.snap.me.id))) return;
+    }
+    post({ type: 'react', conv: this.active, target: seq, emoji, on });
   }
 
   private loadOlder(): void {

@@ -15,13 +15,18 @@ export interface RowContext extends MarkdownHooks {
   remove(m: MessageView): void;
   saveFile(seq: number): void;
   snippet(seq: number, action: 'open' | 'compare' | 'insert' | 'copy' | 'save' | 'openDiff' | 'apply'): void;
+  /** Adds or removes my reaction. */
+  react(seq: number, emoji: string, on: boolean): void;
+  /** Opens the emoji picker for a message, next to `anchor`. */
+  pickReaction(seq: number, anchor: HTMLElement): void;
 }
 
 /** A key that changes whenever the row would render differently. */
 export function rowVersion(row: Row): string {
   if (row.kind !== 'msg') return row.key;
   const m = row.message;
-  return `${row.key}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}`;
+  const reactions = (m.reactions ?? []).map((r) => `${r.emoji}:${r.users.join(',')}`).join(';');
+  return `${row.key}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
 }
 
 export function renderRow(row: Row, ctx: RowContext): HTMLElement {
@@ -54,6 +59,8 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext): HTMLEle
     main.append(h('div', { class: 'header' }, who, h('span', { class: 'time', text: formatTime(m.ts), attrs: { title: new Date(m.ts).toLocaleString() } })));
   }
   main.append(renderBody(m, ctx));
+  const reactions = renderReactions(m, ctx);
+  if (reactions) main.append(reactions);
   const status = renderStatus(m, ctx);
   if (status) main.append(status);
   el.append(gutter, main);
@@ -148,9 +155,42 @@ function renderStatus(m: MessageView, ctx: RowContext): HTMLElement | undefined 
   return undefined;
 }
 
+/** Names for a reaction's tooltip: "alice, bob and you". */
+function whoReacted(users: string[], ctx: RowContext): string {
+  const names = users.map((u) => (u === ctx.me ? 'you' : (ctx.members.get(u)?.name ?? 'someone')));
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
+}
+
+function renderReactions(m: MessageView, ctx: RowContext): HTMLElement | undefined {
+  if (m.deleted || m.seq === undefined || !m.reactions?.length) return undefined;
+  const seq = m.seq;
+  const bar = h('div', { class: 'reactions', attrs: { role: 'group', 'aria-label': 'Reactions' } });
+  for (const r of m.reactions) {
+    const mine = ctx.me !== undefined && r.users.includes(ctx.me);
+    const who = whoReacted(r.users, ctx);
+    const chip = h(
+      'button',
+      {
+        class: `reaction${mine ? ' mine' : ''}`,
+        attrs: { type: 'button', title: `${who} reacted with ${r.emoji}${mine ? ' (click to remove yours)' : ''}`, 'aria-pressed': mine ? 'true' : 'false', 'aria-label': `${r.emoji} ${r.users.length}: ${who}` },
+        on: { click: () => ctx.react(seq, r.emoji, !mine) },
+      },
+      h('span', { class: 'emoji', text: r.emoji }),
+      h('span', { class: 'count', text: String(r.users.length) }),
+    );
+    bar.append(chip);
+  }
+  const add = iconButton('reactions', 'Add a reaction', () => ctx.pickReaction(seq, add), 'add-reaction');
+  bar.append(add);
+  return bar;
+}
+
 function renderActions(m: MessageView, own: boolean, ctx: RowContext): HTMLElement | undefined {
   if (m.deleted || m.seq === undefined) return undefined;
   const bar = h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Message actions' } });
+  const seq = m.seq;
+  const react = iconButton('reactions', 'Add a reaction', () => ctx.pickReaction(seq, react));
+  bar.append(react);
   if (m.body.kind === 'text') {
     const text = m.edited ?? m.body.text;
     bar.append(iconButton('copy', 'Copy text', () => ctx.copy(text)));

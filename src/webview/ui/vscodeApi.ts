@@ -3,6 +3,8 @@ import type { ViewToHost } from '../../protocol/view';
 export interface UiState {
   drafts: Record<string, string>;
   screen: 'list' | 'chat';
+  /** Emoji used for reactions, most recent first. */
+  recentEmoji: string[];
 }
 
 interface VsCodeApi {
@@ -21,7 +23,8 @@ export function post(msg: ViewToHost): void {
 
 export function loadUiState(): UiState {
   const s = api.getState() as Partial<UiState> | undefined;
-  return { drafts: s?.drafts ?? {}, screen: s?.screen === 'chat' ? 'chat' : 'list' };
+  const recent = Array.isArray(s?.recentEmoji) ? s.recentEmoji.filter((e): e is string => typeof e === 'string').slice(0, 8) : [];
+  return { drafts: s?.drafts ?? {}, screen: s?.screen === 'chat' ? 'chat' : 'list', recentEmoji: recent };
 }
 
 export function saveUiState(s: UiState): void {
