@@ -406,6 +406,12 @@ describe('Parley chat between two real VS Code windows', function () {
     await eventually('bob after the reload', () => shown(bob), (r) => JSON.stringify(r) === JSON.stringify(expected));
     assert.deepEqual(await reactionsOn(bob), ['👍1']);
     await eventually('bob after the reload: the chip', () => state(bob, `${edited} (edited)`), (s) => s === '1 false alice reacted with 👍');
+    // The newest message is in view: the list follows the bottom even though rows grew after
+    // it was placed there (fonts, the reactions bar).
+    const fromBottom = () => bob.view.locator('.chat-pane .list').evaluate((e: { scrollHeight: number; scrollTop: number; clientHeight: number }) => e.scrollHeight - e.scrollTop - e.clientHeight);
+    await eventually('bob\'s list is at the bottom', fromBottom, (d) => d <= 1);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok((await fromBottom()) <= 1, 'and stays there');
     await screenshot(bob.page, 'chat-7-after-reload-bob-light');
     console.log(`      👍 added, added, removed; an edit and a delete; identical for both and after a reload, in ${elapsed(t)}`);
   });

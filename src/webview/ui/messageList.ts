@@ -23,6 +23,8 @@ export class MessageList {
   private versions: string[] = [];
   private stick = true;
   private frame = 0;
+  /** The scrollTop this list last set (-1: none yet). */
+  private ownTop = -1;
 
   constructor(
     private readonly renderRow: (row: Row) => HTMLElement,
@@ -33,10 +35,15 @@ export class MessageList {
     this.inner = h('div', { class: 'list-inner' }, this.topSpacer, this.bottomSpacer);
     this.element = h('div', { class: 'list', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages', tabindex: '0' } }, this.inner);
     this.element.addEventListener('scroll', () => {
-      this.stick = this.distanceFromBottom() < NEAR_BOTTOM;
+      // A scroll event for a position this list set itself says nothing about the user: it may
+      // arrive after rows below grew, and would unstick the view from the bottom.
+      if (this.element.scrollTop !== this.ownTop) this.stick = this.distanceFromBottom() < NEAR_BOTTOM;
       this.schedule();
     });
     new ResizeObserver(() => this.schedule()).observe(this.element);
+    // Rows change height after they are placed (fonts and image previews load, a reaction is
+    // added): measure again, and stay at the bottom if the user is there.
+    new ResizeObserver(() => this.schedule()).observe(this.inner);
   }
 
   /** Whether the view follows new rows (the user is at the bottom). */
@@ -70,6 +77,11 @@ export class MessageList {
     });
   }
 
+  private scrollTo(top: number): void {
+    this.element.scrollTop = top;
+    this.ownTop = this.element.scrollTop;
+  }
+
   private distanceFromBottom(): number {
     const e = this.element;
     return e.scrollHeight - e.scrollTop - e.clientHeight;
@@ -93,9 +105,9 @@ export class MessageList {
       const offsets = this.heights.offsets(keys);
       if (anchor) {
         const i = keys.indexOf(anchor.key);
-        if (i >= 0) this.element.scrollTop = offsets[i] - anchor.offset;
+        if (i >= 0) this.scrollTo(offsets[i] - anchor.offset);
       } else if (this.stick) {
-        this.element.scrollTop = offsets[offsets.length - 1];
+        this.scrollTo(offsets[offsets.length - 1]);
       }
       const viewport = this.element.clientHeight || 400;
       const range = visibleRange(offsets, this.element.scrollTop, viewport, OVERSCAN);
@@ -120,7 +132,7 @@ export class MessageList {
       if (!changed) break;
     }
     if (this.stick) {
-      this.element.scrollTop = this.element.scrollHeight;
+      this.scrollTo(this.element.scrollHeight);
       this.onAtBottom();
     }
     if (this.element.scrollTop < NEAR_TOP) this.onNearTop();
