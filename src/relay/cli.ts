@@ -23,6 +23,7 @@ Usage: parley-relay [options]
                         (default: keep everything)
   --rate <n>            frames per second one connection may send (default 50,
                         bursts of 6×); raise it for bots and benchmarks
+  --max-file-mb <n>     largest file members may send, in MB (default 10)
   --tls                 serve wss:// with a self-signed certificate, made on
                         first use and kept in the data folder; clients pin
                         its fingerprint (printed at start, part of invites)
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
         'allow-origin': { type: 'string', multiple: true },
         retain: { type: 'string' },
         rate: { type: 'string' },
+        'max-file-mb': { type: 'string' },
         tls: { type: 'boolean' },
         cert: { type: 'string' },
         key: { type: 'string' },
@@ -87,6 +89,11 @@ async function main(): Promise<number> {
   const rate = values.rate === undefined ? undefined : Number(values.rate);
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000)) {
     process.stderr.write(`parley-relay: --rate must be a whole number from 1 to 1000000, not ${values.rate}\n`);
+    return 2;
+  }
+  const maxFileMb = values['max-file-mb'] === undefined ? undefined : Number(values['max-file-mb']);
+  if (maxFileMb !== undefined && (!Number.isFinite(maxFileMb) || maxFileMb <= 0 || maxFileMb > 1024)) {
+    process.stderr.write(`parley-relay: --max-file-mb must be a number above 0 and at most 1024, not ${values['max-file-mb']}\n`);
     return 2;
   }
   let secret = values.secret ?? process.env.PARLEY_SECRET;
@@ -137,7 +144,14 @@ async function main(): Promise<number> {
       secret,
       tls,
       retain,
-      ...(rate ? { limits: { ratePerSecond: rate, rateBurst: rate * 6 } } : {}),
+      ...(rate || maxFileMb
+        ? {
+            limits: {
+              ...(rate ? { ratePerSecond: rate, rateBurst: rate * 6 } : {}),
+              ...(maxFileMb ? { maxFileBytes: Math.round(maxFileMb * 1024 * 1024) } : {}),
+            },
+          }
+        : {}),
       allowedOrigins: values['allow-origin'],
       log,
       ...(values.mdns ? { discovery: { team, interface: values['mdns-interface'] } } : {}),

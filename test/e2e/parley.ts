@@ -340,6 +340,21 @@ export class Teammate {
     return this.view.locator('.chat-pane .msg:not(.own)').filter({ has: this.view.locator('.body', { hasText: exactly(text) }) });
   }
 
+  /** A message row of the open conversation whose body contains `text`. */
+  rowContaining(text: string): Locator {
+    return this.view.locator('.chat-pane .msg').filter({ has: this.view.locator('.body', { hasText: text }) });
+  }
+
+  /** Reacts to a message row as a user does: its toolbar's "Add a reaction", then the emoji in the picker. */
+  async react(row: Locator, emoji: string): Promise<void> {
+    await row.hover();
+    await row.locator('.actions button[aria-label="Add a reaction"]').click();
+    const picker = this.view.locator('.emoji-picker');
+    await picker.waitFor({ state: 'visible', timeout: 5_000 });
+    await picker.locator(`button[aria-label="React with ${emoji}"]`).click();
+    await picker.waitFor({ state: 'detached', timeout: 5_000 });
+  }
+
   /** The message rows of the open conversation, top to bottom (only rows in the DOM: the list is windowed). */
   async messageRows(): Promise<MessageRow[]> {
     // The tests compile without the DOM lib; this is the part of Element the function uses.

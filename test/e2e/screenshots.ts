@@ -100,6 +100,11 @@ async function main(): Promise<void> {
         await mate.view.locator('.chat-pane .msg:not(.queued) .body', { hasText: line.shows }).waitFor({ state: 'visible', timeout: 15_000 });
       }
     }
+    // Reactions: bob likes the code, alice celebrates the go-ahead.
+    await bob.react(bob.rowContaining('outbox.resendAll();'), '👍');
+    await bob.react(bob.rowContaining('outbox.resendAll();'), '🚀');
+    await alice.react(alice.rowContaining('Ship it once CI is green.'), '🎉');
+    await alice.rowContaining('outbox.resendAll();').locator('.reaction', { hasText: '🚀' }).waitFor({ state: 'visible', timeout: 15_000 });
     // alice looks at her DM with bob and comes back: #general is read, so it shows no "New"
     // divider (it marks what was unread when the conversation was opened).
     await alice.openDmWith('bob');

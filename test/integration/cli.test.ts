@@ -56,6 +56,19 @@ describe('standalone relay (npx parley-relay)', () => {
     assert.equal(await again.exited, 0);
   });
 
+  it('takes a file size cap (--max-file-mb), tells clients, and refuses a bad one', async () => {
+    const r = run(['--port', '0', '--data', tempDir(), '--max-file-mb', '0.5']);
+    const line = await waitFor(() => /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(r.out()), 'listen line');
+    const alice = await connect(`ws://127.0.0.1:${line[1]}`, 'alice');
+    assert.equal(alice.client.limits.maxFileBytes, 524_288);
+    assert.throws(() => alice.client.sendFile(general(alice), 'big.bin', Buffer.alloc(600_000)), /accepts files up to 524288 bytes/);
+    for (const bad of ['0', '-3', 'lots', '5000']) {
+      const b = run(['--port', '0', '--data', tempDir(), `--max-file-mb=${bad}`]);
+      assert.equal(await b.exited, 2, bad);
+      assert.match(b.out(), /--max-file-mb must be a number above 0 and at most 1024/);
+    }
+  });
+
   it('refuses to listen beyond loopback without a team secret', async () => {
     const r = run(['--host', '0.0.0.0', '--port', '0', '--data', tempDir()]);
     assert.equal(await r.exited, 2);
