@@ -1,5 +1,6 @@
 // Author colours come from the theme's chart and terminal colours, so they stay readable in
-// light, dark and high-contrast themes; the same user always gets the same one.
+// light, dark and high-contrast themes; the same user always gets the same one. Seven hues that
+// themes keep apart (magenta was dropped: next to charts-purple two people looked alike).
 const PALETTE = [
   '--vscode-charts-blue',
   '--vscode-charts-green',
@@ -7,7 +8,6 @@ const PALETTE = [
   '--vscode-charts-purple',
   '--vscode-charts-red',
   '--vscode-terminal-ansiCyan',
-  '--vscode-terminal-ansiMagenta',
   '--vscode-charts-yellow',
 ];
 
