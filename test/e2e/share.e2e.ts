@@ -159,6 +159,43 @@ describe('Sharing code between two real VS Code windows', function () {
     console.log(`      sent, received and opened at the moved lines in ${elapsed(t)}`);
   });
 
+  it('4. the card\'s Compare opens a diff against the receiver\'s file, and Insert puts the code at the cursor', async function () {
+    const t = Date.now();
+    const page = bob.page;
+    const card = bob.view.locator('.card.snippet').first();
+    await card.waitFor({ state: 'visible', timeout: 15_000 });
+
+    // Compare: a diff editor of alice's version against bob's file.
+    await card.getByRole('button', { name: 'Compare', exact: true }).click();
+    const active = page.locator('.tabs-container .tab.active');
+    await eventually('the diff is the active editor', async () => ((await active.first().textContent()) ?? '').trim(), (s) => s.includes("math.ts (alice's ↔ yours)"));
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, 'share-4-compare-bob-light');
+    await page.keyboard.press('Control+W');
+
+    // Insert: at the end of bob's math.ts, where his cursor is.
+    await eventually('math.ts is active again', async () => ((await active.first().textContent()) ?? '').trim(), (s) => s.startsWith('math.ts') && !s.includes('↔'));
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    const subLines = () => editor.locator('.view-line').filter({ hasText: 'return a - b;' }).count();
+    assert.equal(await subLines(), 1);
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await card.getByRole('button', { name: 'Insert', exact: true }).click();
+    await eventually('the snippet is inserted at the cursor', subLines, (n) => n === 2);
+    // At the cursor: the inserted copy comes after everything that was in the file.
+    const lines = (await editor.locator('.view-line').allTextContents()).map((l) => l.replace(/\u00a0/g, ' ')); // Monaco renders spaces as no-break spaces
+    const firstSub = lines.findIndex((l) => l.includes('return a - b;'));
+    const secondSub = lines.findIndex((l, i) => i > firstSub && l.includes('return a - b;'));
+    assert.ok(secondSub > firstSub && lines.slice(firstSub + 1, secondSub).some((l) => l.trim() === '}'), `inserted below the original: ${JSON.stringify(lines)}`);
+    await screenshot(page, 'share-4-inserted-bob-light');
+    // Leave bob's checkout as it was for the scenarios after this one.
+    await page.keyboard.press('Control+Z');
+    await eventually('undone', subLines, (n) => n === 1);
+    await page.keyboard.press('Control+Z'); // the new line typed before
+    console.log(`      compared and inserted in ${elapsed(t)}`);
+  });
+
   it('5. a file sent from the explorer is saved by the receiver, with its hash checked', async function () {
     const t = Date.now();
     const page = alice.page;
