@@ -1,4 +1,7 @@
 import * as vscode from 'vscode';
+import { conversationMarkdown, loadAllHistory } from '../core/exportMarkdown';
+import { sanitizeFileName } from '../core/fileNames';
+import { conversationViews } from '../core/viewModel';
 import { checkJoin } from '../protocol/joinForm';
 import { readConfig, saveConfig } from './config';
 import type { ChatViewProvider } from './chatViewProvider';
@@ -226,6 +229,44 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     if (!pick) return;
     const conv = await c.joinRoom(pick.id);
     await chat.reveal(conv.id, true);
+  });
+
+  /**
+   * Exports a conversation (the open one, or one picked) as Markdown, after paging in its whole
+   * history. `args` lets a test or another extension name the conversation and the file.
+   */
+  reg('parley.exportConversation', async (args?: { conv?: string; target?: vscode.Uri }) => {
+    const c = needClient();
+    const views = conversationViews(c);
+    const convId =
+      args?.conv ??
+      chat.active ??
+      (await vscode.window.showQuickPick(
+        views.map((v) => ({ label: v.title, id: v.id })),
+        { title: 'Export which conversation?' },
+      ))?.id;
+    const view = views.find((v) => v.id === convId);
+    if (!view) {
+      if (convId !== undefined) throw new Error(`no conversation ${convId}`);
+      return undefined;
+    }
+    const incomplete = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Parley: loading the history of ${view.title}…` }, () => loadAllHistory(c, view.id));
+    const messages = c.messages(view.id, { limit: Number.MAX_SAFE_INTEGER });
+    const names = new Map(c.members().map((m) => [m.id, m.name]));
+    const text = conversationMarkdown(messages, { title: view.title, names, now: Date.now(), ...(incomplete ? { incomplete } : {}) });
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const fileName = `${sanitizeFileName(view.title.replace(/^#/, ''))}-${new Date().toISOString().slice(0, 10)}.md`;
+    const target =
+      args?.target ??
+      (await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}), filters: { Markdown: ['md'] }, title: `Export ${view.title}` }));
+    if (!target) return undefined;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+    if (!args?.target) {
+      void vscode.window.showInformationMessage(`Exported ${messages.length} messages of ${view.title}${incomplete ? ' (not all: see the file)' : ''}.`, 'Open').then((pick) => {
+        if (pick === 'Open') void vscode.window.showTextDocument(target);
+      });
+    }
+    return { file: target.toString(), messages: messages.length, complete: !incomplete };
   });
 
   reg('parley.leaveRoom', async () => {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import { repoRoot, screenshot, startInstance } from './harness';
+import { repoRoot, runCommand, screenshot, startInstance } from './harness';
 import {
   answerDialog,
   elapsed,
@@ -408,5 +408,31 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.ok((await fromBottom()) <= 1, 'and stays there');
     await screenshot(bob.page, 'chat-7-after-reload-bob-light');
     console.log(`      👍 added, added, removed; an edit and a delete; identical for both and after a reload, in ${elapsed(t)}`);
+  });
+  it('8. alice exports #general as Markdown: the whole history, with the edit, the deletion and the reaction', async function () {
+    const t = Date.now();
+    await alice.openConversation('general');
+    await runCommand(alice.page, 'Parley: Export Conversation as Markdown…');
+    // code-server's save dialog: a quick input that fills in the suggested path once it has
+    // listed the folder; accept it as it is.
+    const input = alice.page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    const day = new Date().toISOString().slice(0, 10);
+    const suggested = await eventually('the save dialog suggests general-<date>.md', () => input.inputValue(), (v) => v.endsWith(`/general-${day}.md`));
+    await input.press('Enter');
+    const done = alice.page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Exported \d+ messages of #general/ });
+    await done.first().waitFor({ state: 'visible', timeout: 20_000 });
+    // Suggested in alice's workspace folder, and written there.
+    assert.equal(path.dirname(suggested), alice.instance.workspace);
+    const md = fs.readFileSync(suggested, 'utf8');
+    assert.match(md, /^# #general\n/);
+    for (const line of ['offline 1: build is green again', 'history: ping me with questions', 'reactions: deploy at 5 instead _(edited)_', '_message deleted_', '👍 1 (alice)']) {
+      assert.ok(md.includes(line), `the export has ${JSON.stringify(line)}`);
+    }
+    // In the order they were sent.
+    assert.ok(md.indexOf('offline 1: build is green again') < md.indexOf('history: ping me with questions'));
+    assert.ok(md.indexOf('history: ping me with questions') < md.indexOf('reactions: deploy at 5 instead'));
+    await screenshot(alice.page, 'chat-8-exported-alice-dark');
+    console.log(`      exported ${md.split('\n').length} lines in ${elapsed(t)}`);
   });
 });
