@@ -5,7 +5,7 @@
 // BENCH_QUICK=1 runs a short smoke for CI (the ramp stops at 300k deliveries/s, fewer connections,
 // no storage run; no verdicts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { buildLoadgen, fanoutTable, fmt, measurePeer, rampFrom, type PeerResult } from './fanout';
@@ -40,7 +40,6 @@ function machine(): string {
  * returns, so this distribution bounds the relay's own latency figures from below.
  */
 function fsyncLatency(): { p50: number; p99: number; max: number } {
-  const { openSync, writeSync, fsyncSync, closeSync, mkdtempSync, rmSync } = require('node:fs') as typeof import('node:fs');
   const dir = mkdtempSync(join(os.tmpdir(), 'parley-bench-fsync-'));
   const fd = openSync(join(dir, 'f'), 'w');
   const block = Buffer.alloc(4096, 1);
@@ -71,7 +70,7 @@ function storage(): string {
 async function activation(): Promise<number | undefined> {
   const harness = (await import('../test/e2e/harness')) as typeof import('../test/e2e/harness');
   const vsix = join(root, 'parley.vsix');
-  const ws = require('node:fs').mkdtempSync(join(os.tmpdir(), 'parley-bench-ws-')) as string;
+  const ws = mkdtempSync(join(os.tmpdir(), 'parley-bench-ws-'));
   try {
     const instance = await harness.startInstance({ name: 'bench-activation', vsix, workspace: ws });
     const wb = await harness.openWorkbench(instance);
@@ -85,7 +84,7 @@ async function activation(): Promise<number | undefined> {
     return ms;
   } finally {
     await harness.stopAll();
-    require('node:fs').rmSync(ws, { recursive: true, force: true });
+    rmSync(ws, { recursive: true, force: true });
   }
 }
 

@@ -146,8 +146,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private pumping = false;
   private readonly gate = new RateGate();
   private syncInFlight = false;
-  /** While a relay frame is handled: the conversations its messages touched (written once at its end). */
-  private frameTouched: Set<string> | undefined;
+  /** Conversations the messages of the relay frame being handled touched (written once at its end). */
+  private readonly frameTouched = new Set<string>();
   /** Bumped by every connect(); a TLS check that finishes after a newer attempt (or stop) is ignored. */
   private connectAttempt = 0;
   private readonly unreadCache = new Map<string, { read: number; count: number }>();
@@ -416,21 +416,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
       // One transaction (one fsync) per frame: a replay frame carries hundreds of messages. The
       // conversations its messages touched are written and announced once, at the frame's end.
       this.opts.store.transaction(() => {
-        const touched = new Set<string>();
-        this.frameTouched = touched;
-        try {
-          for (const e of decoded.value) {
-            try {
-              const f = this.handle(e);
-              if (f) fatal = f;
-            } catch (err) {
-              this.opts.log?.(`error handling ${e.t}: ${(err as Error).stack ?? err}`);
-            }
+        for (const e of decoded.value) {
+          try {
+            const f = this.handle(e);
+            if (f) fatal = f;
+          } catch (err) {
+            this.opts.log?.(`error handling ${e.t}: ${(err as Error).stack ?? err}`);
           }
-        } finally {
-          this.frameTouched = undefined;
-          for (const id of touched) this.conversationChanged(id);
         }
+        for (const id of this.frameTouched) this.conversationChanged(id);
+        this.frameTouched.clear();
       });
     });
     ws.on('error', (err) => {
@@ -593,7 +588,6 @@ export class ParleyClient extends Emitter<ClientEvents> {
       gap = c.cursor < m.seq;
       if (m.seq > c.conv.head) c.conv = { ...c.conv, head: m.seq };
       if (m.author === this.me?.id && m.seq > c.conv.read) c.conv = { ...c.conv, read: m.seq };
-      if (!this.frameTouched) store.putConversation(c.conv, c.cursor);
     });
     if (fresh) {
       const u = this.unreadCache.get(m.conv);
@@ -601,8 +595,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       if (u && u.read === c.conv.read && counts) u.count++;
       this.emit('message', m);
     }
-    if (this.frameTouched) this.frameTouched.add(m.conv);
-    else this.emit('conversation', this.view(c.conv));
+    this.frameTouched.add(m.conv);
     // A gap: keep what we got and ask the relay to replay what is missing (once at a time).
     if (gap && !this.syncInFlight) this.requestSync();
   }

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'node-sqlite3-wasm';
+import { applyReaction, type Reaction } from './reactions';
 import { openExclusive } from './sqliteFile';
 import { HIDDEN_KINDS, type Body, type Conversation, type Member, type Message, type SendBody } from '../protocol/wire';
 
@@ -36,12 +37,6 @@ export interface OutboxFile {
 export type OutboxEntry =
   | { id: string; conv: string; kind: 'send'; body: SendBody; created: number; state: 'queued' | 'failed'; error?: string }
   | { id: string; conv: string; kind: 'upload'; body: OutboxFile; created: number; state: 'queued' | 'failed'; error?: string };
-
-/** One emoji on a message and who put it there, in the order they did. */
-export interface Reaction {
-  emoji: string;
-  users: string[];
-}
 
 /** A message as a view shows it: with later edits, deletions and reactions applied. */
 export interface CachedMessage extends Message {
@@ -191,15 +186,7 @@ export class ClientStore {
     if (out.length) {
       const bySeq = new Map(out.map((m) => [m.seq, m]));
       const reacts = this.stmt('SELECT target, user, emoji FROM reactions WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1 ORDER BY seq').all([conv, out[0].seq, out[out.length - 1].seq]) as Row[];
-      for (const r of reacts) {
-        const m = bySeq.get(Number(r.target));
-        if (!m || m.deleted) continue;
-        const list = (m.reactions ??= []);
-        const emoji = String(r.emoji);
-        let entry = list.find((x) => x.emoji === emoji);
-        if (!entry) list.push((entry = { emoji, users: [] }));
-        entry.users.push(String(r.user));
-      }
+      for (const r of reacts) applyReaction(bySeq.get(Number(r.target)), String(r.user), String(r.emoji), true);
     }
     return out;
   }

@@ -3,6 +3,7 @@
 // deletions and reactions as everyone saw them.
 import type { ParleyClient } from './client';
 import type { CachedMessage } from './clientStore';
+import { formatBytes } from './fileNames';
 
 export interface ExportOptions {
   /** The conversation's title as the view shows it ("#general", "bob"). */
@@ -24,12 +25,6 @@ function fence(code: string): string {
   return '`'.repeat(Math.max(3, longest + 1));
 }
 
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
 function body(m: CachedMessage): string {
   if (m.deleted) return '_message deleted_';
   const b = m.body;
@@ -44,7 +39,7 @@ function body(m: CachedMessage): string {
       return [head, ...(b.note ? ['', b.note] : []), '', `${f}${b.patch ? 'diff' : b.lang}`, b.code, f].join('\n');
     }
     case 'file':
-      return `File: **${b.name}** (${bytes(b.size)}, sha256 \`${b.sha256.slice(0, 16)}…\`)${b.note ? `\n\n${b.note}` : ''}`;
+      return `File: **${b.name}** (${formatBytes(b.size)}, sha256 \`${b.sha256.slice(0, 16)}…\`)${b.note ? `\n\n${b.note}` : ''}`;
     default:
       return `_(${b.kind})_`;
   }

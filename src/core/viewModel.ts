@@ -1,5 +1,6 @@
 import type { ConversationView, MessageView } from '../protocol/view';
 import { HIDDEN_KINDS } from '../protocol/wire';
+import { applyReaction } from './reactions';
 import type { ParleyClient } from './client';
 
 /** Conversations as the chat view lists them: most recent activity first. */
@@ -66,19 +67,4 @@ export function messageViews(client: ParleyClient, conv: string, opts: { limit?:
   const head = client.conversation(conv)?.head ?? 0;
   const more = lowest !== undefined ? lowest > 1 : head > 0;
   return { messages, more };
-}
-
-/** Adds or removes `user`'s `emoji` on a message view (no-op for a message not in view or deleted). */
-export function applyReaction(m: MessageView | undefined, user: string, emoji: string, on: boolean): void {
-  if (!m || m.deleted) return;
-  const list = (m.reactions ??= []);
-  const i = list.findIndex((r) => r.emoji === emoji);
-  if (on) {
-    if (i < 0) list.push({ emoji, users: [user] });
-    else if (!list[i].users.includes(user)) list[i].users.push(user);
-  } else if (i >= 0) {
-    list[i].users = list[i].users.filter((u) => u !== user);
-    if (list[i].users.length === 0) list.splice(i, 1);
-  }
-  if (list.length === 0) delete m.reactions;
 }

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { CachedMessage } from '../core/clientStore';
-import { sanitizeFileName } from '../core/fileNames';
+import { formatBytes, sanitizeFileName } from '../core/fileNames';
 import { conversationViews, messageViews } from '../core/viewModel';
 import { VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ViewSnapshot } from '../protocol/view';
 import type { FileBody } from '../protocol/wire';
@@ -324,10 +324,4 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private post(msg: HostToView): void {
     if (this.view && this.ready) void this.view.webview.postMessage(msg);
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

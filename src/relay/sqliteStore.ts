@@ -193,17 +193,19 @@ export class SqliteStore implements Store {
     const head = this.heads.get(item.conv);
     if (head === undefined) return { ok: false, code: 'unknown_conversation', message: `no conversation ${item.conv}` };
     const body = item.body;
-    if (body.kind === 'edit' || body.kind === 'delete') {
+    if (body.kind === 'edit' || body.kind === 'delete' || body.kind === 'react') {
+      // An event on another message: that message must exist, not be deleted, and not be an event itself.
       const target = (this.findTarget.all([item.conv, body.target]) as Row[])[0];
       if (!target) return { ok: false, code: 'bad_target', message: `no message ${body.target} in ${item.conv}` };
-      if (String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
-      if (Number(target.deleted) === 1) return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
-      if (EVENT_KINDS.has(String(target.kind)) || target.kind === 'deleted') return { ok: false, code: 'bad_target', message: 'edits, deletions and reactions cannot be edited or deleted' };
-      if (body.kind === 'edit' && target.kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
+      const kind = String(target.kind);
+      if (body.kind !== 'react' && String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
+      if (Number(target.deleted) === 1 || kind === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
+      if (EVENT_KINDS.has(kind)) return { ok: false, code: 'bad_target', message: 'edits, deletions and reactions are not messages one can edit, delete or react to' };
+      if (body.kind === 'edit' && kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
       if (body.kind === 'delete') {
         // The content goes; the seq stays (a tombstone), so every cache converges.
         this.markDeleted.run([item.conv, body.target]);
-        if (target.kind === 'file') {
+        if (kind === 'file') {
           const file = (JSON.parse(String(target.body)) as { file?: string }).file;
           if (file) {
             this.db.run('DELETE FROM file_chunks WHERE file = ?', file);
@@ -211,12 +213,6 @@ export class SqliteStore implements Store {
           }
         }
       }
-    }
-    if (body.kind === 'react') {
-      const target = (this.findTarget.all([item.conv, body.target]) as Row[])[0];
-      if (!target) return { ok: false, code: 'bad_target', message: `no message ${body.target} in ${item.conv}` };
-      if (Number(target.deleted) === 1 || target.kind === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
-      if (EVENT_KINDS.has(String(target.kind))) return { ok: false, code: 'bad_target', message: 'edits, deletions and reactions cannot be reacted to' };
     }
     if (body.kind === 'file' && item.chunks) {
       this.insertFile.run([body.file, item.conv, body.size, item.chunks.length]);
