@@ -14,7 +14,7 @@ import {
   type SendBody,
 } from '../protocol/wire';
 import { Backoff } from './backoff';
-import { ClientStore, type CachedMessage, type OutboxEntry } from './clientStore';
+import { ClientStore, type CachedMessage, type MessageScope, type OutboxEntry } from './clientStore';
 import { Emitter } from './emitter';
 import { newMessageId, newRequestId } from './ids';
 import { CertificateError, relayTlsOptions, type CertificateProblem, type RelayTlsOptions } from './tlsPin';
@@ -199,7 +199,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.convs.get(conv)?.cursor;
   }
 
-  messages(conv: string, opts?: { before?: number; limit?: number }): CachedMessage[] {
+  messages(conv: string, opts?: { before?: number; limit?: number; scope?: MessageScope }): CachedMessage[] {
     return this.opts.store.messages(conv, opts);
   }
 
@@ -591,7 +591,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
     if (fresh) {
       const u = this.unreadCache.get(m.conv);
-      const counts = !HIDDEN_KINDS.has(m.body.kind) && m.author !== this.me?.id && m.seq > c.conv.read;
+      const root = m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
+      let counts = !HIDDEN_KINDS.has(m.body.kind) && m.author !== this.me?.id && m.seq > c.conv.read;
+      // A reply counts only in a thread I am in (as ClientStore.unread counts).
+      if (counts && root !== undefined) counts = store.threadParticipants(m.conv, root).has(this.me?.id ?? '');
       if (u && u.read === c.conv.read && counts) u.count++;
       this.emit('message', m);
     }

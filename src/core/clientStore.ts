@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS convs (id TEXT PRIMARY KEY, json TEXT NOT NULL, curso
 CREATE TABLE IF NOT EXISTS messages (
   conv TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, author TEXT NOT NULL, ts INTEGER NOT NULL,
   kind TEXT NOT NULL, body TEXT NOT NULL, target INTEGER, edited TEXT, edited_seq INTEGER, deleted INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (conv, seq));
+  thread INTEGER, PRIMARY KEY (conv, seq));
 DROP INDEX IF EXISTS messages_target;
 CREATE INDEX IF NOT EXISTS messages_by_target ON messages (conv, target, author);
 CREATE TABLE IF NOT EXISTS reactions (
@@ -38,12 +38,26 @@ export type OutboxEntry =
   | { id: string; conv: string; kind: 'send'; body: SendBody; created: number; state: 'queued' | 'failed'; error?: string }
   | { id: string; conv: string; kind: 'upload'; body: OutboxFile; created: number; state: 'queued' | 'failed'; error?: string };
 
-/** A message as a view shows it: with later edits, deletions and reactions applied. */
+/** A thread's replies as its root shows them. */
+export interface ThreadSummary {
+  count: number;
+  /** Time of the newest reply. */
+  lastTs: number;
+  /** Who replied, the most recent first (at most 3). */
+  users: string[];
+}
+
+/** A message as a view shows it: with later edits, deletions, reactions and replies applied. */
 export interface CachedMessage extends Message {
   edited?: string;
   deleted?: boolean;
   reactions?: Reaction[];
+  /** On a thread's root: its replies so far. */
+  replies?: ThreadSummary;
 }
+
+/** Which messages `messages()` lists: the conversation itself (default), one thread (root and replies), or both. */
+export type MessageScope = 'main' | 'any' | { thread: number };
 
 /** SQL list of the body kinds that are not messages to show ('edit', 'delete', …). */
 const HIDDEN_SQL = [...HIDDEN_KINDS].map((k) => `'${k}'`).join(', ');
@@ -63,6 +77,10 @@ export class ClientStore {
     const opened = openExclusive(file, SCHEMA);
     this.db = opened.db;
     this.releaseOwner = opened.release;
+    // Caches made before threads existed lack the column (and hold no replies).
+    const cols = this.db.all('PRAGMA table_info(messages)') as Row[];
+    if (!cols.some((c) => c.name === 'thread')) this.db.exec('ALTER TABLE messages ADD COLUMN thread INTEGER');
+    this.db.exec('CREATE INDEX IF NOT EXISTS messages_by_thread ON messages (conv, thread)');
   }
 
   get(k: string): string | undefined {
@@ -123,7 +141,8 @@ export class ClientStore {
   putMessage(m: Message): boolean {
     const b = m.body;
     const target = b.kind === 'edit' || b.kind === 'delete' ? b.target : null;
-    const r = this.stmt('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run([
+    const thread = (b.kind === 'text' || b.kind === 'snippet') && b.thread !== undefined ? b.thread : null;
+    const r = this.stmt('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted, thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run([
       m.conv,
       m.seq,
       m.id,
@@ -133,6 +152,7 @@ export class ClientStore {
       JSON.stringify(b),
       target,
       b.kind === 'deleted' ? 1 : 0,
+      thread,
     ]);
     if (r.changes === 0) return false;
     if (b.kind === 'react') {
@@ -171,11 +191,18 @@ export class ClientStore {
     return this.stmt('SELECT 1 AS x FROM messages WHERE conv = ? AND seq = ?').all([conv, seq]).length > 0;
   }
 
-  /** Cached messages of a conversation, ascending, the newest `limit` below `before`. */
-  messages(conv: string, opts: { before?: number; limit?: number; events?: boolean } = {}): CachedMessage[] {
+  /**
+   * Cached messages of a conversation, ascending, the newest `limit` below `before`: by default
+   * the conversation's own messages (thread replies are listed by their thread), with `scope`
+   * one thread (its root and replies) or all of them.
+   */
+  messages(conv: string, opts: { before?: number; limit?: number; events?: boolean; scope?: MessageScope } = {}): CachedMessage[] {
+    const scope = opts.scope ?? 'main';
+    const where = scope === 'main' ? 'AND thread IS NULL' : scope === 'any' ? '' : 'AND (seq = ? OR thread = ?)';
+    const args: unknown[] = [conv, opts.before ?? Number.MAX_SAFE_INTEGER, ...(typeof scope === 'object' ? [scope.thread, scope.thread] : []), opts.limit ?? 200];
     const rows = this.db.all(
-      `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? ${opts.events ? '' : `AND kind NOT IN (${HIDDEN_SQL})`} ORDER BY seq DESC LIMIT ?`,
-      [conv, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit ?? 200],
+      `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? ${where} ${opts.events ? '' : `AND kind NOT IN (${HIDDEN_SQL})`} ORDER BY seq DESC LIMIT ?`,
+      args as (string | number)[],
     ) as Row[];
     const out = rows.reverse().map((r) => {
       const m: CachedMessage = { conv: String(r.conv), seq: Number(r.seq), id: String(r.id), author: String(r.author), ts: Number(r.ts), body: JSON.parse(String(r.body)) as Body };
@@ -185,10 +212,45 @@ export class ClientStore {
     });
     if (out.length) {
       const bySeq = new Map(out.map((m) => [m.seq, m]));
-      const reacts = this.stmt('SELECT target, user, emoji FROM reactions WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1 ORDER BY seq').all([conv, out[0].seq, out[out.length - 1].seq]) as Row[];
+      const lo = out[0].seq;
+      const hi = out[out.length - 1].seq;
+      const reacts = this.stmt('SELECT target, user, emoji FROM reactions WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1 ORDER BY seq').all([conv, lo, hi]) as Row[];
       for (const r of reacts) applyReaction(bySeq.get(Number(r.target)), String(r.user), String(r.emoji), true);
+      for (const [root, summary] of this.threadSummaries(conv, lo, hi)) {
+        const m = bySeq.get(root);
+        if (m) m.replies = summary;
+      }
     }
     return out;
+  }
+
+  /** Reply counts, last reply times and recent repliers of the threads rooted between `lo` and `hi`. */
+  private threadSummaries(conv: string, lo: number, hi: number): Map<number, ThreadSummary> {
+    const out = new Map<number, ThreadSummary>();
+    const rows = this.stmt(
+      `SELECT thread, author, COUNT(*) AS n, MAX(ts) AS ts FROM messages INDEXED BY messages_by_thread WHERE conv = ? AND thread BETWEEN ? AND ? AND kind NOT IN (${HIDDEN_SQL}) GROUP BY thread, author ORDER BY thread, MAX(seq) DESC`,
+    ).all([conv, lo, hi]) as Row[];
+    for (const r of rows) {
+      const root = Number(r.thread);
+      let s = out.get(root);
+      if (!s) out.set(root, (s = { count: 0, lastTs: 0, users: [] }));
+      s.count += Number(r.n);
+      s.lastTs = Math.max(s.lastTs, Number(r.ts));
+      if (s.users.length < 3) s.users.push(String(r.author));
+    }
+    return out;
+  }
+
+  /** The cached message at `seq` (a reply or not), with its edits, reactions and replies applied. */
+  message(conv: string, seq: number): CachedMessage | undefined {
+    const m = this.messages(conv, { before: seq + 1, limit: 1, scope: 'any' })[0];
+    return m?.seq === seq ? m : undefined;
+  }
+
+  /** Who is in a thread: its root's author and everyone who replied. */
+  threadParticipants(conv: string, root: number): Set<string> {
+    const rows = this.stmt('SELECT DISTINCT author FROM messages WHERE conv = ? AND (seq = ? OR thread = ?)').all([conv, root, root]) as Row[];
+    return new Set(rows.map((r) => String(r.author)));
   }
 
   /** Time of the newest cached message of each conversation. */
@@ -203,10 +265,17 @@ export class ClientStore {
     return r && r.s !== null ? Number(r.s) : undefined;
   }
 
-  /** Messages after `read` that others wrote (edits and deletions don't count). */
+  /**
+   * Messages after `read` that others wrote (edits and deletions don't count); thread replies
+   * count only in threads `me` is in (started or replied to).
+   */
   unread(conv: string, read: number, me: string): number {
-    const r = this.db.get(`SELECT COUNT(*) AS n FROM messages WHERE conv = ? AND seq > ? AND author <> ? AND kind NOT IN (${HIDDEN_SQL})`, [conv, read, me]) as Row;
-    return Number(r.n);
+    const r = this.stmt(
+      `SELECT COUNT(*) AS n FROM messages WHERE conv = ? AND seq > ? AND author <> ? AND kind NOT IN (${HIDDEN_SQL})
+       AND (thread IS NULL OR thread IN (SELECT seq FROM messages WHERE conv = ? AND author = ? AND thread IS NULL AND seq > 0
+                                         UNION SELECT thread FROM messages INDEXED BY messages_by_thread WHERE conv = ? AND thread IS NOT NULL AND author = ?))`,
+    ).all([conv, read, me, conv, me, conv, me]) as Row[];
+    return Number(r[0].n);
   }
 
   // ---- outbox ----

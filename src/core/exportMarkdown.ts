@@ -45,6 +45,10 @@ function body(m: CachedMessage): string {
   }
 }
 
+function threadOf(m: CachedMessage): number | undefined {
+  return m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
+}
+
 /** The Markdown document for `messages` (oldest first, as the cache lists them). */
 export function conversationMarkdown(messages: readonly CachedMessage[], opts: ExportOptions): string {
   const tz = opts.timeZone ? { timeZone: opts.timeZone } : {};
@@ -53,15 +57,29 @@ export function conversationMarkdown(messages: readonly CachedMessage[], opts: E
   const name = (id: string) => opts.names.get(id) ?? 'unknown member';
   const out = [`# ${opts.title}`, '', `Exported from Parley on ${day.format(opts.now)} at ${time.format(opts.now)}: ${messages.length} message${messages.length === 1 ? '' : 's'}.`];
   if (opts.incomplete) out.push('', `> ${opts.incomplete}`);
+  // Thread replies follow their root, quoted; a reply whose root is not in the export stays in place.
+  const present = new Set(messages.map((m) => m.seq));
+  const replies = new Map<number, CachedMessage[]>();
+  for (const m of messages) {
+    const root = threadOf(m);
+    if (root !== undefined && present.has(root)) replies.set(root, [...(replies.get(root) ?? []), m]);
+  }
+  const write = (m: CachedMessage, quote: string) => {
+    const lines = [`**${name(m.author)}** · ${time.format(m.ts)}${quote ? ' · in the thread' : ''}`, '', body(m)];
+    if (m.reactions?.length && !m.deleted) lines.push('', m.reactions.map((r) => `${r.emoji} ${r.users.length} (${r.users.map(name).join(', ')})`).join(' · '));
+    out.push(quote.trimEnd(), ...(quote ? lines.join('\n').split('\n').map((l) => (quote + l).trimEnd()) : lines));
+  };
   let lastDay = '';
   for (const m of messages) {
+    const root = threadOf(m);
+    if (root !== undefined && present.has(root)) continue;
     const d = day.format(m.ts);
     if (d !== lastDay) {
       out.push('', `## ${d}`);
       lastDay = d;
     }
-    out.push('', `**${name(m.author)}** · ${time.format(m.ts)}`, '', body(m));
-    if (m.reactions?.length && !m.deleted) out.push('', m.reactions.map((r) => `${r.emoji} ${r.users.length} (${r.users.map(name).join(', ')})`).join(' · '));
+    write(m, '');
+    for (const r of replies.get(m.seq) ?? []) write(r, '> ');
   }
   return `${out.join('\n')}\n`;
 }

@@ -17,6 +17,10 @@ export interface NotifyCandidate {
   authorName: string;
   text: string;
   mentionsMe: boolean;
+  /** The root's seq, for a reply in a thread. */
+  thread?: number;
+  /** A reply in a thread I started or replied to. */
+  inMyThread?: boolean;
 }
 
 /** Whether a new message from someone else should raise a notification. */
@@ -24,15 +28,16 @@ export function shouldNotify(c: NotifyCandidate, ctx: NotifyContext): boolean {
   if (!ctx.isNotifierWindow || ctx.level === 'none') return false;
   if (ctx.quietWhileDebugging && ctx.debugging) return false;
   if (ctx.windowFocused && ctx.viewVisible) return false; // the user is looking at the chat
-  return ctx.level === 'all' || c.isDm || c.mentionsMe;
+  return ctx.level === 'all' || c.isDm || c.mentionsMe || c.inMyThread === true;
 }
 
 /** The text of one notification for a burst of messages. */
-export function summarize(items: NotifyCandidate[]): { text: string; conv: string } {
+export function summarize(items: NotifyCandidate[]): { text: string; conv: string; thread?: number } {
   const last = items[items.length - 1];
   if (items.length === 1) {
     const where = last.isDm ? last.authorName : `${last.authorName} in ${last.convTitle}`;
-    return { text: `${where}: ${oneLine(last.text, 160)}`, conv: last.conv };
+    const text = last.thread !== undefined ? `${last.authorName} replied in a thread${last.isDm ? '' : ` in ${last.convTitle}`}: ${oneLine(last.text, 160)}` : `${where}: ${oneLine(last.text, 160)}`;
+    return { text, conv: last.conv, ...(last.thread !== undefined ? { thread: last.thread } : {}) };
   }
   const people = [...new Set(items.map((i) => i.authorName))];
   const places = [...new Set(items.map((i) => (i.isDm ? 'a direct message' : i.convTitle)))];

@@ -2,6 +2,7 @@ import type { ConversationView, MessageView } from '../protocol/view';
 import { HIDDEN_KINDS } from '../protocol/wire';
 import { applyReaction } from './reactions';
 import type { ParleyClient } from './client';
+import type { CachedMessage } from './clientStore';
 
 /** Conversations as the chat view lists them: most recent activity first. */
 export function conversationViews(client: ParleyClient): ConversationView[] {
@@ -29,14 +30,8 @@ export function conversationViews(client: ParleyClient): ConversationView[] {
     .sort((a, b) => b.lastTs - a.lastTs || (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'room' ? -1 : 1));
 }
 
-/**
- * The newest `limit` messages of a conversation from the cache, followed by what is still in the
- * outbox for it (queued or failed), each with its delivery state.
- */
-export function messageViews(client: ParleyClient, conv: string, opts: { limit?: number; before?: number } = {}): { messages: MessageView[]; more: boolean } {
-  const me = client.self?.id;
-  const cached = client.messages(conv, { limit: opts.limit ?? 200, ...(opts.before !== undefined ? { before: opts.before } : {}) });
-  const messages: MessageView[] = cached.map((m) => ({
+function toView(m: CachedMessage, me: string | undefined): MessageView {
+  return {
     seq: m.seq,
     id: m.id,
     author: m.author,
@@ -46,25 +41,61 @@ export function messageViews(client: ParleyClient, conv: string, opts: { limit?:
     ...(m.deleted ? { deleted: true } : {}),
     ...(m.author === me ? { delivery: 'sent' as const } : {}),
     ...(m.reactions?.length ? { reactions: m.reactions.map((r) => ({ emoji: r.emoji, users: [...r.users] })) } : {}),
-  }));
+    ...(m.replies ? { replies: { count: m.replies.count, lastTs: m.replies.lastTs, users: [...m.replies.users] } } : {}),
+  };
+}
+
+/** The thread an outgoing body replies in, if any. */
+function threadOfBody(b: { kind: string; thread?: number }): number | undefined {
+  return b.kind === 'text' || b.kind === 'snippet' ? b.thread : undefined;
+}
+
+/**
+ * Cached messages followed by what is still in the outbox for the same place (queued or
+ * failed), each with its delivery state. Queued reactions show at once, as the relay will apply
+ * them (in order).
+ */
+function withOutbox(client: ParleyClient, conv: string, cached: CachedMessage[], thread: number | undefined, newest: boolean): MessageView[] {
+  const me = client.self?.id;
+  const messages = cached.map((m) => toView(m, me));
   const outbox = client.store.outbox(conv);
-  // Reactions still in the outbox show at once, as the relay will apply them (in order).
   if (me !== undefined) {
     const bySeq = new Map(messages.map((m) => [m.seq, m]));
     for (const e of outbox) if (e.kind === 'send' && e.body.kind === 'react') applyReaction(bySeq.get(e.body.target), me, e.body.emoji, e.body.on);
   }
-  if (opts.before === undefined) {
+  if (newest) {
     for (const e of outbox) {
       const body =
         e.kind === 'send'
           ? e.body
           : { kind: 'file' as const, file: 'pending', name: e.body.name, size: e.body.size, sha256: e.body.sha256, ...(e.body.mime ? { mime: e.body.mime } : {}) };
-      if (HIDDEN_KINDS.has(body.kind)) continue;
+      if (HIDDEN_KINDS.has(body.kind) || threadOfBody(body) !== thread) continue;
       messages.push({ id: e.id, author: me ?? '', ts: e.created, body, delivery: e.state, ...(e.error ? { error: e.error } : {}) });
     }
   }
+  return messages;
+}
+
+/**
+ * The newest `limit` messages of a conversation from the cache (without thread replies, which
+ * their thread lists), followed by what is still in the outbox for it.
+ */
+export function messageViews(client: ParleyClient, conv: string, opts: { limit?: number; before?: number } = {}): { messages: MessageView[]; more: boolean } {
+  const cached = client.messages(conv, { limit: opts.limit ?? 200, ...(opts.before !== undefined ? { before: opts.before } : {}) });
+  const messages = withOutbox(client, conv, cached, undefined, opts.before === undefined);
   const lowest = cached.length ? cached[0].seq : undefined;
   const head = client.conversation(conv)?.head ?? 0;
   const more = lowest !== undefined ? lowest > 1 : head > 0;
   return { messages, more };
+}
+
+/**
+ * A thread: its root (when cached) and every reply, oldest first, then replies still in the
+ * outbox. `root` is undefined when the cache does not hold the root message.
+ */
+export function threadViews(client: ParleyClient, conv: string, root: number): { root?: MessageView; replies: MessageView[] } {
+  const cached = client.messages(conv, { limit: 10_000, scope: { thread: root } });
+  const all = withOutbox(client, conv, cached, root, true);
+  const first = all[0];
+  return first?.seq === root ? { root: first, replies: all.slice(1) } : { replies: all };
 }

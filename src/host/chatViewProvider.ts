@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { CachedMessage } from '../core/clientStore';
 import { formatBytes, sanitizeFileName } from '../core/fileNames';
-import { conversationViews, messageViews } from '../core/viewModel';
-import { VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ViewSnapshot } from '../protocol/view';
+import { conversationViews, messageViews, threadViews } from '../core/viewModel';
+import { VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ThreadView, type ViewSnapshot } from '../protocol/view';
 import type { FileBody } from '../protocol/wire';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
@@ -13,6 +13,7 @@ import type { NetworkTeams } from './networkTeams';
 import type { Session } from './session';
 
 const ACTIVE_KEY = 'parley.activeConversation';
+const THREAD_KEY = 'parley.openThread';
 const PREVIEW_MAX_BYTES = 2 * 1024 * 1024;
 const PREVIEW_CACHE = 64;
 
@@ -75,8 +76,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   }
 
   /** Shows the view, optionally switching to a conversation and focusing the composer. */
-  async reveal(conv?: string, focusComposer = false): Promise<void> {
-    if (conv) await this.select(conv);
+  async reveal(conv?: string, focusComposer = false, thread?: number): Promise<void> {
+    if (conv && thread !== undefined) await this.showThread({ conv, root: thread });
+    else if (conv) await this.select(conv);
     this.focusWhenReady = focusComposer;
     await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
     if (focusComposer && this.ready) {
@@ -86,7 +88,22 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   }
 
   async select(conv: string): Promise<void> {
+    // A thread belongs to its conversation: switching away closes it.
+    if (this.context.workspaceState.get<{ conv: string }>(THREAD_KEY)?.conv !== conv) await this.context.workspaceState.update(THREAD_KEY, undefined);
     await this.context.workspaceState.update(ACTIVE_KEY, conv);
+    this.schedulePush(true);
+  }
+
+  /** The thread open beside the active conversation (kept across reloads). */
+  get openThread(): { conv: string; root: number } | undefined {
+    const t = this.context.workspaceState.get<{ conv: string; root: number }>(THREAD_KEY);
+    return t && t.conv === this.active ? t : undefined;
+  }
+
+  /** Opens a thread (switching to its conversation), or closes the open one. */
+  async showThread(thread: { conv: string; root: number } | undefined): Promise<void> {
+    if (thread && thread.conv !== this.active) await this.context.workspaceState.update(ACTIVE_KEY, thread.conv);
+    await this.context.workspaceState.update(THREAD_KEY, thread);
     this.schedulePush(true);
   }
 
@@ -124,7 +141,13 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           await this.select(msg.conv);
           return;
         case 'send':
-          client?.send(msg.conv, { kind: 'text', text: msg.text });
+          client?.send(msg.conv, { kind: 'text', text: msg.text, ...(msg.thread !== undefined ? { thread: msg.thread } : {}) });
+          return;
+        case 'openThread':
+          await this.showThread({ conv: msg.conv, root: msg.root });
+          return;
+        case 'closeThread':
+          await this.showThread(undefined);
           return;
         case 'edit':
           client?.send(msg.conv, { kind: 'edit', target: msg.target, text: msg.text });
@@ -143,7 +166,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           return;
         }
         case 'loadOlder':
-          await this.loadOlder(msg.conv);
+          await this.loadOlder(msg.conv, msg.before);
           return;
         case 'retry':
           client?.retry(msg.id);
@@ -193,10 +216,10 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     }
   }
 
-  private async loadOlder(conv: string): Promise<void> {
+  private async loadOlder(conv: string, shown?: number): Promise<void> {
     const client = this.session.client;
     if (!client) return;
-    const before = client.store.lowestSeq(conv) ?? (client.conversation(conv)?.head ?? 0) + 1;
+    const before = shown ?? client.store.lowestSeq(conv) ?? (client.conversation(conv)?.head ?? 0) + 1;
     // The cache may already hold older pages (scrolled before); otherwise ask the relay.
     let page = messageViews(client, conv, { before, limit: 100 });
     if (page.messages.length === 0 && before > 1) {
@@ -205,7 +228,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         this.post({ type: 'notice', level: 'info', text: 'Older messages load when the relay is reachable.' });
         return;
       }
-      const fetched = await client.history(conv, before);
+      // The relay pages from below what the cache holds.
+      const fetched = await client.history(conv, client.store.lowestSeq(conv) ?? before);
       page = { ...messageViews(client, conv, { before, limit: 200 }), more: fetched.more };
     }
     this.post({ type: 'older', conv, messages: this.withPreviews(page.messages), more: page.more });
@@ -227,8 +251,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   /** The cached message at `seq`, if this window has it. */
   private cachedMessage(conv: string, seq: number): CachedMessage | undefined {
-    const m = this.session.client?.messages(conv, { before: seq + 1, limit: 1 })[0];
-    return m?.seq === seq ? m : undefined;
+    return this.session.client?.store.message(conv, seq);
   }
 
   private async saveFile(conv: string, seq: number): Promise<void> {
@@ -272,6 +295,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     let active = this.active;
     if (!active || !conversations.some((c) => c.id === active)) active = conversations.find((c) => c.kind === 'room')?.id;
     const page = client && active ? messageViews(client, active) : { messages: [], more: false };
+    const open = this.openThread;
+    let thread: ThreadView | undefined;
+    if (client && open && open.conv === active) {
+      const t = threadViews(client, open.conv, open.root);
+      thread = { conv: open.conv, root: open.root, ...(t.root ? { message: this.withPreviews([t.root])[0] } : {}), replies: this.withPreviews(t.replies) };
+    }
     return {
       v: VIEW_PROTOCOL_VERSION,
       connection: this.session.connection(),
@@ -281,6 +310,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       ...(active ? { active } : {}),
       messages: this.withPreviews(page.messages),
       more: page.more,
+      ...(thread ? { thread } : {}),
       maxFileBytes: client?.limits.maxFileBytes ?? 10 * 1024 * 1024,
       prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
       discovered: this.networkTeams.teams(),

@@ -251,7 +251,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
       return undefined;
     }
     const incomplete = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Parley: loading the history of ${view.title}…` }, () => loadAllHistory(c, view.id));
-    const messages = c.messages(view.id, { limit: Number.MAX_SAFE_INTEGER });
+    const messages = c.messages(view.id, { limit: Number.MAX_SAFE_INTEGER, scope: 'any' });
     const names = new Map(c.members().map((m) => [m.id, m.name]));
     const text = conversationMarkdown(messages, { title: view.title, names, now: Date.now(), ...(incomplete ? { incomplete } : {}) });
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

@@ -69,6 +69,11 @@ export class Notifier extends Disposable {
       text,
       mentionsMe: m.body.kind === 'text' && mentions(m.body.text, me.name, { room: !isDm }),
     };
+    const root = m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
+    if (root !== undefined) {
+      candidate.thread = root;
+      candidate.inMyThread = client.store.threadParticipants(m.conv, root).has(me.id);
+    }
     const cfg = readConfig();
     const ok = shouldNotify(candidate, {
       level: cfg.notifications,
@@ -83,10 +88,10 @@ export class Notifier extends Disposable {
   }
 
   private async show(items: NotifyCandidate[]): Promise<void> {
-    const { text, conv } = summarize(items);
+    const { text, conv, thread } = summarize(items);
     const pick = await vscode.window.showInformationMessage(text, 'Reply', 'Open');
-    if (pick === 'Reply') await this.chat.reveal(conv, true);
-    else if (pick === 'Open') await this.chat.reveal(conv);
+    if (pick === 'Reply') await this.chat.reveal(conv, true, thread);
+    else if (pick === 'Open') await this.chat.reveal(conv, false, thread);
   }
 
   private claim(): void {

@@ -60,6 +60,18 @@ export interface MessageView {
   preview?: string;
   /** Emoji reactions, each with who reacted (member ids, in order), including ones still queued. */
   reactions?: { emoji: string; users: string[] }[];
+  /** On a thread's root: how many replies, the newest reply's time, the latest repliers (newest first, at most 3). */
+  replies?: { count: number; lastTs: number; users: string[] };
+}
+
+/** The thread open beside the active conversation. */
+export interface ThreadView {
+  conv: string;
+  root: number;
+  /** The root message; absent when this window does not hold it (older than its cache). */
+  message?: MessageView;
+  /** Replies, oldest first, then those still queued. */
+  replies: MessageView[];
 }
 
 export interface ViewSnapshot {
@@ -73,6 +85,8 @@ export interface ViewSnapshot {
   messages: MessageView[];
   /** Whether older messages exist before messages[0]. */
   more: boolean;
+  /** The open thread of the active conversation, if any. */
+  thread?: ThreadView;
   maxFileBytes: number;
   prefill: { relayUrl: string; name: string };
   /** Teams on this network, for the join screen (empty when discovery is off). */
@@ -96,12 +110,15 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('host'), name: z.string().max(64) }),
   z.object({ type: z.literal('invite'), text: z.string().max(8192) }),
   z.object({ type: z.literal('select'), conv: Conv }),
-  z.object({ type: z.literal('send'), conv: Conv, text: z.string().min(1).max(100_000) }),
+  z.object({ type: z.literal('send'), conv: Conv, text: z.string().min(1).max(100_000), thread: z.number().int().min(1).optional() }),
+  z.object({ type: z.literal('openThread'), conv: Conv, root: z.number().int().min(1) }),
+  z.object({ type: z.literal('closeThread') }),
   z.object({ type: z.literal('edit'), conv: Conv, target: z.number().int().nonnegative(), text: z.string().min(1).max(100_000) }),
   z.object({ type: z.literal('delete'), conv: Conv, target: z.number().int().nonnegative() }),
   z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
   z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string() }),
-  z.object({ type: z.literal('loadOlder'), conv: Conv }),
+  /** `before`: the oldest seq the view shows (older cached messages are served first). */
+  z.object({ type: z.literal('loadOlder'), conv: Conv, before: z.number().int().min(1).optional() }),
   z.object({ type: z.literal('retry'), id: z.string().max(64) }),
   z.object({ type: z.literal('discard'), id: z.string().max(64) }),
   z.object({ type: z.literal('read'), conv: Conv, seq: z.number().int().nonnegative() }),

@@ -33,7 +33,10 @@ export const Presence = z.enum(['online', 'away', 'offline']);
 
 // ---- message bodies (what a client may send) ----
 
-export const TextBody = z.object({ kind: z.literal('text'), text: z.string().min(1) });
+/** The seq of the message a reply belongs under (a thread's root, in the same conversation). */
+const ThreadRoot = z.number().int().min(1);
+
+export const TextBody = z.object({ kind: z.literal('text'), text: z.string().min(1), thread: ThreadRoot.optional() });
 
 export const GitContext = z.object({
   remote: z.string().max(2048).optional(),
@@ -53,6 +56,7 @@ export const SnippetBody = z.object({
   note: z.string().max(4000).optional(),
   /** The code is a unified diff of `path` against `git.commit` (from "Send Changes to…"). */
   patch: z.boolean().optional(),
+  thread: ThreadRoot.optional(),
 });
 
 export const EditBody = z.object({ kind: z.literal('edit'), target: Seq, text: z.string().min(1) });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
-import { EVENT_KINDS, type Body, type Message } from '../protocol/wire';
+import { EVENT_KINDS, HIDDEN_KINDS, type Body, type Message } from '../protocol/wire';
 import type { AppendItem, AppendResult, ConversationRecord, FileInfo, Store, UserRecord } from './store';
 
 const SCHEMA_VERSION = 1;
@@ -78,7 +78,7 @@ export class SqliteStore implements Store {
     this.findDup = this.prep('SELECT conv, seq, ts, body FROM messages WHERE author = ? AND id = ? LIMIT 1');
     this.insertMsg = this.prep('INSERT INTO messages (conv, seq, id, author, ts, kind, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.setHead = this.prep('UPDATE convs SET head = ? WHERE id = ?');
-    this.findTarget = this.prep('SELECT author, kind, deleted, body FROM messages WHERE conv = ? AND seq = ? LIMIT 1');
+    this.findTarget = this.prep("SELECT author, kind, deleted, body, json_extract(body, '$.thread') AS thread FROM messages WHERE conv = ? AND seq = ? LIMIT 1");
     this.markDeleted = this.prep(`UPDATE messages SET deleted = 1, kind = 'deleted', body = '{"kind":"deleted"}' WHERE conv = ? AND seq = ?`);
     this.selectAfter = this.prep('SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?');
     // Bodies are stored as JSON.stringify wrote them, so they go into the event as they are.
@@ -213,6 +213,14 @@ export class SqliteStore implements Store {
           }
         }
       }
+    }
+    if ((body.kind === 'text' || body.kind === 'snippet') && body.thread !== undefined) {
+      // A reply: its root must be a message shown in the conversation, not deleted, not a reply itself.
+      const root = (this.findTarget.all([item.conv, body.thread]) as Row[])[0];
+      if (!root) return { ok: false, code: 'bad_target', message: `no message ${body.thread} in ${item.conv} to reply to` };
+      if (Number(root.deleted) === 1 || String(root.kind) === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.thread} is deleted` };
+      if (HIDDEN_KINDS.has(String(root.kind))) return { ok: false, code: 'bad_target', message: 'only messages, not edits, deletions or reactions, start threads' };
+      if (root.thread !== null && root.thread !== undefined) return { ok: false, code: 'bad_target', message: `message ${body.thread} is a reply; reply to its thread's root (${Number(root.thread)})` };
     }
     if (body.kind === 'file' && item.chunks) {
       this.insertFile.run([body.file, item.conv, body.size, item.chunks.length]);

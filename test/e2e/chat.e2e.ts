@@ -435,4 +435,69 @@ describe('Parley chat between two real VS Code windows', function () {
     await screenshot(alice.page, 'chat-8-exported-alice-dark');
     console.log(`      exported ${md.split('\n').length} lines in ${elapsed(t)}`);
   });
+  it('9. threads: bob replies in a thread, alice is notified and answers there; identical after bob was offline and after a reload', async function () {
+    const t = Date.now();
+    await alice.openConversation('general');
+    await bob.openConversation('general');
+    const root = 'threads: who can review the retry PR?';
+    const after = 'threads: unrelated, standup moved to 10:15';
+    await alice.send(root);
+    await bob.receivedRow(root).waitFor({ state: 'visible', timeout: 15_000 });
+
+    // Bob answers in a thread from the message's toolbar; in the narrow side bar the thread
+    // takes the conversation's place.
+    await bob.openThreadOf(bob.receivedRow(root));
+    await bob.reply('threads: I will, after lunch');
+    assert.ok(!(await bob.view.locator('.chat-pane').isVisible()), 'the conversation is behind the thread in a narrow view');
+
+    // Alice is looking at the Explorer, not the chat: a reply in her thread notifies her.
+    await runCommand(alice.page, 'View: Show Explorer');
+    const toast = alice.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'bob replied in a thread in #general: threads: I will, after lunch' });
+    await toast.first().waitFor({ state: 'visible', timeout: 20_000 });
+    await toast.first().locator('.monaco-button', { hasText: 'Open' }).click();
+    // "Open" shows the chat with the thread open.
+    await alice.view.locator('.thread-pane').waitFor({ state: 'visible', timeout: 15_000 });
+    await eventually('alice sees the thread', () => alice.threadShown(), (r) => r.includes('bob: threads: I will, after lunch'));
+    await alice.reply('threads: thanks! it is #57');
+    await eventually('bob sees alice\'s reply in the thread', () => bob.threadShown(), (r) => r.includes('alice: threads: thanks! it is #57'));
+    await screenshot(bob.page, 'chat-9-thread-bob-light');
+
+    // Back in the conversation: the replies are not messages of it; the root counts them.
+    await alice.view.locator('.thread-pane button[aria-label="Back to the conversation"]').click();
+    await alice.view.locator('.chat-pane').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await alice.threadSummary(alice.sentRow(root)), '2 replies');
+    assert.equal((await alice.messageRows()).filter((r) => r.text.includes('after lunch')).length, 0, 'replies stay out of the conversation');
+
+    // Bob's window is closed while alice replies once more and posts in the conversation.
+    await bob.closeWindow();
+    await alice.openThreadOf(alice.sentRow(root));
+    await alice.reply('threads: also, the docs need a line');
+    await alice.view.locator('.thread-pane button[aria-label="Back to the conversation"]').click();
+    await alice.send(after);
+    await bob.reopenWindow();
+    await bob.openViewByCommand();
+    await bob.openConversation('general');
+    await bob.receivedRow(after).waitFor({ state: 'visible', timeout: 30_000 });
+    await eventually('bob\'s root shows three replies', () => bob.threadSummary(bob.receivedRow(root)), (s) => s === '3 replies');
+    await bob.receivedRow(root).locator('.thread-summary').click();
+    const expected = [
+      `alice: ${root}`,
+      '[3 replies]',
+      'bob: threads: I will, after lunch',
+      'alice: threads: thanks! it is #57',
+      'alice: threads: also, the docs need a line',
+    ];
+    const shown = (r: string[]) => JSON.stringify(r.filter((x) => x !== '[Today]')) === JSON.stringify(expected);
+    await eventually('bob, back from offline, has the whole thread', () => bob.threadShown(), shown);
+
+    // A reload keeps the open thread and shows the same.
+    await alice.openThreadOf(alice.sentRow(root));
+    await eventually('alice has the whole thread', () => alice.threadShown(), shown);
+    await alice.reload();
+    await alice.openViewByCommand();
+    await eventually('alice after the reload: the thread is open and the same', () => alice.threadShown(), shown);
+    await screenshot(alice.page, 'chat-9-thread-after-reload-alice-dark');
+    await alice.view.locator('.thread-pane button[aria-label="Back to the conversation"]').click();
+    console.log(`      3 replies in a thread, a notification, offline catch-up and a reload, in ${elapsed(t)}`);
+  });
 });

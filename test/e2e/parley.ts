@@ -355,6 +355,49 @@ export class Teammate {
     await picker.waitFor({ state: 'detached', timeout: 5_000 });
   }
 
+  /** Opens a message's thread from its toolbar ("Reply in thread"). */
+  async openThreadOf(row: Locator): Promise<void> {
+    await row.hover();
+    await row.locator('.actions button[aria-label="Reply in thread"]').click();
+    await this.view.locator('.thread-pane').waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  /** Replies in the open thread; resolves when the relay has acked the reply. */
+  async reply(text: string): Promise<void> {
+    const input = this.view.locator('.thread-pane textarea.input');
+    await input.fill(text);
+    await input.press('Enter');
+    await eventually(`${this.name}: the reply composer is cleared`, () => input.inputValue(), (v) => v === '', 5_000);
+    await this.view.locator('.thread-pane .msg.own:not(.queued):not(.failed)').filter({ has: this.view.locator('.body', { hasText: exactly(text) }) }).waitFor({ state: 'visible', timeout: 15_000 });
+  }
+
+  /** The open thread as shown: "author: text" per message (root first), and the separator's label. */
+  async threadShown(): Promise<string[]> {
+    interface El {
+      classList: { contains(name: string): boolean };
+      querySelector(selector: string): { textContent: string | null } | null;
+      textContent: string | null;
+    }
+    return this.view.locator('.thread-pane .list-inner > *').evaluateAll((els: El[]) => {
+      let author = '';
+      const out: string[] = [];
+      for (const el of els) {
+        if (el.classList.contains('day')) out.push(`[${(el.textContent ?? '').trim()}]`);
+        if (!el.classList.contains('msg')) continue;
+        const a = el.querySelector('.author')?.textContent;
+        if (a) author = a.trim();
+        out.push(`${author}: ${(el.querySelector('.body')?.textContent ?? '').trim()}`);
+      }
+      return out;
+    });
+  }
+
+  /** The thread summary under a root row ("2 replies"), or '' when it shows none. */
+  async threadSummary(row: Locator): Promise<string> {
+    const s = row.locator('.thread-summary .thread-count');
+    return (await s.count()) ? ((await s.textContent()) ?? '').trim() : '';
+  }
+
   /** The message rows of the open conversation, top to bottom (only rows in the DOM: the list is windowed). */
   async messageRows(): Promise<MessageRow[]> {
     // The tests compile without the DOM lib; this is the part of Element the function uses.

@@ -21,6 +21,15 @@ describe('notification policy', () => {
     assert.equal(shouldNotify(dm, { ...ctx, level: 'none' }), false);
   });
 
+  it('notifies a thread\'s participants of its replies, saying it is a reply', () => {
+    assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: false }, ctx), false);
+    assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: true }, ctx), true);
+    assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: true }, { ...ctx, level: 'none' }), false);
+    const s = summarize([{ ...room, thread: 4, inMyThread: true }]);
+    assert.equal(s.thread, 4);
+    assert.match(s.text, /replied in a thread in #/);
+  });
+
   it('stays quiet while the chat is in view, while debugging, and in non-notifier windows', () => {
     assert.equal(shouldNotify(dm, { ...ctx, windowFocused: true, viewVisible: true }), false);
     assert.equal(shouldNotify(dm, { ...ctx, windowFocused: true, viewVisible: false }), true);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { MessageView } from '../../src/protocol/view';
 import { authorColorVar } from '../../src/webview/logic/authorColor';
 import { completeMention, mentionAt, mentionCandidates } from '../../src/webview/logic/mentionQuery';
-import { buildRows, mergeOlder, mergeSnapshot } from '../../src/webview/logic/timeline';
+import { buildRows, buildThreadRows, mergeOlder, mergeSnapshot } from '../../src/webview/logic/timeline';
 import { HeightIndex, visibleRange } from '../../src/webview/logic/windowing';
 
 const T0 = new Date(2026, 10, 22, 9, 0).getTime();
@@ -22,6 +22,15 @@ describe('timeline rows', () => {
       rows.map((r) => (r.kind === 'msg' ? `${r.message.seq}${r.first ? '*' : ''}` : r.kind === 'day' ? `[${r.label}]` : '--new--')),
       ['[Today]', '1*', '2', '3*', '4*'],
     );
+  });
+
+  it('lays out a thread as its root, a reply count, then the replies in their own group', () => {
+    const label = (rows: ReturnType<typeof buildRows>) => rows.map((r) => (r.kind === 'msg' ? `${r.message.seq}${r.first ? '*' : ''}` : r.kind === 'day' ? `[${r.label}]` : '--new--'));
+    assert.deepEqual(label(buildThreadRows(msg(1, 'a', 0), [msg(2, 'a', 1), msg(3, 'b', 2), msg(4, 'b', 3)], { now: T0 })), ['[Today]', '1*', '[3 replies]', '2*', '3*', '4']);
+    assert.deepEqual(label(buildThreadRows(msg(1, 'a', 0), [], { now: T0 })), ['[Today]', '1*', '[No replies yet]']);
+    const noRoot = label(buildThreadRows(undefined, [msg(5, 'a', 0)], { now: T0 }));
+    assert.equal(noRoot[1], '[1 reply]');
+    assert.match(noRoot[0], /older than this window keeps/);
   });
 
   it('separates days and labels yesterday', () => {

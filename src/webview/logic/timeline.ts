@@ -68,3 +68,20 @@ export function mergeSnapshot(loaded: MessageView[], page: MessageView[]): Messa
   if (keep.length && keep[keep.length - 1].seq !== firstSeq - 1) return page;
   return [...keep, ...page];
 }
+
+/**
+ * The rows of a thread: its root, a separator counting the replies, then the replies grouped as
+ * in the conversation (a day separator only where the day changes).
+ */
+export function buildThreadRows(root: MessageView | undefined, replies: MessageView[], opts: { me?: string; now: number }): Row[] {
+  const rows = buildRows(root ? [root, ...replies] : replies, opts);
+  const n = replies.length;
+  const label = n === 0 ? 'No replies yet' : `${n} repl${n === 1 ? 'y' : 'ies'}`;
+  const at = root ? rows.findIndex((r) => r.kind === 'msg') + 1 : 0;
+  rows.splice(at, 0, { kind: 'day', key: 'day:replies', label });
+  // The first reply after the separator starts a group of its own.
+  const next = rows[at + 1];
+  if (next?.kind === 'msg') rows[at + 1] = { ...next, first: true };
+  if (!root) rows.unshift({ kind: 'day', key: 'day:no-root', label: 'The first message of this thread is older than this window keeps' });
+  return rows;
+}

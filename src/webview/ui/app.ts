@@ -9,9 +9,12 @@ import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
 import { renderSidebar } from './sidebar';
 import { loadUiState, post, saveUiState } from './vscodeApi';
+import { ThreadPane } from './threadPane';
 import { renderWelcome } from './welcome';
 
 const WIDE = 560;
+/** Wide enough for the list, the conversation and a thread side by side. */
+const WIDER = 900;
 
 /** The chat view: renders snapshots from the host and turns user actions into requests. */
 export class App {
@@ -36,6 +39,7 @@ export class App {
   private readonly composer: Composer;
   private readonly picker = new EmojiPicker();
   private readonly chatPane: HTMLElement;
+  private readonly threadPane: ThreadPane;
   private readonly layout: HTMLElement;
   private mode: 'welcome' | 'chat' | undefined;
 
@@ -68,7 +72,23 @@ export class App {
       me: () => this.snap?.me?.id,
     });
     this.chatPane = h('section', { class: 'chat-pane', attrs: { 'aria-label': 'Conversation' } }, this.header, this.banner, this.list.element, this.typingLine, this.composer.element);
-    this.layout = h('div', { class: 'layout' }, this.sideHost, this.chatPane, this.noticeHost);
+    this.threadPane = new ThreadPane({
+      rowContext: (composer) => this.rowContext(composer, false),
+      close: () => post({ type: 'closeThread' }),
+      send: (root, text) => this.active && post({ type: 'send', conv: this.active, text, thread: root }),
+      saveEdit: (target, text) => this.active && post({ type: 'edit', conv: this.active, target, text }),
+      typing: () => this.active && post({ type: 'typing', conv: this.active }),
+      draft: (key) => this.ui.drafts[key] ?? '',
+      draftChanged: (key, text) => {
+        if (text) this.ui.drafts[key] = text;
+        else delete this.ui.drafts[key];
+        saveUiState(this.ui);
+      },
+      atBottom: () => this.markRead(),
+      members: () => this.snap?.members ?? [],
+      me: () => this.snap?.me?.id,
+    });
+    this.layout = h('div', { class: 'layout' }, this.sideHost, this.chatPane, this.threadPane.element, this.noticeHost);
     new ResizeObserver(() => this.applyLayout()).observe(document.body);
     window.addEventListener('message', (e: MessageEvent) => this.onHostMessage(e.data as HostToView));
     post({ type: 'ready', v: VIEW_PROTOCOL_VERSION });
@@ -93,7 +113,8 @@ export class App {
         this.ui.screen = 'chat';
         saveUiState(this.ui);
         this.applyLayout();
-        this.composer.focus();
+        if (this.layout.classList.contains('thread-open')) this.threadPane.focus();
+        else this.composer.focus();
         return;
       case 'notice':
         this.notice(msg.level, msg.text);
@@ -154,7 +175,11 @@ export class App {
     this.renderTyping();
     if (!switched) this.followReadMarker();
     this.renderRows({ toBottom: switched });
+    const threadOpened = snap.thread !== undefined && !this.layout.classList.contains('has-thread');
+    this.layout.classList.toggle('has-thread', snap.thread !== undefined);
+    if (snap.thread) this.threadPane.update(snap.thread, this.conv()?.title ?? '');
     this.applyLayout();
+    if (threadOpened) this.threadPane.focus();
   }
 
   private conv(): ConversationView | undefined {
@@ -173,9 +198,21 @@ export class App {
   }
 
   private applyLayout(): void {
-    const wide = document.body.clientWidth >= WIDE;
+    const width = document.body.clientWidth;
+    const wide = width >= WIDE;
+    const showChat = !wide && this.ui.screen === 'chat' && this.active !== undefined;
     this.layout.classList.toggle('wide', wide);
-    this.layout.classList.toggle('show-chat', !wide && this.ui.screen === 'chat' && this.active !== undefined);
+    this.layout.classList.toggle('wider', width >= WIDER);
+    this.layout.classList.toggle('show-chat', showChat);
+    // A thread takes the conversation's place unless there is room for both.
+    this.layout.classList.toggle('thread-open', this.layout.classList.contains('has-thread') && (wide || showChat));
+  }
+
+  /** Whether the conversation's messages are on screen (not hidden behind the list or a thread). */
+  private chatShown(): boolean {
+    const l = this.layout.classList;
+    if (l.contains('thread-open')) return l.contains('wider');
+    return l.contains('wide') || l.contains('show-chat');
   }
 
   private renderHeader(): void {
@@ -251,7 +288,7 @@ export class App {
     this.list.setEmpty(rows.length === 0 && !this.more ? (c?.kind === 'dm' ? `This is the start of your conversation with ${c.title}.` : `This is the start of ${c?.title ?? 'the conversation'}. Say hello!`) : undefined);
   }
 
-  private rowContext(): RowContext {
+  private rowContext(composer: Composer = this.composer, threadLinks = true): RowContext {
     return {
       ...(this.snap?.me ? { me: this.snap.me.id } : {}),
       members: new Map((this.snap?.members ?? []).map((m) => [m.id, m])),
@@ -263,13 +300,14 @@ export class App {
       },
       retry: (id) => post({ type: 'retry', id }),
       discard: (id) => post({ type: 'discard', id }),
-      edit: (m) => m.seq !== undefined && m.body.kind === 'text' && this.composer.startEdit(m.seq, m.edited ?? m.body.text),
+      edit: (m) => m.seq !== undefined && m.body.kind === 'text' && composer.startEdit(m.seq, m.edited ?? m.body.text),
       remove: (m) => this.active && m.seq !== undefined && post({ type: 'delete', conv: this.active, target: m.seq }),
       saveFile: (seq) => this.active && post({ type: 'saveFile', conv: this.active, seq }),
       snippet: (seq, action) => this.active && post({ type: 'snippet', conv: this.active, seq, action }),
       react: (seq, emoji, on) => this.react(seq, emoji, on),
       pickReaction: (seq, anchor) => this.picker.open(anchor, pickerChoices(this.ui.recentEmoji), (emoji) => this.react(seq, emoji, true)),
       openRef: (path, line, col) => post({ type: 'openRef', path, line, ...(col !== undefined ? { col } : {}) }),
+      ...(threadLinks ? { openThread: (seq: number) => this.active && post({ type: 'openThread', conv: this.active, root: seq }) } : {}),
     };
   }
 
@@ -279,7 +317,7 @@ export class App {
       this.ui.recentEmoji = useRecent(this.ui.recentEmoji, emoji);
       saveUiState(this.ui);
       // Picking an emoji that is already mine does nothing (as in other chats).
-      const m = this.messages.find((x) => x.seq === seq);
+      const m = this.messages.find((x) => x.seq === seq) ?? this.threadPane.messages.find((x) => x.seq === seq);
       if (m?.reactions?.some((r) => r.emoji === emoji && this.snap?.me && r.users.includes(this.snap.me.id))) return;
     }
     post({ type: 'react', conv: this.active, target: seq, emoji, on });
@@ -288,21 +326,25 @@ export class App {
   private loadOlder(): void {
     if (!this.active || !this.more || this.loadingOlder) return;
     this.loadingOlder = true;
-    post({ type: 'loadOlder', conv: this.active });
+    const oldest = this.messages.find((m) => m.seq !== undefined)?.seq;
+    post({ type: 'loadOlder', conv: this.active, ...(oldest !== undefined ? { before: oldest } : {}) });
   }
 
   private markRead(): void {
     const c = this.conv();
-    const paneShown = this.layout.classList.contains('wide') || this.layout.classList.contains('show-chat');
-    if (!c || !paneShown || document.visibilityState !== 'visible') return;
-    let last = 0;
-    for (let i = this.messages.length - 1; i >= 0; i--) {
-      const s = this.messages[i].seq;
-      if (s !== undefined) {
-        last = s;
-        break;
-      }
+    if (!c || document.visibilityState !== 'visible') return;
+    const me = this.snap?.me?.id;
+    const lastSeq = (list: MessageView[]) => list.reduce((n, m) => Math.max(n, m.seq ?? 0), 0);
+    const chatSeen = this.chatShown() && this.list.atBottom;
+    const mainLast = chatSeen ? lastSeq(this.messages) : 0;
+    let threadLast = this.layout.classList.contains('thread-open') && this.threadPane.atBottom ? lastSeq(this.threadPane.messages) : 0;
+    if (threadLast > mainLast && !chatSeen) {
+      // The read marker is one seq per conversation: reading a thread must not pass over
+      // messages of the conversation itself that are not on screen.
+      const unseen = this.messages.find((m) => m.seq !== undefined && m.seq > c.read && m.seq <= threadLast && m.author !== me);
+      if (unseen?.seq !== undefined) threadLast = unseen.seq - 1;
     }
+    const last = Math.max(mainLast, threadLast);
     if (last > c.read && last > (this.lastReadSent.get(c.id) ?? 0)) {
       this.lastReadSent.set(c.id, last);
       post({ type: 'read', conv: c.id, seq: last });

@@ -5,7 +5,8 @@ import { h, icon, iconButton } from './dom';
 export interface ComposerHooks {
   send(text: string): void;
   saveEdit(target: number, text: string): void;
-  sendFiles(files: File[]): void;
+  /** Absent where files cannot be sent (a thread): no attach button, pasted files are ignored. */
+  sendFiles?(files: File[]): void;
   typing(): void;
   draftChanged(text: string): void;
   /** The user's last own text message, for Up-arrow editing. */
@@ -40,9 +41,9 @@ export class Composer {
     this.fileInput.addEventListener('change', () => {
       const files = [...(this.fileInput.files ?? [])];
       this.fileInput.value = '';
-      if (files.length) this.hooks.sendFiles(files);
+      if (files.length) this.hooks.sendFiles?.(files);
     });
-    const attach = iconButton('attach', 'Send a file', () => this.fileInput.click());
+    const attach = hooks.sendFiles ? iconButton('attach', 'Send a file', () => this.fileInput.click()) : undefined;
     const send = iconButton('send', 'Send (Enter)', () => this.submit(), 'send-button');
     this.element = h('div', { class: 'composer' }, this.popup, this.editBanner, h('div', { class: 'composer-row' }, attach, this.input, send), this.fileInput);
     this.input.addEventListener('keydown', (e) => this.onKey(e));
@@ -50,13 +51,13 @@ export class Composer {
     this.input.addEventListener('click', () => this.updatePopup());
     this.input.addEventListener('paste', (e) => {
       const files = [...(e.clipboardData?.files ?? [])];
-      if (files.length) {
+      if (files.length && this.hooks.sendFiles) {
         e.preventDefault();
         this.hooks.sendFiles(files);
       }
     });
     this.element.addEventListener('dragover', (e) => {
-      if (e.dataTransfer?.types.includes('Files')) {
+      if (this.hooks.sendFiles && e.dataTransfer?.types.includes('Files')) {
         e.preventDefault();
         this.element.classList.add('drop');
       }
@@ -65,7 +66,7 @@ export class Composer {
     this.element.addEventListener('drop', (e) => {
       this.element.classList.remove('drop');
       const files = [...(e.dataTransfer?.files ?? [])];
-      if (files.length) {
+      if (files.length && this.hooks.sendFiles) {
         e.preventDefault();
         this.hooks.sendFiles(files);
       }

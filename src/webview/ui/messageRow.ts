@@ -19,6 +19,8 @@ export interface RowContext extends MarkdownHooks {
   react(seq: number, emoji: string, on: boolean): void;
   /** Opens the emoji picker for a message, next to `anchor`. */
   pickReaction(seq: number, anchor: HTMLElement): void;
+  /** Opens a message's thread; absent inside a thread (rows there show no thread links). */
+  openThread?(seq: number): void;
 }
 
 /** A key that changes whenever the row would render differently. */
@@ -26,7 +28,8 @@ export function rowVersion(row: Row): string {
   if (row.kind !== 'msg') return row.key;
   const m = row.message;
   const reactions = (m.reactions ?? []).map((r) => `${r.emoji}:${r.users.join(',')}`).join(';');
-  return `${row.key}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
+  const replies = m.replies ? `${m.replies.count}:${m.replies.lastTs}:${m.replies.users.join(',')}` : '';
+  return `${row.key}|${replies}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
 }
 
 export function renderRow(row: Row, ctx: RowContext): HTMLElement {
@@ -61,6 +64,8 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext): HTMLEle
   main.append(renderBody(m, ctx));
   const reactions = renderReactions(m, ctx);
   if (reactions) main.append(reactions);
+  const thread = renderThreadSummary(m, ctx);
+  if (thread) main.append(thread);
   const status = renderStatus(m, ctx);
   if (status) main.append(status);
   el.append(gutter, main);
@@ -185,12 +190,44 @@ function renderReactions(m: MessageView, ctx: RowContext): HTMLElement | undefin
   return bar;
 }
 
+/** "3 replies · alice, bob · last reply 10:42" under a thread's root, opening the thread. */
+function renderThreadSummary(m: MessageView, ctx: RowContext): HTMLElement | undefined {
+  const r = m.replies;
+  if (!r || r.count === 0 || m.seq === undefined || !ctx.openThread) return undefined;
+  const seq = m.seq;
+  const open = ctx.openThread;
+  const names = r.users.map((u) => (u === ctx.me ? 'you' : (ctx.members.get(u)?.name ?? 'someone')));
+  const faces = h('span', { class: 'thread-faces', attrs: { 'aria-hidden': 'true' } });
+  for (const u of r.users) {
+    const face = h('span', { class: 'face', text: (ctx.members.get(u)?.name ?? '?').slice(0, 1).toUpperCase() });
+    face.style.color = `var(${authorColorVar(u)})`;
+    face.style.borderColor = `var(${authorColorVar(u)})`;
+    faces.append(face);
+  }
+  const count = `${r.count} repl${r.count === 1 ? 'y' : 'ies'}`;
+  return h(
+    'button',
+    {
+      class: 'thread-summary',
+      attrs: { type: 'button', title: `Open the thread: ${count} from ${names.join(', ')}`, 'aria-label': `${count}, last reply at ${formatTime(r.lastTs)}; open the thread` },
+      on: { click: () => open(seq) },
+    },
+    faces,
+    h('span', { class: 'thread-count', text: count }),
+    h('span', { class: 'muted', text: `last reply ${formatTime(r.lastTs)}` }),
+  );
+}
+
 function renderActions(m: MessageView, own: boolean, ctx: RowContext): HTMLElement | undefined {
   if (m.deleted || m.seq === undefined) return undefined;
   const bar = h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Message actions' } });
   const seq = m.seq;
   const react = iconButton('reactions', 'Add a reaction', () => ctx.pickReaction(seq, react));
   bar.append(react);
+  const open = ctx.openThread;
+  if (open && (m.body.kind === 'text' || m.body.kind === 'snippet' || m.body.kind === 'file') && !(m.body.kind !== 'file' && m.body.thread !== undefined)) {
+    bar.append(iconButton('comment-discussion', 'Reply in thread', () => open(seq)));
+  }
   if (m.body.kind === 'text') {
     const text = m.edited ?? m.body.text;
     bar.append(iconButton('copy', 'Copy text', () => ctx.copy(text)));

@@ -1,0 +1,86 @@
+import type { MessageView, ThreadView } from '../../protocol/view';
+import type { Member } from '../../protocol/wire';
+import { buildThreadRows } from '../logic/timeline';
+import { Composer } from './composer';
+import { h, iconButton } from './dom';
+import { MessageList } from './messageList';
+import { renderRow, rowVersion, type RowContext } from './messageRow';
+
+export interface ThreadPaneHooks {
+  /** The row context for rows of this pane (without thread links). */
+  rowContext(composer: Composer): RowContext;
+  close(): void;
+  send(root: number, text: string): void;
+  saveEdit(target: number, text: string): void;
+  typing(): void;
+  draft(key: string): string;
+  draftChanged(key: string, text: string): void;
+  /** The thread's rows reached the bottom of the pane (the user has seen its newest reply). */
+  atBottom(): void;
+  members(): Member[];
+  me(): string | undefined;
+}
+
+/** A thread beside (or, when narrow, instead of) its conversation: the root, its replies, a reply composer. */
+export class ThreadPane {
+  readonly element: HTMLElement;
+  private readonly title = h('div', { class: 'titles' });
+  private readonly list: MessageList;
+  private readonly composer: Composer;
+  private view: ThreadView | undefined;
+
+  constructor(private readonly hooks: ThreadPaneHooks) {
+    this.list = new MessageList(
+      (row) => renderRow(row, this.hooks.rowContext(this.composer)),
+      rowVersion,
+      () => undefined,
+      () => this.hooks.atBottom(),
+    );
+    this.list.element.setAttribute('aria-label', 'Thread');
+    this.composer = new Composer({
+      send: (text) => this.view && this.hooks.send(this.view.root, text),
+      saveEdit: (target, text) => this.hooks.saveEdit(target, text),
+      typing: () => this.hooks.typing(),
+      draftChanged: (text) => this.view && this.hooks.draftChanged(this.key(this.view), text),
+      lastOwn: () => {
+        const replies = this.view?.replies ?? [];
+        for (let i = replies.length - 1; i >= 0; i--) {
+          const m = replies[i];
+          if (m.author === this.hooks.me() && m.seq !== undefined && m.body.kind === 'text' && !m.deleted) return { seq: m.seq, text: m.edited ?? m.body.text };
+        }
+        return undefined;
+      },
+      members: () => this.hooks.members(),
+      me: () => this.hooks.me(),
+    });
+    this.composer.setPlaceholder('Reply…');
+    const header = h('header', { class: 'chat-header thread-header' }, iconButton('arrow-left', 'Back to the conversation', () => this.hooks.close(), 'thread-back'), this.title, iconButton('close', 'Close the thread', () => this.hooks.close(), 'thread-close'));
+    this.element = h('section', { class: 'thread-pane', attrs: { 'aria-label': 'Thread' } }, header, this.list.element, this.composer.element);
+  }
+
+  get messages(): MessageView[] {
+    return this.view ? [...(this.view.message ? [this.view.message] : []), ...this.view.replies] : [];
+  }
+
+  get atBottom(): boolean {
+    return this.list.atBottom;
+  }
+
+  focus(): void {
+    this.composer.focus();
+  }
+
+  /** Shows a thread (or the newest state of the one shown); `where` is its conversation's title. */
+  update(view: ThreadView, where: string): void {
+    const opened = !this.view || this.view.conv !== view.conv || this.view.root !== view.root;
+    this.view = view;
+    this.title.replaceChildren(h('h2', { class: 'title', text: 'Thread' }), h('div', { class: 'subtitle muted', text: where }));
+    if (opened) this.composer.setDraft(this.hooks.draft(this.key(view)));
+    const me = this.hooks.me();
+    this.list.setRows(buildThreadRows(view.message, view.replies, { ...(me ? { me } : {}), now: Date.now() }), { toBottom: opened });
+  }
+
+  private key(v: ThreadView): string {
+    return `${v.conv}#${v.root}`;
+  }
+}
