@@ -12,6 +12,7 @@ import {
   type RelayEvent,
   type RoomSummary,
   type SendBody,
+  type SearchHit,
 } from '../protocol/wire';
 import { Backoff } from './backoff';
 import { ClientStore, type CachedMessage, type MessageScope, type OutboxEntry } from './clientStore';
@@ -199,7 +200,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.convs.get(conv)?.cursor;
   }
 
-  messages(conv: string, opts?: { before?: number; limit?: number; scope?: MessageScope }): CachedMessage[] {
+  messages(conv: string, opts?: { before?: number; from?: number; limit?: number; scope?: MessageScope }): CachedMessage[] {
     return this.opts.store.messages(conv, opts);
   }
 
@@ -284,6 +285,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
     this.unreadCache.delete(conv);
     return { messages: res.messages, more: res.more };
+  }
+
+  /** Full-text search on the relay over my conversations (or one), newest first. */
+  async search(q: string, opts: { conv?: string; from?: string; limit?: number } = {}): Promise<{ hits: SearchHit[]; more: boolean }> {
+    const res = await this.request({ t: 'search', q, ...opts });
+    if (res.t !== 'results') throw new Error('unexpected reply');
+    return { hits: res.hits, more: res.more };
   }
 
   async createRoom(name: string, topic?: string): Promise<ConversationState> {
@@ -527,6 +535,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'history':
       case 'rooms':
       case 'file.chunk':
+      case 'results':
         this.settle(e.rid, e);
         return undefined;
       case 'member': {

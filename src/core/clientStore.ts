@@ -192,16 +192,17 @@ export class ClientStore {
   }
 
   /**
-   * Cached messages of a conversation, ascending, the newest `limit` below `before`: by default
+   * Cached messages of a conversation, ascending, the newest `limit` below `before` (and from
+   * `from` on): by default
    * the conversation's own messages (thread replies are listed by their thread), with `scope`
    * one thread (its root and replies) or all of them.
    */
-  messages(conv: string, opts: { before?: number; limit?: number; events?: boolean; scope?: MessageScope } = {}): CachedMessage[] {
+  messages(conv: string, opts: { before?: number; from?: number; limit?: number; events?: boolean; scope?: MessageScope } = {}): CachedMessage[] {
     const scope = opts.scope ?? 'main';
     const where = scope === 'main' ? 'AND thread IS NULL' : scope === 'any' ? '' : 'AND (seq = ? OR thread = ?)';
-    const args: unknown[] = [conv, opts.before ?? Number.MAX_SAFE_INTEGER, ...(typeof scope === 'object' ? [scope.thread, scope.thread] : []), opts.limit ?? 200];
+    const args: unknown[] = [conv, opts.before ?? Number.MAX_SAFE_INTEGER, opts.from ?? 0, ...(typeof scope === 'object' ? [scope.thread, scope.thread] : []), opts.limit ?? 200];
     const rows = this.db.all(
-      `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? ${where} ${opts.events ? '' : `AND kind NOT IN (${HIDDEN_SQL})`} ORDER BY seq DESC LIMIT ?`,
+      `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? AND seq >= ? ${where} ${opts.events ? '' : `AND kind NOT IN (${HIDDEN_SQL})`} ORDER BY seq DESC LIMIT ?`,
       args as (string | number)[],
     ) as Row[];
     const out = rows.reverse().map((r) => {

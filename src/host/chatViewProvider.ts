@@ -26,6 +26,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private readonly previews = new Map<string, string>();
   private readonly fetching = new Set<string>();
   private focusWhenReady = false;
+  private focusSearchWhenReady = false;
   private readonly interacted = this._register(new vscode.EventEmitter<void>());
   /** Fires when the user does something in the chat view (reading, typing, clicking): presence counts it as activity. */
   readonly onDidInteract = this.interacted.event;
@@ -127,6 +128,10 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
             this.post({ type: 'focusComposer' });
             this.focusWhenReady = false;
           }
+          if (this.focusSearchWhenReady) {
+            this.post({ type: 'focusSearch' });
+            this.focusSearchWhenReady = false;
+          }
           return;
         case 'join':
           await vscode.commands.executeCommand('parley.joinTeam', { relayUrl: msg.relayUrl, name: msg.name, secret: msg.secret });
@@ -142,6 +147,20 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           return;
         case 'send':
           client?.send(msg.conv, { kind: 'text', text: msg.text, ...(msg.thread !== undefined ? { thread: msg.thread } : {}) });
+          return;
+        case 'search': {
+          if (!client) return;
+          try {
+            const res = await client.search(msg.q, { ...(msg.conv ? { conv: msg.conv } : {}), ...(msg.from ? { from: msg.from } : {}) });
+            this.post({ type: 'results', q: msg.q, hits: res.hits, more: res.more });
+          } catch (err) {
+            const offline = client.state !== 'connected';
+            this.post({ type: 'results', q: msg.q, hits: [], more: false, error: offline ? 'Search runs on the relay, which is not reachable right now.' : (err as Error).message });
+          }
+          return;
+        }
+        case 'openResult':
+          await this.revealMessage(msg.conv, msg.seq, msg.thread);
           return;
         case 'openThread':
           await this.showThread({ conv: msg.conv, root: msg.root });
@@ -214,6 +233,38 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     } catch (err) {
       this.post({ type: 'notice', level: 'error', text: (err as Error).message });
     }
+  }
+
+  /**
+   * Shows a message in context: pages the history back to it (the cache then holds everything
+   * from a little before it to the newest), opens its conversation (and thread, for a reply),
+   * and has the view scroll to it.
+   */
+  async revealMessage(conv: string, seq: number, thread?: number): Promise<void> {
+    const client = this.session.client;
+    if (!client) return;
+    const anchor = thread ?? seq;
+    const from = Math.max(1, anchor - 10);
+    for (let pages = 0; (client.store.lowestSeq(conv) ?? Number.MAX_SAFE_INTEGER) > from; pages++) {
+      if (client.state !== 'connected') throw new Error('That message is older than this window keeps; it can be shown when the relay is reachable.');
+      if (pages >= 100) throw new Error('That message is too far back to show here; export the conversation to read it.');
+      const page = await client.history(conv, client.store.lowestSeq(conv));
+      if (!page.more) break;
+    }
+    if (thread !== undefined) await this.showThread({ conv, root: thread });
+    else await this.select(conv);
+    await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
+    if (!this.ready) return;
+    this.push();
+    const page = messageViews(client, conv, { from, limit: Number.MAX_SAFE_INTEGER });
+    this.post({ type: 'reveal', conv, seq: anchor, ...(thread !== undefined ? { reply: seq } : {}), messages: this.withPreviews(page.messages), more: page.more });
+  }
+
+  /** Has the view show its search box (the "Search Messages" command). */
+  async focusSearch(): Promise<void> {
+    await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
+    if (this.ready) this.post({ type: 'focusSearch' });
+    else this.focusSearchWhenReady = true;
   }
 
   private async loadOlder(conv: string, shown?: number): Promise<void> {

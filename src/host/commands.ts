@@ -235,6 +235,11 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
    * Exports a conversation (the open one, or one picked) as Markdown, after paging in its whole
    * history. `args` lets a test or another extension name the conversation and the file.
    */
+  reg('parley.searchMessages', async () => {
+    needClient();
+    await chat.focusSearch();
+  });
+
   reg('parley.exportConversation', async (args?: { conv?: string; target?: vscode.Uri }) => {
     const c = needClient();
     const views = conversationViews(c);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Emoji, type Body, type Member, type PresenceState } from './wire';
+import { Emoji, type Body, type Member, type PresenceState, type SearchHit } from './wire';
 
 // Host <-> webview messages (postMessage). The host owns the socket, the store and all state;
 // the webview renders what it is given and asks the host to act. The webview posts `ready` when
@@ -97,10 +97,15 @@ export type HostToView =
   | { type: 'snapshot'; snapshot: ViewSnapshot }
   | { type: 'older'; conv: string; messages: MessageView[]; more: boolean }
   | { type: 'typing'; conv: string; user: string }
+  /** Show message `seq` of the active conversation in context: `messages` runs from before it to the newest. With `reply`, the open thread's reply to show. */
+  | { type: 'reveal'; conv: string; seq: number; reply?: number; messages: MessageView[]; more: boolean }
   | { type: 'focusComposer' }
+  | { type: 'focusSearch' }
+  /** Search results for `q` (the view ignores answers to queries it no longer shows). */
+  | { type: 'results'; q: string; hits: SearchHit[]; more: boolean; error?: string }
   | { type: 'notice'; level: 'info' | 'error'; text: string };
 
-export type { Member, PresenceState };
+export type { Member, PresenceState, SearchHit };
 
 const Conv = z.string().min(1).max(64);
 
@@ -118,6 +123,9 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
   z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string() }),
   /** `before`: the oldest seq the view shows (older cached messages are served first). */
+  z.object({ type: z.literal('search'), q: z.string().min(1).max(200), conv: Conv.optional(), from: z.string().min(1).max(64).optional() }),
+  /** Show a search result in its conversation (and thread). */
+  z.object({ type: z.literal('openResult'), conv: Conv, seq: z.number().int().min(1), thread: z.number().int().min(1).optional() }),
   z.object({ type: z.literal('loadOlder'), conv: Conv, before: z.number().int().min(1).optional() }),
   z.object({ type: z.literal('retry'), id: z.string().max(64) }),
   z.object({ type: z.literal('discard'), id: z.string().max(64) }),

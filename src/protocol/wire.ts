@@ -163,6 +163,15 @@ export const DmOpenFrame = z.object({ t: z.literal('dm.open'), rid: RequestId, u
 export const PresenceFrame = z.object({ t: z.literal('presence'), state: z.enum(['online', 'away']) });
 export const TypingFrame = z.object({ t: z.literal('typing'), conv: ConvId });
 export const ReadFrame = z.object({ t: z.literal('read'), conv: ConvId, seq: Seq });
+/** Full-text search over the conversations you are in; `conv` and `from` narrow it. */
+export const SearchFrame = z.object({
+  t: z.literal('search'),
+  rid: RequestId,
+  q: z.string().min(1).max(200),
+  conv: ConvId.optional(),
+  from: UserId.optional(),
+  limit: z.number().int().min(1).max(100).optional(),
+});
 
 export const ClientFrame = z.discriminatedUnion('t', [
   HelloFrame,
@@ -180,6 +189,7 @@ export const ClientFrame = z.discriminatedUnion('t', [
   PresenceFrame,
   TypingFrame,
   ReadFrame,
+  SearchFrame,
 ]);
 
 // ---- relay -> client ----
@@ -264,6 +274,23 @@ export const FileChunkEvent = z.object({
 });
 export const ByeEvent = z.object({ t: z.literal('bye'), reason: z.string() });
 
+/** Where a search result's matched words start and end in `text`. */
+export const SEARCH_MARK_START = '\u0002';
+export const SEARCH_MARK_END = '\u0003';
+export const SearchHit = z.object({
+  conv: ConvId,
+  seq: Seq,
+  id: MessageId,
+  author: UserId,
+  ts: z.number().int(),
+  kind: z.string().max(64),
+  /** The root's seq when the message is a thread reply. */
+  thread: Seq.optional(),
+  /** An excerpt around the matches, each match between SEARCH_MARK_START and SEARCH_MARK_END. */
+  text: z.string(),
+});
+export const ResultsEvent = z.object({ t: z.literal('results'), rid: RequestId, hits: z.array(SearchHit), more: z.boolean() });
+
 export const RelayEvent = z.discriminatedUnion('t', [
   WelcomeEvent,
   MsgEvent,
@@ -282,6 +309,7 @@ export const RelayEvent = z.discriminatedUnion('t', [
   UploadReadyEvent,
   FileChunkEvent,
   ByeEvent,
+  ResultsEvent,
 ]);
 
 export type PresenceState = z.infer<typeof Presence>;
@@ -304,6 +332,7 @@ export type WelcomeEvent = z.infer<typeof WelcomeEvent>;
 export type ResetEvent = z.infer<typeof ResetEvent>;
 export type RoomsEvent = z.infer<typeof RoomsEvent>;
 export type RoomSummary = RoomsEvent['rooms'][number];
+export type SearchHit = z.infer<typeof SearchHit>;
 
 /** Relay event types a client knows; anything else is ignored so old clients survive new relays. */
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(RelayEvent.options.map((o) => o.shape.t.value));

@@ -326,6 +326,8 @@ export class Relay {
         return this.onTyping(conn, f);
       case 'read':
         return this.onRead(conn, f);
+      case 'search':
+        return this.onSearch(conn, f);
     }
   }
 
@@ -661,6 +663,23 @@ export class Relay {
     for (const c of this.byUser.get(conn.user!.id) ?? []) if (c !== conn) c.push(json);
   }
 
+  private onSearch(conn: Connection, f: Frame<'search'>): void {
+    const user = conn.user!.id;
+    if (f.conv !== undefined && !this.memberConv(conn, f.conv, f.rid)) return;
+    const match = searchQuery(f.q);
+    if (!match) return this.sendError(conn, ErrorCode.badRequest, 'the search has no words to look for', f.rid);
+    const convs = f.conv !== undefined ? [f.conv] : [...this.convs.values()].filter((c) => c.members.has(user)).map((c) => c.rec.id);
+    const limit = f.limit ?? 50;
+    let hits;
+    try {
+      hits = this.store.search({ match, convs, ...(f.from !== undefined ? { from: f.from } : {}), limit });
+    } catch (err) {
+      this.log(`search failed: ${(err as Error).message}`);
+      return this.sendError(conn, ErrorCode.internal, 'the search failed', f.rid);
+    }
+    conn.push(JSON.stringify({ t: 'results', rid: f.rid, hits: hits.slice(0, limit), more: hits.length > limit }));
+  }
+
   // ---- group commit and fan-out ----
 
   private enqueue(item: AppendItem, conn: Connection): void {
@@ -812,6 +831,17 @@ export class Relay {
     this.sendError(conn, code, message);
     conn.close(closeCode, code);
   }
+}
+
+/**
+ * An FTS5 query from what a user typed: every word must occur (AND), the last may be the start
+ * of a word (typing "deplo" finds "deploy"). Words are quoted, so FTS5 operators and column
+ * filters in the input are just text. Undefined when nothing searchable is left.
+ */
+export function searchQuery(input: string): string | undefined {
+  const words = input.normalize('NFKC').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).slice(0, 16);
+  if (words.length === 0) return undefined;
+  return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
 function msgJson(m: Message): string {

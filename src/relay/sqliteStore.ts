@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
-import { EVENT_KINDS, HIDDEN_KINDS, type Body, type Message } from '../protocol/wire';
-import type { AppendItem, AppendResult, ConversationRecord, FileInfo, Store, UserRecord } from './store';
+import { EVENT_KINDS, HIDDEN_KINDS, SEARCH_MARK_END, SEARCH_MARK_START, type Body, type Message, type SearchHit } from '../protocol/wire';
+import type { AppendItem, AppendResult, ConversationRecord, FileInfo, SearchQuery, Store, UserRecord } from './store';
 
 const SCHEMA_VERSION = 1;
 
@@ -22,7 +22,11 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE TABLE IF NOT EXISTS reads (user TEXT NOT NULL, conv TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user, conv));
 CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, conv TEXT NOT NULL, size INTEGER NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS file_chunks (file TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (file, idx));
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
 `;
+// The search index holds the current words of each text, snippet and file message under the
+// message's rowid (stable: this store never runs VACUUM). Edits replace them, deletions and
+// pruning remove them.
 
 type Row = Record<string, unknown>;
 
@@ -49,6 +53,9 @@ export class SqliteStore implements Store {
   private readonly selectBefore: Statement;
   private readonly insertChunk: Statement;
   private readonly insertFile: Statement;
+  private readonly indexMsg: Statement;
+  private readonly reindexMsg: Statement;
+  private readonly unindexMsg: Statement;
 
   constructor(file: string) {
     this.location = file;
@@ -67,6 +74,7 @@ export class SqliteStore implements Store {
         this.setMeta('epoch', epoch);
       }
       this.epoch = epoch;
+      if (this.meta('search') === undefined) this.buildSearchIndex();
       for (const row of this.db.all('SELECT id, head FROM convs') as Row[]) this.heads.set(String(row.id), Number(row.head));
     } catch (err) {
       this.db.close();
@@ -90,6 +98,31 @@ export class SqliteStore implements Store {
     );
     this.insertChunk = this.prep('INSERT OR REPLACE INTO file_chunks (file, idx, data) VALUES (?, ?, ?)');
     this.insertFile = this.prep('INSERT OR REPLACE INTO files (id, conv, size, count) VALUES (?, ?, ?, ?)');
+    this.indexMsg = this.prep('INSERT INTO search (rowid, text) VALUES (last_insert_rowid(), ?)');
+    this.reindexMsg = this.prep('UPDATE search SET text = ? WHERE rowid = (SELECT rowid FROM messages WHERE conv = ? AND seq = ?)');
+    this.unindexMsg = this.prep('DELETE FROM search WHERE rowid = (SELECT rowid FROM messages WHERE conv = ? AND seq = ?)');
+  }
+
+  /** Indexes what an older store holds (once): each message's words as its latest edit left them. */
+  private buildSearchIndex(): void {
+    this.transaction(() => {
+      this.db.run('DELETE FROM search');
+      const rows = this.db.all(`SELECT rowid AS r, conv, seq, kind, body FROM messages WHERE kind IN ('text', 'snippet', 'file', 'edit') ORDER BY conv, seq`) as Row[];
+      const rowOf = new Map<string, number>();
+      for (const row of rows) {
+        const body = JSON.parse(String(row.body)) as Body;
+        if (body.kind === 'edit') {
+          const r = rowOf.get(`${String(row.conv)}:${body.target}`);
+          if (r !== undefined) this.db.run('UPDATE search SET text = ? WHERE rowid = ?', [body.text, r]);
+          continue;
+        }
+        const text = searchText(body);
+        if (text === undefined) continue;
+        rowOf.set(`${String(row.conv)}:${Number(row.seq)}`, Number(row.r));
+        this.db.run('INSERT INTO search (rowid, text) VALUES (?, ?)', [Number(row.r), text]);
+      }
+      this.setMeta('search', '1');
+    });
   }
 
   private prep(sql: string): Statement {
@@ -202,8 +235,10 @@ export class SqliteStore implements Store {
       if (Number(target.deleted) === 1 || kind === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
       if (EVENT_KINDS.has(kind)) return { ok: false, code: 'bad_target', message: 'edits, deletions and reactions are not messages one can edit, delete or react to' };
       if (body.kind === 'edit' && kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
+      if (body.kind === 'edit') this.reindexMsg.run([body.text, item.conv, body.target]);
       if (body.kind === 'delete') {
         // The content goes; the seq stays (a tombstone), so every cache converges.
+        this.unindexMsg.run([item.conv, body.target]);
         this.markDeleted.run([item.conv, body.target]);
         if (kind === 'file') {
           const file = (JSON.parse(String(target.body)) as { file?: string }).file;
@@ -228,6 +263,8 @@ export class SqliteStore implements Store {
     }
     const seq = head + 1;
     this.insertMsg.run([item.conv, seq, item.id, item.author, item.ts, body.kind, JSON.stringify(body)]);
+    const words = searchText(body);
+    if (words !== undefined) this.indexMsg.run([words]);
     this.heads.set(item.conv, seq);
     return { ok: true, dup: false, message: { conv: item.conv, seq, id: item.id, ts: item.ts, author: item.author, body } };
   }
@@ -253,11 +290,33 @@ export class SqliteStore implements Store {
     const head = this.heads.get(conv) ?? 0;
     const floor = Math.max(1, head - keep + 1);
     this.transaction(() => {
+      this.db.run('DELETE FROM search WHERE rowid IN (SELECT rowid FROM messages WHERE conv = ? AND seq < ?)', [conv, floor]);
       this.db.run('DELETE FROM messages WHERE conv = ? AND seq < ?', [conv, floor]);
       this.db.run('UPDATE convs SET floor = MAX(floor, ?) WHERE id = ?', [floor, conv]);
       this.db.run('DELETE FROM file_chunks WHERE file IN (SELECT id FROM files WHERE conv = ? AND id NOT IN (SELECT json_extract(body, \'$.file\') FROM messages WHERE conv = ? AND kind = \'file\'))', [conv, conv]);
       this.db.run('DELETE FROM files WHERE conv = ? AND id NOT IN (SELECT json_extract(body, \'$.file\') FROM messages WHERE conv = ? AND kind = \'file\')', [conv, conv]);
     });
+  }
+
+  search(q: SearchQuery): SearchHit[] {
+    const rows = this.db.all(
+      `SELECT m.conv, m.seq, m.id, m.author, m.ts, m.kind, json_extract(m.body, '$.thread') AS thread,
+              snippet(search, 0, ?, ?, '…', 24) AS text
+       FROM search JOIN messages m ON m.rowid = search.rowid
+       WHERE search MATCH ? AND m.conv IN (SELECT value FROM json_each(?)) ${q.from !== undefined ? 'AND m.author = ?' : ''}
+       ORDER BY m.ts DESC, m.seq DESC LIMIT ?`,
+      [SEARCH_MARK_START, SEARCH_MARK_END, q.match, JSON.stringify(q.convs), ...(q.from !== undefined ? [q.from] : []), q.limit + 1],
+    ) as Row[];
+    return rows.map((r) => ({
+      conv: String(r.conv),
+      seq: Number(r.seq),
+      id: String(r.id),
+      author: String(r.author),
+      ts: Number(r.ts),
+      kind: String(r.kind),
+      ...(r.thread !== null && r.thread !== undefined ? { thread: Number(r.thread) } : {}),
+      text: String(r.text),
+    }));
   }
 
   setRead(user: string, conv: string, seq: number): void {
@@ -302,6 +361,20 @@ export class SqliteStore implements Store {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
     }
+  }
+}
+
+/** The words a message is found by: a text's text, a snippet's path, note and code, a file's name and note. */
+function searchText(b: Body): string | undefined {
+  switch (b.kind) {
+    case 'text':
+      return b.text;
+    case 'snippet':
+      return [b.path, b.note, b.code].filter((x) => x !== undefined).join('\n');
+    case 'file':
+      return [b.name, b.note].filter((x) => x !== undefined).join('\n');
+    default:
+      return undefined;
   }
 }
 

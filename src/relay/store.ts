@@ -1,4 +1,4 @@
-import type { Body, Message } from '../protocol/wire';
+import type { Body, Message, SearchHit } from '../protocol/wire';
 
 // The relay's storage, behind an interface so that a server database (PostgreSQL, …) can replace
 // the embedded SQLite file without touching the relay. Calls are synchronous: the embedded store
@@ -40,6 +40,15 @@ export type AppendResult =
   | { ok: true; message: Message; dup: boolean }
   | { ok: false; code: 'not_author' | 'bad_target' | 'unknown_conversation'; message: string };
 
+export interface SearchQuery {
+  /** An FTS5 query (searchQuery() builds one from what a user typed). */
+  match: string;
+  /** Only these conversations (the searcher's). */
+  convs: string[];
+  from?: string;
+  limit: number;
+}
+
 export interface FileInfo {
   conv: string;
   size: number;
@@ -80,6 +89,9 @@ export interface Store {
   before(conv: string, before: number, limit: number): Message[];
   /** Drops all but the newest `keep` messages of a conversation (retention). */
   prune(conv: string, keep: number): void;
+
+  /** Messages matching a full-text query, newest first; one more than `limit` says there are more. */
+  search(q: SearchQuery): SearchHit[];
 
   setRead(user: string, conv: string, seq: number): void;
   reads(user: string): Map<string, number>;

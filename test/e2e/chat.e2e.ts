@@ -444,14 +444,14 @@ describe('Parley chat between two real VS Code windows', function () {
     await alice.send(root);
     await bob.receivedRow(root).waitFor({ state: 'visible', timeout: 15_000 });
 
-    // Bob answers in a thread from the message's toolbar; in the narrow side bar the thread
-    // takes the conversation's place.
+    // Alice turns to the Explorer. Bob answers in a thread from the message's toolbar; in the
+    // narrow side bar the thread takes the conversation's place.
+    await runCommand(alice.page, 'View: Show Explorer');
     await bob.openThreadOf(bob.receivedRow(root));
     await bob.reply('threads: I will, after lunch');
     assert.ok(!(await bob.view.locator('.chat-pane').isVisible()), 'the conversation is behind the thread in a narrow view');
 
-    // Alice is looking at the Explorer, not the chat: a reply in her thread notifies her.
-    await runCommand(alice.page, 'View: Show Explorer');
+    // Alice is not looking at the chat: a reply in her thread notifies her.
     const toast = alice.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'bob replied in a thread in #general: threads: I will, after lunch' });
     await toast.first().waitFor({ state: 'visible', timeout: 20_000 });
     await toast.first().locator('.monaco-button', { hasText: 'Open' }).click();

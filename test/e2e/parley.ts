@@ -293,6 +293,12 @@ export class Teammate {
   /** In the narrow layout, goes back from a conversation to the list; a no-op when it shows. */
   async showList(): Promise<void> {
     const v = this.view;
+    // A thread left open (it stays open across reloads) is in front of the conversation.
+    const threadBack = v.locator('.thread-pane .thread-back');
+    if (await threadBack.isVisible()) {
+      await threadBack.click();
+      await v.locator('.thread-pane').waitFor({ state: 'hidden', timeout: 10_000 });
+    }
     const back = v.locator('.chat-pane .back-button');
     if (await back.isVisible()) await back.click();
     await v.locator('.side-host .sidebar').waitFor({ state: 'visible', timeout: 10_000 });

@@ -64,8 +64,9 @@ export function mergeSnapshot(loaded: MessageView[], page: MessageView[]): Messa
   const firstSeq = page.find((m) => m.seq !== undefined)?.seq;
   if (firstSeq === undefined) return [...loaded.filter((m) => m.seq !== undefined), ...page];
   const keep = loaded.filter((m) => m.seq !== undefined && m.seq < firstSeq);
-  // Only a run that ends right before the page is still valid history.
-  if (keep.length && keep[keep.length - 1].seq !== firstSeq - 1) return page;
+  // Older messages are still valid history only if what is loaded reaches into the page (seqs
+  // have gaps where edits, reactions and thread replies took theirs, so adjacency says nothing).
+  if (keep.length && !loaded.some((m) => m.seq === firstSeq)) return page;
   return [...keep, ...page];
 }
 
@@ -78,7 +79,7 @@ export function buildThreadRows(root: MessageView | undefined, replies: MessageV
   const n = replies.length;
   const label = n === 0 ? 'No replies yet' : `${n} repl${n === 1 ? 'y' : 'ies'}`;
   const at = root ? rows.findIndex((r) => r.kind === 'msg') + 1 : 0;
-  rows.splice(at, 0, { kind: 'day', key: 'day:replies', label });
+  rows.splice(at, 0, { kind: 'day', key: `day:replies:${n}`, label });
   // The first reply after the separator starts a group of its own.
   const next = rows[at + 1];
   if (next?.kind === 'msg') rows[at + 1] = { ...next, first: true };

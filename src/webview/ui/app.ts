@@ -9,6 +9,7 @@ import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
 import { renderSidebar } from './sidebar';
 import { loadUiState, post, saveUiState } from './vscodeApi';
+import { SearchPanel } from './searchPanel';
 import { ThreadPane } from './threadPane';
 import { renderWelcome } from './welcome';
 
@@ -30,7 +31,17 @@ export class App {
   private readonly ui = loadUiState();
   private readonly typing = new Map<string, Map<string, number>>();
   private typingTimer = 0;
-  private readonly sideHost = h('div', { class: 'side-host' });
+  private readonly listHost = h('div', { class: 'list-host' });
+  private readonly search = new SearchPanel({
+    search: (q, conv, from) => post({ type: 'search', q, ...(conv ? { conv } : {}), ...(from ? { from } : {}) }),
+    open: (hit) => {
+      this.ui.screen = 'chat';
+      saveUiState(this.ui);
+      post({ type: 'openResult', conv: hit.conv, seq: hit.seq, ...(hit.thread !== undefined ? { thread: hit.thread } : {}) });
+    },
+    changed: (active) => (this.listHost.hidden = active),
+  });
+  private readonly sideHost = h('div', { class: 'side-host' }, this.search.element, this.search.results, this.listHost);
   private readonly header = h('header', { class: 'chat-header' });
   private readonly banner = h('div', { class: 'banner-host' });
   private readonly typingLine = h('div', { class: 'typing-line', attrs: { 'aria-live': 'polite' } });
@@ -109,6 +120,18 @@ export class App {
       case 'typing':
         this.onTyping(msg.conv, msg.user);
         return;
+      case 'reveal':
+        this.reveal(msg);
+        return;
+      case 'results':
+        this.search.onResults(msg.q, msg.hits, msg.more, msg.error);
+        return;
+      case 'focusSearch':
+        this.ui.screen = 'list';
+        saveUiState(this.ui);
+        this.applyLayout();
+        this.search.focus();
+        return;
       case 'focusComposer':
         this.ui.screen = 'chat';
         saveUiState(this.ui);
@@ -160,7 +183,8 @@ export class App {
       this.messages = mergeSnapshot(this.messages, snap.messages);
       if (!this.messages.length || this.messages[0].seq === snap.messages.find((m) => m.seq !== undefined)?.seq) this.more = snap.more;
     }
-    this.sideHost.replaceChildren(
+    this.search.update(snap);
+    this.listHost.replaceChildren(
       renderSidebar(snap, this.active, {
         select: (conv) => this.select(conv),
         openDm: (user) => {
@@ -180,6 +204,28 @@ export class App {
     if (snap.thread) this.threadPane.update(snap.thread, this.conv()?.title ?? '');
     this.applyLayout();
     if (threadOpened) this.threadPane.focus();
+  }
+
+  /** Shows a message in context (a search result): loads the run of messages around it, scrolls there, flashes it. */
+  private reveal(msg: Extract<HostToView, { type: 'reveal' }>): void {
+    if (msg.conv !== this.active) return;
+    this.messages = msg.messages;
+    this.more = msg.more;
+    this.loadingOlder = false;
+    this.ui.screen = 'chat';
+    saveUiState(this.ui);
+    this.applyLayout();
+    this.renderRows({});
+    requestAnimationFrame(() => {
+      const m = this.messages.find((x) => x.seq === msg.seq);
+      const flash = (el: HTMLElement | undefined) => {
+        if (!el) return;
+        el.classList.add('flash');
+        setTimeout(() => el.classList.remove('flash'), 2500);
+      };
+      if (m && this.chatShown()) flash(this.list.reveal(`m:${m.id}`));
+      if (msg.reply !== undefined) flash(this.threadPane.reveal(msg.reply));
+    });
   }
 
   private conv(): ConversationView | undefined {

@@ -62,6 +62,18 @@ export class MessageList {
     this.render(anchor);
   }
 
+  /**
+   * Scrolls a row into view (a third of the way down) and stops following the bottom; returns
+   * the row's element once rendered, or undefined when there is no such row.
+   */
+  reveal(key: string): HTMLElement | undefined {
+    const i = this.rows.findIndex((r) => r.key === key);
+    if (i < 0) return undefined;
+    this.stick = false;
+    this.render({ key, offset: Math.round(this.element.clientHeight / 3) });
+    return this.cache.get(this.versions[i]);
+  }
+
   /** Text shown when there are no rows (or none when undefined). */
   setEmpty(text: string | undefined): void {
     this.empty.textContent = text ?? '';

@@ -66,6 +66,12 @@ export class ThreadPane {
     return this.list.atBottom;
   }
 
+  /** Scrolls to a message of the thread; its element, when shown. */
+  reveal(seq: number): HTMLElement | undefined {
+    const m = this.messages.find((x) => x.seq === seq);
+    return m ? this.list.reveal(`m:${m.id}`) : undefined;
+  }
+
   focus(): void {
     this.composer.focus();
   }
