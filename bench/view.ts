@@ -37,7 +37,7 @@ function snapshot(messages: MessageView[]): ViewSnapshot {
     connection: { state: 'connected', relayUrl: 'ws://127.0.0.1:7420' },
     me: { id: 'u1', name: 'ada' },
     members: AUTHORS.map((id, i) => ({ id, name: names[i], presence: 'online' as const })),
-    conversations: [{ id: 'r1', kind: 'room', title: '#general', members: AUTHORS, unread: 0, lastTs: messages[messages.length - 1].ts, head: TOTAL, read: TOTAL }],
+    conversations: [{ id: 'r1', kind: 'room', title: '#general', members: AUTHORS, unread: 0, lastTs: messages[messages.length - 1].ts, head: TOTAL, read: TOTAL, mentions: 0 }],
     active: 'r1',
     messages,
     more: true,

@@ -248,6 +248,23 @@ export class ClientStore {
     return m?.seq === seq ? m : undefined;
   }
 
+  /**
+   * The newest text messages by others that contain an '@' (as last edited), across all
+   * conversations (or one, after a seq): what a Mentions list filters. At most `limit` are scanned.
+   */
+  textsWithAt(notBy: string, limit: number, within?: { conv: string; after: number }): CachedMessage[] {
+    const rows = this.db.all(
+      `SELECT conv, seq, id, author, ts, body, edited FROM messages WHERE kind = 'text' AND deleted = 0 AND author <> ? AND (instr(body, '@') > 0 OR instr(edited, '@') > 0)
+       ${within ? 'AND conv = ? AND seq > ?' : ''} ORDER BY ts DESC, seq DESC LIMIT ?`,
+      [notBy, ...(within ? [within.conv, within.after] : []), limit],
+    ) as Row[];
+    return rows.map((r) => {
+      const m: CachedMessage = { conv: String(r.conv), seq: Number(r.seq), id: String(r.id), author: String(r.author), ts: Number(r.ts), body: JSON.parse(String(r.body)) as Body };
+      if (r.edited !== null) m.edited = String(r.edited);
+      return m;
+    });
+  }
+
   /** Who is in a thread: its root's author and everyone who replied. */
   threadParticipants(conv: string, root: number): Set<string> {
     const rows = this.stmt('SELECT DISTINCT author FROM messages WHERE conv = ? AND (seq = ? OR thread = ?)').all([conv, root, root]) as Row[];

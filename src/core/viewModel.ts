@@ -1,5 +1,6 @@
 import type { ConversationView, MessageView } from '../protocol/view';
 import { HIDDEN_KINDS } from '../protocol/wire';
+import { mentionHits } from './mentionsList';
 import { applyReaction } from './reactions';
 import type { ParleyClient } from './client';
 import type { CachedMessage } from './clientStore';
@@ -25,6 +26,7 @@ export function conversationViews(client: ParleyClient): ConversationView[] {
         lastTs: last.get(c.id) ?? 0,
         head: c.head,
         read: c.read,
+        mentions: c.unread > 0 ? mentionHits(client, { unread: { conv: c.id, after: c.read }, limit: 99 }).length : 0,
       };
     })
     .sort((a, b) => b.lastTs - a.lastTs || (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'room' ? -1 : 1));

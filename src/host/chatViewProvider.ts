@@ -2,8 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { CachedMessage } from '../core/clientStore';
 import { formatBytes, sanitizeFileName } from '../core/fileNames';
+import { mentionHits } from '../core/mentionsList';
 import { conversationViews, messageViews, threadViews } from '../core/viewModel';
-import { VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ThreadView, type ViewSnapshot } from '../protocol/view';
+import { MENTIONS_QUERY, VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ThreadView, type ViewSnapshot } from '../protocol/view';
 import type { FileBody } from '../protocol/wire';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
@@ -159,6 +160,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           }
           return;
         }
+        case 'mentions':
+          if (client) this.post({ type: 'results', q: MENTIONS_QUERY, hits: mentionHits(client), more: false });
+          return;
         case 'openResult':
           await this.revealMessage(msg.conv, msg.seq, msg.thread);
           return;

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ParleyClient } from '../core/client';
-import { mentions } from '../core/mentions';
+import { mentions } from '../protocol/mentions';
 import { Coalescer, shouldNotify, summarize, type NotifyCandidate } from '../core/notifyPolicy';
 import { pidAlive } from '../core/slotLock';
 import { isShownBody, type Message } from '../protocol/wire';

@@ -7,6 +7,9 @@ import { Emoji, type Body, type Member, type PresenceState, type SearchHit } fro
 
 export const VIEW_PROTOCOL_VERSION = 1;
 
+/** The `q` of the `results` that answer `mentions` (no search text can equal it). */
+export const MENTIONS_QUERY = '\u0000mentions';
+
 export type ConnectionView = {
   state: 'signedOut' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
   detail?: string;
@@ -41,6 +44,8 @@ export interface ConversationView {
   lastTs: number;
   head: number;
   read: number;
+  /** Unread messages that mention me (by name, or @room/@here). */
+  mentions: number;
 }
 
 export type DeliveryView = 'queued' | 'sent' | 'failed';
@@ -123,6 +128,8 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
   z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string() }),
   /** `before`: the oldest seq the view shows (older cached messages are served first). */
+  /** The Mentions list: answered with `results` for the query MENTIONS_QUERY. */
+  z.object({ type: z.literal('mentions') }),
   z.object({ type: z.literal('search'), q: z.string().min(1).max(200), conv: Conv.optional(), from: z.string().min(1).max(64).optional() }),
   /** Show a search result in its conversation (and thread). */
   z.object({ type: z.literal('openResult'), conv: Conv, seq: z.number().int().min(1), thread: z.number().int().min(1).optional() }),

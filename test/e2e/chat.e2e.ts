@@ -474,6 +474,8 @@ describe('Parley chat between two real VS Code windows', function () {
     await alice.reply('threads: also, the docs need a line');
     await alice.view.locator('.thread-pane button[aria-label="Back to the conversation"]').click();
     await alice.send(after);
+    // Alice goes back to the thread and leaves it open (she reloads her window later).
+    await alice.openThreadOf(alice.sentRow(root));
     await bob.reopenWindow();
     await bob.openViewByCommand();
     await bob.openConversation('general');
@@ -491,7 +493,6 @@ describe('Parley chat between two real VS Code windows', function () {
     await eventually('bob, back from offline, has the whole thread', () => bob.threadShown(), shown);
 
     // A reload keeps the open thread and shows the same.
-    await alice.openThreadOf(alice.sentRow(root));
     await eventually('alice has the whole thread', () => alice.threadShown(), shown);
     await alice.reload();
     await alice.openViewByCommand();
@@ -499,5 +500,32 @@ describe('Parley chat between two real VS Code windows', function () {
     await screenshot(alice.page, 'chat-9-thread-after-reload-alice-dark');
     await alice.view.locator('.thread-pane button[aria-label="Back to the conversation"]').click();
     console.log(`      3 replies in a thread, a notification, offline catch-up and a reload, in ${elapsed(t)}`);
+  });
+  it('10. search: alice finds a reply by a word, narrows it to bob, and it opens in its thread', async function () {
+    const t = Date.now();
+    await runCommand(alice.page, 'Parley: Search Messages…');
+    const box = alice.view.locator('.search-panel .search-input');
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    await eventually('the search box has the focus', () => box.evaluate((e: { ownerDocument: { activeElement: unknown } }) => e.ownerDocument.activeElement === e), (v) => v, 5_000);
+    await box.fill('lunc');
+    const hits = alice.view.locator('.search-results .search-hit');
+    const texts = () => hits.locator('.search-text').allTextContents();
+    await eventually('the reply is found by the start of a word', texts, (r) => r.includes('threads: I will, after lunch'));
+    await alice.view.locator('.search-filters select[aria-label="From"]').selectOption({ label: 'bob' });
+    await eventually('only bob\'s messages', texts, (r) => r.length === 1 && r[0] === 'threads: I will, after lunch');
+    assert.equal(await hits.first().locator('mark').textContent(), 'lunch', 'the match is marked');
+    assert.match((await hits.first().locator('.search-meta').textContent()) ?? '', /^bob#general · in a thread · /);
+    await screenshot(alice.page, 'chat-10-search-alice-dark');
+    await hits.first().click();
+    // The thread opens with the reply flashed.
+    const flashed = alice.view.locator('.thread-pane .msg.flash .body', { hasText: 'threads: I will, after lunch' });
+    await flashed.waitFor({ state: 'visible', timeout: 15_000 });
+    await alice.view.locator('.thread-pane button[aria-label="Back to the conversation"]').click();
+    // Back on the list side the results are still there; clearing the search brings the list back.
+    await alice.view.locator('.chat-pane .back-button').click();
+    await hits.first().waitFor({ state: 'visible', timeout: 5_000 });
+    await alice.view.locator('.search-panel button[aria-label="Clear the search"]').click();
+    await alice.view.locator('.list-host .sidebar').waitFor({ state: 'visible', timeout: 5_000 });
+    console.log(`      found, narrowed and opened in its thread in ${elapsed(t)}`);
   });
 });

@@ -34,6 +34,7 @@ export class App {
   private readonly listHost = h('div', { class: 'list-host' });
   private readonly search = new SearchPanel({
     search: (q, conv, from) => post({ type: 'search', q, ...(conv ? { conv } : {}), ...(from ? { from } : {}) }),
+    mentions: () => post({ type: 'mentions' }),
     open: (hit) => {
       this.ui.screen = 'chat';
       saveUiState(this.ui);
@@ -192,6 +193,7 @@ export class App {
           post({ type: 'openDm', user });
         },
         command: (command) => post({ type: 'command', command }),
+        showMentions: () => this.search.showMentions(),
       }),
     );
     this.renderHeader();
@@ -335,7 +337,9 @@ export class App {
   }
 
   private rowContext(composer: Composer = this.composer, threadLinks = true): RowContext {
+    const me = this.snap?.me;
     return {
+      mentions: { names: (this.snap?.members ?? []).map((m) => m.name), ...(me ? { me: me.name } : {}), room: this.conv()?.kind === 'room' },
       ...(this.snap?.me ? { me: this.snap.me.id } : {}),
       members: new Map((this.snap?.members ?? []).map((m) => [m.id, m])),
       conv: this.active ?? '',

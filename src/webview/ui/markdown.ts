@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { h, iconButton } from './dom';
+import { mentionSpans } from '../../protocol/mentions';
 import { findFileRefs } from '../logic/references';
 import { highlightCode } from './highlight';
 
@@ -17,6 +18,8 @@ export interface MarkdownHooks {
   openLink(url: string): void;
   copy(text: string): void;
   openRef(path: string, line: number, col?: number): void;
+  /** Member names to highlight as mentions (with `me`'s and the room's marked as mine). */
+  mentions?: { names: readonly string[]; me?: string; room: boolean };
 }
 
 export function renderMarkdown(text: string, hooks: MarkdownHooks): DocumentFragment {
@@ -53,7 +56,7 @@ function build(root: Node, tokens: Token[], hooks: MarkdownHooks): void {
         build(top(), t.children ?? [], hooks);
         break;
       case 'text':
-        top().appendChild(withRefs(t.content, hooks, insideLink(stack)));
+        top().appendChild(insideLink(stack) ? withRefs(t.content, hooks, true) : withMentions(t.content, hooks));
         break;
       case 'code_inline': {
         const code = h('code');
@@ -76,6 +79,21 @@ function build(root: Node, tokens: Token[], hooks: MarkdownHooks): void {
         if (t.content) top().appendChild(document.createTextNode(t.content));
     }
   }
+}
+
+/** Text with @mentions of members (and the room) highlighted; the rest goes through withRefs. */
+function withMentions(text: string, hooks: MarkdownHooks): Node {
+  const spans = hooks.mentions ? mentionSpans(text, hooks.mentions.names, { room: hooks.mentions.room, ...(hooks.mentions.me ? { me: hooks.mentions.me } : {}) }) : [];
+  if (spans.length === 0) return withRefs(text, hooks, false);
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  for (const s of spans) {
+    if (s.index > at) frag.append(withRefs(text.slice(at, s.index), hooks, false));
+    frag.append(h('span', { class: `mention${s.me ? ' me' : ''}`, text: text.slice(s.index, s.index + s.length) }));
+    at = s.index + s.length;
+  }
+  if (at < text.length) frag.append(withRefs(text.slice(at), hooks, false));
+  return frag;
 }
 
 function insideLink(stack: Node[]): boolean {

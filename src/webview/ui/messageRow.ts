@@ -1,4 +1,5 @@
 import type { MessageView } from '../../protocol/view';
+import { mentions } from '../../protocol/mentions';
 import type { Member } from '../../protocol/wire';
 import { authorColorVar } from '../logic/authorColor';
 import type { Row } from '../logic/timeline';
@@ -42,8 +43,9 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext): HTMLEle
   const own = m.author === ctx.me;
   const author = ctx.members.get(m.author);
   const name = author?.name ?? (own ? 'you' : 'unknown');
+  const mentionsMe = !own && !m.deleted && m.body.kind === 'text' && ctx.mentions?.me !== undefined && mentions(m.edited ?? m.body.text, ctx.mentions.me, { room: ctx.mentions.room });
   const el = h('div', {
-    class: `msg${first ? ' first' : ''}${own ? ' own' : ''}${m.delivery === 'failed' ? ' failed' : ''}${m.delivery === 'queued' ? ' queued' : ''}`,
+    class: `msg${first ? ' first' : ''}${own ? ' own' : ''}${mentionsMe ? ' mentions-me' : ''}${m.delivery === 'failed' ? ' failed' : ''}${m.delivery === 'queued' ? ' queued' : ''}`,
     attrs: { role: 'article', tabindex: '-1', 'aria-label': `${name} at ${formatTime(m.ts)}` },
   });
   const gutter = h('div', { class: 'gutter' });

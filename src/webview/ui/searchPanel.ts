@@ -1,9 +1,10 @@
-import type { ConversationView, SearchHit, ViewSnapshot } from '../../protocol/view';
+import { MENTIONS_QUERY, type ConversationView, type SearchHit, type ViewSnapshot } from '../../protocol/view';
 import { excerptParts } from '../logic/searchExcerpt';
 import { formatTime, h, icon, iconButton } from './dom';
 
 export interface SearchHooks {
   search(q: string, conv?: string, from?: string): void;
+  mentions(): void;
   open(hit: SearchHit): void;
   /** Searching started (a query is in the box) or ended (the box was cleared). */
   changed(active: boolean): void;
@@ -25,6 +26,9 @@ export class SearchPanel {
   private snap: ViewSnapshot | undefined;
   private timer = 0;
   private asked = '';
+  /** Showing the Mentions list rather than search results. */
+  private mentionsMode = false;
+  private readonly heading = h('div', { class: 'search-heading' });
 
   constructor(private readonly hooks: SearchHooks) {
     this.input = h('input', { class: 'search-input', attrs: { type: 'search', placeholder: 'Search messages', 'aria-label': 'Search messages', spellcheck: 'false' } });
@@ -35,7 +39,11 @@ export class SearchPanel {
     const clear = iconButton('close', 'Clear the search', () => this.clear(), 'search-clear');
     this.element = h('div', { class: 'search-panel' }, h('div', { class: 'search-row' }, icon('search'), this.input, clear), this.filters);
     this.results.hidden = true;
-    this.input.addEventListener('input', () => this.schedule());
+    this.heading.hidden = true;
+    this.input.addEventListener('input', () => {
+      this.mentionsMode = false;
+      this.schedule();
+    });
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
         e.preventDefault();
@@ -55,7 +63,20 @@ export class SearchPanel {
   }
 
   get active(): boolean {
-    return this.input.value.trim() !== '';
+    return this.mentionsMode || this.input.value.trim() !== '';
+  }
+
+  /** Shows every message (this window holds) that mentions me, newest first. */
+  showMentions(): void {
+    this.input.value = '';
+    this.mentionsMode = true;
+    this.asked = MENTIONS_QUERY;
+    delete this.results.dataset.key;
+    this.heading.replaceChildren(h('span', { text: 'Mentions of you' }), iconButton('close', 'Close the mentions', () => this.clear()));
+    this.results.replaceChildren();
+    this.results.setAttribute('aria-busy', 'true');
+    this.showState();
+    this.hooks.mentions();
   }
 
   focus(): void {
@@ -78,10 +99,15 @@ export class SearchPanel {
       return;
     }
     if (hits.length === 0) {
-      this.results.replaceChildren(h('div', { class: 'search-note muted', attrs: { role: 'status' }, text: `No messages match “${q}”.` }));
+      const none = q === MENTIONS_QUERY ? 'Nobody has mentioned you yet.' : `No messages match “${q}”.`;
+      this.results.replaceChildren(this.heading, h('div', { class: 'search-note muted', attrs: { role: 'status' }, text: none }));
       return;
     }
     const rows = hits.map((hit) => this.renderHit(hit));
+    if (q === MENTIONS_QUERY) {
+      this.results.replaceChildren(this.heading, ...rows);
+      return;
+    }
     const count = `${hits.length}${more ? '+' : ''} result${hits.length === 1 && !more ? '' : 's'}`;
     this.results.replaceChildren(h('div', { class: 'search-note muted', attrs: { role: 'status' }, text: more ? `${count}, newest first — add words to narrow it` : `${count}, newest first` }), ...rows);
   }
@@ -132,6 +158,7 @@ export class SearchPanel {
   }
 
   private clear(): void {
+    this.mentionsMode = false;
     this.input.value = '';
     this.inConv.value = '';
     this.fromUser.value = '';
@@ -143,7 +170,8 @@ export class SearchPanel {
 
   private showState(): void {
     const on = this.active;
-    this.filters.hidden = !on;
+    this.filters.hidden = !on || this.mentionsMode;
+    this.heading.hidden = !this.mentionsMode;
     this.results.hidden = !on;
     if (!on) delete this.results.dataset.key;
     this.hooks.changed(on);

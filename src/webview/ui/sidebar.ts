@@ -5,6 +5,7 @@ import { h, icon } from './dom';
 export interface SidebarHooks {
   select(conv: string): void;
   openDm(user: string): void;
+  showMentions(): void;
   command(c: 'startDm' | 'createRoom' | 'joinRoom' | 'copyInvite' | 'hostingStatus'): void;
 }
 
@@ -40,6 +41,7 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
     { class: 'sidebar', attrs: { 'aria-label': 'Conversations and people' } },
     toolbar,
     hostLine,
+    mentionsItem(snap, hooks),
     h('div', { class: 'section-title', text: 'Conversations' }),
     list,
     h('div', { class: 'section-title', text: `People · ${online} online` }),
@@ -57,10 +59,11 @@ function convItem(c: ConversationView, selected: boolean, members: Map<string, M
     'li',
     {
       class: `conv${selected ? ' selected' : ''}${c.unread ? ' unread' : ''}`,
-      attrs: { role: 'option', tabindex: '0', 'aria-selected': String(selected), 'aria-label': `${c.title}${c.unread ? `, ${c.unread} unread` : ''}`, 'data-conv': c.id },
+      attrs: { role: 'option', tabindex: '0', 'aria-selected': String(selected), 'aria-label': `${c.title}${c.unread ? `, ${c.unread} unread` : ''}${c.mentions ? `, ${c.mentions} mentioning you` : ''}`, 'data-conv': c.id },
     },
     lead,
     h('span', { class: 'conv-title', text: label }),
+    c.mentions ? h('span', { class: 'badge mention-badge', text: '@', attrs: { title: `${c.mentions} unread mention${c.mentions === 1 ? '' : 's'} of you` } }) : undefined,
     c.unread ? h('span', { class: 'badge', text: c.unread > 99 ? '99+' : String(c.unread) }) : undefined,
   );
   item.addEventListener('click', () => hooks.select(c.id));
@@ -74,6 +77,21 @@ function convItem(c: ConversationView, selected: boolean, members: Map<string, M
       sib?.focus();
     }
   });
+  return item;
+}
+
+/** "Mentions": every message that mentions me, with how many are unread. */
+function mentionsItem(snap: ViewSnapshot, hooks: SidebarHooks): HTMLElement {
+  const unread = snap.conversations.reduce((n, c) => n + c.mentions, 0);
+  const item = h(
+    'div',
+    { class: `conv mentions-item${unread ? ' unread' : ''}`, attrs: { role: 'button', tabindex: '0', 'aria-label': `Mentions of you${unread ? `, ${unread} unread` : ''}` } },
+    icon('mention'),
+    h('span', { class: 'conv-title', text: 'Mentions' }),
+    unread ? h('span', { class: 'badge', text: unread > 99 ? '99+' : String(unread) }) : undefined,
+  );
+  item.addEventListener('click', () => hooks.showMentions());
+  item.addEventListener('keydown', (e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), hooks.showMentions()));
   return item;
 }
 

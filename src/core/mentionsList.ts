@@ -1,0 +1,40 @@
+import { mentionSpans } from '../protocol/mentions';
+import { SEARCH_MARK_END, SEARCH_MARK_START, type SearchHit } from '../protocol/wire';
+import type { ParleyClient } from './client';
+
+/** Text messages scanned for the Mentions list (the newest that contain an '@'). */
+const SCAN = 5000;
+/** Characters of context kept on each side of the first mention. */
+const CONTEXT = 80;
+
+/**
+ * Messages from this window's cache that mention me (by name, or @room/@here in a room), newest
+ * first, as search hits whose excerpt marks the mentions. `unread`: only one conversation's,
+ * after its read marker.
+ */
+export function mentionHits(client: ParleyClient, opts: { limit?: number; unread?: { conv: string; after: number } } = {}): SearchHit[] {
+  const me = client.self;
+  if (!me) return [];
+  const convs = new Map(client.conversations().map((c) => [c.id, c]));
+  const out: SearchHit[] = [];
+  for (const m of client.store.textsWithAt(me.id, SCAN, opts.unread)) {
+    const conv = convs.get(m.conv);
+    if (!conv || m.body.kind !== 'text') continue;
+    const text = m.edited ?? m.body.text;
+    const spans = mentionSpans(text, [me.name], { room: conv.kind === 'room', me: me.name }).filter((s) => s.me);
+    if (spans.length === 0) continue;
+    const from = Math.max(0, spans[0].index - CONTEXT);
+    const to = Math.min(text.length, spans[spans.length - 1].index + spans[spans.length - 1].length + CONTEXT);
+    let excerpt = from > 0 ? '…' : '';
+    let at = from;
+    for (const s of spans) {
+      if (s.index + s.length > to) break;
+      excerpt += text.slice(at, s.index) + SEARCH_MARK_START + text.slice(s.index, s.index + s.length) + SEARCH_MARK_END;
+      at = s.index + s.length;
+    }
+    excerpt += text.slice(at, to) + (to < text.length ? '…' : '');
+    out.push({ conv: m.conv, seq: m.seq, id: m.id, author: m.author, ts: m.ts, kind: 'text', ...(m.body.thread !== undefined ? { thread: m.body.thread } : {}), text: excerpt });
+    if (out.length >= (opts.limit ?? 100)) break;
+  }
+  return out;
+}
