@@ -44,6 +44,8 @@ export interface ClientOptions {
   heartbeatMs?: number;
   requestTimeoutMs?: number;
   clientName?: string;
+  /** Let other members see how far I have read ("seen by"); sent after every handshake. Default true. */
+  shareRead?: boolean;
   log?: (line: string) => void;
 }
 
@@ -333,6 +335,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return bytes;
   }
 
+  /** Starts or stops sharing my read markers with the other members. */
+  setShareRead(on: boolean): void {
+    this.opts.shareRead = on;
+    this.sendFrame({ t: 'prefs', shareRead: on });
+  }
+
   setPresence(state: 'online' | 'away'): void {
     this.sendFrame({ t: 'presence', state });
   }
@@ -494,6 +502,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.emit('members', this.members());
         const localReads = new Map([...this.convs].map(([id, c]) => [id, c.conv.read]));
         this.setState('connected');
+        this.sendFrame({ t: 'prefs', shareRead: this.opts.shareRead !== false });
         this.requestSync();
         // Read markers moved while offline reach the relay (and so the user's other windows).
         for (const c of e.conversations) {
@@ -562,6 +571,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
           store.putConversation(c.conv, c.cursor);
           this.emit('conversation', this.view(c.conv));
         }
+        return undefined;
+      }
+      case 'seen': {
+        const c = this.convs.get(e.conv);
+        if (!c) return undefined;
+        const seen = { ...(c.conv.seen ?? {}) };
+        if (e.seq > 0) seen[e.user] = e.seq;
+        else delete seen[e.user];
+        const { seen: _old, ...rest } = c.conv;
+        c.conv = Object.keys(seen).length ? { ...rest, seen } : rest;
+        store.putConversation(c.conv, c.cursor);
+        this.emit('conversation', this.view(c.conv));
         return undefined;
       }
       case 'upload.ready':

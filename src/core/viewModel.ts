@@ -27,6 +27,7 @@ export function conversationViews(client: ParleyClient): ConversationView[] {
         head: c.head,
         read: c.read,
         mentions: c.unread > 0 ? mentionHits(client, { unread: { conv: c.id, after: c.read }, limit: 99 }).length : 0,
+        ...(c.seen ? { seen: { ...c.seen } } : {}),
       };
     })
     .sort((a, b) => b.lastTs - a.lastTs || (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'room' ? -1 : 1));

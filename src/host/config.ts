@@ -6,6 +6,7 @@ export interface ParleyConfig {
   displayName: string;
   notifications: NotifyLevel;
   quietWhileDebugging: boolean;
+  shareReadReceipts: boolean;
   awayAfterMinutes: number;
   hostPort: number;
   hostOnStartup: boolean;
@@ -24,6 +25,7 @@ export function readConfig(): ParleyConfig {
     displayName: c.get<string>('displayName', '').trim(),
     notifications: level === 'all' || level === 'none' ? level : 'mentionsAndDms',
     quietWhileDebugging: c.get<boolean>('quietWhileDebugging', true),
+    shareReadReceipts: c.get<boolean>('shareReadReceipts', true),
     awayAfterMinutes: Math.max(1, c.get<number>('awayAfterMinutes', 5)),
     hostPort: c.get<number>('hostPort', 7420),
     hostOnStartup: c.get<boolean>('hostOnStartup', false),

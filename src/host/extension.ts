@@ -36,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
   registerCommands(context, { session, chat, log, sharer: new Sharer(context, session), invites });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('parley.shareReadReceipts')) session.client?.setShareRead(readConfig().shareReadReceipts);
       if (e.affectsConfiguration('parley.displayName') && session.client) {
         const cfg = vscode.workspace.getConfiguration('parley');
         const url = cfg.get<string>('relayUrl', '');

@@ -110,6 +110,7 @@ export class Session extends Disposable {
       ...(this.pinned(url) ? { fingerprint: this.pinned(url) } : {}),
       store: this.store,
       clientName: `parley-vscode/${this.context.extension.packageJSON.version as string}`,
+      shareRead: readConfig().shareReadReceipts,
       log: (line) => this.log.info(line),
     });
     this._client = client;

@@ -1,6 +1,9 @@
 /** The wire protocol version spoken by this build. A relay refuses any other. */
 export const PROTOCOL_VERSION = 1;
 
+/** "Seen by" (other members' read markers) is shared in DMs and in rooms of at most this many members. */
+export const SEEN_MAX_MEMBERS = 12;
+
 /** Error codes carried by `error` events. Each refusal has its own code. */
 export const ErrorCode = {
   badFrame: 'bad_frame',

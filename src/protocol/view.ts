@@ -46,6 +46,8 @@ export interface ConversationView {
   read: number;
   /** Unread messages that mention me (by name, or @room/@here). */
   mentions: number;
+  /** How far the other members have read, for those who share it (DMs and small rooms). */
+  seen?: Record<string, number>;
 }
 
 export type DeliveryView = 'queued' | 'sent' | 'failed';

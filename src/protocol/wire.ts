@@ -163,6 +163,8 @@ export const DmOpenFrame = z.object({ t: z.literal('dm.open'), rid: RequestId, u
 export const PresenceFrame = z.object({ t: z.literal('presence'), state: z.enum(['online', 'away']) });
 export const TypingFrame = z.object({ t: z.literal('typing'), conv: ConvId });
 export const ReadFrame = z.object({ t: z.literal('read'), conv: ConvId, seq: Seq });
+/** The member's preferences: `shareRead` false keeps their read markers from other members. */
+export const PrefsFrame = z.object({ t: z.literal('prefs'), shareRead: z.boolean() });
 /** Full-text search over the conversations you are in; `conv` and `from` narrow it. */
 export const SearchFrame = z.object({
   t: z.literal('search'),
@@ -190,6 +192,7 @@ export const ClientFrame = z.discriminatedUnion('t', [
   TypingFrame,
   ReadFrame,
   SearchFrame,
+  PrefsFrame,
 ]);
 
 // ---- relay -> client ----
@@ -207,6 +210,8 @@ export const Conversation = z.object({
   head: Seq,
   /** The reading member's read marker. */
   read: Seq,
+  /** Other members' read markers ("seen by"), in DMs and small rooms, of those who share them. */
+  seen: z.record(UserId, Seq).optional(),
 });
 
 export const Message = z.object({
@@ -263,6 +268,8 @@ export const MemberEvent = z.object({ t: z.literal('member'), member: Member });
 export const PresenceEvent = z.object({ t: z.literal('presence'), user: UserId, state: Presence });
 export const TypingEvent = z.object({ t: z.literal('typing'), conv: ConvId, user: UserId });
 export const ReadEvent = z.object({ t: z.literal('read'), conv: ConvId, seq: Seq });
+/** Another member's read marker moved (seq 0: they no longer share it). */
+export const SeenEvent = z.object({ t: z.literal('seen'), conv: ConvId, user: UserId, seq: Seq });
 export const UploadReadyEvent = z.object({ t: z.literal('upload.ready'), id: MessageId, next: z.number().int().nonnegative() });
 export const FileChunkEvent = z.object({
   t: z.literal('file.chunk'),
@@ -310,6 +317,7 @@ export const RelayEvent = z.discriminatedUnion('t', [
   FileChunkEvent,
   ByeEvent,
   ResultsEvent,
+  SeenEvent,
 ]);
 
 export type PresenceState = z.infer<typeof Presence>;

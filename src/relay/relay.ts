@@ -4,7 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
+import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, SEEN_MAX_MEMBERS, type Limits } from '../protocol/constants';
 import { decodeClientFrame, UserName, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
 import { AuthThrottle, keyHash, presentedSecret, secretMatches } from './auth';
 import { Connection, type Upload } from './connection';
@@ -328,6 +328,8 @@ export class Relay {
         return this.onRead(conn, f);
       case 'search':
         return this.onSearch(conn, f);
+      case 'prefs':
+        return this.onPrefs(conn, f);
     }
   }
 
@@ -387,7 +389,7 @@ export class Relay {
       epoch: this.store.epoch,
       you: { id: user.id, name: user.name },
       members: [...this.users.values()].map((u) => ({ id: u.id, name: u.name, presence: this.presenceOf(u.id) })),
-      conversations: [...this.convs.values()].filter((c) => c.members.has(user.id)).map((c) => this.convView(c, reads.get(c.rec.id) ?? 0)),
+      conversations: [...this.convs.values()].filter((c) => c.members.has(user.id)).map((c) => this.convView(c, reads.get(c.rec.id) ?? 0, user.id)),
       limits: this.limits,
       relay: RELAY_VERSION,
     };
@@ -657,10 +659,35 @@ export class Relay {
   private onRead(conn: Connection, f: Frame<'read'>): void {
     const state = this.memberConv(conn, f.conv);
     if (!state) return;
+    const user = conn.user!;
     const seq = Math.min(f.seq, state.rec.head);
-    this.store.setRead(conn.user!.id, f.conv, seq);
+    const before = this.store.reads(user.id).get(f.conv) ?? 0;
+    this.store.setRead(user.id, f.conv, seq);
     const json = JSON.stringify({ t: 'read', conv: f.conv, seq });
-    for (const c of this.byUser.get(conn.user!.id) ?? []) if (c !== conn) c.push(json);
+    for (const c of this.byUser.get(user.id) ?? []) if (c !== conn) c.push(json);
+    if (seq > before && user.shareRead !== false) this.announceSeen(state, user.id, seq);
+  }
+
+  private onPrefs(conn: Connection, f: Frame<'prefs'>): void {
+    const user = conn.user!;
+    if ((user.shareRead !== false) === f.shareRead) return;
+    this.store.setShareRead(user.id, f.shareRead);
+    user.shareRead = f.shareRead;
+    // Others now see this member's markers, or no longer do.
+    const reads = this.store.reads(user.id);
+    for (const state of this.convs.values()) if (state.members.has(user.id)) this.announceSeen(state, user.id, f.shareRead ? (reads.get(state.rec.id) ?? 0) : 0);
+  }
+
+  /** Whether a conversation is small enough for "seen by". */
+  private sharesSeen(state: ConvState): boolean {
+    return state.rec.kind === 'dm' || state.members.size <= SEEN_MAX_MEMBERS;
+  }
+
+  /** Tells the other members of a small conversation where `user` has read to (0: not shared). */
+  private announceSeen(state: ConvState, user: string, seq: number): void {
+    if (!this.sharesSeen(state)) return;
+    const json = JSON.stringify({ t: 'seen', conv: state.rec.id, user, seq });
+    for (const m of state.members) if (m !== user) for (const c of this.byUser.get(m) ?? []) c.push(json);
   }
 
   private onSearch(conn: Connection, f: Frame<'search'>): void {
@@ -782,16 +809,32 @@ export class Relay {
   /** Sends a conversation's current state to every connection of `user` (with the rid on `conn`). */
   private pushConv(state: ConvState, user: string, conn?: Connection, rid?: string, onlyConn = false): void {
     const reads = this.store.reads(user);
-    const view = this.convView(state, reads.get(state.rec.id) ?? 0);
+    const view = this.convView(state, reads.get(state.rec.id) ?? 0, user);
     for (const c of this.byUser.get(user) ?? []) {
       if (onlyConn && c !== conn) continue;
       c.push(JSON.stringify(c === conn && rid ? { t: 'conv', rid, conversation: view } : { t: 'conv', conversation: view }));
     }
   }
 
-  private convView(state: ConvState, read: number): Conversation {
+  /** A conversation as `viewer` gets it: with their read marker and, where shared, the others'. */
+  private convView(state: ConvState, read: number, viewer: string): Conversation {
     const r = state.rec;
-    return { id: r.id, kind: r.kind, name: r.name, ...(r.topic !== undefined ? { topic: r.topic } : {}), members: [...state.members], head: r.head, read };
+    const seen: Record<string, number> = {};
+    if (this.sharesSeen(state)) {
+      for (const [user, seq] of this.store.convReads(r.id)) {
+        if (user !== viewer && seq > 0 && state.members.has(user) && this.users.get(user)?.shareRead !== false) seen[user] = seq;
+      }
+    }
+    return {
+      id: r.id,
+      kind: r.kind,
+      name: r.name,
+      ...(r.topic !== undefined ? { topic: r.topic } : {}),
+      members: [...state.members],
+      head: r.head,
+      read,
+      ...(Object.keys(seen).length ? { seen } : {}),
+    };
   }
 
   private memberConv(conn: Connection, conv: string, ref?: string): ConvState | undefined {

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS messages (
   ts INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (conv, seq), UNIQUE (author, id));
 CREATE TABLE IF NOT EXISTS reads (user TEXT NOT NULL, conv TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (user, conv));
+CREATE INDEX IF NOT EXISTS reads_by_conv ON reads (conv);
 CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, conv TEXT NOT NULL, size INTEGER NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS file_chunks (file TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (file, idx));
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
@@ -74,6 +75,8 @@ export class SqliteStore implements Store {
         this.setMeta('epoch', epoch);
       }
       this.epoch = epoch;
+      // Columns added after the first release (an older file gets them with their default).
+      if (!(this.db.all('PRAGMA table_info(users)') as Row[]).some((c) => c.name === 'share_read')) this.db.exec('ALTER TABLE users ADD COLUMN share_read INTEGER NOT NULL DEFAULT 1');
       if (this.meta('search') === undefined) this.buildSearchIndex();
       for (const row of this.db.all('SELECT id, head FROM convs') as Row[]) this.heads.set(String(row.id), Number(row.head));
     } catch (err) {
@@ -141,12 +144,13 @@ export class SqliteStore implements Store {
   }
 
   users(): UserRecord[] {
-    return (this.db.all('SELECT id, name, norm, key_hash, created FROM users') as Row[]).map((r) => ({
+    return (this.db.all('SELECT id, name, norm, key_hash, created, share_read FROM users') as Row[]).map((r) => ({
       id: String(r.id),
       name: String(r.name),
       norm: String(r.norm),
       keyHash: String(r.key_hash),
       created: Number(r.created),
+      shareRead: Number(r.share_read) !== 0,
     }));
   }
 
@@ -327,6 +331,16 @@ export class SqliteStore implements Store {
     const out = new Map<string, number>();
     for (const r of this.db.all('SELECT conv, seq FROM reads WHERE user = ?', user) as Row[]) out.set(String(r.conv), Number(r.seq));
     return out;
+  }
+
+  convReads(conv: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.db.all('SELECT user, seq FROM reads WHERE conv = ?', conv) as Row[]) out.set(String(r.user), Number(r.seq));
+    return out;
+  }
+
+  setShareRead(user: string, on: boolean): void {
+    this.db.run('UPDATE users SET share_read = ? WHERE id = ?', [on ? 1 : 0, user]);
   }
 
   fileInfo(file: string): FileInfo | undefined {

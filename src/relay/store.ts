@@ -12,6 +12,8 @@ export interface UserRecord {
   /** sha256 of the member's identity key, hex. */
   keyHash: string;
   created: number;
+  /** Whether the member lets others see how far they have read ("seen by"); default true. */
+  shareRead?: boolean;
 }
 
 export interface ConversationRecord {
@@ -95,6 +97,9 @@ export interface Store {
 
   setRead(user: string, conv: string, seq: number): void;
   reads(user: string): Map<string, number>;
+  /** Every member's read marker in a conversation. */
+  convReads(conv: string): Map<string, number>;
+  setShareRead(user: string, on: boolean): void;
 
   fileInfo(file: string): FileInfo | undefined;
   fileChunk(file: string, index: number): Buffer | undefined;

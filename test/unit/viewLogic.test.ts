@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { MessageView } from '../../src/protocol/view';
 import { authorColorVar } from '../../src/webview/logic/authorColor';
 import { completeMention, mentionAt, mentionCandidates } from '../../src/webview/logic/mentionQuery';
-import { buildRows, buildThreadRows, mergeOlder, mergeSnapshot } from '../../src/webview/logic/timeline';
+import { buildRows, buildThreadRows, mergeOlder, mergeSnapshot, seenPositions } from '../../src/webview/logic/timeline';
 import { HeightIndex, visibleRange } from '../../src/webview/logic/windowing';
 
 const T0 = new Date(2026, 10, 22, 9, 0).getTime();
@@ -31,6 +31,14 @@ describe('timeline rows', () => {
     const noRoot = label(buildThreadRows(undefined, [msg(5, 'a', 0)], { now: T0 }));
     assert.equal(noRoot[1], '[1 reply]');
     assert.match(noRoot[0], /older than this window keeps/);
+  });
+
+  it('places "seen by" at the newest message each member has read, not under their own', () => {
+    const list = [msg(1, 'me', 0), msg(3, 'me', 1), msg(5, 'b', 2), msg(7, 'me', 3)];
+    const at = (seen: Record<string, number>) => Object.fromEntries([...seenPositions(list, seen, 'me')].map(([id, users]) => [id, users.join(',')]));
+    assert.deepEqual(at({ a: 4, c: 9 }), { m3xxxxxxx: 'a', m7xxxxxxx: 'c' }, 'a marker between messages sits at the one below it');
+    assert.deepEqual(at({ b: 1 }), {}, 'b wrote 5, so b has read 3; 5 is b\'s own');
+    assert.deepEqual(at({ me: 7, a: 0 }), {}, 'never my own marker; nothing below the first message');
   });
 
   it('separates days and labels yesterday', () => {

@@ -6,7 +6,7 @@ import type { MessageView } from '../../protocol/view';
 export type Row =
   | { kind: 'day'; key: string; label: string }
   | { kind: 'new'; key: string }
-  | { kind: 'msg'; key: string; message: MessageView; first: boolean };
+  | { kind: 'msg'; key: string; message: MessageView; first: boolean; seenBy?: string[] };
 
 const GROUP_MS = 5 * 60 * 1000;
 
@@ -27,7 +27,7 @@ export function dayLabel(ts: number, now: number): string {
  * @param newAfter the read marker when the conversation was opened: a divider goes before the
  *   first message above it written by someone else.
  */
-export function buildRows(messages: MessageView[], opts: { me?: string; newAfter?: number; now: number }): Row[] {
+export function buildRows(messages: MessageView[], opts: { me?: string; newAfter?: number; now: number; seenBy?: Map<string, string[]> }): Row[] {
   const rows: Row[] = [];
   let prev: MessageView | undefined;
   let dividerPlaced = false;
@@ -44,7 +44,8 @@ export function buildRows(messages: MessageView[], opts: { me?: string; newAfter
       breakGroup = true;
     }
     const first = breakGroup || !prev || prev.author !== m.author || m.ts - prev.ts > GROUP_MS || prev.deleted === true;
-    rows.push({ kind: 'msg', key: `m:${m.id}`, message: m, first });
+    const seenBy = opts.seenBy?.get(m.id);
+    rows.push({ kind: 'msg', key: `m:${m.id}`, message: m, first, ...(seenBy ? { seenBy } : {}) });
     prev = m;
   }
   return rows;
@@ -85,4 +86,30 @@ export function buildThreadRows(root: MessageView | undefined, replies: MessageV
   if (next?.kind === 'msg') rows[at + 1] = { ...next, first: true };
   if (!root) rows.unshift({ kind: 'day', key: 'day:no-root', label: 'The first message of this thread is older than this window keeps' });
   return rows;
+}
+
+/**
+ * Where each other member has read to: the newest listed message at or below their marker or
+ * their own newest message, unless they wrote it (their reply says it all). Message id → members.
+ */
+export function seenPositions(messages: MessageView[], seen: Record<string, number> | undefined, me?: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!seen) return out;
+  const stored = messages.filter((m) => m.seq !== undefined);
+  for (const [user, shared] of Object.entries(seen)) {
+    if (user === me) continue;
+    // Whoever wrote a message has read what came before it, whatever their marker says.
+    let marker = shared;
+    for (const m of stored) if (m.author === user && (m.seq ?? 0) > marker) marker = m.seq ?? 0;
+    let at: MessageView | undefined;
+    for (let i = stored.length - 1; i >= 0; i--) {
+      if ((stored[i].seq ?? 0) <= marker) {
+        at = stored[i];
+        break;
+      }
+    }
+    if (!at || at.author === user) continue;
+    out.set(at.id, [...(out.get(at.id) ?? []), user]);
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import type { ConversationView, HostToView, MessageView, ViewSnapshot } from '../../protocol/view';
 import { VIEW_PROTOCOL_VERSION } from '../../protocol/view';
-import { buildRows, mergeOlder, mergeSnapshot } from '../logic/timeline';
+import { buildRows, mergeOlder, mergeSnapshot, seenPositions } from '../logic/timeline';
 import { pickerChoices, useRecent } from '../logic/recentEmoji';
 import { Composer } from './composer';
 import { EmojiPicker } from './emojiPicker';
@@ -330,7 +330,9 @@ export class App {
   }
 
   private renderRows(opts: { keepPlace?: boolean; toBottom?: boolean }): void {
-    const rows = buildRows(this.messages, { ...(this.snap?.me ? { me: this.snap.me.id } : {}), ...(this.newAfter !== undefined ? { newAfter: this.newAfter } : {}), now: Date.now() });
+    const me = this.snap?.me?.id;
+    const seenBy = seenPositions(this.messages, this.conv()?.seen, me);
+    const rows = buildRows(this.messages, { ...(me ? { me } : {}), ...(this.newAfter !== undefined ? { newAfter: this.newAfter } : {}), now: Date.now(), seenBy });
     this.list.setRows(rows, opts);
     const c = this.conv();
     this.list.setEmpty(rows.length === 0 && !this.more ? (c?.kind === 'dm' ? `This is the start of your conversation with ${c.title}.` : `This is the start of ${c?.title ?? 'the conversation'}. Say hello!`) : undefined);

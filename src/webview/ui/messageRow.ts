@@ -30,16 +30,16 @@ export function rowVersion(row: Row): string {
   const m = row.message;
   const reactions = (m.reactions ?? []).map((r) => `${r.emoji}:${r.users.join(',')}`).join(';');
   const replies = m.replies ? `${m.replies.count}:${m.replies.lastTs}:${m.replies.users.join(',')}` : '';
-  return `${row.key}|${replies}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
+  return `${row.key}|${replies}|${row.seenBy?.join(',') ?? ''}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
 }
 
 export function renderRow(row: Row, ctx: RowContext): HTMLElement {
   if (row.kind === 'day') return h('div', { class: 'day', attrs: { role: 'separator' } }, h('span', { text: row.label }));
   if (row.kind === 'new') return h('div', { class: 'new-divider', attrs: { role: 'separator', 'aria-label': 'New messages' } }, h('span', { text: 'New' }));
-  return renderMessage(row.message, row.first, ctx);
+  return renderMessage(row.message, row.first, ctx, row.seenBy);
 }
 
-function renderMessage(m: MessageView, first: boolean, ctx: RowContext): HTMLElement {
+function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?: string[]): HTMLElement {
   const own = m.author === ctx.me;
   const author = ctx.members.get(m.author);
   const name = author?.name ?? (own ? 'you' : 'unknown');
@@ -70,6 +70,7 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext): HTMLEle
   if (thread) main.append(thread);
   const status = renderStatus(m, ctx);
   if (status) main.append(status);
+  if (seenBy?.length) main.append(renderSeen(seenBy, ctx));
   el.append(gutter, main);
   const actions = renderActions(m, own, ctx);
   if (actions) el.append(actions);
@@ -192,6 +193,22 @@ function renderReactions(m: MessageView, ctx: RowContext): HTMLElement | undefin
   return bar;
 }
 
+/** "Seen by alice and bob" where their read markers are. */
+function renderSeen(users: string[], ctx: RowContext): HTMLElement {
+  const names = users.map((u) => ctx.members.get(u)?.name ?? 'someone');
+  const text = `Seen by ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]}`;
+  const faces = h('span', { class: 'thread-faces', attrs: { 'aria-hidden': 'true' } });
+  for (const u of users.slice(0, 5)) faces.append(face(u, ctx));
+  return h('div', { class: 'seen muted', attrs: { 'aria-label': text } }, faces, h('span', { text }));
+}
+
+function face(user: string, ctx: RowContext): HTMLElement {
+  const el = h('span', { class: 'face', text: (ctx.members.get(user)?.name ?? '?').slice(0, 1).toUpperCase() });
+  el.style.color = `var(${authorColorVar(user)})`;
+  el.style.borderColor = `var(${authorColorVar(user)})`;
+  return el;
+}
+
 /** "3 replies · alice, bob · last reply 10:42" under a thread's root, opening the thread. */
 function renderThreadSummary(m: MessageView, ctx: RowContext): HTMLElement | undefined {
   const r = m.replies;
@@ -200,12 +217,7 @@ function renderThreadSummary(m: MessageView, ctx: RowContext): HTMLElement | und
   const open = ctx.openThread;
   const names = r.users.map((u) => (u === ctx.me ? 'you' : (ctx.members.get(u)?.name ?? 'someone')));
   const faces = h('span', { class: 'thread-faces', attrs: { 'aria-hidden': 'true' } });
-  for (const u of r.users) {
-    const face = h('span', { class: 'face', text: (ctx.members.get(u)?.name ?? '?').slice(0, 1).toUpperCase() });
-    face.style.color = `var(${authorColorVar(u)})`;
-    face.style.borderColor = `var(${authorColorVar(u)})`;
-    faces.append(face);
-  }
+  for (const u of r.users) faces.append(face(u, ctx));
   const count = `${r.count} repl${r.count === 1 ? 'y' : 'ies'}`;
   return h(
     'button',
