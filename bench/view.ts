@@ -41,6 +41,7 @@ function snapshot(messages: MessageView[]): ViewSnapshot {
     active: 'r1',
     messages,
     more: true,
+    pinned: [],
     maxFileBytes: 10 * 1024 * 1024,
     prefill: { relayUrl: '', name: 'ada' },
     discovered: [],

@@ -5,6 +5,7 @@ import { CloseCode, DEFAULT_LIMITS, ErrorCode, FATAL_ERRORS, PROTOCOL_VERSION, t
 import {
   decodeRelayFrame,
   HIDDEN_KINDS,
+  NOTICE_KINDS,
   type Conversation,
   type FileBody,
   type Member,
@@ -622,7 +623,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     if (fresh) {
       const u = this.unreadCache.get(m.conv);
       const root = m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
-      let counts = !HIDDEN_KINDS.has(m.body.kind) && m.author !== this.me?.id && m.seq > c.conv.read;
+      let counts = !HIDDEN_KINDS.has(m.body.kind) && !NOTICE_KINDS.has(m.body.kind) && m.author !== this.me?.id && m.seq > c.conv.read;
       // A reply counts only in a thread I am in (as ClientStore.unread counts).
       if (counts && root !== undefined) counts = store.threadParticipants(m.conv, root).has(this.me?.id ?? '');
       if (u && u.read === c.conv.read && counts) u.count++;

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { applyReaction, type Reaction } from './reactions';
 import { openExclusive } from './sqliteFile';
-import { HIDDEN_KINDS, type Body, type Conversation, type Member, type Message, type SendBody } from '../protocol/wire';
+import { HIDDEN_KINDS, NOTICE_KINDS, type Body, type Conversation, type Member, type Message, type SendBody } from '../protocol/wire';
 
 // The client's local cache: conversations with their cursors, the messages seen so far (so a view
 // can show history at once and offline) and the outbox of unacked messages (which must survive a
@@ -19,6 +19,9 @@ CREATE INDEX IF NOT EXISTS messages_by_target ON messages (conv, target, author)
 CREATE TABLE IF NOT EXISTS reactions (
   conv TEXT NOT NULL, target INTEGER NOT NULL, user TEXT NOT NULL, emoji TEXT NOT NULL, seq INTEGER NOT NULL, active INTEGER NOT NULL,
   PRIMARY KEY (conv, target, user, emoji));
+CREATE TABLE IF NOT EXISTS pins (
+  conv TEXT NOT NULL, target INTEGER NOT NULL, user TEXT NOT NULL, ts INTEGER NOT NULL, seq INTEGER NOT NULL, active INTEGER NOT NULL,
+  PRIMARY KEY (conv, target));
 CREATE TABLE IF NOT EXISTS outbox (
   id TEXT PRIMARY KEY, conv TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, created INTEGER NOT NULL,
   state TEXT NOT NULL, error TEXT, file BLOB);
@@ -54,6 +57,8 @@ export interface CachedMessage extends Message {
   reactions?: Reaction[];
   /** On a thread's root: its replies so far. */
   replies?: ThreadSummary;
+  /** Pinned in its conversation: by whom, when. */
+  pinned?: { by: string; ts: number };
 }
 
 /** Which messages `messages()` lists: the conversation itself (default), one thread (root and replies), or both. */
@@ -61,6 +66,8 @@ export type MessageScope = 'main' | 'any' | { thread: number };
 
 /** SQL list of the body kinds that are not messages to show ('edit', 'delete', …). */
 const HIDDEN_SQL = [...HIDDEN_KINDS].map((k) => `'${k}'`).join(', ');
+/** SQL list of the notice kinds ('topic', …): shown, but not unread. */
+const NOTICE_SQL = [...NOTICE_KINDS].map((k) => `'${k}'`).join(', ');
 
 export interface CachedConversation {
   conv: Conversation;
@@ -115,6 +122,7 @@ export class ClientStore {
       this.db.run('DELETE FROM convs WHERE id = ?', id);
       this.db.run('DELETE FROM messages WHERE conv = ?', id);
       this.db.run('DELETE FROM reactions WHERE conv = ?', id);
+      this.db.run('DELETE FROM pins WHERE conv = ?', id);
     });
   }
 
@@ -123,6 +131,7 @@ export class ClientStore {
     this.transaction(() => {
       this.db.run('DELETE FROM messages WHERE conv = ?', id);
       this.db.run('DELETE FROM reactions WHERE conv = ?', id);
+      this.db.run('DELETE FROM pins WHERE conv = ?', id);
       this.db.run('UPDATE convs SET cursor = ? WHERE id = ?', [cursor, id]);
     });
   }
@@ -133,6 +142,7 @@ export class ClientStore {
       this.db.run('DELETE FROM convs');
       this.db.run('DELETE FROM messages');
       this.db.run('DELETE FROM reactions');
+      this.db.run('DELETE FROM pins');
       this.db.run("DELETE FROM meta WHERE k <> 'identity'");
     });
   }
@@ -161,6 +171,11 @@ export class ClientStore {
       this.stmt(
         'INSERT INTO reactions (conv, target, user, emoji, seq, active) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conv, target, user, emoji) DO UPDATE SET seq = excluded.seq, active = excluded.active WHERE excluded.seq > reactions.seq',
       ).run([m.conv, b.target, m.author, b.emoji, m.seq, b.on ? 1 : 0]);
+    } else if (b.kind === 'pin') {
+      // Like reactions: the newest event per target decides, whatever the arrival order.
+      this.stmt(
+        'INSERT INTO pins (conv, target, user, ts, seq, active) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conv, target) DO UPDATE SET user = excluded.user, ts = excluded.ts, seq = excluded.seq, active = excluded.active WHERE excluded.seq > pins.seq',
+      ).run([m.conv, b.target, m.author, m.ts, m.seq, b.on ? 1 : 0]);
     } else if (b.kind === 'edit' || b.kind === 'delete') this.applyEvent(m.conv, b.target, m.author, m.seq, b);
     else {
       // A message loaded after its edit or delete events (history paging): apply those now.
@@ -217,6 +232,10 @@ export class ClientStore {
       const hi = out[out.length - 1].seq;
       const reacts = this.stmt('SELECT target, user, emoji FROM reactions WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1 ORDER BY seq').all([conv, lo, hi]) as Row[];
       for (const r of reacts) applyReaction(bySeq.get(Number(r.target)), String(r.user), String(r.emoji), true);
+      for (const r of this.stmt('SELECT target, user, ts FROM pins WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1').all([conv, lo, hi]) as Row[]) {
+        const m = bySeq.get(Number(r.target));
+        if (m && !m.deleted) m.pinned = { by: String(r.user), ts: Number(r.ts) };
+      }
       for (const [root, summary] of this.threadSummaries(conv, lo, hi)) {
         const m = bySeq.get(root);
         if (m) m.replies = summary;
@@ -265,6 +284,12 @@ export class ClientStore {
     });
   }
 
+  /** The conversation's pinned messages that this cache holds (not deleted), most recently pinned first. */
+  pinnedMessages(conv: string): CachedMessage[] {
+    const targets = (this.db.all('SELECT target FROM pins WHERE conv = ? AND active = 1 ORDER BY seq DESC', conv) as Row[]).map((r) => Number(r.target));
+    return targets.map((t) => this.message(conv, t)).filter((m): m is CachedMessage => m !== undefined && !m.deleted);
+  }
+
   /** Who is in a thread: its root's author and everyone who replied. */
   threadParticipants(conv: string, root: number): Set<string> {
     const rows = this.stmt('SELECT DISTINCT author FROM messages WHERE conv = ? AND (seq = ? OR thread = ?)').all([conv, root, root]) as Row[];
@@ -289,7 +314,7 @@ export class ClientStore {
    */
   unread(conv: string, read: number, me: string): number {
     const r = this.stmt(
-      `SELECT COUNT(*) AS n FROM messages WHERE conv = ? AND seq > ? AND author <> ? AND kind NOT IN (${HIDDEN_SQL})
+      `SELECT COUNT(*) AS n FROM messages WHERE conv = ? AND seq > ? AND author <> ? AND kind NOT IN (${HIDDEN_SQL}, ${NOTICE_SQL})
        AND (thread IS NULL OR thread IN (SELECT seq FROM messages WHERE conv = ? AND author = ? AND thread IS NULL AND seq > 0
                                          UNION SELECT thread FROM messages INDEXED BY messages_by_thread WHERE conv = ? AND thread IS NOT NULL AND author = ?))`,
     ).all([conv, read, me, conv, me, conv, me]) as Row[];

@@ -38,6 +38,10 @@ function body(m: CachedMessage): string {
       const head = `${b.patch ? 'Changes to' : 'Code from'} \`${where}\`${ref ? ` (${ref})` : ''}`;
       return [head, ...(b.note ? ['', b.note] : []), '', `${f}${b.patch ? 'diff' : b.lang}`, b.code, f].join('\n');
     }
+    case 'topic':
+      return b.text ? `_set the topic: ${b.text}_` : '_cleared the topic_';
+    case 'archive':
+      return b.on ? '_archived the room_' : '_unarchived the room_';
     case 'file':
       return `File: **${b.name}** (${formatBytes(b.size)}, sha256 \`${b.sha256.slice(0, 16)}…\`)${b.note ? `\n\n${b.note}` : ''}`;
     default:
@@ -65,7 +69,7 @@ export function conversationMarkdown(messages: readonly CachedMessage[], opts: E
     if (root !== undefined && present.has(root)) replies.set(root, [...(replies.get(root) ?? []), m]);
   }
   const write = (m: CachedMessage, quote: string) => {
-    const lines = [`**${name(m.author)}** · ${time.format(m.ts)}${quote ? ' · in the thread' : ''}`, '', body(m)];
+    const lines = [`**${name(m.author)}** · ${time.format(m.ts)}${quote ? ' · in the thread' : ''}${m.pinned ? ' · 📌 pinned' : ''}`, '', body(m)];
     if (m.reactions?.length && !m.deleted) lines.push('', m.reactions.map((r) => `${r.emoji} ${r.users.length} (${r.users.map(name).join(', ')})`).join(' · '));
     out.push(quote.trimEnd(), ...(quote ? lines.join('\n').split('\n').map((l) => (quote + l).trimEnd()) : lines));
   };

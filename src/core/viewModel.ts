@@ -28,6 +28,7 @@ export function conversationViews(client: ParleyClient): ConversationView[] {
         read: c.read,
         mentions: c.unread > 0 ? mentionHits(client, { unread: { conv: c.id, after: c.read }, limit: 99 }).length : 0,
         ...(c.seen ? { seen: { ...c.seen } } : {}),
+        ...(c.archived ? { archived: true } : {}),
       };
     })
     .sort((a, b) => b.lastTs - a.lastTs || (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'room' ? -1 : 1));
@@ -45,7 +46,14 @@ function toView(m: CachedMessage, me: string | undefined): MessageView {
     ...(m.author === me ? { delivery: 'sent' as const } : {}),
     ...(m.reactions?.length ? { reactions: m.reactions.map((r) => ({ emoji: r.emoji, users: [...r.users] })) } : {}),
     ...(m.replies ? { replies: { count: m.replies.count, lastTs: m.replies.lastTs, users: [...m.replies.users] } } : {}),
+    ...(m.pinned ? { pinned: { ...m.pinned } } : {}),
   };
+}
+
+/** A conversation's pinned messages that the cache holds, most recently pinned first. */
+export function pinnedViews(client: ParleyClient, conv: string): MessageView[] {
+  const me = client.self?.id;
+  return client.store.pinnedMessages(conv).map((m) => toView(m, me));
 }
 
 /** The thread an outgoing body replies in, if any. */
@@ -55,8 +63,8 @@ function threadOfBody(b: { kind: string; thread?: number }): number | undefined 
 
 /**
  * Cached messages followed by what is still in the outbox for the same place (queued or
- * failed), each with its delivery state. Queued reactions show at once, as the relay will apply
- * them (in order).
+ * failed), each with its delivery state. Queued reactions and pins show at once, as the relay
+ * will apply them (in order).
  */
 function withOutbox(client: ParleyClient, conv: string, cached: CachedMessage[], thread: number | undefined, newest: boolean): MessageView[] {
   const me = client.self?.id;
@@ -64,7 +72,15 @@ function withOutbox(client: ParleyClient, conv: string, cached: CachedMessage[],
   const outbox = client.store.outbox(conv);
   if (me !== undefined) {
     const bySeq = new Map(messages.map((m) => [m.seq, m]));
-    for (const e of outbox) if (e.kind === 'send' && e.body.kind === 'react') applyReaction(bySeq.get(e.body.target), me, e.body.emoji, e.body.on);
+    for (const e of outbox) {
+      if (e.kind !== 'send') continue;
+      if (e.body.kind === 'react') applyReaction(bySeq.get(e.body.target), me, e.body.emoji, e.body.on);
+      if (e.body.kind === 'pin') {
+        const m = bySeq.get(e.body.target);
+        if (m && e.body.on) m.pinned = { by: me, ts: e.created };
+        else if (m) delete m.pinned;
+      }
+    }
   }
   if (newest) {
     for (const e of outbox) {

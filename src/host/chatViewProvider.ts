@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { CachedMessage } from '../core/clientStore';
 import { formatBytes, sanitizeFileName } from '../core/fileNames';
 import { mentionHits } from '../core/mentionsList';
-import { conversationViews, messageViews, threadViews } from '../core/viewModel';
+import { conversationViews, messageViews, pinnedViews, threadViews } from '../core/viewModel';
 import { MENTIONS_QUERY, VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ThreadView, type ViewSnapshot } from '../protocol/view';
 import type { FileBody } from '../protocol/wire';
 import { readConfig } from './config';
@@ -182,6 +182,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         }
         case 'react':
           client?.send(msg.conv, { kind: 'react', target: msg.target, emoji: msg.emoji, on: msg.on });
+          return;
+        case 'pin':
+          client?.send(msg.conv, { kind: 'pin', target: msg.target, on: msg.on });
           return;
         case 'sendFile': {
           const bytes = Buffer.from(msg.data, 'base64');
@@ -366,6 +369,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       messages: this.withPreviews(page.messages),
       more: page.more,
       ...(thread ? { thread } : {}),
+      pinned: client && active ? this.withPreviews(pinnedViews(client, active)) : [],
       maxFileBytes: client?.limits.maxFileBytes ?? 10 * 1024 * 1024,
       prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
       discovered: this.networkTeams.teams(),

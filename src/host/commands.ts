@@ -274,6 +274,44 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     return { file: target.toString(), messages: messages.length, complete: !incomplete };
   });
 
+  /** The active room, or one the user picks. */
+  const pickRoom = async (title: string, filter: (archived: boolean) => boolean = () => true) => {
+    const c = needClient();
+    const active = chat.active ? c.conversation(chat.active) : undefined;
+    if (active?.kind === 'room' && filter(active.archived === true)) return active;
+    const rooms = c.conversations().filter((x) => x.kind === 'room' && filter(x.archived === true));
+    const pick = await vscode.window.showQuickPick(rooms.map((r) => ({ label: `#${r.name}`, id: r.id })), { title });
+    return pick ? c.conversation(pick.id) : undefined;
+  };
+
+  reg('parley.setTopic', async () => {
+    const c = needClient();
+    const room = await pickRoom('Set the topic of which room?', (archived) => !archived);
+    if (!room) return;
+    const text = await vscode.window.showInputBox({
+      title: `Topic of #${room.name}`,
+      value: room.topic ?? '',
+      prompt: 'What the room is about; everyone sees it under the room name. Empty clears it.',
+      validateInput: (v) => (v.trim().length > 250 ? `At most 250 characters (${v.trim().length})` : undefined),
+    });
+    if (text === undefined || text.trim() === (room.topic ?? '')) return;
+    c.send(room.id, { kind: 'topic', text: text.trim() });
+  });
+
+  reg('parley.archiveRoom', async () => {
+    const c = needClient();
+    const room = await pickRoom('Archive which room?', (archived) => !archived);
+    if (!room) return;
+    const ok = await vscode.window.showWarningMessage(`Archive #${room.name}?`, { modal: true, detail: 'It becomes read-only for everyone, with its history kept, until someone unarchives it.' }, 'Archive');
+    if (ok === 'Archive') c.send(room.id, { kind: 'archive', on: true });
+  });
+
+  reg('parley.unarchiveRoom', async () => {
+    const c = needClient();
+    const room = await pickRoom('Unarchive which room?', (archived) => archived);
+    if (room) c.send(room.id, { kind: 'archive', on: false });
+  });
+
   reg('parley.leaveRoom', async () => {
     const c = needClient();
     const active = chat.active ? c.conversation(chat.active) : undefined;

@@ -55,7 +55,7 @@ export class Notifier extends Disposable {
   private onMessage(client: ParleyClient, m: Message): void {
     const me = client.self;
     if (!me || m.author === me.id || this.catchingUp) return;
-    if (!isShownBody(m.body) || m.body.kind === 'deleted') return;
+    if (!isShownBody(m.body) || m.body.kind === 'deleted' || m.body.kind === 'topic' || m.body.kind === 'archive') return;
     const conv = client.conversation(m.conv);
     if (!conv) return;
     const author = client.members().find((x) => x.id === m.author)?.name ?? 'someone';

@@ -26,6 +26,7 @@ export const ErrorCode = {
   unknownUser: 'unknown_user',
   roomExists: 'room_exists',
   badRequest: 'bad_request',
+  archived: 'archived',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

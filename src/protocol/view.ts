@@ -38,6 +38,8 @@ export interface ConversationView {
   topic?: string;
   members: string[];
   unread: number;
+  /** An archived room: read-only until unarchived. */
+  archived?: boolean;
   /** The other member, for direct messages (presence dot). */
   peer?: string;
   /** Time of the newest message known, for sorting; 0 when none. */
@@ -67,6 +69,8 @@ export interface MessageView {
   preview?: string;
   /** Emoji reactions, each with who reacted (member ids, in order), including ones still queued. */
   reactions?: { emoji: string; users: string[] }[];
+  /** Pinned in the conversation: by whom, when. */
+  pinned?: { by: string; ts: number };
   /** On a thread's root: how many replies, the newest reply's time, the latest repliers (newest first, at most 3). */
   replies?: { count: number; lastTs: number; users: string[] };
 }
@@ -94,6 +98,8 @@ export interface ViewSnapshot {
   more: boolean;
   /** The open thread of the active conversation, if any. */
   thread?: ThreadView;
+  /** The active conversation's pinned messages (that this window holds), most recently pinned first. */
+  pinned: MessageView[];
   maxFileBytes: number;
   prefill: { relayUrl: string; name: string };
   /** Teams on this network, for the join screen (empty when discovery is off). */
@@ -127,6 +133,7 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('closeThread') }),
   z.object({ type: z.literal('edit'), conv: Conv, target: z.number().int().nonnegative(), text: z.string().min(1).max(100_000) }),
   z.object({ type: z.literal('delete'), conv: Conv, target: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('pin'), conv: Conv, target: z.number().int().nonnegative(), on: z.boolean() }),
   z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
   z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string() }),
   /** `before`: the oldest seq the view shows (older cached messages are served first). */
@@ -151,6 +158,6 @@ export const ViewToHost = z.discriminatedUnion('type', [
     action: z.enum(['open', 'compare', 'insert', 'copy', 'save', 'openDiff', 'apply']),
   }),
   z.object({ type: z.literal('openRef'), path: z.string().min(1).max(1024), line: z.number().int().min(1), col: z.number().int().min(1).optional() }),
-  z.object({ type: z.literal('command'), command: z.enum(['startDm', 'createRoom', 'joinRoom', 'leaveRoom', 'reconnect', 'signOut', 'showLog', 'copyInvite', 'hostingStatus']) }),
+  z.object({ type: z.literal('command'), command: z.enum(['startDm', 'createRoom', 'joinRoom', 'leaveRoom', 'reconnect', 'signOut', 'showLog', 'copyInvite', 'hostingStatus', 'setTopic', 'archiveRoom', 'unarchiveRoom']) }),
 ]);
 export type ViewToHost = z.infer<typeof ViewToHost>;

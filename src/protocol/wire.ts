@@ -79,7 +79,14 @@ export const Emoji = z
 /** Adds (`on`) or removes the sender's reaction to message `target`; the newest event per sender and emoji wins. */
 export const ReactBody = z.object({ kind: z.literal('react'), target: Seq, emoji: Emoji, on: z.boolean() });
 
-export const SendBody = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody]);
+/** Pins (`on`) or unpins message `target` in its conversation; the newest event per target wins. */
+export const PinBody = z.object({ kind: z.literal('pin'), target: Seq, on: z.boolean() });
+/** Sets a room's topic (empty: clears it); shown as a notice in the room. */
+export const TopicBody = z.object({ kind: z.literal('topic'), text: z.string().max(250) });
+/** Archives (`on`) a room — read-only until unarchived — or unarchives it; shown as a notice. */
+export const ArchiveBody = z.object({ kind: z.literal('archive'), on: z.boolean() });
+
+export const SendBody = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody]);
 
 /** A file body is made by the relay once an upload completes. */
 export const FileBody = z.object({
@@ -102,16 +109,18 @@ export const DeletedBody = z.object({ kind: z.literal('deleted') });
  */
 export const UnsupportedBody = z.object({ kind: z.literal('unsupported'), was: z.string().max(64) });
 
-export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, FileBody, DeletedBody, UnsupportedBody]);
+export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody, FileBody, DeletedBody, UnsupportedBody]);
 
-/** Body kinds that are events on another message (edits, deletions, reactions), not messages to show. */
-export const EVENT_KINDS: ReadonlySet<string> = new Set(['edit', 'delete', 'react']);
+/** Body kinds that are events on another message (edits, deletions, reactions, pins), not messages to show. */
+export const EVENT_KINDS: ReadonlySet<string> = new Set(['edit', 'delete', 'react', 'pin']);
 /** Body kinds neither shown as a message nor counted as unread. */
 export const HIDDEN_KINDS: ReadonlySet<string> = new Set([...EVENT_KINDS, 'unsupported']);
+/** Body kinds shown as a notice line about the room (not a message: no unread, no actions). */
+export const NOTICE_KINDS: ReadonlySet<string> = new Set(['topic', 'archive']);
 const KNOWN_BODY_KINDS: ReadonlySet<string> = new Set(Body.options.map((o) => o.shape.kind.value));
 
 /** A body shown as a message of its own (not an event on another, not a kind this client does not know). */
-export function isShownBody(b: z.infer<typeof Body>): b is Exclude<z.infer<typeof Body>, { kind: 'edit' | 'delete' | 'react' | 'unsupported' }> {
+export function isShownBody(b: z.infer<typeof Body>): b is Exclude<z.infer<typeof Body>, { kind: 'edit' | 'delete' | 'react' | 'pin' | 'unsupported' }> {
   return !HIDDEN_KINDS.has(b.kind);
 }
 
@@ -212,6 +221,8 @@ export const Conversation = z.object({
   read: Seq,
   /** Other members' read markers ("seen by"), in DMs and small rooms, of those who share them. */
   seen: z.record(UserId, Seq).optional(),
+  /** The room is archived: read-only until someone unarchives it. */
+  archived: z.boolean().optional(),
 });
 
 export const Message = z.object({
@@ -262,7 +273,7 @@ export const LeftEvent = z.object({ t: z.literal('left'), rid: RequestId.optiona
 export const RoomsEvent = z.object({
   t: z.literal('rooms'),
   rid: RequestId,
-  rooms: z.array(z.object({ id: ConvId, name: z.string(), topic: z.string().optional(), memberCount: z.number().int(), joined: z.boolean() })),
+  rooms: z.array(z.object({ id: ConvId, name: z.string(), topic: z.string().optional(), memberCount: z.number().int(), joined: z.boolean(), archived: z.boolean().optional() })),
 });
 export const MemberEvent = z.object({ t: z.literal('member'), member: Member });
 export const PresenceEvent = z.object({ t: z.literal('presence'), user: UserId, state: Presence });
@@ -327,6 +338,7 @@ export type SnippetBody = z.infer<typeof SnippetBody>;
 export type EditBody = z.infer<typeof EditBody>;
 export type DeleteBody = z.infer<typeof DeleteBody>;
 export type ReactBody = z.infer<typeof ReactBody>;
+export type PinBody = z.infer<typeof PinBody>;
 export type FileBody = z.infer<typeof FileBody>;
 export type DeletedBody = z.infer<typeof DeletedBody>;
 export type SendBody = z.infer<typeof SendBody>;

@@ -472,6 +472,13 @@ export class Relay {
     const state = this.memberConv(conn, f.conv, f.id);
     if (!state) return;
     const body = f.body;
+    if ((body.kind === 'topic' || body.kind === 'archive') && state.rec.kind !== 'room') {
+      return this.sendError(conn, ErrorCode.badRequest, `a direct message has no ${body.kind === 'topic' ? 'topic' : 'archive'}; only rooms do`, f.id);
+    }
+    // (A resend of a message stored before the room was archived still gets its ack.)
+    if (state.rec.archived && !(body.kind === 'archive' && !body.on) && !this.store.findByClientId(conn.user!.id, f.id)) {
+      return this.sendError(conn, ErrorCode.archived, `#${state.rec.name} is archived; unarchive it to post`, f.id);
+    }
     if ((body.kind === 'text' || body.kind === 'edit') && body.text.length > this.limits.maxTextChars) {
       return this.sendError(conn, ErrorCode.tooLarge, `text longer than ${this.limits.maxTextChars} characters`, f.id);
     }
@@ -489,6 +496,7 @@ export class Relay {
       conn.push(JSON.stringify({ t: 'ack', id: f.id, conv: stored.conv, seq: stored.seq, ts: stored.ts, dup: true }));
       return;
     }
+    if (state.rec.archived) return this.sendError(conn, ErrorCode.archived, `#${state.rec.name} is archived; unarchive it to post`, f.id);
     if (f.size > this.limits.maxFileBytes) {
       return this.sendError(conn, ErrorCode.tooLarge, `file larger than ${this.limits.maxFileBytes} bytes`, f.id);
     }
@@ -622,7 +630,7 @@ export class Relay {
     const user = conn.user!.id;
     const rooms = [...this.convs.values()]
       .filter((c) => c.rec.kind === 'room')
-      .map((c) => ({ id: c.rec.id, name: c.rec.name, ...(c.rec.topic !== undefined ? { topic: c.rec.topic } : {}), memberCount: c.members.size, joined: c.members.has(user) }));
+      .map((c) => ({ id: c.rec.id, name: c.rec.name, ...(c.rec.topic !== undefined ? { topic: c.rec.topic } : {}), memberCount: c.members.size, joined: c.members.has(user), ...(c.rec.archived ? { archived: true } : {}) }));
     conn.push(JSON.stringify({ t: 'rooms', rid: f.rid, rooms }));
   }
 
@@ -751,6 +759,15 @@ export class Relay {
       state.rec.head = m.seq;
       const json = msgJson(m);
       for (const member of state.members) for (const c of this.byUser.get(member) ?? []) c.push(json, { conv: m.conv, seq: m.seq });
+      // Notices change the room itself: everyone gets its new state.
+      if (m.body.kind === 'topic' || m.body.kind === 'archive') {
+        if (m.body.kind === 'topic') {
+          if (m.body.text === '') delete state.rec.topic;
+          else state.rec.topic = m.body.text;
+        } else if (m.body.on) state.rec.archived = true;
+        else delete state.rec.archived;
+        for (const member of state.members) this.pushConv(state, member);
+      }
       if (this.opts.retain && state.rec.head - state.rec.floor + 1 > this.opts.retain * 1.1) pruned.add(m.conv);
     });
     for (const conv of pruned) {
@@ -789,7 +806,7 @@ export class Relay {
     this.byKey.set(u.keyHash, u);
   }
 
-  private createConv(rec: Omit<ConversationRecord, 'head' | 'floor'>): ConvState {
+  private createConv(rec: Omit<ConversationRecord, 'head' | 'floor' | 'archived'>): ConvState {
     this.store.createConversation(rec);
     const state: ConvState = { rec: { ...rec, head: 0, floor: 1 }, members: new Set(rec.members) };
     if (state.rec.topic === undefined) delete state.rec.topic;
@@ -834,6 +851,7 @@ export class Relay {
       head: r.head,
       read,
       ...(Object.keys(seen).length ? { seen } : {}),
+      ...(r.archived ? { archived: true } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
-import { EVENT_KINDS, HIDDEN_KINDS, SEARCH_MARK_END, SEARCH_MARK_START, type Body, type Message, type SearchHit } from '../protocol/wire';
+import { EVENT_KINDS, HIDDEN_KINDS, NOTICE_KINDS, SEARCH_MARK_END, SEARCH_MARK_START, type Body, type Message, type SearchHit } from '../protocol/wire';
 import type { AppendItem, AppendResult, ConversationRecord, FileInfo, SearchQuery, Store, UserRecord } from './store';
 
 const SCHEMA_VERSION = 1;
@@ -77,6 +77,7 @@ export class SqliteStore implements Store {
       this.epoch = epoch;
       // Columns added after the first release (an older file gets them with their default).
       if (!(this.db.all('PRAGMA table_info(users)') as Row[]).some((c) => c.name === 'share_read')) this.db.exec('ALTER TABLE users ADD COLUMN share_read INTEGER NOT NULL DEFAULT 1');
+      if (!(this.db.all('PRAGMA table_info(convs)') as Row[]).some((c) => c.name === 'archived')) this.db.exec('ALTER TABLE convs ADD COLUMN archived INTEGER NOT NULL DEFAULT 0');
       if (this.meta('search') === undefined) this.buildSearchIndex();
       for (const row of this.db.all('SELECT id, head FROM convs') as Row[]) this.heads.set(String(row.id), Number(row.head));
     } catch (err) {
@@ -169,7 +170,7 @@ export class SqliteStore implements Store {
       list.push(String(r.user));
       members.set(String(r.conv), list);
     }
-    return (this.db.all('SELECT id, kind, name, topic, head, floor FROM convs') as Row[]).map((r) => ({
+    return (this.db.all('SELECT id, kind, name, topic, head, floor, archived FROM convs') as Row[]).map((r) => ({
       id: String(r.id),
       kind: r.kind === 'dm' ? 'dm' : 'room',
       name: String(r.name),
@@ -177,10 +178,11 @@ export class SqliteStore implements Store {
       members: members.get(String(r.id)) ?? [],
       head: Number(r.head),
       floor: Number(r.floor),
+      ...(Number(r.archived) === 1 ? { archived: true } : {}),
     }));
   }
 
-  createConversation(c: Omit<ConversationRecord, 'head' | 'floor'>): void {
+  createConversation(c: Omit<ConversationRecord, 'head' | 'floor' | 'archived'>): void {
     this.transaction(() => {
       this.db.run('INSERT INTO convs (id, kind, name, topic) VALUES (?, ?, ?, ?)', [c.id, c.kind, c.name, c.topic ?? null]);
       for (const m of c.members) this.db.run('INSERT OR IGNORE INTO conv_members (conv, user) VALUES (?, ?)', [c.id, m]);
@@ -230,14 +232,16 @@ export class SqliteStore implements Store {
     const head = this.heads.get(item.conv);
     if (head === undefined) return { ok: false, code: 'unknown_conversation', message: `no conversation ${item.conv}` };
     const body = item.body;
-    if (body.kind === 'edit' || body.kind === 'delete' || body.kind === 'react') {
+    if (body.kind === 'topic') this.db.run('UPDATE convs SET topic = ? WHERE id = ?', [body.text === '' ? null : body.text, item.conv]);
+    if (body.kind === 'archive') this.db.run('UPDATE convs SET archived = ? WHERE id = ?', [body.on ? 1 : 0, item.conv]);
+    if (body.kind === 'edit' || body.kind === 'delete' || body.kind === 'react' || body.kind === 'pin') {
       // An event on another message: that message must exist, not be deleted, and not be an event itself.
       const target = (this.findTarget.all([item.conv, body.target]) as Row[])[0];
       if (!target) return { ok: false, code: 'bad_target', message: `no message ${body.target} in ${item.conv}` };
       const kind = String(target.kind);
-      if (body.kind !== 'react' && String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
+      if ((body.kind === 'edit' || body.kind === 'delete') && String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
       if (Number(target.deleted) === 1 || kind === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
-      if (EVENT_KINDS.has(kind)) return { ok: false, code: 'bad_target', message: 'edits, deletions and reactions are not messages one can edit, delete or react to' };
+      if (EVENT_KINDS.has(kind) || NOTICE_KINDS.has(kind)) return { ok: false, code: 'bad_target', message: 'edits, deletions, reactions, pins and notices are not messages one can edit, delete, react to or pin' };
       if (body.kind === 'edit' && kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
       if (body.kind === 'edit') this.reindexMsg.run([body.text, item.conv, body.target]);
       if (body.kind === 'delete') {
@@ -258,7 +262,7 @@ export class SqliteStore implements Store {
       const root = (this.findTarget.all([item.conv, body.thread]) as Row[])[0];
       if (!root) return { ok: false, code: 'bad_target', message: `no message ${body.thread} in ${item.conv} to reply to` };
       if (Number(root.deleted) === 1 || String(root.kind) === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.thread} is deleted` };
-      if (HIDDEN_KINDS.has(String(root.kind))) return { ok: false, code: 'bad_target', message: 'only messages, not edits, deletions or reactions, start threads' };
+      if (HIDDEN_KINDS.has(String(root.kind)) || NOTICE_KINDS.has(String(root.kind))) return { ok: false, code: 'bad_target', message: 'only messages (not edits, deletions, reactions, pins or notices) start threads' };
       if (root.thread !== null && root.thread !== undefined) return { ok: false, code: 'bad_target', message: `message ${body.thread} is a reply; reply to its thread's root (${Number(root.thread)})` };
     }
     if (body.kind === 'file' && item.chunks) {

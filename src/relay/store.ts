@@ -25,6 +25,8 @@ export interface ConversationRecord {
   head: number;
   /** Lowest seq still stored (1 when nothing was pruned). */
   floor: number;
+  /** Archived rooms are read-only until unarchived. */
+  archived?: boolean;
 }
 
 export interface AppendItem {
@@ -68,7 +70,7 @@ export interface Store {
   renameUser(id: string, name: string, norm: string): void;
 
   conversations(): ConversationRecord[];
-  createConversation(conv: Omit<ConversationRecord, 'head' | 'floor'>): void;
+  createConversation(conv: Omit<ConversationRecord, 'head' | 'floor' | 'archived'>): void;
   addMember(conv: string, user: string): void;
   removeMember(conv: string, user: string): void;
 

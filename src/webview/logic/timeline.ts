@@ -10,6 +10,11 @@ export type Row =
 
 const GROUP_MS = 5 * 60 * 1000;
 
+/** A notice about the room (topic, archive): a line of its own, never part of a group. */
+export function isNotice(m: MessageView): boolean {
+  return m.body.kind === 'topic' || m.body.kind === 'archive';
+}
+
 export function dayKey(ts: number): string {
   const d = new Date(ts);
   return `${d.getFullYear()}-${d.getMonth() + 1}-${d.getDate()}`;
@@ -43,7 +48,7 @@ export function buildRows(messages: MessageView[], opts: { me?: string; newAfter
       dividerPlaced = true;
       breakGroup = true;
     }
-    const first = breakGroup || !prev || prev.author !== m.author || m.ts - prev.ts > GROUP_MS || prev.deleted === true;
+    const first = breakGroup || !prev || prev.author !== m.author || m.ts - prev.ts > GROUP_MS || prev.deleted === true || isNotice(prev);
     const seenBy = opts.seenBy?.get(m.id);
     rows.push({ kind: 'msg', key: `m:${m.id}`, message: m, first, ...(seenBy ? { seenBy } : {}) });
     prev = m;

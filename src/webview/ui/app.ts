@@ -7,6 +7,7 @@ import { EmojiPicker } from './emojiPicker';
 import { formatBytes, h, icon, iconButton } from './dom';
 import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
+import { renderPinned } from './pinnedPanel';
 import { renderSidebar } from './sidebar';
 import { loadUiState, post, saveUiState } from './vscodeApi';
 import { SearchPanel } from './searchPanel';
@@ -44,6 +45,9 @@ export class App {
   });
   private readonly sideHost = h('div', { class: 'side-host' }, this.search.element, this.search.results, this.listHost);
   private readonly header = h('header', { class: 'chat-header' });
+  private readonly pinnedHost = h('div', { class: 'pinned-host' });
+  private showPinned = false;
+  private readonly archivedBar = h('div', { class: 'archived-bar', attrs: { role: 'status' } });
   private readonly banner = h('div', { class: 'banner-host' });
   private readonly typingLine = h('div', { class: 'typing-line', attrs: { 'aria-live': 'polite' } });
   private readonly noticeHost = h('div', { class: 'notice-host', attrs: { 'aria-live': 'assertive' } });
@@ -83,7 +87,7 @@ export class App {
       members: () => this.snap?.members ?? [],
       me: () => this.snap?.me?.id,
     });
-    this.chatPane = h('section', { class: 'chat-pane', attrs: { 'aria-label': 'Conversation' } }, this.header, this.banner, this.list.element, this.typingLine, this.composer.element);
+    this.chatPane = h('section', { class: 'chat-pane', attrs: { 'aria-label': 'Conversation' } }, this.header, this.pinnedHost, this.banner, this.list.element, this.typingLine, this.composer.element, this.archivedBar);
     this.threadPane = new ThreadPane({
       rowContext: (composer) => this.rowContext(composer, false),
       close: () => post({ type: 'closeThread' }),
@@ -171,6 +175,7 @@ export class App {
     const switched = snap.active !== this.active;
     if (switched) {
       this.active = snap.active;
+      this.showPinned = false;
       const conv = this.conv();
       this.messages = snap.messages;
       this.more = snap.more;
@@ -268,6 +273,9 @@ export class App {
     if (!c || !this.snap) {
       this.header.replaceChildren(h('span', { class: 'muted', text: 'No conversation selected' }));
       this.composer.setPlaceholder('Message');
+      this.pinnedHost.replaceChildren();
+      this.archivedBar.hidden = true;
+      this.composer.element.hidden = false;
       return;
     }
     const back = iconButton('arrow-left', 'Back to conversations', () => {
@@ -277,10 +285,59 @@ export class App {
     }, 'back-button');
     const members = new Map(this.snap.members.map((m) => [m.id, m]));
     const peer = c.peer ? members.get(c.peer) : undefined;
-    const sub = c.kind === 'room' ? `${c.members.length} member${c.members.length === 1 ? '' : 's'}${c.topic ? ` · ${c.topic}` : ''}` : (peer?.presence ?? '');
-    const lead = c.kind === 'dm' ? h('span', { class: `presence ${peer?.presence ?? 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : icon('symbol-numeric');
-    this.header.replaceChildren(back, lead, h('div', { class: 'titles' }, h('h2', { class: 'title', text: c.kind === 'room' ? c.title.slice(1) : c.title }), h('div', { class: 'subtitle muted', text: sub })));
+    const sub = c.kind === 'room' ? `${c.archived ? 'archived · ' : ''}${c.members.length} member${c.members.length === 1 ? '' : 's'}${c.topic ? ` · ${c.topic}` : ''}` : (peer?.presence ?? '');
+    const lead = c.kind === 'dm' ? h('span', { class: `presence ${peer?.presence ?? 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : icon(c.archived ? 'archive' : 'symbol-numeric');
+    const subtitle =
+      c.kind === 'room' && !c.archived
+        ? h('button', { class: 'subtitle muted link-like', text: sub, attrs: { type: 'button', title: c.topic ? `Topic: ${c.topic} (click to change)` : 'Set a topic' }, on: { click: () => post({ type: 'command', command: 'setTopic' }) } })
+        : h('div', { class: 'subtitle muted', text: sub });
+    const pinned = this.snap.pinned;
+    const pins = h(
+      'button',
+      { class: `icon-button pins${this.showPinned ? ' active' : ''}`, attrs: { type: 'button', title: pinned.length ? `${pinned.length} pinned` : 'Pinned messages', 'aria-label': `Pinned messages: ${pinned.length}`, 'aria-expanded': String(this.showPinned) }, on: { click: () => this.togglePinned() } },
+      icon('pinned'),
+      pinned.length ? h('span', { class: 'count', text: String(pinned.length) }) : undefined,
+    );
+    this.header.replaceChildren(back, lead, h('div', { class: 'titles' }, h('h2', { class: 'title', text: c.kind === 'room' ? c.title.slice(1) : c.title }), subtitle), pins);
     this.composer.setPlaceholder(`Message ${c.title}`);
+    this.renderPinned();
+    // An archived room is read-only: the composer gives way to a way back.
+    this.composer.element.hidden = c.archived === true;
+    this.archivedBar.hidden = c.archived !== true;
+    if (c.archived) {
+      this.archivedBar.replaceChildren(
+        icon('archive'),
+        h('span', { text: 'This room is archived: its history stays, nobody can post.' }),
+        h('button', { class: 'link-button', text: 'Unarchive', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'unarchiveRoom' }) } }),
+      );
+    }
+  }
+
+  private togglePinned(): void {
+    this.showPinned = !this.showPinned;
+    this.renderHeader();
+  }
+
+  private renderPinned(): void {
+    if (!this.showPinned || !this.snap) {
+      this.pinnedHost.replaceChildren();
+      return;
+    }
+    const members = new Map(this.snap.members.map((m) => [m.id, m]));
+    this.pinnedHost.replaceChildren(
+      renderPinned(
+        this.snap.pinned,
+        members,
+        this.snap.me?.id,
+        (m) => {
+          if (!this.active || m.seq === undefined) return;
+          this.showPinned = false;
+          const root = m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
+          post({ type: 'openResult', conv: this.active, seq: m.seq, ...(root !== undefined ? { thread: root } : {}) });
+        },
+        (m) => this.active && m.seq !== undefined && post({ type: 'pin', conv: this.active, target: m.seq, on: false }),
+      ),
+    );
   }
 
   private renderBanner(): void {
@@ -357,6 +414,7 @@ export class App {
       saveFile: (seq) => this.active && post({ type: 'saveFile', conv: this.active, seq }),
       snippet: (seq, action) => this.active && post({ type: 'snippet', conv: this.active, seq, action }),
       react: (seq, emoji, on) => this.react(seq, emoji, on),
+      pin: (seq, on) => this.active && post({ type: 'pin', conv: this.active, target: seq, on }),
       pickReaction: (seq, anchor) => this.picker.open(anchor, pickerChoices(this.ui.recentEmoji), (emoji) => this.react(seq, emoji, true)),
       openRef: (path, line, col) => post({ type: 'openRef', path, line, ...(col !== undefined ? { col } : {}) }),
       ...(threadLinks ? { openThread: (seq: number) => this.active && post({ type: 'openThread', conv: this.active, root: seq }) } : {}),

@@ -2,7 +2,7 @@ import type { MessageView } from '../../protocol/view';
 import { mentions } from '../../protocol/mentions';
 import type { Member } from '../../protocol/wire';
 import { authorColorVar } from '../logic/authorColor';
-import type { Row } from '../logic/timeline';
+import { isNotice, type Row } from '../logic/timeline';
 import { formatBytes, formatTime, h, icon, iconButton } from './dom';
 import { codeBlock, renderMarkdown, type MarkdownHooks } from './markdown';
 
@@ -22,6 +22,8 @@ export interface RowContext extends MarkdownHooks {
   pickReaction(seq: number, anchor: HTMLElement): void;
   /** Opens a message's thread; absent inside a thread (rows there show no thread links). */
   openThread?(seq: number): void;
+  /** Pins or unpins a message. */
+  pin(seq: number, on: boolean): void;
 }
 
 /** A key that changes whenever the row would render differently. */
@@ -30,7 +32,7 @@ export function rowVersion(row: Row): string {
   const m = row.message;
   const reactions = (m.reactions ?? []).map((r) => `${r.emoji}:${r.users.join(',')}`).join(';');
   const replies = m.replies ? `${m.replies.count}:${m.replies.lastTs}:${m.replies.users.join(',')}` : '';
-  return `${row.key}|${replies}|${row.seenBy?.join(',') ?? ''}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
+  return `${row.key}|${replies}|${row.seenBy?.join(',') ?? ''}|${m.pinned?.by ?? ''}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
 }
 
 export function renderRow(row: Row, ctx: RowContext): HTMLElement {
@@ -39,7 +41,19 @@ export function renderRow(row: Row, ctx: RowContext): HTMLElement {
   return renderMessage(row.message, row.first, ctx, row.seenBy);
 }
 
+/** "bob set the topic: …" — a line about the room, not a message. */
+function renderNotice(m: MessageView, ctx: RowContext): HTMLElement {
+  const who = m.author === ctx.me ? 'You' : (ctx.members.get(m.author)?.name ?? 'Someone');
+  const b = m.body;
+  const text = b.kind === 'topic' ? (b.text ? `${who} set the topic: ${b.text}` : `${who} cleared the topic`) : b.kind === 'archive' ? (b.on ? `${who} archived the room` : `${who} unarchived the room`) : '';
+  const el = h('div', { class: `notice-row${m.delivery === 'queued' ? ' queued' : ''}${m.delivery === 'failed' ? ' failed' : ''}`, attrs: { role: 'note' } }, icon(b.kind === 'archive' ? 'archive' : 'edit'), h('span', { class: 'body', text }), h('span', { class: 'muted', text: formatTime(m.ts) }));
+  const status = renderStatus(m, ctx);
+  if (status) el.append(status);
+  return el;
+}
+
 function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?: string[]): HTMLElement {
+  if (isNotice(m)) return renderNotice(m, ctx);
   const own = m.author === ctx.me;
   const author = ctx.members.get(m.author);
   const name = author?.name ?? (own ? 'you' : 'unknown');
@@ -62,6 +76,10 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
     const who = h('span', { class: 'author', text: name });
     who.style.color = `var(${authorColorVar(m.author)})`;
     main.append(h('div', { class: 'header' }, who, h('span', { class: 'time', text: formatTime(m.ts), attrs: { title: new Date(m.ts).toLocaleString() } })));
+  }
+  if (m.pinned && !m.deleted) {
+    const by = m.pinned.by === ctx.me ? 'you' : (ctx.members.get(m.pinned.by)?.name ?? 'someone');
+    main.append(h('div', { class: 'pinned-label' }, icon('pinned'), h('span', { text: `Pinned by ${by}` })));
   }
   main.append(renderBody(m, ctx));
   const reactions = renderReactions(m, ctx);
@@ -242,6 +260,7 @@ function renderActions(m: MessageView, own: boolean, ctx: RowContext): HTMLEleme
   if (open && (m.body.kind === 'text' || m.body.kind === 'snippet' || m.body.kind === 'file') && !(m.body.kind !== 'file' && m.body.thread !== undefined)) {
     bar.append(iconButton('comment-discussion', 'Reply in thread', () => open(seq)));
   }
+  bar.append(m.pinned ? iconButton('pinned', 'Unpin', () => ctx.pin(seq, false)) : iconButton('pin', 'Pin to the conversation', () => ctx.pin(seq, true)));
   if (m.body.kind === 'text') {
     const text = m.edited ?? m.body.text;
     bar.append(iconButton('copy', 'Copy text', () => ctx.copy(text)));

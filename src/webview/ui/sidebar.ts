@@ -13,7 +13,10 @@ export interface SidebarHooks {
 export function renderSidebar(snap: ViewSnapshot, active: string | undefined, hooks: SidebarHooks): HTMLElement {
   const members = new Map(snap.members.map((m) => [m.id, m]));
   const list = h('ul', { class: 'conv-list', attrs: { role: 'listbox', 'aria-label': 'Conversations' } });
-  for (const c of snap.conversations) list.append(convItem(c, c.id === active, members, hooks));
+  for (const c of snap.conversations) if (!c.archived) list.append(convItem(c, c.id === active, members, hooks));
+  const archived = snap.conversations.filter((c) => c.archived);
+  const archivedList = h('ul', { class: 'conv-list archived', attrs: { role: 'listbox', 'aria-label': 'Archived rooms' } });
+  for (const c of archived) archivedList.append(convItem(c, c.id === active, members, hooks));
   const toolbar = h(
     'div',
     { class: 'side-toolbar' },
@@ -44,6 +47,8 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
     mentionsItem(snap, hooks),
     h('div', { class: 'section-title', text: 'Conversations' }),
     list,
+    archived.length ? h('div', { class: 'section-title', text: 'Archived' }) : undefined,
+    archived.length ? archivedList : undefined,
     h('div', { class: 'section-title', text: `People · ${online} online` }),
     others.length ? people : h('div', { class: 'empty muted', text: 'Nobody else has joined yet. Send your team an invite (Invite above).' }),
   );

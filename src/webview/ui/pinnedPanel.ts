@@ -1,0 +1,39 @@
+import type { MessageView } from '../../protocol/view';
+import type { Member } from '../../protocol/wire';
+import { formatTime, h, iconButton } from './dom';
+
+/** One line of what a message says, for lists (pinned messages). */
+export function messageGist(m: MessageView): string {
+  const b = m.body;
+  switch (b.kind) {
+    case 'text':
+      return (m.edited ?? b.text).replace(/\s+/g, ' ').trim();
+    case 'snippet':
+      return `${b.patch ? 'Changes to' : 'Code from'} ${b.path ?? 'a snippet'}${b.note ? ` — ${b.note.replace(/\s+/g, ' ')}` : ''}`;
+    case 'file':
+      return `File ${b.name}`;
+    default:
+      return '';
+  }
+}
+
+/** The conversation's pinned messages, under its header; clicking one shows it in context. */
+export function renderPinned(pinned: MessageView[], members: Map<string, Member>, me: string | undefined, open: (m: MessageView) => void, unpin: (m: MessageView) => void): HTMLElement {
+  const list = h('div', { class: 'pinned-panel', attrs: { role: 'list', 'aria-label': 'Pinned messages' } });
+  if (pinned.length === 0) list.append(h('div', { class: 'search-note muted', text: 'Nothing is pinned. Pin a message from its toolbar to keep it here for everyone.' }));
+  for (const m of pinned) {
+    const who = m.author === me ? 'you' : (members.get(m.author)?.name ?? 'unknown member');
+    const by = m.pinned ? (m.pinned.by === me ? 'you' : (members.get(m.pinned.by)?.name ?? 'someone')) : '';
+    const item = h(
+      'div',
+      { class: 'search-hit pinned-item', attrs: { role: 'listitem', tabindex: '0', 'aria-label': `${who}: ${messageGist(m)}` } },
+      h('div', { class: 'search-meta' }, h('span', { class: 'author', text: who }), h('span', { class: 'muted', text: `${new Date(m.ts).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${formatTime(m.ts)}${by ? ` · pinned by ${by}` : ''}` })),
+      h('div', { class: 'search-text', text: messageGist(m) }),
+    );
+    item.append(iconButton('close', 'Unpin', () => unpin(m), 'unpin'));
+    item.addEventListener('click', () => open(m));
+    item.addEventListener('keydown', (e) => e.key === 'Enter' && open(m));
+    list.append(item);
+  }
+  return list;
+}
