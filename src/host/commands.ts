@@ -223,7 +223,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
       return;
     }
     const pick = await vscode.window.showQuickPick(
-      rooms.map((r) => ({ label: `#${r.name}`, description: `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}`, detail: r.topic, id: r.id })),
+      rooms.map((r) => ({ label: `#${r.name}`, description: `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}${r.archived ? ' · archived' : ''}`, detail: r.topic, id: r.id })),
       { title: 'Join a room' },
     );
     if (!pick) return;

@@ -12,6 +12,8 @@ import WebSocket from 'ws';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
 import {
   answerDialog,
+  answerInput,
+  answerPick,
   elapsed,
   eventually,
   liveExtensionHosts,
@@ -527,5 +529,80 @@ describe('Parley chat between two real VS Code windows', function () {
     await alice.view.locator('.search-panel button[aria-label="Clear the search"]').click();
     await alice.view.locator('.list-host .sidebar').waitFor({ state: 'visible', timeout: 5_000 });
     console.log(`      found, narrowed and opened in its thread in ${elapsed(t)}`);
+  });
+  it('11. a room\'s topic, a mention, a pin, "seen by" and archiving: the same for both, after a reload and after bob was offline', async function () {
+    const t = Date.now();
+    // Alice creates #release, bob joins it.
+    await runCommand(alice.page, 'Parley: Create Room…');
+    await answerInput(alice.page, 'release');
+    await alice.waitForConversation('release');
+    await runCommand(bob.page, 'Parley: Join Room…');
+    await answerPick(bob.page, '#release');
+    await bob.waitForConversation('release');
+
+    // The topic: alice clicks the header's subtitle and types it; both see it and the notice.
+    await alice.view.locator('.chat-header button.subtitle').click();
+    await answerInput(alice.page, 'Ship 2.1 on Friday');
+    for (const mate of [alice, bob]) {
+      await mate.view.locator('.chat-header .subtitle', { hasText: '2 members · Ship 2.1 on Friday' }).waitFor({ state: 'visible', timeout: 15_000 });
+      await mate.view.locator('.notice-row .notice-text', { hasText: /set the topic: Ship 2\.1 on Friday$/ }).waitFor({ state: 'visible', timeout: 15_000 });
+    }
+
+    // Bob mentions alice: highlighted for her, and in her Mentions list.
+    const ask = '@alice the checklist is in docs/release.md';
+    await bob.send(ask);
+    const asked = alice.receivedRow(ask);
+    await asked.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.ok(await asked.evaluate((e: { classList: { contains(c: string): boolean } }) => e.classList.contains('mentions-me')), 'the row is marked as mentioning alice');
+    assert.equal(await asked.locator('.mention.me').textContent(), '@alice');
+    await alice.showList();
+    await alice.view.locator('.mentions-item').click();
+    const mention = alice.view.locator('.search-results .search-hit').filter({ hasText: 'the checklist is in' }).first();
+    await mention.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await mention.locator('mark').first().textContent(), '@alice');
+    await mention.click();
+    await alice.waitForConversation('release');
+    await alice.view.locator('.chat-pane .msg.flash').filter({ hasText: 'the checklist is in' }).waitFor({ state: 'visible', timeout: 10_000 });
+
+    // Alice pins it; bob sees who pinned it and finds it under the header's pin button.
+    await asked.hover();
+    await asked.locator('.actions button[aria-label="Pin to the conversation"]').click();
+    const bobsCopy = bob.sentRow(ask);
+    await bobsCopy.locator('.pinned-label', { hasText: 'Pinned by alice' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.view.locator('.chat-header .pins .count', { hasText: '1' }).waitFor({ state: 'visible', timeout: 5_000 });
+    // Alice has read it: bob's message says so.
+    await bobsCopy.locator('.seen', { hasText: 'Seen by alice' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.view.locator('.chat-header .pins').click();
+    await bob.view.locator('.pinned-panel .pinned-item', { hasText: 'the checklist is in' }).waitFor({ state: 'visible', timeout: 5_000 });
+    await screenshot(bob.page, 'chat-11-topic-pin-seen-bob-light');
+    await bob.view.locator('.chat-header .pins').click();
+
+    // After a reload bob sees the same.
+    await bob.reload();
+    await bob.openViewByCommand();
+    await bob.openConversation('release');
+    await bob.view.locator('.chat-header .subtitle', { hasText: 'Ship 2.1 on Friday' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.sentRow(ask).locator('.pinned-label', { hasText: 'Pinned by alice' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.sentRow(ask).locator('.seen', { hasText: 'Seen by alice' }).waitFor({ state: 'visible', timeout: 15_000 });
+
+    // Bob is offline while alice archives the room.
+    await bob.closeWindow();
+    await runCommand(alice.page, 'Parley: Archive Room…');
+    await answerDialog(alice.page, 'Archive');
+    await alice.view.locator('.archived-bar', { hasText: 'This room is archived' }).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.ok(!(await alice.composer().isVisible()), 'no composer in an archived room');
+    await bob.reopenWindow();
+    await bob.openViewByCommand();
+    await bob.showList();
+    await bob.view.locator('.conv-list.archived li.conv', { hasText: 'release' }).click();
+    await bob.view.locator('.archived-bar', { hasText: 'This room is archived' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.view.locator('.notice-row .notice-text', { hasText: 'alice archived the room' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(bob.page, 'chat-11-archived-bob-light');
+    // Bob unarchives it from the bar; alice can post again.
+    await bob.view.locator('.archived-bar button', { hasText: 'Unarchive' }).click();
+    await alice.composer().waitFor({ state: 'visible', timeout: 15_000 });
+    await alice.send('release: back open');
+    await bob.receivedRow('release: back open').waitFor({ state: 'visible', timeout: 15_000 });
+    console.log(`      topic, mention, pin, seen by, archive and unarchive in ${elapsed(t)}`);
   });
 });

@@ -456,6 +456,24 @@ export class Teammate {
   }
 }
 
+/** Types into the quick input a command opened (an input box) and presses Enter. */
+export async function answerInput(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(text);
+  await input.press('Enter');
+  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** Picks the row with this label in the quick pick a command opened. */
+export async function answerPick(page: Page, label: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const row = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await row.click();
+  await widget.locator('.quick-input-box input').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
 /** The modal dialog on screen (VS Code's own, in code-server): its text, then a press on `button`. */
 export async function answerDialog(page: Page, button: string): Promise<string> {
   const dialog = page.locator('.monaco-dialog-box').first();

@@ -43,7 +43,7 @@ export function buildRows(messages: MessageView[], opts: { me?: string; newAfter
       rows.push({ kind: 'day', key: `day:${day}`, label: dayLabel(m.ts, opts.now) });
       breakGroup = true;
     }
-    if (!dividerPlaced && opts.newAfter !== undefined && m.seq !== undefined && m.seq > opts.newAfter && m.author !== opts.me) {
+    if (!dividerPlaced && opts.newAfter !== undefined && m.seq !== undefined && m.seq > opts.newAfter && m.author !== opts.me && !isNotice(m)) {
       rows.push({ kind: 'new', key: 'new' });
       dividerPlaced = true;
       breakGroup = true;

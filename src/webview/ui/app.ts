@@ -208,7 +208,10 @@ export class App {
     this.renderRows({ toBottom: switched });
     const threadOpened = snap.thread !== undefined && !this.layout.classList.contains('has-thread');
     this.layout.classList.toggle('has-thread', snap.thread !== undefined);
-    if (snap.thread) this.threadPane.update(snap.thread, this.conv()?.title ?? '');
+    if (snap.thread) {
+      this.threadPane.update(snap.thread, this.conv()?.title ?? '');
+      this.threadPane.setReadOnly(this.conv()?.archived === true);
+    }
     this.applyLayout();
     if (threadOpened) this.threadPane.focus();
   }
@@ -307,8 +310,12 @@ export class App {
     if (c.archived) {
       this.archivedBar.replaceChildren(
         icon('archive'),
-        h('span', { text: 'This room is archived: its history stays, nobody can post.' }),
-        h('button', { class: 'link-button', text: 'Unarchive', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'unarchiveRoom' }) } }),
+        h(
+          'div',
+          { class: 'archived-text' },
+          h('span', { text: 'This room is archived: its history stays, nobody can post. ' }),
+          h('button', { class: 'link-button', text: 'Unarchive', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'unarchiveRoom' }) } }),
+        ),
       );
     }
   }
@@ -399,6 +406,7 @@ export class App {
     const me = this.snap?.me;
     return {
       mentions: { names: (this.snap?.members ?? []).map((m) => m.name), ...(me ? { me: me.name } : {}), room: this.conv()?.kind === 'room' },
+      readOnly: this.conv()?.archived === true,
       ...(this.snap?.me ? { me: this.snap.me.id } : {}),
       members: new Map((this.snap?.members ?? []).map((m) => [m.id, m])),
       conv: this.active ?? '',

@@ -24,6 +24,8 @@ export interface RowContext extends MarkdownHooks {
   openThread?(seq: number): void;
   /** Pins or unpins a message. */
   pin(seq: number, on: boolean): void;
+  /** The conversation is read-only (an archived room): no actions but copying. */
+  readOnly?: boolean;
 }
 
 /** A key that changes whenever the row would render differently. */
@@ -46,7 +48,13 @@ function renderNotice(m: MessageView, ctx: RowContext): HTMLElement {
   const who = m.author === ctx.me ? 'You' : (ctx.members.get(m.author)?.name ?? 'Someone');
   const b = m.body;
   const text = b.kind === 'topic' ? (b.text ? `${who} set the topic: ${b.text}` : `${who} cleared the topic`) : b.kind === 'archive' ? (b.on ? `${who} archived the room` : `${who} unarchived the room`) : '';
-  const el = h('div', { class: `notice-row${m.delivery === 'queued' ? ' queued' : ''}${m.delivery === 'failed' ? ' failed' : ''}`, attrs: { role: 'note' } }, icon(b.kind === 'archive' ? 'archive' : 'edit'), h('span', { class: 'body', text }), h('span', { class: 'muted', text: formatTime(m.ts) }));
+  const el = h(
+    'div',
+    { class: `notice-row${m.delivery === 'queued' ? ' queued' : ''}${m.delivery === 'failed' ? ' failed' : ''}`, attrs: { role: 'note' } },
+    icon(b.kind === 'archive' ? 'archive' : 'edit'),
+    h('span', { class: 'notice-text', text }),
+    h('span', { class: 'notice-time muted', text: formatTime(m.ts) }),
+  );
   const status = renderStatus(m, ctx);
   if (status) el.append(status);
   return el;
@@ -206,8 +214,10 @@ function renderReactions(m: MessageView, ctx: RowContext): HTMLElement | undefin
     );
     bar.append(chip);
   }
-  const add = iconButton('reactions', 'Add a reaction', () => ctx.pickReaction(seq, add), 'add-reaction');
-  bar.append(add);
+  if (!ctx.readOnly) {
+    const add = iconButton('reactions', 'Add a reaction', () => ctx.pickReaction(seq, add), 'add-reaction');
+    bar.append(add);
+  }
   return bar;
 }
 
@@ -254,6 +264,13 @@ function renderActions(m: MessageView, own: boolean, ctx: RowContext): HTMLEleme
   if (m.deleted || m.seq === undefined) return undefined;
   const bar = h('div', { class: 'actions', attrs: { role: 'toolbar', 'aria-label': 'Message actions' } });
   const seq = m.seq;
+  if (ctx.readOnly) {
+    if (m.body.kind === 'text') {
+      const text = m.edited ?? m.body.text;
+      bar.append(iconButton('copy', 'Copy text', () => ctx.copy(text)));
+    }
+    return bar.childElementCount ? bar : undefined;
+  }
   const react = iconButton('reactions', 'Add a reaction', () => ctx.pickReaction(seq, react));
   bar.append(react);
   const open = ctx.openThread;

@@ -72,6 +72,11 @@ export class ThreadPane {
     return m ? this.list.reveal(`m:${m.id}`) : undefined;
   }
 
+  /** In an archived room the thread can be read, not answered. */
+  setReadOnly(on: boolean): void {
+    this.composer.element.hidden = on;
+  }
+
   focus(): void {
     this.composer.focus();
   }
