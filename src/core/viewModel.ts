@@ -26,7 +26,8 @@ export function conversationViews(client: ParleyClient): ConversationView[] {
         lastTs: last.get(c.id) ?? 0,
         head: c.head,
         read: c.read,
-        mentions: c.unread > 0 ? mentionHits(client, { unread: { conv: c.id, after: c.read }, limit: 99 }).length : 0,
+        // Among the newest 500 unread at most: a snapshot must stay cheap in a busy room nobody reads.
+        mentions: c.unread > 0 ? mentionHits(client, { unread: { conv: c.id, after: Math.max(c.read, c.head - 500) }, limit: 99 }).length : 0,
         ...(c.seen ? { seen: { ...c.seen } } : {}),
         ...(c.archived ? { archived: true } : {}),
       };

@@ -20,6 +20,10 @@ const REPLAY_PAGE = 200;
 const HISTORY_MAX_BYTES = 2 * 1024 * 1024;
 /** Bytes of unfinished uploads the relay holds in memory at most, over all connections. */
 const UPLOAD_BUDGET = 64 * 1024 * 1024;
+/** How long after a commit the search index catches up (batched out of the ack path). */
+const SEARCH_INDEX_DELAY_MS = 1000;
+/** Messages indexed per slice (a few milliseconds of work). */
+const SEARCH_INDEX_SLICE = 250;
 /** An upload that receives no chunk for this long is dropped. */
 const UPLOAD_IDLE_MS = 60_000;
 
@@ -84,6 +88,7 @@ export class Relay {
   private commitScheduled = false;
   private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | undefined;
+  private indexTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly log: (line: string) => void;
   private readonly maxQueuedBytes: number;
@@ -163,6 +168,8 @@ export class Relay {
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.commit();
+    if (this.indexTimer) clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
     const bye = JSON.stringify({ t: 'bye', reason });
     for (const c of this.conns) {
       c.push(bye);
@@ -746,6 +753,7 @@ export class Relay {
       return;
     }
     this.stats.commits++;
+    this.scheduleIndexing();
     const pruned = new Set<string>();
     results.forEach((r, i) => {
       const { conn, item } = batch[i];
@@ -777,6 +785,31 @@ export class Relay {
         this.log(`pruning ${conv} failed: ${(err as Error).message}`);
       }
     }
+  }
+
+  /**
+   * Indexes for search what was stored, a second after a commit, out of the commits that ack
+   * messages, in slices small enough not to hold up the event loop. (A search indexes what is
+   * pending first.)
+   */
+  private scheduleIndexing(): void {
+    if (this.indexTimer || this.stopped) return;
+    const slice = () => {
+      this.indexTimer = undefined;
+      if (this.stopped) return;
+      let done = true;
+      try {
+        done = this.store.indexPending(SEARCH_INDEX_SLICE);
+      } catch (err) {
+        this.log(`search indexing failed (it is retried after the next commit): ${(err as Error).message}`);
+      }
+      if (!done) {
+        this.indexTimer = setTimeout(slice, 0);
+        this.indexTimer.unref();
+      }
+    };
+    this.indexTimer = setTimeout(slice, SEARCH_INDEX_DELAY_MS);
+    this.indexTimer.unref();
   }
 
   private prune(conv: string): void {

@@ -26,8 +26,11 @@ CREATE TABLE IF NOT EXISTS file_chunks (file TEXT NOT NULL, idx INTEGER NOT NULL
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
 `;
 // The search index holds the current words of each text, snippet and file message under the
-// message's rowid (stable: this store never runs VACUUM). Edits replace them, deletions and
-// pruning remove them.
+// message's rowid (stable: this store never runs VACUUM). It is brought up to date in batches,
+// not in the commit that acks a message (indexing there doubled the cost of a commit): meta
+// 'search_upto' is the highest message rowid indexed, and indexPending() goes through the rows
+// after it in insertion order — texts are added, edits replace their target's words, deletions
+// remove them — so a crash only leaves work for the next call. Pruning removes rows at once.
 
 type Row = Record<string, unknown>;
 
@@ -54,9 +57,10 @@ export class SqliteStore implements Store {
   private readonly selectBefore: Statement;
   private readonly insertChunk: Statement;
   private readonly insertFile: Statement;
-  private readonly indexMsg: Statement;
   private readonly reindexMsg: Statement;
   private readonly unindexMsg: Statement;
+  private readonly pendingRows: Statement;
+  private readonly indexRow: Statement;
 
   constructor(file: string) {
     this.location = file;
@@ -78,7 +82,6 @@ export class SqliteStore implements Store {
       // Columns added after the first release (an older file gets them with their default).
       if (!(this.db.all('PRAGMA table_info(users)') as Row[]).some((c) => c.name === 'share_read')) this.db.exec('ALTER TABLE users ADD COLUMN share_read INTEGER NOT NULL DEFAULT 1');
       if (!(this.db.all('PRAGMA table_info(convs)') as Row[]).some((c) => c.name === 'archived')) this.db.exec('ALTER TABLE convs ADD COLUMN archived INTEGER NOT NULL DEFAULT 0');
-      if (this.meta('search') === undefined) this.buildSearchIndex();
       for (const row of this.db.all('SELECT id, head FROM convs') as Row[]) this.heads.set(String(row.id), Number(row.head));
     } catch (err) {
       this.db.close();
@@ -102,31 +105,43 @@ export class SqliteStore implements Store {
     );
     this.insertChunk = this.prep('INSERT OR REPLACE INTO file_chunks (file, idx, data) VALUES (?, ?, ?)');
     this.insertFile = this.prep('INSERT OR REPLACE INTO files (id, conv, size, count) VALUES (?, ?, ?, ?)');
-    this.indexMsg = this.prep('INSERT INTO search (rowid, text) VALUES (last_insert_rowid(), ?)');
     this.reindexMsg = this.prep('UPDATE search SET text = ? WHERE rowid = (SELECT rowid FROM messages WHERE conv = ? AND seq = ?)');
     this.unindexMsg = this.prep('DELETE FROM search WHERE rowid = (SELECT rowid FROM messages WHERE conv = ? AND seq = ?)');
+    this.pendingRows = this.prep('SELECT rowid AS r, conv, kind, body FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?');
+    this.indexRow = this.prep('INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)');
+    // A file from before the index (or one whose index was dropped) is indexed from the start.
+    if (this.meta('search_upto') === undefined) {
+      this.db.exec('DELETE FROM search');
+      this.setMeta('search_upto', '0');
+    }
+    this.indexPending();
   }
 
-  /** Indexes what an older store holds (once): each message's words as its latest edit left them. */
-  private buildSearchIndex(): void {
-    this.transaction(() => {
-      this.db.run('DELETE FROM search');
-      const rows = this.db.all(`SELECT rowid AS r, conv, seq, kind, body FROM messages WHERE kind IN ('text', 'snippet', 'file', 'edit') ORDER BY conv, seq`) as Row[];
-      const rowOf = new Map<string, number>();
-      for (const row of rows) {
-        const body = JSON.parse(String(row.body)) as Body;
-        if (body.kind === 'edit') {
-          const r = rowOf.get(`${String(row.conv)}:${body.target}`);
-          if (r !== undefined) this.db.run('UPDATE search SET text = ? WHERE rowid = ?', [body.text, r]);
-          continue;
+  /**
+   * Brings the search index up to date with the messages stored so far (see the note at the
+   * top), at most `maxRows` of them; true when nothing is left.
+   */
+  indexPending(maxRows = Number.MAX_SAFE_INTEGER): boolean {
+    let upto = Number(this.meta('search_upto') ?? 0);
+    for (let left = maxRows; left > 0; ) {
+      const rows = this.pendingRows.all([upto, Math.min(left, 2000)]) as Row[];
+      if (rows.length === 0) return true;
+      left -= rows.length;
+      this.transaction(() => {
+        for (const row of rows) {
+          const body = JSON.parse(String(row.body)) as Body;
+          if (body.kind === 'edit') this.reindexMsg.run([body.text, String(row.conv), body.target]);
+          else if (body.kind === 'delete') this.unindexMsg.run([String(row.conv), body.target]);
+          else {
+            const text = searchText(body);
+            if (text !== undefined) this.indexRow.run([Number(row.r), text]);
+          }
         }
-        const text = searchText(body);
-        if (text === undefined) continue;
-        rowOf.set(`${String(row.conv)}:${Number(row.seq)}`, Number(row.r));
-        this.db.run('INSERT INTO search (rowid, text) VALUES (?, ?)', [Number(row.r), text]);
-      }
-      this.setMeta('search', '1');
-    });
+        upto = Number(rows[rows.length - 1].r);
+        this.setMeta('search_upto', String(upto));
+      });
+    }
+    return (this.pendingRows.all([upto, 1]) as Row[]).length === 0;
   }
 
   private prep(sql: string): Statement {
@@ -243,10 +258,8 @@ export class SqliteStore implements Store {
       if (Number(target.deleted) === 1 || kind === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
       if (EVENT_KINDS.has(kind) || NOTICE_KINDS.has(kind)) return { ok: false, code: 'bad_target', message: 'edits, deletions, reactions, pins and notices are not messages one can edit, delete, react to or pin' };
       if (body.kind === 'edit' && kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
-      if (body.kind === 'edit') this.reindexMsg.run([body.text, item.conv, body.target]);
       if (body.kind === 'delete') {
         // The content goes; the seq stays (a tombstone), so every cache converges.
-        this.unindexMsg.run([item.conv, body.target]);
         this.markDeleted.run([item.conv, body.target]);
         if (kind === 'file') {
           const file = (JSON.parse(String(target.body)) as { file?: string }).file;
@@ -271,8 +284,6 @@ export class SqliteStore implements Store {
     }
     const seq = head + 1;
     this.insertMsg.run([item.conv, seq, item.id, item.author, item.ts, body.kind, JSON.stringify(body)]);
-    const words = searchText(body);
-    if (words !== undefined) this.indexMsg.run([words]);
     this.heads.set(item.conv, seq);
     return { ok: true, dup: false, message: { conv: item.conv, seq, id: item.id, ts: item.ts, author: item.author, body } };
   }
@@ -307,6 +318,7 @@ export class SqliteStore implements Store {
   }
 
   search(q: SearchQuery): SearchHit[] {
+    this.indexPending();
     const rows = this.db.all(
       `SELECT m.conv, m.seq, m.id, m.author, m.ts, m.kind, json_extract(m.body, '$.thread') AS thread,
               snippet(search, 0, ?, ?, '…', 24) AS text

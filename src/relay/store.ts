@@ -96,6 +96,8 @@ export interface Store {
 
   /** Messages matching a full-text query, newest first; one more than `limit` says there are more. */
   search(q: SearchQuery): SearchHit[];
+  /** Indexes for search what was stored since, at most `maxRows` messages; true when all is indexed (search() indexes everything first). */
+  indexPending(maxRows?: number): boolean;
 
   setRead(user: string, conv: string, seq: number): void;
   reads(user: string): Map<string, number>;

@@ -1,5 +1,6 @@
-// Regenerates the README screenshots docs/screenshots/chat-light.png and chat-dark.png: alice's
-// VS Code with the Parley view in a widened side bar, a short conversation with bob in #general.
+// Regenerates the README screenshots docs/screenshots/chat-light.png, chat-dark.png and
+// thread-dark.png: alice's VS Code with the Parley view in a widened side bar, a short
+// conversation with bob in #general, then a thread bob started on it.
 // Not part of the test run. Needs test/e2e/install.sh and `npm run package`. Run:
 //   npx tsc -p . && node out/test/e2e/screenshots.js [output folder, default docs/screenshots]
 import * as fs from 'node:fs';
@@ -9,6 +10,7 @@ import { repoRoot, startInstance, stopAll } from './harness';
 import { eventually, makeScratchDir, removeScratchDir, startRelay, Teammate, type RelayProcess } from './parley';
 
 const SIDE_BAR_WIDTH = 660; // the chat view shows list and conversation side by side from 560 px
+const THREAD_SIDE_BAR_WIDTH = 1000; // and a thread beside them from 900 px
 
 const conversation: { from: 'alice' | 'bob'; text: string; shows: string }[] = [
   {
@@ -127,6 +129,21 @@ async function main(): Promise<void> {
     await pickColorTheme(alice.page, 'Dark Modern');
     await alice.page.mouse.move(1100, 400);
     await shoot(alice, 'dark', path.join(outDir, 'chat-dark.png'));
+
+    // A thread beside the conversation: bob answers alice's code in a thread; with room for
+    // three panes it opens next to #general.
+    await bob.openConversation('general');
+    await bob.openThreadOf(bob.rowContaining('outbox.resendAll();'));
+    await bob.reply('Looks right. Add a test that drops the socket between `welcome` and `synced`?');
+    await bob.reply('And keep the jitter on the backoff.');
+    await widenSideBar(alice.page, THREAD_SIDE_BAR_WIDTH);
+    await alice.view.locator('.layout.wider').waitFor({ state: 'visible', timeout: 10_000 });
+    const root = alice.rowContaining('outbox.resendAll();');
+    await eventually('alice sees two replies', () => alice.threadSummary(root), (t) => t === '2 replies');
+    await root.locator('.thread-summary').click();
+    await alice.view.locator('.thread-pane .msg .body', { hasText: 'keep the jitter' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await alice.page.mouse.move(1270, 400);
+    await shoot(alice, 'dark', path.join(outDir, 'thread-dark.png'));
   } finally {
     await stopAll();
     await relay?.stop();

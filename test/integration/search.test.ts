@@ -52,11 +52,12 @@ describe('search: full text on the relay, over the conversations you are in', ()
     assert.deepEqual(await find(alice, 'ship'), ['[Ship] the build after lunch']);
     assert.deepEqual((await alice.client.search('retrywithbackoff')).hits, []);
 
-    // A store made before the index existed builds it on open, with edits and deletions applied.
+    // A store made before the index existed builds it on open, with edits and deletions applied;
+    // so does one whose indexing stopped part way (a crash): upto behind what the index holds.
     await r.stop();
     const db = new Database(r.dataFile);
     // The file is in WAL mode without shared memory (see openExclusive): only an exclusive lock opens it.
-    db.exec("PRAGMA locking_mode = EXCLUSIVE; DELETE FROM search; DELETE FROM meta WHERE k = 'search'");
+    db.exec("PRAGMA locking_mode = EXCLUSIVE; DELETE FROM search; DELETE FROM meta WHERE k = 'search_upto'");
     db.close();
     const reopened = new SqliteStore(r.dataFile);
     try {
@@ -68,6 +69,18 @@ describe('search: full text on the relay, over the conversations you are in', ()
       assert.equal(again('deplo').length, 3, 'the file, the reply and the secret room message (the store does not filter by member)');
     } finally {
       reopened.close();
+    }
+    const db2 = new Database(r.dataFile);
+    db2.exec("PRAGMA locking_mode = EXCLUSIVE; UPDATE meta SET v = '2' WHERE k = 'search_upto'");
+    db2.close();
+    const resumed = new SqliteStore(r.dataFile);
+    try {
+      const convs = resumed.conversations().map((c) => c.id);
+      assert.deepEqual(resumed.search({ match: searchQuery('ship')!, convs, limit: 10 }).map(plain), ['[Ship] the build after lunch']);
+      assert.deepEqual(resumed.search({ match: searchQuery('retrywithbackoff')!, convs, limit: 10 }), []);
+      assert.equal(resumed.search({ match: searchQuery('deplo')!, convs, limit: 10 }).length, 3);
+    } finally {
+      resumed.close();
     }
   });
 
