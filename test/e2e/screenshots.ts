@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     // three panes it opens next to #general.
     await bob.openConversation('general');
     await bob.openThreadOf(bob.rowContaining('outbox.resendAll();'));
-    await bob.reply('Looks right. Add a test that drops the socket between `welcome` and `synced`?');
+    await bob.reply('Looks right. Add a test that drops the socket between welcome and synced?');
     await bob.reply('And keep the jitter on the backoff.');
     await widenSideBar(alice.page, THREAD_SIDE_BAR_WIDTH);
     await alice.view.locator('.layout.wider').waitFor({ state: 'visible', timeout: 10_000 });
