@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { CloseCode, DEFAULT_LIMITS, ErrorCode, FATAL_ERRORS, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
 import {
+  BASE_SEND_KINDS,
   decodeRelayFrame,
   HIDDEN_KINDS,
   NOTICE_KINDS,
@@ -138,6 +139,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private deadTimer: NodeJS.Timeout | undefined;
   private resendTimer: NodeJS.Timeout | undefined;
+  /** Body kinds the relay accepts (from its welcome). */
+  private relayKinds: ReadonlySet<string> = new Set(BASE_SEND_KINDS);
+  private relayVersion = '';
   private readonly requests = new Map<string, PendingRequest>();
   private readonly convs = new Map<string, { conv: Conversation; cursor: number }>();
   private readonly memberMap = new Map<string, Member>();
@@ -474,6 +478,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     switch (e.t) {
       case 'welcome': {
         this._limits = e.limits;
+        this.relayKinds = new Set(e.kinds ?? BASE_SEND_KINDS);
+        this.relayVersion = e.relay;
         this.gate.configure(e.limits.ratePerSecond * 0.8, Math.max(1, Math.floor(e.limits.rateBurst / 2)));
         if (this.epoch !== undefined && this.epoch !== e.epoch) {
           this.opts.log?.(`relay store changed (epoch ${this.epoch} -> ${e.epoch}); dropping the cache`);
@@ -718,6 +724,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
         if (this.opts.store.outboxState(entry.id) !== 'queued') continue; // acked or discarded meanwhile
         this.inFlight.set(entry.id, ws);
         if (entry.kind === 'send') {
+          // A relay that does not know a kind would refuse the frame and close the connection
+          // (and the resend after reconnecting would do it again): fail it here instead.
+          if (!this.relayKinds.has(entry.body.kind)) {
+            this.inFlight.delete(entry.id);
+            const error = `this relay (${this.relayVersion}) does not support ${entry.body.kind} messages yet; update the relay`;
+            this.opts.store.setOutboxState(entry.id, 'failed', `unsupported: ${error}`);
+            this.emit('outbox', { id: entry.id, conv: entry.conv, state: 'failed', error });
+            continue;
+          }
           this.sendFrame({ t: 'send', id: entry.id, conv: entry.conv, body: entry.body });
           continue;
         }

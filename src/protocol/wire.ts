@@ -88,6 +88,11 @@ export const ArchiveBody = z.object({ kind: z.literal('archive'), on: z.boolean(
 
 export const SendBody = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody]);
 
+/** Body kinds every relay accepts, including those from before `welcome.kinds` existed. */
+export const BASE_SEND_KINDS: readonly string[] = ['text', 'snippet', 'edit', 'delete', 'react'];
+/** Body kinds this build sends. */
+export const SEND_KINDS: readonly string[] = SendBody.options.map((o) => o.shape.kind.value);
+
 /** A file body is made by the relay once an upload completes. */
 export const FileBody = z.object({
   kind: z.literal('file'),
@@ -256,6 +261,8 @@ export const WelcomeEvent = z.object({
   conversations: z.array(Conversation),
   limits: LimitsSchema,
   relay: z.string(),
+  /** The body kinds this relay accepts in `send` (absent: a relay from before the list, see BASE_SEND_KINDS). */
+  kinds: z.array(z.string().max(64)).max(64).optional(),
 });
 export const MsgEvent = z.object({ t: z.literal('msg'), m: Message });
 export const AckEvent = z.object({ t: z.literal('ack'), id: MessageId, conv: ConvId, seq: Seq, ts: z.number().int(), dup: z.boolean().optional() });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, SEEN_MAX_MEMBERS, type Limits } from '../protocol/constants';
-import { decodeClientFrame, UserName, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
+import { decodeClientFrame, SEND_KINDS, UserName, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
 import { AuthThrottle, keyHash, presentedSecret, secretMatches } from './auth';
 import { Connection, type Upload } from './connection';
 import type { AppendItem, ConversationRecord, Store, UserRecord } from './store';
@@ -399,6 +399,7 @@ export class Relay {
       conversations: [...this.convs.values()].filter((c) => c.members.has(user.id)).map((c) => this.convView(c, reads.get(c.rec.id) ?? 0, user.id)),
       limits: this.limits,
       relay: RELAY_VERSION,
+      kinds: SEND_KINDS,
     };
     conn.push(JSON.stringify(welcome));
     if (isNew || renamed) {

@@ -189,7 +189,9 @@ describe('Sharing code between two real VS Code windows', function () {
     const secondSub = lines.findIndex((l, i) => i > firstSub && l.includes('return a - b;'));
     assert.ok(secondSub > firstSub && lines.slice(firstSub + 1, secondSub).some((l) => l.trim() === '}'), `inserted below the original: ${JSON.stringify(lines)}`);
     await screenshot(page, 'share-4-inserted-bob-light');
-    // Leave bob's checkout as it was for the scenarios after this one.
+    // Leave bob's checkout as it was for the scenarios after this one. The click on Insert left
+    // the focus in the chat view at times: give it back to the editor first, as a user would.
+    await editor.locator('.view-lines').click();
     await page.keyboard.press('Control+Z');
     await eventually('undone', subLines, (n) => n === 1);
     await page.keyboard.press('Control+Z'); // the new line typed before

@@ -1,0 +1,50 @@
+import * as assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { BASE_SEND_KINDS, SEND_KINDS } from '../../src/protocol/wire';
+import { cleanup, connect, general, startRelay, waitFor } from '../helpers';
+
+/**
+ * The client's socket with the relay's `welcome` stripped of `kinds`: what a relay from before
+ * the list says. (A real relay of that age is not in this tree to run.)
+ */
+class OldRelaySocket extends WebSocket {
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    if (event === 'message') {
+      const events = JSON.parse(String(args[0])) as { t: string; kinds?: unknown }[];
+      for (const e of events) if (e.t === 'welcome') delete e.kinds;
+      args[0] = Buffer.from(JSON.stringify(events));
+    }
+    return super.emit(event, ...args);
+  }
+}
+
+describe('body kinds the relay accepts: a newer client never sends an older relay what it would refuse', () => {
+  afterEach(cleanup);
+
+  it('lists its kinds in the welcome; a client fails what an older relay lacks at once, and keeps its connection', async () => {
+    const r = await startRelay();
+    const alice = await connect(r.url, 'alice');
+    const room = general(alice);
+    const welcome = await new Promise<{ kinds?: string[] }>((resolve) => {
+      const raw = new WebSocket(r.url);
+      raw.on('open', () => raw.send(JSON.stringify({ t: 'hello', v: 1, name: 'probe', key: 'k'.repeat(64) })));
+      raw.on('message', (d) => {
+        resolve((JSON.parse(String(d)) as { t: string; kinds?: string[] }[])[0]);
+        raw.close();
+      });
+    });
+    assert.deepEqual(welcome.kinds, [...SEND_KINDS]);
+    for (const k of ['pin', 'topic', 'archive']) assert.ok(SEND_KINDS.includes(k) && !BASE_SEND_KINDS.includes(k), k);
+
+    const bob = await connect(r.url, 'bob', { WebSocket: OldRelaySocket });
+    bob.client.send(room, { kind: 'text', text: 'hello' });
+    bob.client.send(room, { kind: 'pin', target: 1, on: true });
+    bob.client.send(room, { kind: 'react', target: 1, emoji: '👍', on: true });
+    await waitFor(() => bob.client.outbox().length === 1, 'the text and the reaction are acked');
+    const [failed] = bob.client.outbox();
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.error ?? '', /does not support pin messages yet; update the relay/);
+    assert.equal(bob.client.state, 'connected', 'the connection was never at risk');
+    assert.equal(r.store.conversations().find((c) => c.id === room)?.head, 2, 'nothing of the pin reached the relay');
+  });
+});
