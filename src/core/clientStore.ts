@@ -290,6 +290,20 @@ export class ClientStore {
     return targets.map((t) => this.message(conv, t)).filter((m): m is CachedMessage => m !== undefined && !m.deleted);
   }
 
+  /**
+   * Replies after `read` by others in the threads `me` is in (started or replied to), per root,
+   * among the roots from `lo` to `hi`.
+   */
+  unreadReplies(conv: string, read: number, me: string, lo: number, hi: number): Map<number, number> {
+    const rows = this.stmt(
+      `SELECT thread, COUNT(*) AS n FROM messages INDEXED BY messages_by_thread WHERE conv = ? AND thread BETWEEN ? AND ? AND seq > ? AND author <> ? AND kind NOT IN (${HIDDEN_SQL})
+       AND (thread IN (SELECT seq FROM messages WHERE conv = ? AND seq BETWEEN ? AND ? AND author = ?)
+            OR thread IN (SELECT thread FROM messages INDEXED BY messages_by_thread WHERE conv = ? AND thread BETWEEN ? AND ? AND author = ?))
+       GROUP BY thread`,
+    ).all([conv, lo, hi, read, me, conv, lo, hi, me, conv, lo, hi, me]) as Row[];
+    return new Map(rows.map((r) => [Number(r.thread), Number(r.n)]));
+  }
+
   /** Who is in a thread: its root's author and everyone who replied. */
   threadParticipants(conv: string, root: number): Set<string> {
     const rows = this.stmt('SELECT DISTINCT author FROM messages WHERE conv = ? AND (seq = ? OR thread = ?)').all([conv, root, root]) as Row[];

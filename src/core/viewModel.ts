@@ -103,6 +103,13 @@ function withOutbox(client: ParleyClient, conv: string, cached: CachedMessage[],
 export function messageViews(client: ParleyClient, conv: string, opts: { limit?: number; before?: number; from?: number } = {}): { messages: MessageView[]; more: boolean } {
   const cached = client.messages(conv, { limit: opts.limit ?? 200, ...(opts.before !== undefined ? { before: opts.before } : {}), ...(opts.from !== undefined ? { from: opts.from } : {}) });
   const messages = withOutbox(client, conv, cached, undefined, opts.before === undefined);
+  // Threads with replies I have not read (in threads I am in) say so on their root.
+  const me = client.self?.id;
+  const c = client.conversation(conv);
+  if (me !== undefined && c && c.unread > 0 && cached.length) {
+    const unread = client.store.unreadReplies(conv, c.read, me, cached[0].seq, cached[cached.length - 1].seq);
+    for (const m of messages) if (m.replies && m.seq !== undefined && unread.has(m.seq)) m.replies.unread = unread.get(m.seq);
+  }
   const lowest = cached.length ? cached[0].seq : undefined;
   const head = client.conversation(conv)?.head ?? 0;
   const more = lowest !== undefined ? lowest > 1 : head > 0;

@@ -72,7 +72,7 @@ export interface MessageView {
   /** Pinned in the conversation: by whom, when. */
   pinned?: { by: string; ts: number };
   /** On a thread's root: how many replies, the newest reply's time, the latest repliers (newest first, at most 3). */
-  replies?: { count: number; lastTs: number; users: string[] };
+  replies?: { count: number; lastTs: number; users: string[]; /** Unread replies, in a thread I am in. */ unread?: number };
 }
 
 /** The thread open beside the active conversation. */

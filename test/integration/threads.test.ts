@@ -56,6 +56,11 @@ describe('threads: replies in the conversation sequence, listed under their root
     await waitFor(() => alice.client.cursor(room) === 6 && back.client.cursor(room) === 6, 'delivered');
     assert.equal(alice.client.conversation(room)?.unread, 1, 'a reply in my thread is unread');
     assert.equal(back.client.conversation(room)?.unread, 2, 'not for carol');
+    assert.equal(messageViews(alice.client, room).messages[0].replies?.unread, 1, 'the root says so');
+    assert.equal(messageViews(back.client, room).messages[0].replies?.unread, undefined);
+    alice.client.markRead(room, 6);
+    await waitFor(() => alice.client.conversation(room)?.unread === 0, 'read');
+    assert.equal(messageViews(alice.client, room).messages[0].replies?.unread, undefined);
 
     // A fresh cache that receives replies before their root (paging backwards) shows the same.
     const fresh = new ClientStore(join(tempDir(), 'cache.sqlite'));

@@ -33,7 +33,7 @@ export function rowVersion(row: Row): string {
   if (row.kind !== 'msg') return row.key;
   const m = row.message;
   const reactions = (m.reactions ?? []).map((r) => `${r.emoji}:${r.users.join(',')}`).join(';');
-  const replies = m.replies ? `${m.replies.count}:${m.replies.lastTs}:${m.replies.users.join(',')}` : '';
+  const replies = m.replies ? `${m.replies.count}:${m.replies.lastTs}:${m.replies.users.join(',')}:${m.replies.unread ?? 0}` : '';
   return `${row.key}|${replies}|${row.seenBy?.join(',') ?? ''}|${m.pinned?.by ?? ''}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
 }
 
@@ -251,11 +251,12 @@ function renderThreadSummary(m: MessageView, ctx: RowContext): HTMLElement | und
     'button',
     {
       class: 'thread-summary',
-      attrs: { type: 'button', title: `Open the thread: ${count} from ${names.join(', ')}`, 'aria-label': `${count}, last reply at ${formatTime(r.lastTs)}; open the thread` },
+      attrs: { type: 'button', title: `Open the thread: ${count} from ${names.join(', ')}`, 'aria-label': `${count}${r.unread ? `, ${r.unread} new` : ''}, last reply at ${formatTime(r.lastTs)}; open the thread` },
       on: { click: () => open(seq) },
     },
     faces,
     h('span', { class: 'thread-count', text: count }),
+    r.unread ? h('span', { class: 'badge thread-new', text: `${r.unread} new` }) : undefined,
     h('span', { class: 'muted', text: `last reply ${formatTime(r.lastTs)}` }),
   );
 }

@@ -28,6 +28,7 @@ export class ThreadPane {
   private readonly list: MessageList;
   private readonly composer: Composer;
   private view: ThreadView | undefined;
+  private readonly closedNote = h('div', { class: 'thread-closed muted', attrs: { role: 'status' } });
 
   constructor(private readonly hooks: ThreadPaneHooks) {
     this.list = new MessageList(
@@ -55,7 +56,8 @@ export class ThreadPane {
     });
     this.composer.setPlaceholder('Reply…');
     const header = h('header', { class: 'chat-header thread-header' }, iconButton('arrow-left', 'Back to the conversation', () => this.hooks.close(), 'thread-back'), this.title, iconButton('close', 'Close the thread', () => this.hooks.close(), 'thread-close'));
-    this.element = h('section', { class: 'thread-pane', attrs: { 'aria-label': 'Thread' } }, header, this.list.element, this.composer.element);
+    this.closedNote.hidden = true;
+    this.element = h('section', { class: 'thread-pane', attrs: { 'aria-label': 'Thread' } }, header, this.list.element, this.composer.element, this.closedNote);
   }
 
   get messages(): MessageView[] {
@@ -72,9 +74,12 @@ export class ThreadPane {
     return m ? this.list.reveal(`m:${m.id}`) : undefined;
   }
 
-  /** In an archived room the thread can be read, not answered. */
-  setReadOnly(on: boolean): void {
-    this.composer.element.hidden = on;
+  /** In an archived room, or under a deleted message, the thread can be read, not answered. */
+  setReadOnly(archived: boolean): void {
+    const rootDeleted = this.view?.message?.deleted === true;
+    this.composer.element.hidden = archived || rootDeleted;
+    this.closedNote.hidden = !(archived || rootDeleted);
+    this.closedNote.textContent = archived ? 'The room is archived: the thread can be read, not answered.' : 'Its first message was deleted: the thread can be read, not answered.';
   }
 
   focus(): void {
