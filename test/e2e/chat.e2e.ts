@@ -467,7 +467,8 @@ describe('Parley chat between two real VS Code windows', function () {
     // Back in the conversation: the replies are not messages of it; the root counts them.
     await alice.view.locator('.thread-pane button[aria-label="Back to the conversation"]').click();
     await alice.view.locator('.chat-pane').waitFor({ state: 'visible', timeout: 10_000 });
-    assert.equal(await alice.threadSummary(alice.sentRow(root)), '2 replies');
+    // (The list renders again once it is shown: wait for it.)
+    await eventually('alice\'s root counts two replies', () => alice.threadSummary(alice.sentRow(root)), (t) => t === '2 replies', 10_000);
     assert.equal((await alice.messageRows()).filter((r) => r.text.includes('after lunch')).length, 0, 'replies stay out of the conversation');
 
     // Bob's window is closed while alice replies once more and posts in the conversation.
