@@ -586,8 +586,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
         const seen = { ...(c.conv.seen ?? {}) };
         if (e.seq > 0) seen[e.user] = e.seq;
         else delete seen[e.user];
-        const { seen: _old, ...rest } = c.conv;
-        c.conv = Object.keys(seen).length ? { ...rest, seen } : rest;
+        c.conv = { ...c.conv, seen };
+        if (Object.keys(seen).length === 0) delete c.conv.seen;
         store.putConversation(c.conv, c.cursor);
         this.emit('conversation', this.view(c.conv));
         return undefined;

@@ -335,7 +335,7 @@ describe('Parley chat between two real VS Code windows', function () {
     await screenshot(bob.page, 'xss-corpus-bob-light');
     console.log(`      ${corpus.length} texts, a snippet and 2 files with payloads rendered inert in ${elapsed(t)}`);
   });
-  it('7. reactions, an edit and a delete reach the other window, survive a reload and are the same for both', async function () {
+  it('7. reactions, an edit and a delete reach the other window, survive a reload and are the same for both, also after bob was offline', async function () {
     const t = Date.now();
     await alice.openConversation('general');
     await bob.openConversation('general');
@@ -409,7 +409,30 @@ describe('Parley chat between two real VS Code windows', function () {
     await new Promise((r) => setTimeout(r, 1000));
     assert.ok((await fromBottom()) <= 1, 'and stays there');
     await screenshot(bob.page, 'chat-7-after-reload-bob-light');
-    console.log(`      👍 added, added, removed; an edit and a delete; identical for both and after a reload, in ${elapsed(t)}`);
+
+    // Bob's window is closed while alice reacts once more and edits again: he comes back to
+    // the same state.
+    await bob.closeWindow();
+    const again = `${edited}, 5:30 at the latest`;
+    await alice.react(alice.sentRow(`${edited} (edited)`), '🎉');
+    await alice.sentRow(`${edited} (edited)`).locator('.reaction', { hasText: '🎉' }).waitFor({ state: 'visible', timeout: 15_000 });
+    const mineAgain = alice.sentRow(`${edited} (edited)`);
+    await mineAgain.hover();
+    await mineAgain.locator('.actions button[aria-label="Edit message"]').click();
+    await alice.composer().fill(again);
+    await alice.composer().press('Enter');
+    await alice.view.locator('.chat-pane .msg.own .body', { hasText: again }).waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.reopenWindow();
+    await bob.openViewByCommand();
+    await bob.openConversation('general');
+    const reactionsOnAgain = () =>
+      bob.view.locator('.chat-pane .msg').filter({ has: bob.view.locator('.body', { hasText: again }) }).locator('.reaction').evaluateAll((els: { textContent: string | null }[]) => els.map((e) => (e.textContent ?? '').trim()));
+    await eventually('bob, back from offline, sees the second edit and both reactions', reactionsOnAgain, (r) => JSON.stringify(r) === JSON.stringify(['👍1', '🎉1']));
+    assert.deepEqual(
+      (await bob.messageRows()).filter((r) => r.text.startsWith(again)).map((r) => r.text),
+      [`${again} (edited)`],
+    );
+    console.log(`      👍 added, added, removed; an edit and a delete; identical for both, after a reload and after bob was offline, in ${elapsed(t)}`);
   });
   it('8. alice exports #general as Markdown: the whole history, with the edit, the deletion and the reaction', async function () {
     const t = Date.now();
@@ -428,7 +451,7 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.equal(path.dirname(suggested), alice.instance.workspace);
     const md = fs.readFileSync(suggested, 'utf8');
     assert.match(md, /^# #general\n/);
-    for (const line of ['offline 1: build is green again', 'history: ping me with questions', 'reactions: deploy at 5 instead _(edited)_', '_message deleted_', '👍 1 (alice)']) {
+    for (const line of ['offline 1: build is green again', 'history: ping me with questions', 'reactions: deploy at 5 instead, 5:30 at the latest _(edited)_', '_message deleted_', '👍 1 (alice) · 🎉 1 (alice)']) {
       assert.ok(md.includes(line), `the export has ${JSON.stringify(line)}`);
     }
     // In the order they were sent.

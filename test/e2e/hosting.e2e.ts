@@ -116,6 +116,9 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
   it('3b. alice reloads her window: hosting resumes on the same port and bob is back without doing anything', async function () {
     await alice.reload();
     await alice.openViewByCommand();
+    // The view comes back on the screen alice left (the list or the conversation, as the
+    // webview's saved state says); the hosting line is on the list.
+    await alice.showList();
     await alice.view.locator('.hosting-line').waitFor({ state: 'visible', timeout: 30_000 });
     await eventually('bob reconnected to the resumed relay', () => alice.view.locator('.hosting-line').innerText(), (t) => /2 online/.test(t), 30_000);
     await bob.send('still here after your reload');
