@@ -7,6 +7,7 @@ import {
   decodeRelayFrame,
   HIDDEN_KINDS,
   NOTICE_KINDS,
+  threadOf,
   type Conversation,
   type FileBody,
   type Member,
@@ -253,12 +254,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
   }
 
   /** Queues a file; it is uploaded in chunks when connected. Throws when it is over the relay's cap. */
-  sendFile(conv: string, name: string, bytes: Uint8Array, opts: { mime?: string; note?: string } = {}): OutboxEntry {
+  sendFile(conv: string, name: string, bytes: Uint8Array, opts: { mime?: string; note?: string; thread?: number } = {}): OutboxEntry {
     if (bytes.length > this._limits.maxFileBytes) {
       throw new RelayError(ErrorCode.tooLarge, `${name} is ${bytes.length} bytes; the relay accepts files up to ${this._limits.maxFileBytes} bytes`);
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const body = { name, size: bytes.length, sha256, ...(opts.mime ? { mime: opts.mime } : {}), ...(opts.note ? { note: opts.note } : {}) };
+    const body = { name, size: bytes.length, sha256, ...(opts.mime ? { mime: opts.mime } : {}), ...(opts.note ? { note: opts.note } : {}), ...(opts.thread !== undefined ? { thread: opts.thread } : {}) };
     const entry: OutboxEntry = { id: newMessageId(), conv, kind: 'upload', body, created: Date.now(), state: 'queued' };
     this.opts.store.addOutbox(entry, bytes);
     this.emit('outbox', { id: entry.id, conv, state: 'queued' });
@@ -628,7 +629,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
     if (fresh) {
       const u = this.unreadCache.get(m.conv);
-      const root = m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
+      const root = threadOf(m.body);
       let counts = !HIDDEN_KINDS.has(m.body.kind) && !NOTICE_KINDS.has(m.body.kind) && m.author !== this.me?.id && m.seq > c.conv.read;
       // A reply counts only in a thread I am in (as ClientStore.unread counts).
       if (counts && root !== undefined) counts = store.threadParticipants(m.conv, root).has(this.me?.id ?? '');

@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { applyReaction, type Reaction } from './reactions';
 import { openExclusive } from './sqliteFile';
-import { HIDDEN_KINDS, NOTICE_KINDS, type Body, type Conversation, type Member, type Message, type SendBody } from '../protocol/wire';
+import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Body, type Conversation, type Member, type Message, type SendBody } from '../protocol/wire';
 
 // The client's local cache: conversations with their cursors, the messages seen so far (so a view
 // can show history at once and offline) and the outbox of unacked messages (which must survive a
@@ -35,6 +35,8 @@ export interface OutboxFile {
   sha256: string;
   mime?: string;
   note?: string;
+  /** Sent as a reply in this thread. */
+  thread?: number;
 }
 
 export type OutboxEntry =
@@ -151,7 +153,7 @@ export class ClientStore {
   putMessage(m: Message): boolean {
     const b = m.body;
     const target = b.kind === 'edit' || b.kind === 'delete' ? b.target : null;
-    const thread = (b.kind === 'text' || b.kind === 'snippet') && b.thread !== undefined ? b.thread : null;
+    const thread = threadOf(b) ?? null;
     const r = this.stmt('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted, thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run([
       m.conv,
       m.seq,

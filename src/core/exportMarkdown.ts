@@ -4,6 +4,7 @@
 import type { ParleyClient } from './client';
 import type { CachedMessage } from './clientStore';
 import { formatBytes } from './fileNames';
+import { threadOf } from '../protocol/wire';
 
 export interface ExportOptions {
   /** The conversation's title as the view shows it ("#general", "bob"). */
@@ -49,10 +50,6 @@ function body(m: CachedMessage): string {
   }
 }
 
-function threadOf(m: CachedMessage): number | undefined {
-  return m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
-}
-
 /** The Markdown document for `messages` (oldest first, as the cache lists them). */
 export function conversationMarkdown(messages: readonly CachedMessage[], opts: ExportOptions): string {
   const tz = opts.timeZone ? { timeZone: opts.timeZone } : {};
@@ -65,7 +62,7 @@ export function conversationMarkdown(messages: readonly CachedMessage[], opts: E
   const present = new Set(messages.map((m) => m.seq));
   const replies = new Map<number, CachedMessage[]>();
   for (const m of messages) {
-    const root = threadOf(m);
+    const root = threadOf(m.body);
     if (root !== undefined && present.has(root)) replies.set(root, [...(replies.get(root) ?? []), m]);
   }
   const write = (m: CachedMessage, quote: string) => {
@@ -75,7 +72,7 @@ export function conversationMarkdown(messages: readonly CachedMessage[], opts: E
   };
   let lastDay = '';
   for (const m of messages) {
-    const root = threadOf(m);
+    const root = threadOf(m.body);
     if (root !== undefined && present.has(root)) continue;
     const d = day.format(m.ts);
     if (d !== lastDay) {

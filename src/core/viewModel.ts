@@ -1,5 +1,5 @@
 import type { ConversationView, MessageView } from '../protocol/view';
-import { HIDDEN_KINDS } from '../protocol/wire';
+import { HIDDEN_KINDS, threadOf } from '../protocol/wire';
 import { mentionHits } from './mentionsList';
 import { applyReaction } from './reactions';
 import type { ParleyClient } from './client';
@@ -57,11 +57,6 @@ export function pinnedViews(client: ParleyClient, conv: string): MessageView[] {
   return client.store.pinnedMessages(conv).map((m) => toView(m, me));
 }
 
-/** The thread an outgoing body replies in, if any. */
-function threadOfBody(b: { kind: string; thread?: number }): number | undefined {
-  return b.kind === 'text' || b.kind === 'snippet' ? b.thread : undefined;
-}
-
 /**
  * Cached messages followed by what is still in the outbox for the same place (queued or
  * failed), each with its delivery state. Queued reactions and pins show at once, as the relay
@@ -88,8 +83,16 @@ function withOutbox(client: ParleyClient, conv: string, cached: CachedMessage[],
       const body =
         e.kind === 'send'
           ? e.body
-          : { kind: 'file' as const, file: 'pending', name: e.body.name, size: e.body.size, sha256: e.body.sha256, ...(e.body.mime ? { mime: e.body.mime } : {}) };
-      if (HIDDEN_KINDS.has(body.kind) || threadOfBody(body) !== thread) continue;
+          : {
+              kind: 'file' as const,
+              file: 'pending',
+              name: e.body.name,
+              size: e.body.size,
+              sha256: e.body.sha256,
+              ...(e.body.mime ? { mime: e.body.mime } : {}),
+              ...(e.body.thread !== undefined ? { thread: e.body.thread } : {}),
+            };
+      if (HIDDEN_KINDS.has(body.kind) || threadOf(body) !== thread) continue;
       messages.push({ id: e.id, author: me ?? '', ts: e.created, body, delivery: e.state, ...(e.error ? { error: e.error } : {}) });
     }
   }

@@ -188,7 +188,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           return;
         case 'sendFile': {
           const bytes = Buffer.from(msg.data, 'base64');
-          client?.sendFile(msg.conv, msg.name, bytes, msg.mime ? { mime: msg.mime } : {});
+          client?.sendFile(msg.conv, msg.name, bytes, { ...(msg.mime ? { mime: msg.mime } : {}), ...(msg.thread !== undefined ? { thread: msg.thread } : {}) });
           return;
         }
         case 'loadOlder':

@@ -5,7 +5,7 @@ import type { ParleyClient } from '../core/client';
 import { mentions } from '../protocol/mentions';
 import { Coalescer, shouldNotify, summarize, type NotifyCandidate } from '../core/notifyPolicy';
 import { pidAlive } from '../core/slotLock';
-import { isShownBody, type Message } from '../protocol/wire';
+import { isShownBody, threadOf, type Message } from '../protocol/wire';
 import type { ChatViewProvider } from './chatViewProvider';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
@@ -69,7 +69,7 @@ export class Notifier extends Disposable {
       text,
       mentionsMe: m.body.kind === 'text' && mentions(m.body.text, me.name, { room: !isDm }),
     };
-    const root = m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
+    const root = threadOf(m.body);
     if (root !== undefined) {
       candidate.thread = root;
       candidate.inMyThread = client.store.threadParticipants(m.conv, root).has(me.id);

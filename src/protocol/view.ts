@@ -135,7 +135,7 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('delete'), conv: Conv, target: z.number().int().nonnegative() }),
   z.object({ type: z.literal('pin'), conv: Conv, target: z.number().int().nonnegative(), on: z.boolean() }),
   z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
-  z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string() }),
+  z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string(), thread: z.number().int().min(1).optional() }),
   /** `before`: the oldest seq the view shows (older cached messages are served first). */
   /** The Mentions list: answered with `results` for the query MENTIONS_QUERY. */
   z.object({ type: z.literal('mentions') }),

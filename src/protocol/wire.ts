@@ -102,6 +102,7 @@ export const FileBody = z.object({
   sha256: Sha256Hex,
   mime: z.string().max(128).optional(),
   note: z.string().max(4000).optional(),
+  thread: ThreadRoot.optional(),
 });
 
 /** What a deleted message's body becomes: its content (and a file's bytes) are gone from the relay. */
@@ -123,6 +124,11 @@ export const HIDDEN_KINDS: ReadonlySet<string> = new Set([...EVENT_KINDS, 'unsup
 /** Body kinds shown as a notice line about the room (not a message: no unread, no actions). */
 export const NOTICE_KINDS: ReadonlySet<string> = new Set(['topic', 'archive']);
 const KNOWN_BODY_KINDS: ReadonlySet<string> = new Set(Body.options.map((o) => o.shape.kind.value));
+
+/** The thread a message replies in (its root's seq), if it is a reply. */
+export function threadOf(b: { kind: string; thread?: number }): number | undefined {
+  return b.kind === 'text' || b.kind === 'snippet' || b.kind === 'file' ? b.thread : undefined;
+}
 
 /** A body shown as a message of its own (not an event on another, not a kind this client does not know). */
 export function isShownBody(b: z.infer<typeof Body>): b is Exclude<z.infer<typeof Body>, { kind: 'edit' | 'delete' | 'react' | 'pin' | 'unsupported' }> {
@@ -154,6 +160,8 @@ export const UploadFrame = z.object({
   sha256: Sha256Hex,
   mime: z.string().max(128).optional(),
   note: z.string().max(4000).optional(),
+  /** Upload the file as a reply in this thread (its root's seq). */
+  thread: ThreadRoot.optional(),
 });
 export const ChunkFrame = z.object({
   t: z.literal('chunk'),

@@ -10,6 +10,7 @@ export interface Upload {
   sha256: string;
   mime?: string;
   note?: string;
+  thread?: number;
   count: number;
   chunks: Buffer[];
   timer?: NodeJS.Timeout;

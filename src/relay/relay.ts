@@ -516,7 +516,7 @@ export class Relay {
       return this.sendError(conn, ErrorCode.rateLimited, 'the relay is receiving too many files right now; try again shortly', f.id);
     }
     const count = Math.ceil(f.size / this.limits.chunkBytes);
-    const upload: Upload = { id: f.id, conv: f.conv, name: f.name, size: f.size, sha256: f.sha256, mime: f.mime, note: f.note, count, chunks: [] };
+    const upload: Upload = { id: f.id, conv: f.conv, name: f.name, size: f.size, sha256: f.sha256, mime: f.mime, note: f.note, thread: f.thread, count, chunks: [] };
     conn.uploads.set(f.id, upload);
     this.uploadBytes += f.size;
     this.touchUpload(conn, upload);
@@ -572,6 +572,7 @@ export class Relay {
     const body: FileBody = { kind: 'file', file: newId('f'), name: up.name, size: up.size, sha256: up.sha256 };
     if (up.mime !== undefined) body.mime = up.mime;
     if (up.note !== undefined) body.note = up.note;
+    if (up.thread !== undefined) body.thread = up.thread;
     this.enqueue({ conv: up.conv, author: conn.user!.id, id: up.id, ts: Date.now(), body, chunks: up.chunks }, conn);
   }
 

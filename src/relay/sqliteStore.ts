@@ -270,7 +270,7 @@ export class SqliteStore implements Store {
         }
       }
     }
-    if ((body.kind === 'text' || body.kind === 'snippet') && body.thread !== undefined) {
+    if ((body.kind === 'text' || body.kind === 'snippet' || body.kind === 'file') && body.thread !== undefined) {
       // A reply: its root must be a message shown in the conversation, not deleted, not a reply itself.
       const root = (this.findTarget.all([item.conv, body.thread]) as Row[])[0];
       if (!root) return { ok: false, code: 'bad_target', message: `no message ${body.thread} in ${item.conv} to reply to` };

@@ -98,6 +98,30 @@ describe('threads: replies in the conversation sequence, listed under their root
     await waitFor(() => threadViews(alice.client, room, 1).replies.filter((m) => m.seq !== undefined).length === 2, 'snippet reply stored');
   });
 
+  it('takes files as replies too: uploaded into the thread, listed there, and refused under a reply', async () => {
+    const r = await startRelay();
+    const alice = await connect(r.url, 'alice');
+    const bob = await connect(r.url, 'bob');
+    const room = general(alice);
+    alice.client.send(room, { kind: 'text', text: 'the build log, anyone?' });
+    await waitFor(() => alice.client.outbox().length === 0, 'acked');
+    bob.client.sendFile(room, 'build.log', Buffer.from('error: 42\n'), { mime: 'text/plain', thread: 1 });
+    await waitFor(() => bob.client.outbox().length === 0, 'uploaded');
+    await waitFor(() => alice.client.cursor(room) === 2, 'alice has it');
+    assert.deepEqual(messageViews(alice.client, room).messages.map((m) => m.body.kind), ['text'], 'not in the conversation');
+    const t = threadViews(alice.client, room, 1);
+    assert.deepEqual(t.replies.map((m) => (m.body.kind === 'file' ? [m.body.name, m.body.thread] : [])), [['build.log', 1]]);
+    assert.equal(t.root?.replies?.count, 1);
+    const body = t.replies[0].body;
+    assert.ok(body.kind === 'file');
+    assert.equal((await alice.client.fetchFile(body)).toString(), 'error: 42\n');
+    // Under a reply: refused once uploaded, nothing stored.
+    bob.client.sendFile(room, 'again.log', Buffer.from('x'), { thread: 2 });
+    await waitFor(() => bob.client.outbox()[0]?.state === 'failed', 'refused');
+    assert.match(bob.client.outbox()[0].error ?? '', /bad_target/);
+    assert.equal(r.store.conversations().find((c) => c.id === room)?.head, 2);
+  });
+
   it('shows a queued reply in its thread only, and sends it when the relay is back', async () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');

@@ -1,5 +1,6 @@
 import type { ConversationView, HostToView, MessageView, ViewSnapshot } from '../../protocol/view';
 import { VIEW_PROTOCOL_VERSION } from '../../protocol/view';
+import { threadOf } from '../../protocol/wire';
 import { buildRows, mergeOlder, mergeSnapshot, seenPositions } from '../logic/timeline';
 import { pickerChoices, useRecent } from '../logic/recentEmoji';
 import { Composer } from './composer';
@@ -92,6 +93,7 @@ export class App {
       rowContext: (composer) => this.rowContext(composer, false),
       close: () => post({ type: 'closeThread' }),
       send: (root, text) => this.active && post({ type: 'send', conv: this.active, text, thread: root }),
+      sendFiles: (root, files) => this.sendFiles(files, root),
       saveEdit: (target, text) => this.active && post({ type: 'edit', conv: this.active, target, text }),
       typing: () => this.active && post({ type: 'typing', conv: this.active }),
       draft: (key) => this.ui.drafts[key] ?? '',
@@ -339,7 +341,7 @@ export class App {
         (m) => {
           if (!this.active || m.seq === undefined) return;
           this.showPinned = false;
-          const root = m.body.kind === 'text' || m.body.kind === 'snippet' ? m.body.thread : undefined;
+          const root = threadOf(m.body);
           post({ type: 'openResult', conv: this.active, seq: m.seq, ...(root !== undefined ? { thread: root } : {}) });
         },
         (m) => this.active && m.seq !== undefined && post({ type: 'pin', conv: this.active, target: m.seq, on: false }),
@@ -499,7 +501,7 @@ export class App {
     if (names.length) this.typingTimer = window.setTimeout(() => this.renderTyping(), 1000);
   }
 
-  private sendFiles(files: File[]): void {
+  private sendFiles(files: File[], thread?: number): void {
     const conv = this.active;
     const max = this.snap?.maxFileBytes ?? 0;
     if (!conv) return;
@@ -512,7 +514,7 @@ export class App {
       reader.onload = () => {
         const url = String(reader.result);
         const data = url.slice(url.indexOf(',') + 1);
-        post({ type: 'sendFile', conv, name: f.name || 'pasted-image.png', mime: f.type || 'application/octet-stream', data });
+        post({ type: 'sendFile', conv, name: f.name || 'pasted-image.png', mime: f.type || 'application/octet-stream', data, ...(thread !== undefined ? { thread } : {}) });
       };
       reader.onerror = () => this.notice('error', `Could not read ${f.name}.`);
       reader.readAsDataURL(f);

@@ -1,6 +1,6 @@
 import type { MessageView } from '../../protocol/view';
 import { mentions } from '../../protocol/mentions';
-import type { Member } from '../../protocol/wire';
+import { threadOf, type Member } from '../../protocol/wire';
 import { authorColorVar } from '../logic/authorColor';
 import { isNotice, type Row } from '../logic/timeline';
 import { formatBytes, formatTime, h, icon, iconButton } from './dom';
@@ -275,7 +275,7 @@ function renderActions(m: MessageView, own: boolean, ctx: RowContext): HTMLEleme
   const react = iconButton('reactions', 'Add a reaction', () => ctx.pickReaction(seq, react));
   bar.append(react);
   const open = ctx.openThread;
-  if (open && (m.body.kind === 'text' || m.body.kind === 'snippet' || m.body.kind === 'file') && !(m.body.kind !== 'file' && m.body.thread !== undefined)) {
+  if (open && (m.body.kind === 'text' || m.body.kind === 'snippet' || m.body.kind === 'file') && threadOf(m.body) === undefined) {
     bar.append(iconButton('comment-discussion', 'Reply in thread', () => open(seq)));
   }
   bar.append(m.pinned ? iconButton('pinned', 'Unpin', () => ctx.pin(seq, false)) : iconButton('pin', 'Pin to the conversation', () => ctx.pin(seq, true)));

@@ -11,6 +11,7 @@ export interface ThreadPaneHooks {
   rowContext(composer: Composer): RowContext;
   close(): void;
   send(root: number, text: string): void;
+  sendFiles(root: number, files: File[]): void;
   saveEdit(target: number, text: string): void;
   typing(): void;
   draft(key: string): string;
@@ -40,6 +41,7 @@ export class ThreadPane {
     this.list.element.setAttribute('aria-label', 'Thread');
     this.composer = new Composer({
       send: (text) => this.view && this.hooks.send(this.view.root, text),
+      sendFiles: (files) => this.view && this.hooks.sendFiles(this.view.root, files),
       saveEdit: (target, text) => this.hooks.saveEdit(target, text),
       typing: () => this.hooks.typing(),
       draftChanged: (text) => this.view && this.hooks.draftChanged(this.key(this.view), text),
