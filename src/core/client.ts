@@ -143,6 +143,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Body kinds the relay accepts (from its welcome). */
   private relayKinds: ReadonlySet<string> = new Set(BASE_SEND_KINDS);
   private relayVersion = '';
+  private relayHasPrefs = false;
   private readonly requests = new Map<string, PendingRequest>();
   private readonly convs = new Map<string, { conv: Conversation; cursor: number }>();
   private readonly memberMap = new Map<string, Member>();
@@ -344,7 +345,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** Starts or stops sharing my read markers with the other members. */
   setShareRead(on: boolean): void {
     this.opts.shareRead = on;
-    this.sendFrame({ t: 'prefs', shareRead: on });
+    if (this.relayHasPrefs) this.sendFrame({ t: 'prefs', shareRead: on });
   }
 
   setPresence(state: 'online' | 'away'): void {
@@ -480,6 +481,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
       case 'welcome': {
         this._limits = e.limits;
         this.relayKinds = new Set(e.kinds ?? BASE_SEND_KINDS);
+        // A relay from before the kinds list knows no `prefs` frame either.
+        this.relayHasPrefs = e.kinds !== undefined;
         this.relayVersion = e.relay;
         this.gate.configure(e.limits.ratePerSecond * 0.8, Math.max(1, Math.floor(e.limits.rateBurst / 2)));
         if (this.epoch !== undefined && this.epoch !== e.epoch) {
@@ -510,7 +513,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.emit('members', this.members());
         const localReads = new Map([...this.convs].map(([id, c]) => [id, c.conv.read]));
         this.setState('connected');
-        this.sendFrame({ t: 'prefs', shareRead: this.opts.shareRead !== false });
+        if (this.relayHasPrefs) this.sendFrame({ t: 'prefs', shareRead: this.opts.shareRead !== false });
         this.requestSync();
         // Read markers moved while offline reach the relay (and so the user's other windows).
         for (const c of e.conversations) {

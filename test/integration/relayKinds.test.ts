@@ -45,6 +45,13 @@ describe('body kinds the relay accepts: a newer client never sends an older rela
     assert.equal(failed.state, 'failed');
     assert.match(failed.error ?? '', /does not support pin messages yet; update the relay/);
     assert.equal(bob.client.state, 'connected', 'the connection was never at risk');
+    // Nor does it send `prefs`, which such a relay would answer with unknown_type: the relay
+    // here does know it, and would have stored the choice.
+    bob.client.setShareRead(false);
+    alice.client.setShareRead(false);
+    const stored = () => new Map(r.store.users().map((u) => [u.name, u.shareRead]));
+    await waitFor(() => stored().get('alice') === false, 'alice (a relay that lists its kinds) got hers');
+    assert.equal(stored().get('bob'), true, 'bob sent none');
     assert.equal(r.store.conversations().find((c) => c.id === room)?.head, 2, 'nothing of the pin reached the relay');
   });
 });
