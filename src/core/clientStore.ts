@@ -222,12 +222,7 @@ export class ClientStore {
       `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? AND seq >= ? ${where} ${opts.events ? '' : `AND kind NOT IN (${HIDDEN_SQL})`} ORDER BY seq DESC LIMIT ?`,
       args as (string | number)[],
     ) as Row[];
-    const out = rows.reverse().map((r) => {
-      const m: CachedMessage = { conv: String(r.conv), seq: Number(r.seq), id: String(r.id), author: String(r.author), ts: Number(r.ts), body: JSON.parse(String(r.body)) as Body };
-      if (r.edited !== null) m.edited = String(r.edited);
-      if (Number(r.deleted) === 1) m.deleted = true;
-      return m;
-    });
+    const out = rows.reverse().map(toCached);
     if (out.length) {
       const bySeq = new Map(out.map((m) => [m.seq, m]));
       const lo = out[0].seq;
@@ -279,17 +274,16 @@ export class ClientStore {
        ${within ? 'AND conv = ? AND seq > ?' : ''} ORDER BY ts DESC, seq DESC LIMIT ?`,
       [notBy, ...(within ? [within.conv, within.after] : []), limit],
     ) as Row[];
-    return rows.map((r) => {
-      const m: CachedMessage = { conv: String(r.conv), seq: Number(r.seq), id: String(r.id), author: String(r.author), ts: Number(r.ts), body: JSON.parse(String(r.body)) as Body };
-      if (r.edited !== null) m.edited = String(r.edited);
-      return m;
-    });
+    return rows.map(toCached);
   }
 
   /** The conversation's pinned messages that this cache holds (not deleted), most recently pinned first. */
   pinnedMessages(conv: string): CachedMessage[] {
-    const targets = (this.db.all('SELECT target FROM pins WHERE conv = ? AND active = 1 ORDER BY seq DESC', conv) as Row[]).map((r) => Number(r.target));
-    return targets.map((t) => this.message(conv, t)).filter((m): m is CachedMessage => m !== undefined && !m.deleted);
+    // One query (the snapshot asks on every refresh), not a message() per pin.
+    const rows = this.stmt(
+      'SELECT m.conv, m.seq, m.id, m.author, m.ts, m.body, m.edited, m.deleted, p.user AS pinned_by, p.ts AS pinned_ts FROM pins p JOIN messages m ON m.conv = p.conv AND m.seq = p.target WHERE p.conv = ? AND p.active = 1 AND m.deleted = 0 ORDER BY p.seq DESC',
+    ).all([conv]) as Row[];
+    return rows.map((r) => ({ ...toCached(r), pinned: { by: String(r.pinned_by), ts: Number(r.pinned_ts) } }));
   }
 
   /**
@@ -410,6 +404,14 @@ export class ClientStore {
     this.db.close();
     this.releaseOwner();
   }
+}
+
+/** A cached message from its row (`edited` and `deleted` when the query selects them). */
+function toCached(r: Row): CachedMessage {
+  const m: CachedMessage = { conv: String(r.conv), seq: Number(r.seq), id: String(r.id), author: String(r.author), ts: Number(r.ts), body: JSON.parse(String(r.body)) as Body };
+  if (r.edited !== null && r.edited !== undefined) m.edited = String(r.edited);
+  if (Number(r.deleted) === 1) m.deleted = true;
+  return m;
 }
 
 function toEntry(r: Row): OutboxEntry {

@@ -15,13 +15,15 @@ const CONTEXT = 80;
 export function mentionHits(client: ParleyClient, opts: { limit?: number; unread?: { conv: string; after: number } } = {}): SearchHit[] {
   const me = client.self;
   if (!me) return [];
-  const convs = new Map(client.conversations().map((c) => [c.id, c]));
+  // Each conversation's kind, looked up once (undefined: not one I am in any more).
+  const kinds = new Map<string, 'room' | 'dm' | undefined>();
   const out: SearchHit[] = [];
   for (const m of client.store.textsWithAt(me.id, SCAN, opts.unread)) {
-    const conv = convs.get(m.conv);
-    if (!conv || m.body.kind !== 'text') continue;
+    if (!kinds.has(m.conv)) kinds.set(m.conv, client.conversation(m.conv)?.kind);
+    const kind = kinds.get(m.conv);
+    if (!kind || m.body.kind !== 'text') continue;
     const text = m.edited ?? m.body.text;
-    const spans = mentionSpans(text, [me.name], { room: conv.kind === 'room', me: me.name }).filter((s) => s.me);
+    const spans = mentionSpans(text, [me.name], { room: kind === 'room', me: me.name }).filter((s) => s.me);
     if (spans.length === 0) continue;
     const from = Math.max(0, spans[0].index - CONTEXT);
     const to = Math.min(text.length, spans[spans.length - 1].index + spans[spans.length - 1].length + CONTEXT);

@@ -114,7 +114,7 @@ export function messageViews(client: ParleyClient, conv: string, opts: { limit?:
     for (const m of messages) if (m.replies && m.seq !== undefined && unread.has(m.seq)) m.replies.unread = unread.get(m.seq);
   }
   const lowest = cached.length ? cached[0].seq : undefined;
-  const head = client.conversation(conv)?.head ?? 0;
+  const head = c?.head ?? 0;
   const more = lowest !== undefined ? lowest > 1 : head > 0;
   return { messages, more };
 }

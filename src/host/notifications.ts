@@ -55,6 +55,7 @@ export class Notifier extends Disposable {
   private onMessage(client: ParleyClient, m: Message): void {
     const me = client.self;
     if (!me || m.author === me.id || this.catchingUp) return;
+    // (Notices by kind, not NOTICE_KINDS.has(): the kinds narrow the body's type below.)
     if (!isShownBody(m.body) || m.body.kind === 'deleted' || m.body.kind === 'topic' || m.body.kind === 'archive') return;
     const conv = client.conversation(m.conv);
     if (!conv) return;

@@ -484,9 +484,7 @@ export class Relay {
       return this.sendError(conn, ErrorCode.badRequest, `a direct message has no ${body.kind === 'topic' ? 'topic' : 'archive'}; only rooms do`, f.id);
     }
     // (A resend of a message stored before the room was archived still gets its ack.)
-    if (state.rec.archived && !(body.kind === 'archive' && !body.on) && !this.store.findByClientId(conn.user!.id, f.id)) {
-      return this.sendError(conn, ErrorCode.archived, `#${state.rec.name} is archived; unarchive it to post`, f.id);
-    }
+    if (state.rec.archived && !(body.kind === 'archive' && !body.on) && !this.store.findByClientId(conn.user!.id, f.id)) return this.refuseArchived(conn, state, f.id);
     if ((body.kind === 'text' || body.kind === 'edit') && body.text.length > this.limits.maxTextChars) {
       return this.sendError(conn, ErrorCode.tooLarge, `text longer than ${this.limits.maxTextChars} characters`, f.id);
     }
@@ -504,7 +502,7 @@ export class Relay {
       conn.push(JSON.stringify({ t: 'ack', id: f.id, conv: stored.conv, seq: stored.seq, ts: stored.ts, dup: true }));
       return;
     }
-    if (state.rec.archived) return this.sendError(conn, ErrorCode.archived, `#${state.rec.name} is archived; unarchive it to post`, f.id);
+    if (state.rec.archived) return this.refuseArchived(conn, state, f.id);
     if (f.size > this.limits.maxFileBytes) {
       return this.sendError(conn, ErrorCode.tooLarge, `file larger than ${this.limits.maxFileBytes} bytes`, f.id);
     }
@@ -678,11 +676,10 @@ export class Relay {
     if (!state) return;
     const user = conn.user!;
     const seq = Math.min(f.seq, state.rec.head);
-    const before = this.store.reads(user.id).get(f.conv) ?? 0;
-    this.store.setRead(user.id, f.conv, seq);
+    const moved = this.store.setRead(user.id, f.conv, seq);
     const json = JSON.stringify({ t: 'read', conv: f.conv, seq });
     for (const c of this.byUser.get(user.id) ?? []) if (c !== conn) c.push(json);
-    if (seq > before && user.shareRead !== false) this.announceSeen(state, user.id, seq);
+    if (moved && user.shareRead !== false) this.announceSeen(state, user.id, seq);
   }
 
   private onPrefs(conn: Connection, f: Frame<'prefs'>): void {
@@ -916,6 +913,10 @@ export class Relay {
     this.opts.onPresence?.();
     const json = JSON.stringify({ t: 'presence', user, state: now });
     for (const c of this.conns) if (c.user) c.push(json, { droppable: true });
+  }
+
+  private refuseArchived(conn: Connection, state: ConvState, ref: string): void {
+    this.sendError(conn, ErrorCode.archived, `#${state.rec.name} is archived; unarchive it to post`, ref);
   }
 
   private sendError(conn: Connection, code: string, message: string, ref?: string): void {

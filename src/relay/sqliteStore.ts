@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
-import { EVENT_KINDS, HIDDEN_KINDS, NOTICE_KINDS, SEARCH_MARK_END, SEARCH_MARK_START, type Body, type Message, type SearchHit } from '../protocol/wire';
+import { HIDDEN_KINDS, NOTICE_KINDS, SEARCH_MARK_END, threadOf, SEARCH_MARK_START, type Body, type Message, type SearchHit } from '../protocol/wire';
 import type { AppendItem, AppendResult, ConversationRecord, FileInfo, SearchQuery, Store, UserRecord } from './store';
 
 const SCHEMA_VERSION = 1;
@@ -250,13 +250,11 @@ export class SqliteStore implements Store {
     if (body.kind === 'topic') this.db.run('UPDATE convs SET topic = ? WHERE id = ?', [body.text === '' ? null : body.text, item.conv]);
     if (body.kind === 'archive') this.db.run('UPDATE convs SET archived = ? WHERE id = ?', [body.on ? 1 : 0, item.conv]);
     if (body.kind === 'edit' || body.kind === 'delete' || body.kind === 'react' || body.kind === 'pin') {
-      // An event on another message: that message must exist, not be deleted, and not be an event itself.
-      const target = (this.findTarget.all([item.conv, body.target]) as Row[])[0];
-      if (!target) return { ok: false, code: 'bad_target', message: `no message ${body.target} in ${item.conv}` };
+      const found = this.shownTarget(item.conv, body.target, 'edits, deletions, reactions, pins and notices are not messages one can edit, delete, react to or pin');
+      if ('refused' in found) return found.refused;
+      const target = found.row;
       const kind = String(target.kind);
       if ((body.kind === 'edit' || body.kind === 'delete') && String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
-      if (Number(target.deleted) === 1 || kind === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.target} is deleted` };
-      if (EVENT_KINDS.has(kind) || NOTICE_KINDS.has(kind)) return { ok: false, code: 'bad_target', message: 'edits, deletions, reactions, pins and notices are not messages one can edit, delete, react to or pin' };
       if (body.kind === 'edit' && kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
       if (body.kind === 'delete') {
         // The content goes; the seq stays (a tombstone), so every cache converges.
@@ -270,13 +268,13 @@ export class SqliteStore implements Store {
         }
       }
     }
-    if ((body.kind === 'text' || body.kind === 'snippet' || body.kind === 'file') && body.thread !== undefined) {
-      // A reply: its root must be a message shown in the conversation, not deleted, not a reply itself.
-      const root = (this.findTarget.all([item.conv, body.thread]) as Row[])[0];
-      if (!root) return { ok: false, code: 'bad_target', message: `no message ${body.thread} in ${item.conv} to reply to` };
-      if (Number(root.deleted) === 1 || String(root.kind) === 'deleted') return { ok: false, code: 'bad_target', message: `message ${body.thread} is deleted` };
-      if (HIDDEN_KINDS.has(String(root.kind)) || NOTICE_KINDS.has(String(root.kind))) return { ok: false, code: 'bad_target', message: 'only messages (not edits, deletions, reactions, pins or notices) start threads' };
-      if (root.thread !== null && root.thread !== undefined) return { ok: false, code: 'bad_target', message: `message ${body.thread} is a reply; reply to its thread's root (${Number(root.thread)})` };
+    const thread = threadOf(body);
+    if (thread !== undefined) {
+      // A reply: its root must be a shown message, and not a reply itself.
+      const found = this.shownTarget(item.conv, thread, 'only messages (not edits, deletions, reactions, pins or notices) start threads');
+      if ('refused' in found) return found.refused;
+      const root = found.row;
+      if (root.thread !== null && root.thread !== undefined) return { ok: false, code: 'bad_target', message: `message ${thread} is a reply; reply to its thread's root (${Number(root.thread)})` };
     }
     if (body.kind === 'file' && item.chunks) {
       this.insertFile.run([body.file, item.conv, body.size, item.chunks.length]);
@@ -286,6 +284,21 @@ export class SqliteStore implements Store {
     this.insertMsg.run([item.conv, seq, item.id, item.author, item.ts, body.kind, JSON.stringify(body)]);
     this.heads.set(item.conv, seq);
     return { ok: true, dup: false, message: { conv: item.conv, seq, id: item.id, ts: item.ts, author: item.author, body } };
+  }
+
+  /**
+   * The message another one refers to (an event's target, a reply's root): it must exist, not be
+   * deleted, and be a message shown in the conversation, not an event or a notice (`notShown`
+   * says why that is refused).
+   */
+  private shownTarget(conv: string, seq: number, notShown: string): { row: Row } | { refused: AppendResult } {
+    const row = (this.findTarget.all([conv, seq]) as Row[])[0];
+    const refuse = (message: string) => ({ refused: { ok: false as const, code: 'bad_target' as const, message } });
+    if (!row) return refuse(`no message ${seq} in ${conv}`);
+    const kind = String(row.kind);
+    if (Number(row.deleted) === 1 || kind === 'deleted') return refuse(`message ${seq} is deleted`);
+    if (HIDDEN_KINDS.has(kind) || NOTICE_KINDS.has(kind)) return refuse(notShown);
+    return { row };
   }
 
   findByClientId(author: string, id: string): Message | undefined {
@@ -339,8 +352,9 @@ export class SqliteStore implements Store {
     }));
   }
 
-  setRead(user: string, conv: string, seq: number): void {
-    this.db.run('INSERT INTO reads (user, conv, seq) VALUES (?, ?, ?) ON CONFLICT (user, conv) DO UPDATE SET seq = MAX(seq, excluded.seq)', [user, conv, seq]);
+  setRead(user: string, conv: string, seq: number): boolean {
+    const r = this.db.run('INSERT INTO reads (user, conv, seq) VALUES (?, ?, ?) ON CONFLICT (user, conv) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > reads.seq', [user, conv, seq]);
+    return r.changes > 0;
   }
 
   reads(user: string): Map<string, number> {

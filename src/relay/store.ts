@@ -99,7 +99,8 @@ export interface Store {
   /** Indexes for search what was stored since, at most `maxRows` messages; true when all is indexed (search() indexes everything first). */
   indexPending(maxRows?: number): boolean;
 
-  setRead(user: string, conv: string, seq: number): void;
+  /** Moves a read marker forward (never back); true when it moved. */
+  setRead(user: string, conv: string, seq: number): boolean;
   reads(user: string): Map<string, number>;
   /** Every member's read marker in a conversation. */
   convReads(conv: string): Map<string, number>;

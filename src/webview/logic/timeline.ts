@@ -1,4 +1,5 @@
 import type { MessageView } from '../../protocol/view';
+import { NOTICE_KINDS } from '../../protocol/wire';
 
 // Turns a conversation's messages into the rows the list shows: day separators, a "new messages"
 // divider, and messages grouped by author (a header only on the first of a run).
@@ -12,7 +13,7 @@ const GROUP_MS = 5 * 60 * 1000;
 
 /** A notice about the room (topic, archive): a line of its own, never part of a group. */
 export function isNotice(m: MessageView): boolean {
-  return m.body.kind === 'topic' || m.body.kind === 'archive';
+  return NOTICE_KINDS.has(m.body.kind);
 }
 
 export function dayKey(ts: number): string {

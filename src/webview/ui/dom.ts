@@ -35,6 +35,11 @@ export function formatTime(ts: number): string {
   return new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
+/** "Dec 1 10:42": a day and time for lists that span days (search results, pins). */
+export function formatDayTime(ts: number): string {
+  return `${new Date(ts).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${formatTime(ts)}`;
+}
+
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;

@@ -1,6 +1,6 @@
 import { MENTIONS_QUERY, type ConversationView, type SearchHit, type ViewSnapshot } from '../../protocol/view';
 import { excerptParts } from '../logic/searchExcerpt';
-import { formatTime, h, icon, iconButton } from './dom';
+import { formatDayTime, h, icon, iconButton } from './dom';
 
 export interface SearchHooks {
   search(q: string, conv?: string, from?: string): void;
@@ -103,7 +103,8 @@ export class SearchPanel {
       this.results.replaceChildren(this.heading, h('div', { class: 'search-note muted', attrs: { role: 'status' }, text: none }));
       return;
     }
-    const rows = hits.map((hit) => this.renderHit(hit));
+    const names = new Map((this.snap?.members ?? []).map((m) => [m.id, m.name]));
+    const rows = hits.map((hit) => this.renderHit(hit, names));
     if (q === MENTIONS_QUERY) {
       this.results.replaceChildren(this.heading, ...rows);
       return;
@@ -112,18 +113,16 @@ export class SearchPanel {
     this.results.replaceChildren(h('div', { class: 'search-note muted', attrs: { role: 'status' }, text: more ? `${count}, newest first — add words to narrow it` : `${count}, newest first` }), ...rows);
   }
 
-  private renderHit(hit: SearchHit): HTMLElement {
-    const members = new Map((this.snap?.members ?? []).map((m) => [m.id, m.name]));
+  private renderHit(hit: SearchHit, members: ReadonlyMap<string, string>): HTMLElement {
     const conv: ConversationView | undefined = this.snap?.conversations.find((c) => c.id === hit.conv);
     const who = hit.author === this.snap?.me?.id ? 'you' : (members.get(hit.author) ?? 'unknown member');
     const where = conv?.title ?? 'a conversation you left';
     const text = h('div', { class: 'search-text' });
     for (const part of excerptParts(hit.text)) text.append(part.match ? h('mark', { text: part.text }) : document.createTextNode(part.text));
-    const day = new Date(hit.ts).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
     const el = h(
       'div',
       { class: 'search-hit', attrs: { role: 'listitem', tabindex: '0', 'aria-label': `${who} in ${where}: ${text.textContent ?? ''}` } },
-      h('div', { class: 'search-meta' }, h('span', { class: 'author', text: who }), h('span', { class: 'muted', text: `${where}${hit.thread !== undefined ? ' · in a thread' : ''} · ${day} ${formatTime(hit.ts)}` })),
+      h('div', { class: 'search-meta' }, h('span', { class: 'author', text: who }), h('span', { class: 'muted', text: `${where}${hit.thread !== undefined ? ' · in a thread' : ''} · ${formatDayTime(hit.ts)}` })),
       text,
     );
     el.addEventListener('click', () => this.hooks.open(hit));
