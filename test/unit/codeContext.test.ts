@@ -6,7 +6,6 @@ import { sanitizeFileName } from '../../src/core/fileNames';
 import { normalizeRemote } from '../../src/core/gitRemote';
 import { applyPatch, parsePatch } from '../../src/core/patch';
 import { normalizeRelPath, relativeTo } from '../../src/core/paths';
-import { relocate, relocateIn } from '../../src/core/relocate';
 import { findFileRefs } from '../../src/webview/logic/references';
 import { cleanup, tempDir } from '../helpers';
 
@@ -49,56 +48,6 @@ describe('path normalization', () => {
     assert.equal(relativeTo('/home/a/repo/', '/home/a/repo2/x.ts'), undefined);
     assert.equal(relativeTo('C:\\Repo', 'c:\\repo\\Src\\X.ts'), 'Src/X.ts');
     assert.equal(relativeTo('/r', '/r'), undefined);
-  });
-});
-
-describe('snippet relocation', () => {
-  const code = ['function add(a, b) {', '  return a + b;', '}'].join('\n');
-  const file = ['// header', 'import x from "y";', '', ...code.split('\n'), '', 'export { add };'].join('\n');
-
-  it('finds an unchanged snippet where it was', () => {
-    assert.deepEqual(relocate(file, code, 4), { status: 'same', start: 4, end: 6 });
-  });
-
-  it('follows a snippet that moved down when lines were inserted above', () => {
-    const moved = ['// new line 1', '// new line 2', file].join('\n');
-    assert.deepEqual(relocate(moved, code, 4), { status: 'moved', start: 6, end: 8, exact: true });
-  });
-
-  it('ignores line endings and trailing spaces', () => {
-    const crlf = file.replace(/\n/g, '  \r\n');
-    assert.deepEqual(relocate(crlf, code, 4), { status: 'same', start: 4, end: 6 });
-  });
-
-  it('picks the occurrence nearest to the original line', () => {
-    const twice = [code, '', '', '', '', '', '', '', code].join('\n');
-    assert.deepEqual(relocate(twice, code, 13), { status: 'moved', start: 11, end: 13, exact: true });
-  });
-
-  it('finds an edited snippet by its best-matching lines', () => {
-    const edited = file.replace('  return a + b;', '  const sum = a + b;\n  return sum;');
-    const r = relocate(edited, code, 4);
-    assert.equal(r.status, 'moved');
-    assert.ok(r.status === 'moved' && !r.exact && r.start === 4);
-  });
-
-  it('reports a snippet that is gone', () => {
-    assert.deepEqual(relocate('completely\ndifferent\ncontent', code, 4), { status: 'notFound' });
-    assert.deepEqual(relocate('', code, 1), { status: 'notFound' });
-  });
-
-  it('finds the snippet in a renamed file among candidates, preferring exact matches', () => {
-    const r = relocateIn(
-      [
-        { path: 'src/other.ts', text: 'nothing here' },
-        { path: 'src/close.ts', text: file.replace('  return a + b;', '  return a - b;') },
-        { path: 'src/math/add.ts', text: file },
-      ],
-      code,
-      4,
-    );
-    assert.equal(r?.path, 'src/math/add.ts');
-    assert.equal(r?.located.status, 'same');
   });
 });
 
