@@ -688,8 +688,7 @@ export class Relay {
     this.store.setShareRead(user.id, f.shareRead);
     user.shareRead = f.shareRead;
     // Others now see this member's markers, or no longer do.
-    const reads = this.store.reads(user.id);
-    for (const state of this.convs.values()) if (state.members.has(user.id)) this.announceSeen(state, user.id, f.shareRead ? (reads.get(state.rec.id) ?? 0) : 0);
+    for (const state of this.convs.values()) if (state.members.has(user.id)) this.announceSeen(state, user.id, f.shareRead ? (this.store.convSeen(state.rec.id).get(user.id) ?? 0) : 0);
   }
 
   /** Whether a conversation is small enough for "seen by". */
@@ -848,8 +847,8 @@ export class Relay {
 
   private addMember(state: ConvState, user: string, conn?: Connection, rid?: string): void {
     this.store.addMember(state.rec.id, user);
-    // What was said before joining is history, not unread.
-    if (state.rec.head > 0) this.store.setRead(user, state.rec.id, state.rec.head);
+    // What was said before joining is history, not unread; nor read: others do not see it so.
+    if (state.rec.head > 0) this.store.passRead(user, state.rec.id, state.rec.head);
     state.members.add(user);
     state.rec.members = [...state.members];
     for (const m of state.members) this.pushConv(state, m, m === user ? conn : undefined, m === user ? rid : undefined);
@@ -870,7 +869,8 @@ export class Relay {
     const r = state.rec;
     const seen: Record<string, number> = {};
     if (this.sharesSeen(state)) {
-      for (const [user, seq] of this.store.convReads(r.id)) {
+      // Only markers members set by reading; joining and posting move only their unread start.
+      for (const [user, seq] of this.store.convSeen(r.id)) {
         if (user !== viewer && seq > 0 && state.members.has(user) && this.users.get(user)?.shareRead !== false) seen[user] = seq;
       }
     }

@@ -50,6 +50,7 @@ export class SqliteStore implements Store {
   private readonly findDup: Statement;
   private readonly insertMsg: Statement;
   private readonly setHead: Statement;
+  private readonly passReadStmt: Statement;
   private readonly findTarget: Statement;
   private readonly markDeleted: Statement;
   private readonly selectAfter: Statement;
@@ -82,6 +83,10 @@ export class SqliteStore implements Store {
       // Columns added after the first release (an older file gets them with their default).
       if (!(this.db.all('PRAGMA table_info(users)') as Row[]).some((c) => c.name === 'share_read')) this.db.exec('ALTER TABLE users ADD COLUMN share_read INTEGER NOT NULL DEFAULT 1');
       if (!(this.db.all('PRAGMA table_info(convs)') as Row[]).some((c) => c.name === 'archived')) this.db.exec('ALTER TABLE convs ADD COLUMN archived INTEGER NOT NULL DEFAULT 0');
+      // reads.seq is where a member's unread messages start (moved by their read frames, by joining
+      // and by their own messages); reads.shown only by their read frames: what "seen by" shows.
+      // Older files could not tell the two apart, so their markers show again once read again.
+      if (!(this.db.all('PRAGMA table_info(reads)') as Row[]).some((c) => c.name === 'shown')) this.db.exec('ALTER TABLE reads ADD COLUMN shown INTEGER NOT NULL DEFAULT 0');
       for (const row of this.db.all('SELECT id, head FROM convs') as Row[]) this.heads.set(String(row.id), Number(row.head));
     } catch (err) {
       this.db.close();
@@ -93,6 +98,7 @@ export class SqliteStore implements Store {
     this.findDup = this.prep('SELECT conv, seq, ts, body FROM messages WHERE author = ? AND id = ? LIMIT 1');
     this.insertMsg = this.prep('INSERT INTO messages (conv, seq, id, author, ts, kind, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.setHead = this.prep('UPDATE convs SET head = ? WHERE id = ?');
+    this.passReadStmt = this.prep('INSERT INTO reads (user, conv, seq) VALUES (?, ?, ?) ON CONFLICT (user, conv) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > reads.seq');
     this.findTarget = this.prep("SELECT author, kind, deleted, body, json_extract(body, '$.thread') AS thread FROM messages WHERE conv = ? AND seq = ? LIMIT 1");
     this.markDeleted = this.prep(`UPDATE messages SET deleted = 1, kind = 'deleted', body = '{"kind":"deleted"}' WHERE conv = ? AND seq = ?`);
     this.selectAfter = this.prep('SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?');
@@ -219,12 +225,18 @@ export class SqliteStore implements Store {
     try {
       this.db.exec('BEGIN IMMEDIATE');
       const touched = new Set<string>();
+      // An author has read up to what they sent (for their unread count; not shown to others).
+      const authored = new Map<string, { user: string; conv: string; seq: number }>();
       for (const item of items) {
         const r = this.appendOne(item);
-        if (r.ok && !r.dup) touched.add(item.conv);
+        if (r.ok && !r.dup) {
+          touched.add(item.conv);
+          authored.set(`${item.conv}\n${item.author}`, { user: item.author, conv: item.conv, seq: r.message.seq });
+        }
         results.push(r);
       }
       for (const conv of touched) this.setHead.run([this.heads.get(conv) ?? 0, conv]);
+      for (const a of authored.values()) this.passReadStmt.run([a.user, a.conv, a.seq]);
       this.db.exec('COMMIT');
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -353,8 +365,16 @@ export class SqliteStore implements Store {
   }
 
   setRead(user: string, conv: string, seq: number): boolean {
-    const r = this.db.run('INSERT INTO reads (user, conv, seq) VALUES (?, ?, ?) ON CONFLICT (user, conv) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > reads.seq', [user, conv, seq]);
+    // shown <= seq always, so a marker that moves `shown` never moves `seq` back.
+    const r = this.db.run(
+      'INSERT INTO reads (user, conv, seq, shown) VALUES (?, ?, ?, ?) ON CONFLICT (user, conv) DO UPDATE SET seq = max(reads.seq, excluded.seq), shown = excluded.shown WHERE excluded.shown > reads.shown',
+      [user, conv, seq, seq],
+    );
     return r.changes > 0;
+  }
+
+  passRead(user: string, conv: string, seq: number): void {
+    this.passReadStmt.run([user, conv, seq]);
   }
 
   reads(user: string): Map<string, number> {
@@ -366,6 +386,12 @@ export class SqliteStore implements Store {
   convReads(conv: string): Map<string, number> {
     const out = new Map<string, number>();
     for (const r of this.db.all('SELECT user, seq FROM reads WHERE conv = ?', conv) as Row[]) out.set(String(r.user), Number(r.seq));
+    return out;
+  }
+
+  convSeen(conv: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.db.all('SELECT user, shown FROM reads WHERE conv = ? AND shown > 0', conv) as Row[]) out.set(String(r.user), Number(r.shown));
     return out;
   }
 

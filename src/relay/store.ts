@@ -77,6 +77,7 @@ export interface Store {
   /**
    * Stores a batch in one transaction (group commit) and returns one result per item, in order.
    * Assigns each conversation's next seq; a repeated (author, id) returns the stored original.
+   * Each author's read marker moves past what they sent (as passRead: not a read others see).
    */
   appendBatch(items: AppendItem[]): AppendResult[];
   /** The message an author sent with this client id, if stored. */
@@ -99,11 +100,22 @@ export interface Store {
   /** Indexes for search what was stored since, at most `maxRows` messages; true when all is indexed (search() indexes everything first). */
   indexPending(maxRows?: number): boolean;
 
-  /** Moves a read marker forward (never back); true when it moved. */
+  /**
+   * The member read up to `seq` (their `read` frame): moves their read marker and the one others
+   * see ("seen by") forward, never back; true when the one others see moved.
+   */
   setRead(user: string, conv: string, seq: number): boolean;
+  /**
+   * Moves only the marker a member's unread messages start from (what came before they joined),
+   * never back; not a read others see. appendBatch does the same for each author's messages.
+   */
+  passRead(user: string, conv: string, seq: number): void;
+  /** A member's read markers (where their unread messages start), by conversation. */
   reads(user: string): Map<string, number>;
   /** Every member's read marker in a conversation. */
   convReads(conv: string): Map<string, number>;
+  /** The markers members of a conversation set by reading (`setRead`), for "seen by"; none at 0. */
+  convSeen(conv: string): Map<string, number>;
   setShareRead(user: string, on: boolean): void;
 
   fileInfo(file: string): FileInfo | undefined;

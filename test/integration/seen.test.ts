@@ -62,4 +62,44 @@ describe('seen by: read markers shared in DMs and small rooms, unless a member t
     assert.equal(seenOf(mates[0], room, mates[2]), undefined);
     assert.equal(extra.client.conversation(room)?.seen, undefined);
   });
+
+  it('counts only markers a member set by reading: not joining, not their own messages', async () => {
+    const r = await startRelay();
+    const alice = await connect(r.url, 'alice');
+    const bob = await connect(r.url, 'bob');
+    const room = general(alice);
+    alice.client.send(room, { kind: 'text', text: 'before carol' });
+    await waitFor(() => bob.client.cursor(room) === 1, 'bob has it');
+
+    // Carol joins (what came before is history to her, not unread, and not read either), says
+    // hello, and comes back (her window knows her own message is read) — she never reads.
+    const carol = await connect(r.url, 'carol');
+    await waitFor(() => alice.client.conversation(room)?.members.length === 3, 'carol is in');
+    assert.equal(carol.client.conversation(room)?.unread, 0, 'history, not unread');
+    carol.client.send(room, { kind: 'text', text: 'hello' });
+    await waitFor(() => alice.client.cursor(room) === 2, 'alice has hello');
+    const { cacheFile, key } = carol;
+    carol.close();
+    const back = await connect(r.url, 'carol', { cacheFile, key });
+
+    alice.client.send(room, { kind: 'text', text: 'three' });
+    alice.client.send(room, { kind: 'text', text: 'four' });
+    await waitFor(() => bob.client.cursor(room) === 4 && back.client.cursor(room) === 4, 'all have them');
+    bob.client.markRead(room, 4);
+    await waitFor(() => seenOf(alice, room, bob) === 4, 'alice sees bob read them');
+    await new Promise((res) => setTimeout(res, 100));
+    assert.equal(seenOf(alice, room, carol), undefined, 'carol never read');
+    assert.equal(seenOf(bob, room, carol), undefined);
+    // Someone joining later gets bob's marker only, and is not "seen" for having joined.
+    const dave = await connect(r.url, 'dave');
+    assert.deepEqual(dave.client.conversation(room)?.seen, { [bob.client.self!.id]: 4 });
+    await waitFor(() => alice.client.conversation(room)?.members.length === 4, 'dave is in');
+    assert.deepEqual(alice.client.conversation(room)?.seen, { [bob.client.self!.id]: 4 });
+
+    // Her own hello is not unread to her; alice's two messages after it are, in this window and
+    // in a new one.
+    assert.equal(back.client.conversation(room)?.unread, 2);
+    const fresh = await connect(r.url, 'carol', { key });
+    assert.equal(fresh.client.conversation(room)?.unread, 2);
+  });
 });

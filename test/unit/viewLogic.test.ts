@@ -37,7 +37,8 @@ describe('timeline rows', () => {
     const list = [msg(1, 'me', 0), msg(3, 'me', 1), msg(5, 'b', 2), msg(7, 'me', 3)];
     const at = (seen: Record<string, number>) => Object.fromEntries([...seenPositions(list, seen, 'me')].map(([id, users]) => [id, users.join(',')]));
     assert.deepEqual(at({ a: 4, c: 9 }), { m3xxxxxxx: 'a', m7xxxxxxx: 'c' }, 'a marker between messages sits at the one below it');
-    assert.deepEqual(at({ b: 1 }), {}, 'b wrote 5, so b has read 3; 5 is b\'s own');
+    assert.deepEqual(at({ b: 1 }), { m1xxxxxxx: 'b' }, 'b wrote 5 but read only to 1: writing is not reading');
+    assert.deepEqual(at({ b: 6 }), {}, 'b read to 6: that is at 5, b\'s own');
     assert.deepEqual(at({ me: 7, a: 0 }), {}, 'never my own marker; nothing below the first message');
   });
 

@@ -95,8 +95,9 @@ export function buildThreadRows(root: MessageView | undefined, replies: MessageV
 }
 
 /**
- * Where each other member has read to: the newest listed message at or below their marker or
- * their own newest message, unless they wrote it (their reply says it all). Message id → members.
+ * Where each other member has read to: the newest listed message at or below the marker they set
+ * by reading, unless they wrote it (their reply says it all). Having written a message is not
+ * having read what came before it: posting never moves a "seen by". Message id → members.
  */
 export function seenPositions(messages: MessageView[], seen: Record<string, number> | undefined, me?: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -104,12 +105,9 @@ export function seenPositions(messages: MessageView[], seen: Record<string, numb
   const stored = messages.filter((m) => m.seq !== undefined);
   for (const [user, shared] of Object.entries(seen)) {
     if (user === me) continue;
-    // Whoever wrote a message has read what came before it, whatever their marker says.
-    let marker = shared;
-    for (const m of stored) if (m.author === user && (m.seq ?? 0) > marker) marker = m.seq ?? 0;
     let at: MessageView | undefined;
     for (let i = stored.length - 1; i >= 0; i--) {
-      if ((stored[i].seq ?? 0) <= marker) {
+      if ((stored[i].seq ?? 0) <= shared) {
         at = stored[i];
         break;
       }
