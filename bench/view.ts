@@ -45,6 +45,7 @@ function snapshot(messages: MessageView[]): ViewSnapshot {
     maxFileBytes: 10 * 1024 * 1024,
     prefill: { relayUrl: '', name: 'ada' },
     discovered: [],
+    discovery: false,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { applyReaction, type Reaction } from './reactions';
+import { unreadableBody } from './bodyCheck';
 import { openExclusive } from './sqliteFile';
 import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Body, type Conversation, type Member, type Message, type SendBody } from '../protocol/wire';
 
@@ -61,6 +62,8 @@ export interface CachedMessage extends Message {
   replies?: ThreadSummary;
   /** Pinned in its conversation: by whom, when. */
   pinned?: { by: string; ts: number };
+  /** Why the stored body could not be read (it is then an `unsupported` placeholder). */
+  unreadable?: string;
 }
 
 /** Which messages `messages()` lists: the conversation itself (default), one thread (root and replies), or both. */
@@ -336,7 +339,9 @@ export class ClientStore {
   /** The outbox, oldest first; only one conversation's entries with `conv`. */
   outbox(conv?: string): OutboxEntry[] {
     const where = conv === undefined ? '' : 'WHERE conv = ?';
-    return (this.db.all(`SELECT id, conv, kind, body, created, state, error FROM outbox ${where} ORDER BY created, rowid`, conv === undefined ? [] : [conv]) as Row[]).map(toEntry);
+    return (this.db.all(`SELECT id, conv, kind, body, created, state, error FROM outbox ${where} ORDER BY created, rowid`, conv === undefined ? [] : [conv]) as Row[])
+      .map(toEntry)
+      .filter((e): e is OutboxEntry => e !== undefined);
   }
 
   /** One outbox entry by id (a primary-key lookup; the outbox can be long). */
@@ -408,16 +413,40 @@ export class ClientStore {
 
 /** A cached message from its row (`edited` and `deleted` when the query selects them). */
 function toCached(r: Row): CachedMessage {
-  const m: CachedMessage = { conv: String(r.conv), seq: Number(r.seq), id: String(r.id), author: String(r.author), ts: Number(r.ts), body: JSON.parse(String(r.body)) as Body };
+  let body: unknown;
+  try {
+    body = JSON.parse(String(r.body));
+  } catch {
+    body = undefined;
+  }
+  const why = unreadableBody(body);
+  const m: CachedMessage = {
+    conv: String(r.conv),
+    seq: Number(r.seq),
+    id: String(r.id),
+    author: String(r.author),
+    ts: Number(r.ts),
+    body: why === undefined ? (body as Body) : { kind: 'unsupported', was: 'unreadable' },
+  };
+  if (why !== undefined) m.unreadable = why;
   if (r.edited !== null && r.edited !== undefined) m.edited = String(r.edited);
   if (Number(r.deleted) === 1) m.deleted = true;
   return m;
 }
 
-function toEntry(r: Row): OutboxEntry {
+function toEntry(r: Row): OutboxEntry | undefined {
+  // An outbox row whose body does not parse (a damaged file) can never be sent: it is left out.
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(r.body));
+  } catch {
+    parsed = undefined;
+  }
+  const o = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  if (!o || (r.kind === 'upload' ? typeof o.name !== 'string' || typeof o.size !== 'number' : unreadableBody(o) !== undefined)) return undefined;
   const base = { id: String(r.id), conv: String(r.conv), created: Number(r.created), state: r.state === 'failed' ? ('failed' as const) : ('queued' as const) };
   const error = r.error !== null ? { error: String(r.error) } : {};
   return r.kind === 'upload'
-    ? { ...base, ...error, kind: 'upload' as const, body: JSON.parse(String(r.body)) as OutboxFile }
-    : { ...base, ...error, kind: 'send' as const, body: JSON.parse(String(r.body)) as SendBody };
+    ? { ...base, ...error, kind: 'upload' as const, body: parsed as OutboxFile }
+    : { ...base, ...error, kind: 'send' as const, body: parsed as SendBody };
 }

@@ -1,5 +1,6 @@
 import type { ConversationView, MessageView } from '../protocol/view';
 import { HIDDEN_KINDS, threadOf } from '../protocol/wire';
+import { unreadableBody } from './bodyCheck';
 import { mentionHits } from './mentionsList';
 import { applyReaction } from './reactions';
 import type { ParleyClient } from './client';
@@ -35,13 +36,19 @@ export function conversationViews(client: ParleyClient): ConversationView[] {
     .sort((a, b) => b.lastTs - a.lastTs || (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'room' ? -1 : 1));
 }
 
+/** The body a view shows for a message, or an `unsupported` placeholder flagged `unreadable`. */
+function viewBody(m: { body: unknown; unreadable?: string }): Pick<MessageView, 'body' | 'unreadable'> {
+  const why = m.unreadable ?? unreadableBody(m.body);
+  return why === undefined ? { body: m.body as MessageView['body'] } : { body: { kind: 'unsupported', was: 'unreadable' }, unreadable: why };
+}
+
 function toView(m: CachedMessage, me: string | undefined): MessageView {
   return {
     seq: m.seq,
     id: m.id,
     author: m.author,
     ts: m.ts,
-    body: m.body,
+    ...viewBody(m),
     ...(m.edited !== undefined ? { edited: m.edited } : {}),
     ...(m.deleted ? { deleted: true } : {}),
     ...(m.author === me ? { delivery: 'sent' as const } : {}),
@@ -69,7 +76,7 @@ function withOutbox(client: ParleyClient, conv: string, cached: CachedMessage[],
   if (me !== undefined) {
     const bySeq = new Map(messages.map((m) => [m.seq, m]));
     for (const e of outbox) {
-      if (e.kind !== 'send') continue;
+      if (e.kind !== 'send' || unreadableBody(e.body) !== undefined) continue;
       if (e.body.kind === 'react') applyReaction(bySeq.get(e.body.target), me, e.body.emoji, e.body.on);
       if (e.body.kind === 'pin') {
         const m = bySeq.get(e.body.target);
@@ -92,8 +99,9 @@ function withOutbox(client: ParleyClient, conv: string, cached: CachedMessage[],
               ...(e.body.mime ? { mime: e.body.mime } : {}),
               ...(e.body.thread !== undefined ? { thread: e.body.thread } : {}),
             };
-      if (HIDDEN_KINDS.has(body.kind) || threadOf(body) !== thread) continue;
-      messages.push({ id: e.id, author: me ?? '', ts: e.created, body, delivery: e.state, ...(e.error ? { error: e.error } : {}) });
+      const shown = viewBody({ body });
+      if (!shown.unreadable && (HIDDEN_KINDS.has(body.kind) || threadOf(body) !== thread)) continue;
+      messages.push({ id: e.id, author: me ?? '', ts: e.created, ...shown, delivery: e.state, ...(e.error ? { error: e.error } : {}) });
     }
   }
   return messages;

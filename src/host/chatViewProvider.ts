@@ -9,6 +9,7 @@ import type { FileBody } from '../protocol/wire';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
 import { chatHtml } from './html';
+import { neutralize } from './plainText';
 import type { CodeLinks } from './codeLinks';
 import type { NetworkTeams } from './networkTeams';
 import type { Session } from './session';
@@ -28,6 +29,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private readonly fetching = new Set<string>();
   private focusWhenReady = false;
   private focusSearchWhenReady = false;
+  /** The last error shown to the user, so a failing refresh does not raise it again each time. */
+  private lastProblem: string | undefined;
+  private readonly loggedUnreadable = new Set<string>();
   private readonly interacted = this._register(new vscode.EventEmitter<void>());
   /** Fires when the user does something in the chat view (reading, typing, clicking): presence counts it as activity. */
   readonly onDidInteract = this.interacted.event;
@@ -238,6 +242,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           return;
       }
     } catch (err) {
+      this.log.error(`chat view request '${msg.type}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       this.post({ type: 'notice', level: 'error', text: (err as Error).message });
     }
   }
@@ -343,7 +348,58 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   private push(): void {
     this.pushTimer = undefined;
-    this.post({ type: 'snapshot', snapshot: this.snapshot() });
+    let snapshot: ViewSnapshot;
+    try {
+      snapshot = this.snapshot();
+      this.lastProblem = undefined;
+    } catch (err) {
+      // Never a blank view: say what failed, here and in the view, and show what still can be.
+      const problem = this.reportError('show the conversation', err);
+      snapshot = this.degradedSnapshot(problem);
+    }
+    this.post({ type: 'snapshot', snapshot });
+  }
+
+  /**
+   * Logs an error of the host with its stack and tells the user once (not on every refresh);
+   * returns the sentence shown.
+   */
+  private reportError(doing: string, err: unknown): string {
+    const message = err instanceof Error ? err.message : String(err);
+    const problem = `Parley could not ${doing}: ${message}`;
+    this.log.error(`${problem}\n${err instanceof Error ? err.stack : ''}`);
+    if (this.lastProblem !== problem) {
+      this.lastProblem = problem;
+      void vscode.window.showErrorMessage(neutralize(problem), 'Show Log').then((pick) => pick && this.log.show());
+    }
+    return problem;
+  }
+
+  /** What the view gets when the full snapshot failed: the connection and the list, no messages. */
+  private degradedSnapshot(problem: string): ViewSnapshot {
+    const client = this.session.client;
+    let conversations: ViewSnapshot['conversations'] = [];
+    try {
+      conversations = client ? conversationViews(client) : [];
+    } catch {
+      conversations = [];
+    }
+    const cfg = readConfig();
+    return {
+      v: VIEW_PROTOCOL_VERSION,
+      connection: this.session.connection(),
+      ...(client?.self ? { me: client.self } : {}),
+      members: client?.members() ?? [],
+      conversations,
+      messages: [],
+      more: false,
+      pinned: [],
+      maxFileBytes: client?.limits.maxFileBytes ?? 10 * 1024 * 1024,
+      prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
+      discovered: [],
+      discovery: cfg.discovery.enabled,
+      problem,
+    };
   }
 
   private snapshot(): ViewSnapshot {
@@ -373,6 +429,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       maxFileBytes: client?.limits.maxFileBytes ?? 10 * 1024 * 1024,
       prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
       discovered: this.networkTeams.teams(),
+      discovery: cfg.discovery.enabled,
+      ...(client?.limits ? { limits: { maxTextChars: client.limits.maxTextChars, maxFileBytes: client.limits.maxFileBytes } } : {}),
     };
   }
 
@@ -380,7 +438,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private withPreviews(messages: MessageView[]): MessageView[] {
     return messages.map((m) => {
       const b = m.body;
-      if (b.kind !== 'file' || b.file === 'pending' || !b.mime?.startsWith('image/') || b.size > PREVIEW_MAX_BYTES || b.mime === 'image/svg+xml') return m;
+      if (m.unreadable && !this.loggedUnreadable.has(`${m.id}`)) {
+        this.loggedUnreadable.add(`${m.id}`);
+        this.log.warn(`message ${m.seq ?? m.id} cannot be shown: ${m.unreadable}`);
+      }
+      if (m.unreadable || b.kind !== 'file' || b.file === 'pending' || !b.mime?.startsWith('image/') || b.size > PREVIEW_MAX_BYTES || b.mime === 'image/svg+xml') return m;
       const cached = this.previews.get(b.file);
       if (cached) return { ...m, preview: cached };
       this.fetchPreview(b);

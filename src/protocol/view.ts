@@ -65,6 +65,8 @@ export interface MessageView {
   deleted?: boolean;
   delivery?: DeliveryView;
   error?: string;
+  /** Set when the stored message cannot be shown (why, for the log); `body` is then a placeholder. */
+  unreadable?: string;
   /** data: URL of an image file's bytes, when it was small enough to preview. */
   preview?: string;
   /** Emoji reactions, each with who reacted (member ids, in order), including ones still queued. */
@@ -104,6 +106,12 @@ export interface ViewSnapshot {
   prefill: { relayUrl: string; name: string };
   /** Teams on this network, for the join screen (empty when discovery is off). */
   discovered: DiscoveredTeamView[];
+  /** Set when the host could not build the full snapshot: shown as an error in any layout. */
+  problem?: string;
+  /** Whether this window looks for teams on the network (parley.discovery.enabled). */
+  discovery: boolean;
+  /** The relay's limits for what the composer sends (from its welcome), when connected once. */
+  limits?: { maxTextChars: number; maxFileBytes: number };
 }
 
 export type HostToView =
@@ -149,6 +157,8 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typing'), conv: Conv }),
   z.object({ type: z.literal('openLink'), url: z.string().max(4096) }),
   z.object({ type: z.literal('saveFile'), conv: Conv, seq: z.number().int().nonnegative() }),
+  /** Opens a received text file in an editor (read-only, not saved anywhere). */
+  z.object({ type: z.literal('openFile'), conv: Conv, seq: z.number().int().nonnegative() }),
   z.object({ type: z.literal('openDm'), user: z.string().min(1).max(64) }),
   z.object({ type: z.literal('copy'), text: z.string().max(2_000_000) }),
   z.object({
