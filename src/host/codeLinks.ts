@@ -62,6 +62,7 @@ export class CodeLinks {
       return;
     }
     const uri = this.docs.put(`${sender}/${body.path ?? `snippet.${body.lang}`}`, body.code);
+    await this.docs.open(uri);
     await showLines(uri, 1, body.lines.end - body.lines.start + 1);
     void vscode.window.showWarningMessage(
       t ? `${t.path} no longer contains this code; showing ${sender}'s version (read-only).` : `${body.path ?? 'This file'} is not in your workspace; showing ${sender}'s version (read-only).`,
@@ -80,7 +81,9 @@ export class CodeLinks {
       lines.splice(t.located.start - 1, t.located.end - t.located.start + 1, ...body.code.replace(/\r\n?/g, '\n').split('\n'));
       theirs = lines.join('\n');
     }
+    // The sender's side is plain text (see VirtualDocs) so its errors stay out of Problems; yours is your file.
     const left = this.docs.put(`${sender}/${basename(t.path)}`, theirs);
+    await this.docs.open(left);
     await vscode.commands.executeCommand('vscode.diff', left, t.uri, `${basename(t.path)} (${sender}'s ↔ yours)`);
   }
 
@@ -105,20 +108,21 @@ export class CodeLinks {
     const t = await this.find({ ...body, code: '' });
     const name = basename(body.path ?? 'file');
     if (!t) {
-      const uri = this.docs.put(`${sender}/${name}.diff`, body.code);
+      const uri = this.docs.put(`${sender}/${name}.diff`, body.code, { keepLanguage: true });
       await vscode.window.showTextDocument(uri, { preview: true });
       void vscode.window.showWarningMessage(`${body.path ?? 'The file'} is not in your workspace; showing the patch.`);
       return;
     }
     const result = applyPatch(t.text, body.code);
     if (!result.ok) {
-      const uri = this.docs.put(`${sender}/${name}.diff`, body.code);
+      const uri = this.docs.put(`${sender}/${name}.diff`, body.code, { keepLanguage: true });
       await vscode.window.showTextDocument(uri, { preview: true });
       void vscode.window.showWarningMessage(`The patch does not apply to your ${t.path}: ${result.message}. Showing the patch.`);
       return;
     }
     const left = this.docs.put(`yours/${name}`, t.text);
     const right = this.docs.put(`${sender}/${name}`, result.text);
+    await Promise.all([this.docs.open(left), this.docs.open(right)]);
     await vscode.commands.executeCommand('vscode.diff', left, right, `${name} (yours ↔ with ${sender}'s changes)`);
   }
 

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
+import type { ConnectionView } from '../protocol/view';
+import { readConfig } from './config';
 import type { Session } from './session';
 
 /** Connection state and unread count in the status bar; a click opens the chat. */
@@ -11,6 +13,8 @@ export class StatusBar extends Disposable {
     this.item.name = 'Parley';
     this.item.command = 'parley.openChat';
     this._register(session.onDidChange(() => this.update()));
+    // The name and team in the tooltip come from settings too.
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('parley') && this.update()));
     this.update();
     this.item.show();
   }
@@ -28,33 +32,78 @@ export class StatusBar extends Disposable {
     const c = this.session.connection();
     this.setContext('parley.signedIn', c.state !== 'signedOut');
     this.setContext('parley.hosting', c.hosting !== undefined);
+    const cfg = readConfig();
+    const name = this.session.client?.self?.name ?? (cfg.displayName || undefined);
+    // The team's name is known here when this window hosts and announces it, else from the setting (as invites do).
+    const team = this.session.hosting.relay?.opts.discovery?.team || cfg.teamName || undefined;
     const unread = this.session.client?.conversations().reduce((n, x) => n + x.unread, 0) ?? 0;
-    const count = unread > 0 ? ` ${unread}` : '';
-    const h = c.hosting;
-    const hosting = h
-      ? `\nHosting on ${h.addresses.join(', ')}${h.shared ? '' : ' (this machine only)'}${h.secure ? ', TLS' : ''} · ${h.online} online of ${h.members}${h.announced ? ' · announced on the network' : ''}`
-      : '';
-    switch (c.state) {
-      case 'connected':
-        this.item.text = `$(${c.hosting ? 'broadcast' : 'comment-discussion'}) Parley${count}`;
-        this.item.tooltip = `Parley: connected to ${c.relayUrl}${hosting}${unread ? `\n${unread} unread` : ''}`;
-        this.item.backgroundColor = undefined;
-        break;
-      case 'connecting':
-      case 'reconnecting':
-        this.item.text = `$(sync~spin) Parley${count}`;
-        this.item.tooltip = `Parley: relay offline — reconnecting to ${c.relayUrl}${c.detail ? ` (${c.detail})` : ''}. Messages you send are queued.`;
-        this.item.backgroundColor = undefined;
-        break;
-      case 'failed':
-        this.item.text = `$(error) Parley`;
-        this.item.tooltip = `Parley: cannot connect: ${c.detail ?? 'refused'}`;
-        this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
-        break;
-      default:
-        this.item.text = c.hosting ? `$(broadcast) Parley` : `$(comment-discussion) Parley`;
-        this.item.tooltip = c.hosting ? `Parley${hosting}` : 'Parley: not signed in — click to join or host a team';
-        this.item.backgroundColor = undefined;
+    const s = describeStatus(c, { ...(name ? { name } : {}), ...(team ? { team } : {}), unread });
+    this.item.text = s.text;
+    this.item.tooltip = s.tooltip;
+    this.item.accessibilityInformation = { label: s.label, role: 'button' };
+    this.item.backgroundColor = s.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+  }
+}
+
+/** What the status bar item shows: its text, its tooltip and what a screen reader reads for it. */
+export interface StatusView {
+  text: string;
+  /**
+   * Plain text, never markdown: names come from the relay and from teammates, and a plain string
+   * tooltip renders no links, images or `$(icon)`s.
+   */
+  tooltip: string;
+  label: string;
+  error: boolean;
+}
+
+/** The status bar item for a connection: who I am (`name`), which team, how much is unread. */
+export function describeStatus(c: ConnectionView, me: { name?: string; team?: string; unread: number }): StatusView {
+  const { unread } = me;
+  const count = unread > 0 ? ` ${unread}` : '';
+  const messages = `${unread || 'no'} unread message${unread === 1 ? '' : 's'}`;
+  const Messages = messages[0]!.toUpperCase() + messages.slice(1);
+  const where = me.team ? (c.relayUrl ? `${me.team} (${c.relayUrl})` : me.team) : (c.relayUrl ?? 'the team');
+  const as = me.name ? ` as ${me.name}` : '';
+  const h = c.hosting;
+  const hosting = h
+    ? `Hosting on ${h.addresses.join(', ')}${h.shared ? '' : ' (this machine only)'}${h.secure ? ', TLS' : ''} · ${h.online} online of ${h.members}${h.announced ? ' · announced on the network' : ''}`
+    : undefined;
+  const tooltip = (state: string, ...more: (string | undefined)[]): string =>
+    [`Parley: ${state}`, me.name ? `You: ${me.name}` : undefined, me.team || c.relayUrl ? `Team: ${where}` : undefined, ...more, hosting, 'Click to open the chat.']
+      .filter((l): l is string => !!l)
+      .join('\n');
+  switch (c.state) {
+    case 'connected':
+      return {
+        text: `$(${h ? 'broadcast' : 'comment-discussion'}) Parley${count}`,
+        tooltip: tooltip('connected', Messages),
+        label: `Parley: ${messages}, connected${as} to ${where}${h ? ', hosting the relay' : ''}`,
+        error: false,
+      };
+    case 'connecting':
+    case 'reconnecting': {
+      const doing = c.state === 'connecting' ? 'connecting' : 'relay offline, reconnecting';
+      return {
+        text: `$(sync~spin) Parley${count}`,
+        tooltip: tooltip(`${doing}${c.detail ? ` (${c.detail})` : ''}`, Messages, 'Messages you send are queued.'),
+        label: `Parley: ${doing}${as} to ${where}, ${messages}; messages you send are queued`,
+        error: false,
+      };
     }
+    case 'failed':
+      return {
+        text: '$(error) Parley',
+        tooltip: tooltip(`cannot connect: ${c.detail ?? 'refused'}`),
+        label: `Parley: cannot connect${as} to ${where}: ${c.detail ?? 'refused'}`,
+        error: true,
+      };
+    default:
+      return {
+        text: h ? '$(broadcast) Parley' : '$(comment-discussion) Parley',
+        tooltip: h ? tooltip('hosting, not signed in') : 'Parley: not signed in. Click to join or host a team.',
+        label: h ? 'Parley: hosting the relay, not signed in; open the chat to join it' : 'Parley: not signed in; open the chat to join or host a team',
+        error: false,
+      };
   }
 }

@@ -1,0 +1,67 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Checks on package.json's `contributes`: what VS Code shows from it without running any code.
+
+interface MenuItem {
+  command: string;
+  when?: string;
+  group?: string;
+}
+
+interface Setting {
+  enum?: string[];
+  enumDescriptions?: string[];
+  enumItemLabels?: string[];
+}
+
+/** The extension's package.json: above the compiled test (out/test/unit), else in the working directory. */
+function manifest(): { contributes: { commands: { command: string }[]; menus: Record<string, MenuItem[]>; configuration: { properties: Record<string, Setting> } } } {
+  for (let dir = __dirname; ; dir = join(dir, '..')) {
+    try {
+      const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (p.name === 'parley') return p;
+    } catch {
+      /* not here */
+    }
+    if (dir === join(dir, '..')) break;
+  }
+  return JSON.parse(readFileSync(join(process.cwd(), 'package.json'), 'utf8'));
+}
+
+const { contributes } = manifest();
+
+describe('package.json contributes', () => {
+  it('gives every enum setting readable labels for its dropdown', () => {
+    for (const [key, s] of Object.entries(contributes.configuration.properties)) {
+      if (!s.enum) continue;
+      assert.equal(s.enumItemLabels?.length, s.enum.length, `${key}: enumItemLabels`);
+      assert.equal(s.enumDescriptions?.length, s.enum.length, `${key}: enumDescriptions`);
+    }
+    assert.deepEqual(contributes.configuration.properties['parley.notifications']!.enumItemLabels, ['All messages', 'Direct messages and mentions', 'None']);
+  });
+
+  it('keeps the view title free of what the view itself offers, and orders each group once', () => {
+    const title = contributes.menus['view/title']!;
+    // The view has a search box, the conversation list and Room / Join / Message / Invite buttons.
+    const inView = new Set(['parley.searchMessages', 'parley.switchConversation', 'parley.startDm', 'parley.createRoom', 'parley.joinRoom', 'parley.copyInvite']);
+    const navigation = title.filter((m) => m.group?.startsWith('navigation'));
+    assert.ok(navigation.length <= 2, `${navigation.length} icons in the view title`);
+    for (const m of navigation) assert.ok(!inView.has(m.command), `${m.command} is an icon in the view title and a button in the view`);
+    const seen = new Map<string, string>();
+    for (const m of title) {
+      assert.ok(m.group, `${m.command} has no group`);
+      const other = seen.get(m.group);
+      assert.equal(other, undefined, `${m.command} and ${other} are both at ${m.group}`);
+      seen.set(m.group, m.command);
+    }
+  });
+
+  it('names only declared commands in menus and hides none from the palette but sendTo (it needs arguments)', () => {
+    const declared = new Set(contributes.commands.map((c) => c.command));
+    for (const [menu, items] of Object.entries(contributes.menus)) for (const m of items) assert.ok(declared.has(m.command), `${menu}: ${m.command} is not a command`);
+    const hidden = contributes.menus['commandPalette']!.filter((m) => m.when === 'false').map((m) => m.command);
+    assert.deepEqual(hidden, ['parley.sendTo']);
+  });
+});
