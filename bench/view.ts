@@ -46,6 +46,7 @@ function snapshot(messages: MessageView[]): ViewSnapshot {
     prefill: { relayUrl: '', name: 'ada' },
     discovered: [],
     discovery: false,
+    drafts: {},
   };
 }
 

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import * as vscode from 'vscode';
 import type { CachedMessage } from '../core/clientStore';
 import { formatBytes, sanitizeFileName } from '../core/fileNames';
@@ -9,6 +10,7 @@ import type { FileBody } from '../protocol/wire';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
 import { chatHtml } from './html';
+import { DraftStore } from './drafts';
 import { neutralize } from './plainText';
 import type { CodeLinks } from './codeLinks';
 import type { NetworkTeams } from './networkTeams';
@@ -18,6 +20,8 @@ const ACTIVE_KEY = 'parley.activeConversation';
 const THREAD_KEY = 'parley.openThread';
 const PREVIEW_MAX_BYTES = 2 * 1024 * 1024;
 const PREVIEW_CACHE = 64;
+/** Received files up to this size open in an editor (larger ones are saved). */
+const OPEN_MAX_BYTES = 1024 * 1024;
 
 /** The chat webview in the side bar. It renders; this class owns the state it renders. */
 export class ChatViewProvider extends Disposable implements vscode.WebviewViewProvider {
@@ -27,11 +31,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private pushTimer: NodeJS.Timeout | undefined;
   private readonly previews = new Map<string, string>();
   private readonly fetching = new Set<string>();
-  private focusWhenReady = false;
+  private focusWhenReady: 'focus' | 'focusComposer' | undefined;
   private focusSearchWhenReady = false;
   /** The last error shown to the user, so a failing refresh does not raise it again each time. */
   private lastProblem: string | undefined;
   private readonly loggedUnreadable = new Set<string>();
+  private readonly drafts: DraftStore;
   private readonly interacted = this._register(new vscode.EventEmitter<void>());
   /** Fires when the user does something in the chat view (reading, typing, clicking): presence counts it as activity. */
   readonly onDidInteract = this.interacted.event;
@@ -45,6 +50,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     private readonly networkTeams: NetworkTeams,
   ) {
     super();
+    const storage = context.storageUri ?? context.globalStorageUri;
+    this.drafts = new DraftStore(join(storage.fsPath, 'drafts.json'), (line) => log.warn(line));
+    this._register({ dispose: () => this.drafts.dispose() });
     this._register(session.onDidChange(() => this.schedulePush()));
     this._register(networkTeams.onDidChange(() => this.schedulePush()));
     this._register(
@@ -81,15 +89,20 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     this.updateBadge();
   }
 
-  /** Shows the view, optionally switching to a conversation and focusing the composer. */
+  /**
+   * Shows the view, optionally switching to a conversation and focusing the composer. Without a
+   * conversation the focus goes to what the view shows (the composer, the list or the join form):
+   * `.focus` alone focuses the webview's frame, where typing goes nowhere.
+   */
   async reveal(conv?: string, focusComposer = false, thread?: number): Promise<void> {
     if (conv && thread !== undefined) await this.showThread({ conv, root: thread });
     else if (conv) await this.select(conv);
-    this.focusWhenReady = focusComposer;
+    const focus = focusComposer ? 'focusComposer' : 'focus';
+    this.focusWhenReady = focus;
     await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
-    if (focusComposer && this.ready) {
-      this.post({ type: 'focusComposer' });
-      this.focusWhenReady = false;
+    if (this.ready) {
+      this.post({ type: focus });
+      this.focusWhenReady = undefined;
     }
   }
 
@@ -130,8 +143,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           if (msg.v !== VIEW_PROTOCOL_VERSION) this.log.warn(`chat view speaks view protocol ${msg.v}`);
           this.push();
           if (this.focusWhenReady) {
-            this.post({ type: 'focusComposer' });
-            this.focusWhenReady = false;
+            this.post({ type: this.focusWhenReady });
+            this.focusWhenReady = undefined;
           }
           if (this.focusSearchWhenReady) {
             this.post({ type: 'focusSearch' });
@@ -211,11 +224,17 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         case 'typing':
           client?.typing(msg.conv);
           return;
+        case 'draft':
+          this.drafts.set(msg.key, msg.text, msg.at);
+          return;
         case 'openLink':
           await this.openLink(msg.url);
           return;
         case 'saveFile':
           await this.saveFile(msg.conv, msg.seq);
+          return;
+        case 'openFile':
+          await this.openFile(msg.conv, msg.seq);
           return;
         case 'openDm': {
           if (!client) return;
@@ -336,7 +355,29 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     );
     if (target.scheme === 'file') await writeFile(target.fsPath, bytes);
     else await vscode.workspace.fs.writeFile(target, bytes);
-    void vscode.window.showInformationMessage(`Saved ${name} (${formatBytes(bytes.length)}, sha256 checked).`);
+    // The name it was saved under (the dialog may have changed it), not the name it was sent with.
+    const saved = posix.basename(target.path);
+    void vscode.window.showInformationMessage(neutralize(`Saved ${saved === name ? name : `${name} as ${saved}`} (${formatBytes(bytes.length)}, sha256 checked).`));
+  }
+
+  /** Opens a received text file in a read-only editor (fetched and hash-checked, never written to disk). */
+  private async openFile(conv: string, seq: number): Promise<void> {
+    const client = this.session.client;
+    const m = this.cachedMessage(conv, seq);
+    if (!client || !m || m.body.kind !== 'file') throw new Error('That file is not available.');
+    const body = m.body;
+    const name = sanitizeFileName(body.name);
+    if (body.size > OPEN_MAX_BYTES) throw new Error(`${name} is ${formatBytes(body.size)}: files up to ${formatBytes(OPEN_MAX_BYTES)} open here; use Save as… for this one.`);
+    const bytes = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${name}…` }, () => client.fetchFile(body));
+    let text: string;
+    try {
+      if (bytes.includes(0)) throw new Error('binary');
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new Error(`${name} is not a UTF-8 text file; use Save as… to keep it.`);
+    }
+    const sender = client.members().find((x) => x.id === m.author)?.name ?? 'sender';
+    await this.codeLinks.showReceived(`${sanitizeFileName(sender)}/${name}`, text);
   }
 
   private schedulePush(immediate = false): void {
@@ -398,6 +439,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
       discovered: [],
       discovery: cfg.discovery.enabled,
+      drafts: this.drafts.all(),
       problem,
     };
   }
@@ -430,6 +472,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
       discovered: this.networkTeams.teams(),
       discovery: cfg.discovery.enabled,
+      drafts: this.drafts.all(),
       ...(client?.limits ? { limits: { maxTextChars: client.limits.maxTextChars, maxFileBytes: client.limits.maxFileBytes } } : {}),
     };
   }

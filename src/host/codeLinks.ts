@@ -23,6 +23,13 @@ interface Target {
 export class CodeLinks {
   constructor(private readonly docs: VirtualDocs) {}
 
+  /** Shows text a teammate sent (a received file) in a read-only editor; nothing is written to disk. */
+  async showReceived(name: string, text: string): Promise<void> {
+    const uri = this.docs.put(name, text);
+    await this.docs.open(uri);
+    await vscode.window.showTextDocument(uri, { preview: true });
+  }
+
   async run(action: SnippetAction, body: SnippetBody, sender: string): Promise<void> {
     switch (action) {
       case 'open':

@@ -30,7 +30,9 @@ export class StatusBar extends Disposable {
 
   private update(): void {
     const c = this.session.connection();
-    this.setContext('parley.signedIn', c.state !== 'signedOut');
+    // A join the relay refused (name taken, wrong secret) before it ever welcomed us is not signed
+    // in: the view shows the join form, so the title bar must not offer Search, DM or Create Room.
+    this.setContext('parley.signedIn', c.state !== 'signedOut' && !(c.state === 'failed' && !this.session.client?.self));
     this.setContext('parley.hosting', c.hosting !== undefined);
     const cfg = readConfig();
     const name = this.session.client?.self?.name ?? (cfg.displayName || undefined);

@@ -19,11 +19,41 @@ export function checkJoin(relayUrl: string, name: string, secret: string): JoinC
   if (!url.hostname) return { ok: false, field: 'relayUrl', message: 'the address has no host name' };
   if (!url.port) url.port = url.protocol === 'wss:' ? '443' : '7420';
   const n = name.normalize('NFC').trim();
+  const problem = nameProblem(n);
+  if (problem) return { ok: false, field: 'name', message: problem };
   const parsed = UserName.safeParse(n);
-  if (!parsed.success) {
-    return { ok: false, field: 'name', message: n ? `Display name: ${parsed.error.issues[0]?.message ?? 'invalid'} (1–32 characters)` : 'Enter a display name' };
-  }
+  if (!parsed.success) return { ok: false, field: 'name', message: `Display name: ${parsed.error.issues[0]?.message ?? 'invalid'} (1–32 characters)` };
   if (secret.length > 0 && secret.length < 8) return { ok: false, field: 'secret', message: 'A team secret has at least 8 characters' };
   const clean = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
   return { ok: true, url: clean, name: n };
+}
+
+/** The longest display name (UserName in wire.ts). */
+export const NAME_MAX = 32;
+
+/** A character quoted for a message: '" "', '"!"'; invisible ones (tab, zero-width, marks) by code point. */
+function quote(ch: string): string {
+  return ch !== ' ' && /^[\s\p{C}\p{M}]$/u.test(ch) ? `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : `"${ch}"`;
+}
+
+function orList(items: string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}` : (items[0] ?? '');
+}
+
+/**
+ * What is wrong with a display name (already NFC-normalized and trimmed), naming the characters
+ * that are not allowed; undefined when it is fine. The rules are UserName's in wire.ts.
+ */
+export function nameProblem(n: string): string | undefined {
+  if (!n) return 'Enter a display name';
+  const bad: string[] = [];
+  for (const ch of Array.from(n)) if (!/^[\p{L}\p{N}._-]$/u.test(ch) && !bad.includes(ch)) bad.push(ch);
+  if (bad.length) {
+    const shown = bad.slice(0, 5).map(quote);
+    if (bad.length > 5) shown.push('others');
+    return `Names may use letters, digits, . _ -; not ${orList(shown)}`;
+  }
+  if (!/^[\p{L}\p{N}]/u.test(n)) return `Start the name with a letter or digit, not ${quote(Array.from(n)[0])}`;
+  if (n.length > NAME_MAX) return `Names have at most ${NAME_MAX} characters; this one has ${n.length}`;
+  return undefined;
 }

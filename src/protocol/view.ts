@@ -106,6 +106,8 @@ export interface ViewSnapshot {
   prefill: { relayUrl: string; name: string };
   /** Teams on this network, for the join screen (empty when discovery is off). */
   discovered: DiscoveredTeamView[];
+  /** Composer drafts the host kept (they survive a reload that the view's own state may not). */
+  drafts: Record<string, { text: string; at: number }>;
   /** Set when the host could not build the full snapshot: shown as an error in any layout. */
   problem?: string;
   /** Whether this window looks for teams on the network (parley.discovery.enabled). */
@@ -121,6 +123,8 @@ export type HostToView =
   /** Show message `seq` of the active conversation in context: `messages` runs from before it to the newest. With `reply`, the open thread's reply to show. */
   | { type: 'reveal'; conv: string; seq: number; reply?: number; messages: MessageView[]; more: boolean }
   | { type: 'focusComposer' }
+  /** Put the keyboard focus somewhere useful in the view as it is (Parley: Open Chat). */
+  | { type: 'focus' }
   | { type: 'focusSearch' }
   /** Search results for `q` (the view ignores answers to queries it no longer shows). */
   | { type: 'results'; q: string; hits: SearchHit[]; more: boolean; error?: string }
@@ -155,6 +159,8 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('discard'), id: z.string().max(64) }),
   z.object({ type: z.literal('read'), conv: Conv, seq: z.number().int().nonnegative() }),
   z.object({ type: z.literal('typing'), conv: Conv }),
+  /** A composer's draft changed (`text` empty: gone); `key` is the conversation or `conv:root` of a thread. */
+  z.object({ type: z.literal('draft'), key: z.string().min(1).max(160), text: z.string().max(100_000), at: z.number().int().nonnegative() }),
   z.object({ type: z.literal('openLink'), url: z.string().max(4096) }),
   z.object({ type: z.literal('saveFile'), conv: Conv, seq: z.number().int().nonnegative() }),
   /** Opens a received text file in an editor (read-only, not saved anywhere). */

@@ -141,7 +141,7 @@ describe('Sharing code between two real VS Code windows', function () {
     await bob.openConversation('alice');
     const card = bob.view.locator('.card.snippet').first();
     await card.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.equal(((await card.locator('.card-title .path').textContent()) ?? '').trim(), 'src/math.ts:5-7');
+    assert.equal(((await card.locator('.card-title .path').textContent()) ?? '').trim(), 'src/math.ts:5–7');
     assert.match((await card.locator('.note').textContent()) ?? '', /this is where it goes negative/);
     assert.match((await card.locator('pre.code').textContent()) ?? '', /return a - b;/);
     await bob.page.mouse.move(900, 600);
@@ -235,7 +235,14 @@ describe('Sharing code between two real VS Code windows', function () {
     const saved = bob.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'sha256 checked' });
     await saved.first().waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(fs.readFileSync(target, 'utf8'), fs.readFileSync(path.join(aliceDir, 'notes.txt'), 'utf8'));
+    // The toast names the file as it was saved, not as it was sent.
+    assert.match((await saved.first().textContent()) ?? '', /Saved notes\.txt as from-alice-notes\.txt/);
     await screenshot(bob.page, 'share-file-saved-bob-light');
+    // A text file also opens in a read-only editor, without being saved anywhere.
+    await card.getByRole('button', { name: 'Open', exact: true }).click();
+    const tab = bob.page.locator('.tabs-container .tab.active');
+    await eventually('notes.txt opened in an editor', async () => ((await tab.first().textContent()) ?? '').trim(), (s) => s.startsWith('notes.txt'));
+    await bob.page.locator('.editor-instance .view-line', { hasText: 'release checklist' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     console.log(`      file sent from the explorer and saved in ${elapsed(t)}`);
   });
 });

@@ -1,11 +1,13 @@
 import type { ConversationView, HostToView, MessageView, ViewSnapshot } from '../../protocol/view';
 import { VIEW_PROTOCOL_VERSION } from '../../protocol/view';
+import { DEFAULT_LIMITS } from '../../protocol/constants';
 import { threadOf } from '../../protocol/wire';
 import { buildRows, mergeOlder, mergeSnapshot, seenPositions } from '../logic/timeline';
 import { pickerChoices, useRecent } from '../logic/recentEmoji';
 import { Composer } from './composer';
+import { Drafts } from './drafts';
 import { EmojiPicker } from './emojiPicker';
-import { formatBytes, h, icon, iconButton } from './dom';
+import { brandIcon, formatBytes, h, icon, iconButton } from './dom';
 import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
 import { renderPinned } from './pinnedPanel';
@@ -31,6 +33,7 @@ export class App {
   private dividerLimit = 0;
   private lastReadSent = new Map<string, number>();
   private readonly ui = loadUiState();
+  private readonly drafts = new Drafts(this.ui);
   private readonly typing = new Map<string, Map<string, number>>();
   private typingTimer = 0;
   private readonly listHost = h('div', { class: 'list-host' });
@@ -51,6 +54,8 @@ export class App {
   private readonly archivedBar = h('div', { class: 'archived-bar', attrs: { role: 'status' } });
   private readonly banner = h('div', { class: 'banner-host' });
   private readonly typingLine = h('div', { class: 'typing-line', attrs: { 'aria-live': 'polite' } });
+  /** The host's last reported problem, shown once as a notice (see ViewSnapshot.problem). */
+  private shownProblem: string | undefined;
   private readonly noticeHost = h('div', { class: 'notice-host', attrs: { 'aria-live': 'assertive' } });
   private readonly list: MessageList;
   private readonly composer: Composer;
@@ -59,6 +64,8 @@ export class App {
   private readonly threadPane: ThreadPane;
   private readonly layout: HTMLElement;
   private mode: 'welcome' | 'chat' | undefined;
+  /** The connection state and detail the join form last showed. */
+  private shownFailure = '';
 
   constructor(private readonly root: HTMLElement) {
     this.list = new MessageList(
@@ -66,18 +73,14 @@ export class App {
       rowVersion,
       () => this.loadOlder(),
       () => this.markRead(),
+      (row) => row.kind === 'msg' && row.message.author === this.snap?.me?.id,
     );
     this.composer = new Composer({
       send: (text) => this.active && post({ type: 'send', conv: this.active, text }),
       saveEdit: (target, text) => this.active && post({ type: 'edit', conv: this.active, target, text }),
       sendFiles: (files) => this.sendFiles(files),
       typing: () => this.active && post({ type: 'typing', conv: this.active }),
-      draftChanged: (text) => {
-        if (!this.active) return;
-        if (text) this.ui.drafts[this.active] = text;
-        else delete this.ui.drafts[this.active];
-        saveUiState(this.ui);
-      },
+      draftChanged: (text) => this.active && this.drafts.set(this.active, text),
       lastOwn: () => {
         for (let i = this.messages.length - 1; i >= 0; i--) {
           const m = this.messages[i];
@@ -87,8 +90,9 @@ export class App {
       },
       members: () => this.snap?.members ?? [],
       me: () => this.snap?.me?.id,
+      maxChars: () => this.snap?.limits?.maxTextChars ?? DEFAULT_LIMITS.maxTextChars,
     });
-    this.chatPane = h('section', { class: 'chat-pane', attrs: { 'aria-label': 'Conversation' } }, this.header, this.pinnedHost, this.banner, this.list.element, this.typingLine, this.composer.element, this.archivedBar);
+    this.chatPane = h('section', { class: 'chat-pane', attrs: { 'aria-label': 'Conversation' } }, this.header, this.pinnedHost, this.banner, this.list.host, this.typingLine, this.composer.element, this.archivedBar);
     this.threadPane = new ThreadPane({
       rowContext: (composer) => this.rowContext(composer, false),
       close: () => post({ type: 'closeThread' }),
@@ -96,19 +100,21 @@ export class App {
       sendFiles: (root, files) => this.sendFiles(files, root),
       saveEdit: (target, text) => this.active && post({ type: 'edit', conv: this.active, target, text }),
       typing: () => this.active && post({ type: 'typing', conv: this.active }),
-      draft: (key) => this.ui.drafts[key] ?? '',
-      draftChanged: (key, text) => {
-        if (text) this.ui.drafts[key] = text;
-        else delete this.ui.drafts[key];
-        saveUiState(this.ui);
-      },
+      draft: (key) => this.drafts.get(key),
+      draftChanged: (key, text) => this.drafts.set(key, text),
       atBottom: () => this.markRead(),
       members: () => this.snap?.members ?? [],
       me: () => this.snap?.me?.id,
+      maxChars: () => this.snap?.limits?.maxTextChars ?? DEFAULT_LIMITS.maxTextChars,
     });
-    this.layout = h('div', { class: 'layout' }, this.sideHost, this.chatPane, this.threadPane.element, this.noticeHost);
+    this.layout = h('div', { class: 'layout' }, this.sideHost, this.chatPane, this.threadPane.element);
+    // Outside #app: notices show over the welcome form as over the chat (#app's content is replaced).
+    document.body.append(this.noticeHost);
     new ResizeObserver(() => this.applyLayout()).observe(document.body);
     window.addEventListener('message', (e: MessageEvent) => this.onHostMessage(e.data as HostToView));
+    // Until the first snapshot: the title, so the view is not blank (not main.welcome nor
+    // .layout: tests wait for those as "the first snapshot is rendered").
+    this.root.replaceChildren(h('div', { class: 'boot', attrs: { role: 'status' } }, h('h1', {}, brandIcon(), ' Parley'), h('p', { class: 'muted', text: 'Loading…' })));
     post({ type: 'ready', v: VIEW_PROTOCOL_VERSION });
   }
 
@@ -149,16 +155,44 @@ export class App {
       case 'notice':
         this.notice(msg.level, msg.text);
         return;
+      case 'focus':
+        this.focusSomething();
+        return;
     }
+  }
+
+  /** Focus for Parley: Open Chat: the first empty field of the join form, the composer, or the list. */
+  private focusSomething(): void {
+    if (this.mode !== 'chat') {
+      const fields = [...this.root.querySelectorAll<HTMLInputElement>('main.welcome input')];
+      const target = fields.find((f) => !f.value && !f.disabled) ?? this.root.querySelector<HTMLElement>('main.welcome button, main.welcome input');
+      target?.focus();
+      return;
+    }
+    const l = this.layout.classList;
+    if (l.contains('thread-open')) this.threadPane.focus();
+    else if (this.active !== undefined && (l.contains('wide') || l.contains('show-chat')) && !this.composer.element.hidden) this.composer.focus();
+    else (this.root.querySelector<HTMLElement>('li.conv[aria-selected="true"]') ?? this.root.querySelector<HTMLElement>('li.conv') ?? this.root.querySelector<HTMLElement>('input'))?.focus();
   }
 
   private onSnapshot(snap: ViewSnapshot): void {
     this.snap = snap;
-    const signedIn = snap.connection.state !== 'signedOut' && !(snap.connection.state === 'failed' && !snap.me);
+    const draftsChanged = this.drafts.merge(snap.drafts ?? {});
+    if (snap.problem && snap.problem !== this.shownProblem) this.notice('error', snap.problem);
+    this.shownProblem = snap.problem;
+    // Until a team has welcomed this window once, attempts to join (connecting, retrying, refused)
+    // stay on the join form, where what went wrong is shown under the field to fix.
+    const joining = !snap.me && (snap.connection.state === 'failed' || snap.connection.state === 'connecting' || snap.connection.state === 'reconnecting');
+    const signedIn = snap.connection.state !== 'signedOut' && !joining;
     if (!signedIn) {
-      // Keep what the user has typed so far across snapshots.
+      // Keep what the user has typed so far across snapshots, and where the form was scrolled to.
       const typed = (id: string) => (this.root.querySelector(`#${id}`) as HTMLInputElement | null)?.value;
+      const scrolled = this.root.querySelector('main.welcome')?.scrollTop ?? 0;
       const keep = this.mode === 'welcome' ? { relayUrl: typed('relay-url'), name: typed('display-name'), secret: typed('team-secret'), invite: typed('invite-text'), focus: document.activeElement?.id } : undefined;
+      // (Retrying is one failure, however often its "retrying in …" changes.)
+      const failure = snap.connection.state === 'reconnecting' ? 'reconnecting' : `${snap.connection.state}:${snap.connection.detail ?? ''}`;
+      const newFailure = failure !== this.shownFailure;
+      this.shownFailure = failure;
       this.mode = 'welcome';
       this.root.replaceChildren(renderWelcome(snap, { join: (relayUrl, name, secret) => post({ type: 'join', relayUrl, name, secret }), host: (name) => post({ type: 'host', name }), invite: (text) => post({ type: 'invite', text }) }));
       if (keep) {
@@ -168,6 +202,10 @@ export class App {
         }
         if (keep.focus) (this.root.querySelector(`#${keep.focus}`) as HTMLElement | null)?.focus();
       }
+      const welcome = this.root.querySelector('main.welcome');
+      if (welcome) welcome.scrollTop = scrolled;
+      // A new reason the join failed: bring its field into view.
+      if (newFailure) (this.root.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.scrollIntoView({ block: 'center' });
       return;
     }
     if (this.mode !== 'chat') {
@@ -184,8 +222,10 @@ export class App {
       this.loadingOlder = false;
       this.newAfter = conv?.read;
       this.dividerLimit = conv?.head ?? 0;
-      this.composer.setDraft(this.active ? (this.ui.drafts[this.active] ?? '') : '');
+      this.composer.setDraft(this.active ? this.drafts.get(this.active) : '');
     } else {
+      // A newer draft from the host (this view's state was older than the host's copy).
+      if (this.active && draftsChanged.includes(this.active) && !this.composer.hasFocus()) this.composer.setDraft(this.drafts.get(this.active));
       const lastSeq = this.messages.reduce((n, m) => Math.max(n, m.seq ?? 0), 0);
       for (const m of snap.messages) if ((m.seq ?? 0) > lastSeq) this.typing.get(this.active ?? '')?.delete(m.author);
       this.messages = mergeSnapshot(this.messages, snap.messages);
@@ -422,6 +462,7 @@ export class App {
       edit: (m) => m.seq !== undefined && m.body.kind === 'text' && composer.startEdit(m.seq, m.edited ?? m.body.text),
       remove: (m) => this.active && m.seq !== undefined && post({ type: 'delete', conv: this.active, target: m.seq }),
       saveFile: (seq) => this.active && post({ type: 'saveFile', conv: this.active, seq }),
+      openFile: (seq) => this.active && post({ type: 'openFile', conv: this.active, seq }),
       snippet: (seq, action) => this.active && post({ type: 'snippet', conv: this.active, seq, action }),
       react: (seq, emoji, on) => this.react(seq, emoji, on),
       pin: (seq, on) => this.active && post({ type: 'pin', conv: this.active, target: seq, on }),

@@ -13,7 +13,12 @@ export interface ComposerHooks {
   lastOwn(): { seq: number; text: string } | undefined;
   members(): Member[];
   me(): string | undefined;
+  /** The most characters the relay takes in one message (from its welcome). */
+  maxChars(): number;
 }
+
+/** From this share of the limit on, the composer shows how many characters are left. */
+const COUNT_FROM = 0.9;
 
 /**
  * Multi-line composer: Enter sends, Shift+Enter breaks the line, @ completes member names,
@@ -30,6 +35,7 @@ export class Composer {
   private editing: number | undefined;
   private lastTyping = 0;
   private draftBeforeEdit = '';
+  private readonly limitNote: HTMLElement;
 
   constructor(private readonly hooks: ComposerHooks) {
     this.input = h('textarea', { class: 'input', attrs: { rows: '1', placeholder: 'Message', 'aria-label': 'Message', 'aria-autocomplete': 'list' } });
@@ -45,7 +51,9 @@ export class Composer {
     });
     const attach = hooks.sendFiles ? iconButton('attach', 'Send a file', () => this.fileInput.click()) : undefined;
     const send = iconButton('send', 'Send (Enter)', () => this.submit(), 'send-button');
-    this.element = h('div', { class: 'composer' }, this.popup, this.editBanner, h('div', { class: 'composer-row' }, attach, this.input, send), this.fileInput);
+    this.limitNote = h('div', { class: 'limit-note', attrs: { id: `limit-${Math.random().toString(36).slice(2)}`, 'aria-live': 'polite' } });
+    this.limitNote.hidden = true;
+    this.element = h('div', { class: 'composer' }, this.popup, this.editBanner, h('div', { class: 'composer-row' }, attach, this.input, send), this.limitNote, this.fileInput);
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.input.addEventListener('input', () => this.onInput());
     this.input.addEventListener('click', () => this.updatePopup());
@@ -77,6 +85,7 @@ export class Composer {
     this.cancelEdit();
     this.input.value = text;
     this.autosize();
+    this.updateLimit(false);
   }
 
   setPlaceholder(text: string): void {
@@ -85,6 +94,11 @@ export class Composer {
 
   focus(): void {
     this.input.focus();
+  }
+
+  /** Whether the user is in the composer (a draft arriving then must not replace what they type). */
+  hasFocus(): boolean {
+    return document.activeElement === this.input;
   }
 
   startEdit(seq: number, text: string): void {
@@ -107,6 +121,11 @@ export class Composer {
 
   private submit(): void {
     const text = this.input.value.trim();
+    // The relay would refuse it (and a Retry could never succeed): say so here, before sending.
+    if (text.length > this.hooks.maxChars()) {
+      this.updateLimit(true);
+      return;
+    }
     if (this.editing !== undefined) {
       const target = this.editing;
       this.editing = undefined;
@@ -167,6 +186,7 @@ export class Composer {
 
   private onInput(): void {
     this.autosize();
+    this.updateLimit(false);
     if (this.editing === undefined) this.hooks.draftChanged(this.input.value);
     const now = Date.now();
     if (this.input.value && now - this.lastTyping > 3000) {
@@ -218,6 +238,53 @@ export class Composer {
   private closePopup(): void {
     this.popup.hidden = true;
     this.candidates = [];
+  }
+
+  /** Shows the characters left near the limit; over it, why it cannot be sent and what can be. */
+  private updateLimit(tried: boolean): void {
+    const max = this.hooks.maxChars();
+    const n = this.input.value.trim().length;
+    const over = n > max;
+    this.input.toggleAttribute('aria-invalid', over);
+    if (over) this.input.setAttribute('aria-describedby', this.limitNote.id);
+    else this.input.removeAttribute('aria-describedby');
+    if (n < max * COUNT_FROM) {
+      this.limitNote.hidden = true;
+      return;
+    }
+    const count = `${n.toLocaleString()} / ${max.toLocaleString()} characters`;
+    this.limitNote.hidden = false;
+    this.limitNote.className = `limit-note${over ? ' over' : ''}`;
+    if (!over) {
+      this.limitNote.replaceChildren(h('span', { text: count }));
+      return;
+    }
+    const parts: (HTMLElement | undefined)[] = [
+      icon('warning'),
+      h('span', { text: `${tried ? 'Not sent: ' : ''}${count}. One message holds up to ${max.toLocaleString()}.` }),
+    ];
+    if (this.hooks.sendFiles && this.editing === undefined) {
+      parts.push(
+        h('button', {
+          class: 'secondary small',
+          text: 'Send as a file',
+          attrs: { type: 'button', title: 'Send the text as message.md instead (up to the relay’s file size limit)' },
+          on: { click: () => this.sendAsFile() },
+        }),
+      );
+    } else parts.push(h('span', { text: 'Shorten it to send it.' }));
+    this.limitNote.replaceChildren(...parts.filter((p): p is HTMLElement => p !== undefined));
+  }
+
+  private sendAsFile(): void {
+    const text = this.input.value;
+    if (!text.trim() || !this.hooks.sendFiles) return;
+    this.hooks.sendFiles([new File([text], 'message.md', { type: 'text/markdown' })]);
+    this.input.value = '';
+    this.hooks.draftChanged('');
+    this.autosize();
+    this.updateLimit(false);
+    this.input.focus();
   }
 
   private autosize(): void {

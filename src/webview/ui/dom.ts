@@ -22,6 +22,22 @@ export function icon(name: string, label?: string): HTMLSpanElement {
   return el;
 }
 
+/**
+ * Parley's own icon (media/parley.svg), drawn inline in the text colour: it shows on the first
+ * paint, before the icon font has loaded.
+ */
+export function brandIcon(): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  for (const [k, v] of Object.entries({ class: 'brand-icon', viewBox: '0 0 24 24', width: '20', height: '20', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.6', 'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true', focusable: 'false' })) svg.setAttribute(k, v);
+  for (const d of ['M4 4.5h16a1.5 1.5 0 0 1 1.5 1.5v9.5a1.5 1.5 0 0 1-1.5 1.5H10l-4.5 3.5V17H4a1.5 1.5 0 0 1-1.5-1.5V6A1.5 1.5 0 0 1 4 4.5z', 'M9.5 8.5 7 11l2.5 2.5M14.5 8.5 17 11l-2.5 2.5']) {
+    const path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', d);
+    svg.append(path);
+  }
+  return svg;
+}
+
 export function iconButton(name: string, label: string, onClick: () => void, extraClass = ''): HTMLButtonElement {
   const b = h('button', { class: `icon-button ${extraClass}`.trim(), attrs: { type: 'button', title: label, 'aria-label': label } }, icon(name));
   b.addEventListener('click', (e) => {
@@ -31,8 +47,9 @@ export function iconButton(name: string, label: string, onClick: () => void, ext
   return b;
 }
 
+/** The locale's own short time: "7:45 PM" in en-US, "19:45" in de (no leading zero added). */
 export function formatTime(ts: number): string {
-  return new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new Date(ts).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
 }
 
 /** "Dec 1 10:42": a day and time for lists that span days (search results, pins). */

@@ -137,8 +137,13 @@ function link(href: string, hooks: MarkdownHooks): HTMLAnchorElement {
   return a;
 }
 
-export function codeBlock(code: string, lang: string | undefined, hooks: MarkdownHooks): HTMLElement {
+/**
+ * A highlighted code block that scrolls sideways (lines never wrap). `bar: false` leaves out the
+ * bar with the language and Copy, for a card that shows both itself (snippet cards).
+ */
+export function codeBlock(code: string, lang: string | undefined, hooks: MarkdownHooks, opts: { bar?: boolean } = {}): HTMLElement {
   const pre = h('pre', { class: 'code' }, h('code', {}, highlightCode(code, lang)));
+  if (opts.bar === false) return h('div', { class: 'code-block' }, pre);
   const bar = h('div', { class: 'code-bar' }, h('span', { class: 'code-lang', text: lang ?? '' }), iconButton('copy', 'Copy code', () => hooks.copy(code)));
   return h('div', { class: 'code-block' }, bar, pre);
 }

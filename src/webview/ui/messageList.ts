@@ -1,6 +1,7 @@
 import type { Row } from '../logic/timeline';
+import { jumpLabel, lastVisibleIndex, newBelow } from '../logic/jumpLatest';
 import { HeightIndex, visibleRange } from '../logic/windowing';
-import { h } from './dom';
+import { h, icon } from './dom';
 
 const OVERSCAN = 800;
 const NEAR_BOTTOM = 48;
@@ -12,7 +13,13 @@ const NEAR_TOP = 300;
  * bottom while the user is there and keeps its place when rows are added above.
  */
 export class MessageList {
+  /** The scrolling list (role log). */
   readonly element: HTMLElement;
+  /** What to put in the page: the list with its "new messages" button floating over its bottom. */
+  readonly host: HTMLElement;
+  private readonly jump = h('button', { class: 'jump-latest', attrs: { type: 'button' } });
+  /** The furthest-down row the user has had on screen: rows after it are unseen. */
+  private seenKey: string | undefined;
   private readonly inner: HTMLElement;
   private readonly topSpacer = h('div', { class: 'spacer' });
   private readonly bottomSpacer = h('div', { class: 'spacer' });
@@ -31,9 +38,14 @@ export class MessageList {
     private readonly version: (row: Row) => string,
     private readonly onNearTop: () => void,
     private readonly onAtBottom: () => void,
+    /** Whether a row is the user's own (not counted as new). */
+    private readonly own: (row: Row) => boolean = () => false,
   ) {
     this.inner = h('div', { class: 'list-inner' }, this.topSpacer, this.bottomSpacer);
     this.element = h('div', { class: 'list', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages', tabindex: '0' } }, this.inner);
+    this.jump.hidden = true;
+    this.jump.addEventListener('click', () => this.toLatest());
+    this.host = h('div', { class: 'list-wrap' }, this.element, this.jump);
     this.element.addEventListener('scroll', () => {
       // A scroll event for a position this list set itself says nothing about the user: it may
       // arrive after rows below grew, and would unstick the view from the bottom.
@@ -148,6 +160,35 @@ export class MessageList {
       this.onAtBottom();
     }
     if (this.element.scrollTop < NEAR_TOP) this.onNearTop();
+    this.updateJump(keys);
+  }
+
+  /** Scrolls to the newest row and follows it again (the "new messages" button). */
+  private toLatest(): void {
+    const hadFocus = document.activeElement === this.jump;
+    this.stick = true;
+    this.render();
+    // The button hides: keep the keyboard focus in the list rather than losing it to the page.
+    if (hadFocus) this.element.focus({ preventScroll: true });
+  }
+
+  /** Notes what the user has seen and shows or hides the "new messages" button. */
+  private updateJump(keys: string[]): void {
+    const offsets = this.heights.offsets(keys);
+    const last = this.stick ? keys.length - 1 : lastVisibleIndex(offsets, this.element.scrollTop, this.element.clientHeight);
+    const seenAt = this.seenKey === undefined ? -1 : keys.indexOf(this.seenKey);
+    // Unknown (rows replaced, another conversation): what is on screen now is what was seen.
+    if (last >= 0 && (seenAt < 0 || last > seenAt)) this.seenKey = keys[last];
+    else if (keys.length === 0) this.seenKey = undefined;
+    const fresh = newBelow(this.rows, Math.max(seenAt, last), this.own);
+    const label = jumpLabel(this.stick, fresh, this.distanceFromBottom(), this.element.clientHeight);
+    this.jump.hidden = label === undefined;
+    if (!label) return;
+    if (this.jump.getAttribute('aria-label') !== label.label) {
+      this.jump.setAttribute('aria-label', label.label);
+      this.jump.title = label.label;
+      this.jump.replaceChildren(h('span', { text: label.text }), icon('arrow-down'));
+    }
   }
 
   /** Puts exactly `wanted` between the spacers, moving as few nodes as possible. */

@@ -2,6 +2,10 @@ import type { MessageView } from '../../protocol/view';
 import { mentions } from '../../protocol/mentions';
 import { threadOf, type Member } from '../../protocol/wire';
 import { authorColorVar } from '../logic/authorColor';
+import { avatarLabels } from '../logic/avatars';
+import { isTall, mayBeTall } from '../logic/collapse';
+import { canOpenFile } from '../logic/fileKinds';
+import { snippetWhere } from '../logic/snippetCard';
 import { isNotice, type Row } from '../logic/timeline';
 import { formatBytes, formatTime, h, icon, iconButton } from './dom';
 import { codeBlock, renderMarkdown, type MarkdownHooks } from './markdown';
@@ -15,6 +19,8 @@ export interface RowContext extends MarkdownHooks {
   edit(m: MessageView): void;
   remove(m: MessageView): void;
   saveFile(seq: number): void;
+  /** Opens a received text file in an editor. */
+  openFile(seq: number): void;
   snippet(seq: number, action: 'open' | 'compare' | 'insert' | 'copy' | 'save' | 'openDiff' | 'apply'): void;
   /** Adds or removes my reaction. */
   react(seq: number, emoji: string, on: boolean): void;
@@ -72,7 +78,7 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
   });
   const gutter = h('div', { class: 'gutter' });
   if (first) {
-    const avatar = h('div', { class: 'avatar', text: name.slice(0, 1).toUpperCase(), attrs: { 'aria-hidden': 'true' } });
+    const avatar = h('div', { class: 'avatar', text: avatarLabel(m.author, ctx), attrs: { 'aria-hidden': 'true', title: name } });
     avatar.style.color = `var(${authorColorVar(m.author)})`;
     avatar.style.borderColor = `var(${authorColorVar(m.author)})`;
     gutter.append(avatar);
@@ -89,7 +95,9 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
     const by = m.pinned.by === ctx.me ? 'you' : (ctx.members.get(m.pinned.by)?.name ?? 'someone');
     main.append(h('div', { class: 'pinned-label' }, icon('pinned'), h('span', { text: `Pinned by ${by}` })));
   }
-  main.append(renderBody(m, ctx));
+  const body = renderBody(m, ctx);
+  main.append(body);
+  if (!m.deleted && m.body.kind === 'text' && mayBeTall(m.edited ?? m.body.text)) main.append(collapsible(body, `${ctx.conv}:${m.id}`));
   const reactions = renderReactions(m, ctx);
   if (reactions) main.append(reactions);
   const thread = renderThreadSummary(m, ctx);
@@ -113,39 +121,45 @@ function renderBody(m: MessageView, ctx: RowContext): HTMLElement {
       return body;
     }
     case 'snippet': {
-      const where = b.path ? `${b.path}:${b.lines.start}${b.lines.end !== b.lines.start ? `-${b.lines.end}` : ''}` : `lines ${b.lines.start}-${b.lines.end}`;
+      // One header line (where, the language once, Copy and Save as icons), the code, then the
+      // actions on one row: Open, Compare, Insert (or Open as diff, Apply for a patch).
+      const where = snippetWhere(b.path, b.lines);
       const ref = [b.git?.branch, b.git?.commit ? `@${b.git.commit.slice(0, 7)}` : undefined].filter(Boolean).join('');
-      const meta = [ref, b.git?.dirty ? 'uncommitted changes' : undefined, b.lang].filter(Boolean).join(' · ');
+      const meta = [ref, b.git?.dirty ? 'uncommitted changes' : undefined].filter(Boolean).join(' · ');
+      const seq = m.seq;
+      const shown = b.patch ? `Changes to ${b.path ?? 'a file'}` : where;
+      const cut = shown.lastIndexOf('/') + 1;
+      const copy = iconButton('copy', b.patch ? 'Copy the patch' : 'Copy the code', () => ctx.copy(b.code), 'card-icon');
+      const save = seq !== undefined ? iconButton('save-as', 'Save as…', () => ctx.snippet(seq, 'save'), 'card-icon') : undefined;
+      save?.setAttribute('title', b.patch ? 'Save the patch as a file' : 'Save the code as a file');
       const card = h(
         'div',
         { class: 'body card snippet' },
-        h('div', { class: 'card-title' }, icon(b.patch ? 'diff' : 'code'), h('span', { class: 'path', text: b.patch ? `Changes to ${b.path ?? 'a file'}` : where, attrs: { title: b.git?.remote ? `${b.git.remote}: ${where}` : where } })),
+        h(
+          'div',
+          { class: 'card-title' },
+          icon(b.patch ? 'diff' : 'code'),
+          // The folder gives way first (ellipsis); the file name and its lines stay readable.
+          h('span', { class: 'path', attrs: { title: b.git?.remote ? `${b.git.remote}: ${where}` : where } }, cut > 0 ? h('span', { class: 'path-dir', text: shown.slice(0, cut) }) : undefined, h('span', { class: 'path-base', text: shown.slice(cut) })),
+          b.lang ? h('span', { class: 'card-lang muted', text: b.lang }) : undefined,
+          h('span', { class: 'card-icons' }, copy, save),
+        ),
         meta ? h('div', { class: 'card-meta muted', text: meta }) : undefined,
       );
       if (b.note) card.append(h('div', { class: 'note markdown' }, renderMarkdown(b.note, ctx)));
-      card.append(codeBlock(b.code, b.lang, ctx));
-      if (m.seq !== undefined) {
-        const seq = m.seq;
+      card.append(codeBlock(b.code, b.lang, ctx, { bar: false }));
+      if (seq !== undefined) {
         const act = (label: string, title: string, action: Parameters<RowContext['snippet']>[1], primary = false) =>
           h('button', { class: primary ? 'primary small' : 'secondary small', text: label, attrs: { type: 'button', title }, on: { click: () => ctx.snippet(seq, action) } });
         card.append(
           b.patch
-            ? h(
-                'div',
-                { class: 'card-actions' },
-                act('Open as diff', 'Show your file next to it with these changes applied', 'openDiff', true),
-                act('Apply', 'Apply these changes to your file', 'apply'),
-                act('Copy', 'Copy the patch', 'copy'),
-                act('Save as…', 'Save the patch as a file', 'save'),
-              )
+            ? h('div', { class: 'card-actions' }, act('Open as diff', 'Show your file next to it with these changes applied', 'openDiff', true), act('Apply', 'Apply these changes to your file', 'apply'))
             : h(
                 'div',
                 { class: 'card-actions' },
                 act('Open', 'Open your copy of the file at this code (followed if it moved)', 'open', true),
                 act('Compare', 'Compare with mine: a diff of this code against your file', 'compare'),
                 act('Insert', 'Insert at the cursor of your active editor', 'insert'),
-                act('Copy', 'Copy the code', 'copy'),
-                act('Save as…', 'Save the code as a file', 'save'),
               ),
         );
       }
@@ -162,11 +176,16 @@ function renderBody(m: MessageView, ctx: RowContext): HTMLElement {
       if (b.note) card.append(h('div', { class: 'note markdown' }, renderMarkdown(b.note, ctx)));
       if (!pending && m.seq !== undefined) {
         const seq = m.seq;
-        card.append(h('div', { class: 'card-actions' }, h('button', { class: 'secondary', text: 'Save as…', attrs: { type: 'button' }, on: { click: () => ctx.saveFile(seq) } })));
+        // Text files (by type or name, up to 1 MB) also open in an editor, read-only.
+        const open = canOpenFile(b.name, b.mime, b.size)
+          ? h('button', { class: 'secondary', text: 'Open', attrs: { type: 'button', title: `Open ${b.name} in an editor (read-only, not saved)` }, on: { click: () => ctx.openFile(seq) } })
+          : undefined;
+        card.append(h('div', { class: 'card-actions' }, open, h('button', { class: 'secondary', text: 'Save as…', attrs: { type: 'button' }, on: { click: () => ctx.saveFile(seq) } })));
       }
       return card;
     }
     default:
+      if (m.unreadable) return h('div', { class: 'body muted unreadable', text: 'This message could not be read (Parley: Show Log says why).' });
       return h('div', { class: 'body muted', text: `(${b.kind})` });
   }
 }
@@ -230,11 +249,73 @@ function renderSeen(users: string[], ctx: RowContext): HTMLElement {
   return h('div', { class: 'seen muted', attrs: { 'aria-label': text } }, faces, h('span', { text }));
 }
 
+/** Member id → avatar label, for the last set of members seen (labels unique among them). */
+let avatarMemo: { key: string; labels: Map<string, string> } | undefined;
+
+/**
+ * A member's two-letter label ("Ca" for carol, "Ce" for carole): unique among the team's
+ * members, so the same person has the same label wherever faces are shown together.
+ */
+function avatarLabel(user: string, ctx: RowContext): string {
+  const members = [...ctx.members.values()];
+  const key = members.map((m) => `${m.id}\u0000${m.name}`).join('\u0001');
+  if (avatarMemo?.key !== key) {
+    const labels = avatarLabels(members.map((m) => m.name));
+    avatarMemo = { key, labels: new Map(members.map((m, i) => [m.id, labels[i]])) };
+  }
+  return avatarMemo.labels.get(user) ?? '?';
+}
+
 function face(user: string, ctx: RowContext): HTMLElement {
-  const el = h('span', { class: 'face', text: (ctx.members.get(user)?.name ?? '?').slice(0, 1).toUpperCase() });
+  const name = ctx.members.get(user)?.name ?? 'someone';
+  const el = h('span', { class: 'face', text: avatarLabel(user, ctx), attrs: { title: name } });
   el.style.color = `var(${authorColorVar(user)})`;
   el.style.borderColor = `var(${authorColorVar(user)})`;
   return el;
+}
+
+/** Messages shown expanded ("Show more"), by conversation and message id, across re-renders. */
+const expanded = new Set<string>();
+let collapseIds = 0;
+const toggles = new WeakMap<Element, HTMLButtonElement>();
+let watcher: ResizeObserver | undefined;
+
+/** Whether a body's full content is taller than the clamp: shows its toggle only then. */
+function fit(body: HTMLElement): void {
+  const toggle = toggles.get(body);
+  if (!toggle || !body.isConnected || body.clientWidth === 0) return;
+  const tall = isTall(body.scrollHeight);
+  toggle.hidden = !tall;
+  body.classList.toggle('clamped', tall && toggle.getAttribute('aria-expanded') !== 'true');
+}
+
+/**
+ * A "Show more" / "Show less" button for a long text message: the body is clamped to about
+ * twelve lines (media/chat.css) until expanded. It sits outside the body, which holds the text only.
+ */
+function collapsible(body: HTMLElement, key: string): HTMLButtonElement {
+  body.id ||= `msg-body-${++collapseIds}`;
+  const open = expanded.has(key);
+  const toggle = h('button', { class: 'link-button show-more', text: open ? 'Show less' : 'Show more', attrs: { type: 'button', 'aria-expanded': String(open), 'aria-controls': body.id } });
+  body.classList.add('collapsible');
+  if (!open) body.classList.add('clamped');
+  toggle.addEventListener('click', (e) => {
+    e.stopPropagation();
+    const now = toggle.getAttribute('aria-expanded') !== 'true';
+    if (now) expanded.add(key);
+    else expanded.delete(key);
+    toggle.setAttribute('aria-expanded', String(now));
+    toggle.textContent = now ? 'Show less' : 'Show more';
+    body.classList.toggle('clamped', !now);
+    // Collapsing a long message from below: keep its button (and the message) in view.
+    if (!now) toggle.scrollIntoView({ block: 'nearest' });
+  });
+  toggles.set(body, toggle);
+  watcher ??= new ResizeObserver((entries) => {
+    for (const e of entries) fit(e.target as HTMLElement);
+  });
+  watcher.observe(body);
+  return toggle;
 }
 
 /** "3 replies · alice, bob · last reply 10:42" under a thread's root, opening the thread. */

@@ -17,13 +17,16 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
   const archived = snap.conversations.filter((c) => c.archived);
   const archivedList = h('ul', { class: 'conv-list archived', attrs: { role: 'listbox', 'aria-label': 'Archived rooms' } });
   for (const c of archived) archivedList.append(convItem(c, c.id === active, members, hooks));
+  // Icon and short label; the labels give way (media/chat.css) so the row fits down to 220 px.
+  const tool = (codicon: string, label: string, full: string, command: Parameters<SidebarHooks['command']>[0]) =>
+    h('button', { class: 'secondary small side-tool', attrs: { type: 'button', title: full, 'aria-label': full }, on: { click: () => hooks.command(command) } }, icon(codicon), h('span', { class: 'side-tool-label', text: label }));
   const toolbar = h(
     'div',
     { class: 'side-toolbar' },
-    h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Create a room' }, on: { click: () => hooks.command('createRoom') } }, icon('add'), ' Room'),
-    h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Join a room' }, on: { click: () => hooks.command('joinRoom') } }, icon('sign-in'), ' Join'),
-    h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Start a direct message' }, on: { click: () => hooks.command('startDm') } }, icon('person-add'), ' Message'),
-    h('button', { class: 'secondary small', attrs: { type: 'button', title: 'Copy an invite to this team' }, on: { click: () => hooks.command('copyInvite') } }, icon('link'), ' Invite'),
+    tool('add', 'Room', 'Create a room', 'createRoom'),
+    tool('sign-in', 'Join', 'Join a room', 'joinRoom'),
+    tool('person-add', 'DM', 'Start a direct message', 'startDm'),
+    tool('link', 'Invite', 'Copy an invite to this team', 'copyInvite'),
   );
   const hosting = snap.connection.hosting;
   const hostLine = hosting
@@ -38,7 +41,8 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
   const order = { online: 0, away: 1, offline: 2 };
   const others = snap.members.filter((m) => m.id !== snap.me?.id).sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name));
   for (const m of others) people.append(personItem(m, hooks));
-  const online = snap.members.filter((m) => m.presence !== 'offline').length;
+  // The count is of the people listed (everyone but me), so "1 online" never shows over nobody.
+  const online = others.filter((m) => m.presence !== 'offline').length;
   return h(
     'nav',
     { class: 'sidebar', attrs: { 'aria-label': 'Conversations and people' } },

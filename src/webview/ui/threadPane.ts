@@ -20,6 +20,7 @@ export interface ThreadPaneHooks {
   atBottom(): void;
   members(): Member[];
   me(): string | undefined;
+  maxChars(): number;
 }
 
 /** A thread beside (or, when narrow, instead of) its conversation: the root, its replies, a reply composer. */
@@ -37,6 +38,7 @@ export class ThreadPane {
       rowVersion,
       () => undefined,
       () => this.hooks.atBottom(),
+      (row) => row.kind === 'msg' && row.message.author === this.hooks.me(),
     );
     this.list.element.setAttribute('aria-label', 'Thread');
     this.composer = new Composer({
@@ -55,11 +57,12 @@ export class ThreadPane {
       },
       members: () => this.hooks.members(),
       me: () => this.hooks.me(),
+      maxChars: () => this.hooks.maxChars(),
     });
     this.composer.setPlaceholder('Reply…');
     const header = h('header', { class: 'chat-header thread-header' }, iconButton('arrow-left', 'Back to the conversation', () => this.hooks.close(), 'thread-back'), this.title, iconButton('close', 'Close the thread', () => this.hooks.close(), 'thread-close'));
     this.closedNote.hidden = true;
-    this.element = h('section', { class: 'thread-pane', attrs: { 'aria-label': 'Thread' } }, header, this.list.element, this.composer.element, this.closedNote);
+    this.element = h('section', { class: 'thread-pane', attrs: { 'aria-label': 'Thread' } }, header, this.list.host, this.composer.element, this.closedNote);
   }
 
   get messages(): MessageView[] {

@@ -2,6 +2,8 @@ import type { ViewToHost } from '../../protocol/view';
 
 export interface UiState {
   drafts: Record<string, string>;
+  /** When each draft last changed (ms), to tell the newer of the view's and the host's copy. */
+  draftTimes: Record<string, number>;
   screen: 'list' | 'chat';
   /** Emoji used for reactions, most recent first. */
   recentEmoji: string[];
@@ -24,7 +26,8 @@ export function post(msg: ViewToHost): void {
 export function loadUiState(): UiState {
   const s = api.getState() as Partial<UiState> | undefined;
   const recent = Array.isArray(s?.recentEmoji) ? s.recentEmoji.filter((e): e is string => typeof e === 'string').slice(0, 8) : [];
-  return { drafts: s?.drafts ?? {}, screen: s?.screen === 'chat' ? 'chat' : 'list', recentEmoji: recent };
+  const times = s?.draftTimes && typeof s.draftTimes === 'object' ? s.draftTimes : {};
+  return { drafts: s?.drafts ?? {}, draftTimes: times, screen: s?.screen === 'chat' ? 'chat' : 'list', recentEmoji: recent };
 }
 
 export function saveUiState(s: UiState): void {

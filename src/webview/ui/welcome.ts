@@ -1,6 +1,7 @@
 import { checkJoin } from '../../protocol/joinForm';
 import type { DiscoveredTeamView, ViewSnapshot } from '../../protocol/view';
-import { h, icon } from './dom';
+import { joinError } from '../logic/joinErrors';
+import { brandIcon, h, icon } from './dom';
 
 export interface WelcomeHooks {
   join(relayUrl: string, name: string, secret: string): void;
@@ -13,8 +14,16 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
   const field = (id: string, label: string, input: HTMLInputElement, hint: string) => {
     input.id = id;
     const err = h('div', { class: 'field-error', attrs: { id: `${id}-error`, role: 'alert' } });
-    input.setAttribute('aria-describedby', `${id}-hint ${id}-error`);
-    return { err, el: h('div', { class: 'field' }, h('label', { text: label, attrs: { for: id } }), input, h('div', { class: 'hint', text: hint, attrs: { id: `${id}-hint` } }), err) };
+    input.setAttribute('aria-describedby', `${id}-error ${id}-hint`);
+    const el = h('div', { class: 'field' }, h('label', { text: label, attrs: { for: id } }), input, err, h('div', { class: 'hint', text: hint, attrs: { id: `${id}-hint` } }));
+    return { err, el, input };
+  };
+  /** Shows (or, with '', clears) a field's error: under the field, announced, and marked invalid. */
+  const setError = (f: { err: HTMLElement; el: HTMLElement; input: HTMLInputElement }, message: string) => {
+    f.err.textContent = message;
+    f.el.classList.toggle('invalid', message !== '');
+    if (message) f.input.setAttribute('aria-invalid', 'true');
+    else f.input.removeAttribute('aria-invalid');
   };
   const url = h('input', { attrs: { type: 'text', placeholder: 'ws://192.168.1.20:7420', spellcheck: 'false' } });
   url.value = snap.prefill.relayUrl;
@@ -24,17 +33,20 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
   const fUrl = field('relay-url', 'Relay address', url, 'Ask the teammate who hosts, or run npx parley-relay.');
   const fName = field('display-name', 'Display name', name, 'Letters, digits, . _ - (up to 32).');
   const fSecret = field('team-secret', 'Team secret', secret, 'Leave empty if the relay has none. Kept in VS Code secret storage.');
-  const errors = { relayUrl: fUrl.err, name: fName.err, secret: fSecret.err };
-  const failure = snap.connection.state === 'failed' ? h('div', { class: 'banner error', attrs: { role: 'alert' } }, icon('error'), h('span', { text: `Could not join: ${snap.connection.detail ?? 'refused'}` })) : undefined;
+  const fields = { relayUrl: fUrl, name: fName, secret: fSecret };
+  // Why the last attempt failed goes under the field it concerns (the name, the secret, the address).
+  const failed = joinError({ ...snap.connection, relayUrl: snap.connection.relayUrl ?? snap.prefill.relayUrl }, snap.prefill.name);
+  if (failed) setError(fields[failed.field], failed.message);
+  const connecting = snap.connection.state === 'connecting' ? h('p', { class: 'join-status muted', attrs: { role: 'status' } }, icon('sync'), h('span', { text: ` Connecting to ${snap.connection.relayUrl ?? 'the relay'}…` })) : undefined;
 
-  const form = h('form', { class: 'join-form', attrs: { 'aria-label': 'Join a team' } }, fUrl.el, fName.el, fSecret.el, h('button', { class: 'primary', text: 'Join team', attrs: { type: 'submit' } }));
+  const form = h('form', { class: 'join-form', attrs: { 'aria-label': 'Join a team' } }, fUrl.el, fName.el, fSecret.el, h('button', { class: 'primary', text: 'Join team', attrs: { type: 'submit' } }), connecting);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    for (const el of Object.values(errors)) el.textContent = '';
+    for (const f of Object.values(fields)) setError(f, '');
     const check = checkJoin(url.value, name.value, secret.value);
     if (!check.ok) {
-      errors[check.field].textContent = check.message;
-      ({ relayUrl: url, name, secret })[check.field].focus();
+      setError(fields[check.field], check.message);
+      fields[check.field].input.focus();
       return;
     }
     hooks.join(check.url, check.name, secret.value);
@@ -42,12 +54,16 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
 
   const hostName = h('input', { attrs: { type: 'text', placeholder: 'your display name', spellcheck: 'false', maxlength: '32', 'aria-label': 'Your display name for hosting' } });
   hostName.value = snap.prefill.name;
-  const hostErr = h('div', { class: 'field-error', attrs: { role: 'alert' } });
+  const hostErr = h('div', { class: 'field-error', attrs: { id: 'host-name-error', role: 'alert' } });
+  hostName.setAttribute('aria-describedby', 'host-name-error');
   const hostForm = h('form', { class: 'host-form', attrs: { 'aria-label': 'Host a team' } }, hostName, h('button', { class: 'secondary', text: 'Host on this machine', attrs: { type: 'submit' } }), hostErr);
   hostForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const check = checkJoin('ws://127.0.0.1', hostName.value, '');
     hostErr.textContent = check.ok ? '' : check.message;
+    hostForm.classList.toggle('invalid', !check.ok);
+    if (check.ok) hostName.removeAttribute('aria-invalid');
+    else hostName.setAttribute('aria-invalid', 'true');
     if (check.ok) hooks.host(check.name);
   });
 
@@ -70,14 +86,14 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
     url.value = t.url;
     (name.value ? secret : name).focus();
   };
-  const nearby = renderNearby(snap.discovered, pick);
+  // With discovery off (the default for some), "None found yet" would mislead: say it is off.
+  const nearby = snap.discovery === false ? h('p', { class: 'muted small nearby-off', text: 'Teams on this network: discovery is off (Parley › Discovery: Enabled).' }) : renderNearby(snap.discovered, pick);
 
   return h(
     'main',
     { class: 'welcome' },
-    h('h1', {}, icon('comment-discussion'), ' Parley'),
+    h('h1', {}, brandIcon(), ' Parley'),
     h('p', { class: 'muted', text: 'Team chat inside VS Code. Share code with its context; nothing leaves your network.' }),
-    failure,
     inviteForm,
     nearby,
     h('h2', { text: 'Join a team' }),
