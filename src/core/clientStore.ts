@@ -155,6 +155,9 @@ export class ClientStore {
   /** Stores a message (a repeat is ignored) and applies an edit or delete to its target. */
   putMessage(m: Message): boolean {
     const b = m.body;
+    // Never store what could not be shown again (reads check too, for files written before this).
+    const why = unreadableBody(b);
+    if (why !== undefined) throw new Error(`not caching message ${m.conv}/${m.seq}: ${why}`);
     const target = b.kind === 'edit' || b.kind === 'delete' ? b.target : null;
     const thread = threadOf(b) ?? null;
     const r = this.stmt('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted, thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run([

@@ -89,7 +89,20 @@ export class Session extends Disposable {
     return { url, ...(secret ? { secret } : {}), ...(fingerprint ? { fingerprint } : {}) };
   }
 
-  async connect(url: string, name: string): Promise<void> {
+  /**
+   * Connects, one connect at a time: two overlapping ones (startup restore and a join, say) would
+   * each claim a cache slot after awaiting secrets, and this process's slot lock would let both
+   * open the same cache file, leaving the first client running unseen.
+   */
+  connect(url: string, name: string): Promise<void> {
+    const next = this.connecting.then(() => this.connectNow(url, name));
+    this.connecting = next.catch(() => undefined);
+    return next;
+  }
+
+  private connecting: Promise<void> = Promise.resolve();
+
+  private async connectNow(url: string, name: string): Promise<void> {
     this.disconnect();
     const secret = await this.context.secrets.get(secretKey(url));
     let key = await this.context.secrets.get(IDENTITY_KEY);
