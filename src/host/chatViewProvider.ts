@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import * as vscode from 'vscode';
+import type { ParleyClient } from '../core/client';
 import type { CachedMessage } from '../core/clientStore';
 import { formatBytes, sanitizeFileName } from '../core/fileNames';
 import { mentionHits } from '../core/mentionsList';
@@ -336,12 +337,20 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     return this.session.client?.store.message(conv, seq);
   }
 
-  private async saveFile(conv: string, seq: number): Promise<void> {
+  /** A received file this window has: its client, message, body and sanitized name. */
+  private receivedFile(conv: string, seq: number): { client: ParleyClient; m: CachedMessage; body: FileBody; name: string } {
     const client = this.session.client;
     const m = this.cachedMessage(conv, seq);
     if (!client || !m || m.body.kind !== 'file') throw new Error('That file is not available.');
-    const body = m.body;
-    const name = sanitizeFileName(body.name);
+    return { client, m, body: m.body, name: sanitizeFileName(m.body.name) };
+  }
+
+  private download(client: ParleyClient, body: FileBody, name: string): Thenable<Buffer> {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${name}…` }, () => client.fetchFile(body));
+  }
+
+  private async saveFile(conv: string, seq: number): Promise<void> {
+    const { client, body, name } = this.receivedFile(conv, seq);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
       ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
@@ -349,10 +358,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       title: `Save ${name} (${formatBytes(body.size)})`,
     });
     if (!target) return;
-    const bytes = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Downloading ${name}…` },
-      () => client.fetchFile(body),
-    );
+    const bytes = await this.download(client, body, name);
     if (target.scheme === 'file') await writeFile(target.fsPath, bytes);
     else await vscode.workspace.fs.writeFile(target, bytes);
     // The name it was saved under (the dialog may have changed it), not the name it was sent with.
@@ -362,13 +368,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   /** Opens a received text file in a read-only editor (fetched and hash-checked, never written to disk). */
   private async openFile(conv: string, seq: number): Promise<void> {
-    const client = this.session.client;
-    const m = this.cachedMessage(conv, seq);
-    if (!client || !m || m.body.kind !== 'file') throw new Error('That file is not available.');
-    const body = m.body;
-    const name = sanitizeFileName(body.name);
+    const { client, m, body, name } = this.receivedFile(conv, seq);
     if (body.size > OPEN_MAX_BYTES) throw new Error(`${name} is ${formatBytes(body.size)}: files up to ${formatBytes(OPEN_MAX_BYTES)} open here; use Save as… for this one.`);
-    const bytes = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${name}…` }, () => client.fetchFile(body));
+    const bytes = await this.download(client, body, name);
     let text: string;
     try {
       if (bytes.includes(0)) throw new Error('binary');

@@ -175,12 +175,14 @@ export class MessageList {
   /** Notes what the user has seen and shows or hides the "new messages" button. */
   private updateJump(keys: string[]): void {
     const offsets = this.heights.offsets(keys);
+    let seenAt = this.seenKey === undefined ? -1 : keys.indexOf(this.seenKey);
+    // Lost track (the rows were replaced: another conversation, a search result shown in
+    // context): what is loaded now was there before, only rows added after it are new.
+    if (seenAt < 0) seenAt = keys.length - 1;
     const last = this.stick ? keys.length - 1 : lastVisibleIndex(offsets, this.element.scrollTop, this.element.clientHeight);
-    const seenAt = this.seenKey === undefined ? -1 : keys.indexOf(this.seenKey);
-    // Unknown (rows replaced, another conversation): what is on screen now is what was seen.
-    if (last >= 0 && (seenAt < 0 || last > seenAt)) this.seenKey = keys[last];
-    else if (keys.length === 0) this.seenKey = undefined;
-    const fresh = newBelow(this.rows, Math.max(seenAt, last), this.own);
+    seenAt = Math.max(seenAt, last);
+    this.seenKey = seenAt >= 0 ? keys[seenAt] : undefined;
+    const fresh = newBelow(this.rows, seenAt, this.own);
     const label = jumpLabel(this.stick, fresh, this.distanceFromBottom(), this.element.clientHeight);
     this.jump.hidden = label === undefined;
     if (!label) return;
