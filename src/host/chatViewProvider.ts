@@ -12,10 +12,10 @@ import { readConfig } from './config';
 import { Disposable } from './disposable';
 import { chatHtml } from './html';
 import { DraftStore } from './drafts';
-import { neutralize } from './plainText';
 import type { CodeLinks } from './codeLinks';
 import type { NetworkTeams } from './networkTeams';
 import type { Session } from './session';
+import { ask, showError, showInfo } from './messages';
 
 const ACTIVE_KEY = 'parley.activeConversation';
 const THREAD_KEY = 'parley.openThread';
@@ -194,7 +194,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           client?.send(msg.conv, { kind: 'edit', target: msg.target, text: msg.text });
           return;
         case 'delete': {
-          const ok = await vscode.window.showWarningMessage('Delete this message for everyone?', { modal: true }, 'Delete');
+          const ok = await ask('warning', 'Delete this message for everyone?', { modal: true }, 'Delete');
           if (ok === 'Delete') client?.send(msg.conv, { kind: 'delete', target: msg.target });
           return;
         }
@@ -363,7 +363,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     else await vscode.workspace.fs.writeFile(target, bytes);
     // The name it was saved under (the dialog may have changed it), not the name it was sent with.
     const saved = posix.basename(target.path);
-    void vscode.window.showInformationMessage(neutralize(`Saved ${saved === name ? name : `${name} as ${saved}`} (${formatBytes(bytes.length)}, sha256 checked).`));
+    void showInfo(`Saved ${saved === name ? name : `${name} as ${saved}`} (${formatBytes(bytes.length)}, sha256 checked).`);
   }
 
   /** Opens a received text file in a read-only editor (fetched and hash-checked, never written to disk). */
@@ -413,7 +413,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     this.log.error(`${problem}\n${err instanceof Error ? err.stack : ''}`);
     if (this.lastProblem !== problem) {
       this.lastProblem = problem;
-      void vscode.window.showErrorMessage(neutralize(problem), 'Show Log').then((pick) => pick && this.log.show());
+      void showError(problem, 'Show Log').then((pick) => pick && this.log.show());
     }
     return problem;
   }

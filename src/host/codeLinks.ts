@@ -7,6 +7,7 @@ import { relocate, relocateIn, type Located } from '../core/relocate';
 import type { SnippetBody } from '../protocol/wire';
 import { repoFor } from './git';
 import type { VirtualDocs } from './virtualDocs';
+import { ask, showInfo, showWarning } from './messages';
 
 // Receiving code: opening a snippet where it lives in this workspace (following it if it moved),
 // comparing, inserting, saving; previewing and applying patches; opening `path:line` references.
@@ -58,20 +59,20 @@ export class CodeLinks {
       await showLines(t.uri, start, end);
       if (t.located.status === 'moved') {
         const was = `${body.lines.start}–${body.lines.end}`;
-        void vscode.window.showInformationMessage(
+        void showInfo(
           t.located.exact
             ? `The code ${sender} sent has moved: it is now at lines ${start}–${end} of ${t.path} (it was at ${was}).`
             : `The code ${sender} sent has changed since; lines ${start}–${end} of ${t.path} are the closest match (it was at ${was}).`,
         );
       } else if (t.path !== (body.path ?? t.path)) {
-        void vscode.window.showInformationMessage(`Found in ${t.path} (sent as ${body.path}).`);
+        void showInfo(`Found in ${t.path} (sent as ${body.path}).`);
       }
       return;
     }
     const uri = this.docs.put(`${sender}/${body.path ?? `snippet.${body.lang}`}`, body.code);
     await this.docs.open(uri);
     await showLines(uri, 1, body.lines.end - body.lines.start + 1);
-    void vscode.window.showWarningMessage(
+    void showWarning(
       t ? `${t.path} no longer contains this code; showing ${sender}'s version (read-only).` : `${body.path ?? 'This file'} is not in your workspace; showing ${sender}'s version (read-only).`,
     );
   }
@@ -108,7 +109,7 @@ export class CodeLinks {
     const target = await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}), title: `Save ${name}` });
     if (!target) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(body.code, 'utf8'));
-    void vscode.window.showInformationMessage(`Saved ${vscode.workspace.asRelativePath(target)}.`);
+    void showInfo(`Saved ${vscode.workspace.asRelativePath(target)}.`);
   }
 
   private async openPatch(body: SnippetBody, sender: string): Promise<void> {
@@ -117,14 +118,14 @@ export class CodeLinks {
     if (!t) {
       const uri = this.docs.put(`${sender}/${name}.diff`, body.code, { keepLanguage: true });
       await vscode.window.showTextDocument(uri, { preview: true });
-      void vscode.window.showWarningMessage(`${body.path ?? 'The file'} is not in your workspace; showing the patch.`);
+      void showWarning(`${body.path ?? 'The file'} is not in your workspace; showing the patch.`);
       return;
     }
     const result = applyPatch(t.text, body.code);
     if (!result.ok) {
       const uri = this.docs.put(`${sender}/${name}.diff`, body.code, { keepLanguage: true });
       await vscode.window.showTextDocument(uri, { preview: true });
-      void vscode.window.showWarningMessage(`The patch does not apply to your ${t.path}: ${result.message}. Showing the patch.`);
+      void showWarning(`The patch does not apply to your ${t.path}: ${result.message}. Showing the patch.`);
       return;
     }
     const left = this.docs.put(`yours/${name}`, t.text);
@@ -139,7 +140,7 @@ export class CodeLinks {
     const doc = await vscode.workspace.openTextDocument(t.uri);
     const result = applyPatch(doc.getText(), body.code);
     if (!result.ok) throw new Error(`the patch does not apply to ${t.path}: ${result.message}`);
-    const ok = await vscode.window.showWarningMessage(`Apply these changes to ${t.path}?`, { modal: true, detail: 'The file is changed in the editor; save it to keep the changes, or undo.' }, 'Apply');
+    const ok = await ask('warning', `Apply these changes to ${t.path}?`, { modal: true, detail: 'The file is changed in the editor; save it to keep the changes, or undo.' }, 'Apply');
     if (ok !== 'Apply') return;
     const edit = new vscode.WorkspaceEdit();
     edit.replace(t.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), result.text);
@@ -220,7 +221,7 @@ export class CodeLinks {
       }
     }
     if (!file) {
-      void vscode.window.showInformationMessage(`${path} is not in this workspace.`);
+      void showInfo(`${path} is not in this workspace.`);
       return;
     }
     const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, (col ?? 1) - 1));

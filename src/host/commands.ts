@@ -10,6 +10,7 @@ import { HostedElsewhere, type HostChoice } from './hosting';
 import type { Invites } from './invites';
 import type { Session } from './session';
 import type { Sharer } from './share';
+import { ask, showError, showInfo } from './messages';
 
 interface Deps {
   session: Session;
@@ -35,7 +36,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
           return await fn(...args);
         } catch (err) {
           log.error(`${id}: ${(err as Error).stack ?? err}`);
-          void vscode.window.showErrorMessage(`Parley: ${(err as Error).message}`);
+          void showError(`Parley: ${(err as Error).message}`);
           return undefined;
         }
       }),
@@ -114,7 +115,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     } catch (err) {
       if (!(err instanceof HostedElsewhere)) throw err;
       await session.join(err.local.url, check.name, err.local.secret, err.local.fingerprint);
-      void vscode.window.showInformationMessage(`Parley: ${err.message}; this window joined it.`);
+      void showInfo(`Parley: ${err.message}; this window joined it.`);
       return;
     }
     await saveConfig({ hostOnStartup: true, hostShare: share, hostSecure: secure });
@@ -122,7 +123,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     const where = session.hosting.relay!.addresses().map((a) => session.hosting.relay!.url(a)).join(', ');
     if (interactive) {
       const copy = 'Copy Invite';
-      void vscode.window.showInformationMessage(`Parley: hosting on ${where}${share ? '' : ' (this machine only)'}.`, copy).then((p) => (p === copy ? invites.copy() : undefined));
+      void showInfo(`Parley: hosting on ${where}${share ? '' : ' (this machine only)'}.`, copy).then((p) => (p === copy ? invites.copy() : undefined));
     }
   };
 
@@ -167,7 +168,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
   });
 
   reg('parley.signOut', async () => {
-    const pick = await vscode.window.showWarningMessage('Sign out of Parley? Unsent messages stay queued for the next sign-in.', { modal: true }, 'Sign Out');
+    const pick = await ask('warning', 'Sign out of Parley? Unsent messages stay queued for the next sign-in.', { modal: true }, 'Sign Out');
     if (pick === 'Sign Out') await session.signOut();
   });
 
@@ -219,7 +220,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     const c = needClient();
     const rooms = (await c.listRooms()).filter((r) => !r.joined);
     if (rooms.length === 0) {
-      void vscode.window.showInformationMessage('You are in every room already. Create one with "Parley: Create Room…".');
+      void showInfo('You are in every room already. Create one with "Parley: Create Room…".');
       return;
     }
     const pick = await vscode.window.showQuickPick(
@@ -267,7 +268,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     if (!target) return undefined;
     await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
     if (!args?.target) {
-      void vscode.window.showInformationMessage(`Exported ${messages.length} messages of ${view.title}${incomplete ? ' (not all: see the file)' : ''}.`, 'Open').then((pick) => {
+      void showInfo(`Exported ${messages.length} messages of ${view.title}${incomplete ? ' (not all: see the file)' : ''}.`, 'Open').then((pick) => {
         if (pick === 'Open') void vscode.window.showTextDocument(target);
       });
     }
@@ -302,7 +303,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     const c = needClient();
     const room = await pickRoom('Archive which room?', (archived) => !archived);
     if (!room) return;
-    const ok = await vscode.window.showWarningMessage(`Archive #${room.name}?`, { modal: true, detail: 'It becomes read-only for everyone, with its history kept, until someone unarchives it.' }, 'Archive');
+    const ok = await ask('warning', `Archive #${room.name}?`, { modal: true, detail: 'It becomes read-only for everyone, with its history kept, until someone unarchives it.' }, 'Archive');
     if (ok === 'Archive') c.send(room.id, { kind: 'archive', on: true });
   });
 
@@ -324,7 +325,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
             { title: 'Leave which room?' },
           ).then((p) => (p ? c.conversation(p.id) : undefined));
     if (!target) return;
-    const ok = await vscode.window.showWarningMessage(`Leave #${target.name}?`, { modal: true }, 'Leave');
+    const ok = await ask('warning', `Leave #${target.name}?`, { modal: true }, 'Leave');
     if (ok === 'Leave') await c.leaveRoom(target.id);
   });
 }

@@ -7,6 +7,7 @@ import type { Invite } from '../core/invite';
 import { tryLock } from '../core/slotLock';
 import { HostedRelay } from '../relay/hostedRelay';
 import { Disposable } from './disposable';
+import { ask } from './messages';
 
 const HOST_SECRET_KEY = 'parley.hostSecret';
 
@@ -162,7 +163,7 @@ export class Hosting extends Disposable {
 
 async function askForPort(busy: number): Promise<number | undefined> {
   const next = `Use port ${busy + 1}`;
-  const pick = await vscode.window.showWarningMessage(`Port ${busy} is already in use on this machine.`, { modal: true }, next, 'Choose a port…');
+  const pick = await ask('warning', `Port ${busy} is already in use on this machine.`, { modal: true }, next, 'Choose a port…');
   if (pick === next) return busy + 1;
   if (pick !== 'Choose a port…') return undefined;
   const typed = await vscode.window.showInputBox({

@@ -4,6 +4,7 @@ import { inviteText, makeInvite, parseInvite, type Invite } from '../core/invite
 import { checkJoin } from '../protocol/joinForm';
 import { readConfig } from './config';
 import type { Session } from './session';
+import { ask, showError, showInfo } from './messages';
 
 /** The URI scheme of this editor (`vscode`, `vscode-insiders`, `code-oss`, …) for invite links. */
 const scheme = () => vscode.env.uriScheme;
@@ -23,12 +24,12 @@ export class Invites {
       vscode.window.registerUriHandler({
         handleUri: (uri) => {
           if (uri.path !== '/join') {
-            void vscode.window.showErrorMessage(`Parley: unknown link ${uri.path}; an invite link ends in /join?…`);
+            void showError(`Parley: unknown link ${uri.path}; an invite link ends in /join?…`);
             return;
           }
           void this.acceptText(`${uri.scheme}://${uri.authority}${uri.path}?${uri.query}`).catch((err: Error) => {
             this.log.error(`invite: ${err.message}`);
-            void vscode.window.showErrorMessage(`Parley: ${err.message}`);
+            void showError(`Parley: ${err.message}`);
           });
         },
       }),
@@ -45,7 +46,8 @@ export class Invites {
 
   private async accept(inv: Invite, presetName?: string): Promise<boolean> {
     const lines = [`Relay: ${inv.relayUrl}`, inv.secret ? 'Team secret: included' : 'No team secret', ...(inv.fingerprint ? [`Certificate: ${formatFingerprint(inv.fingerprint)}`] : [])];
-    const ok = await vscode.window.showInformationMessage(
+    const ok = await ask(
+      'info',
       `Join ${inv.team ? `the team "${inv.team}"` : 'this Parley team'}?`,
       { modal: true, detail: `${lines.join('\n')}\n\nOnly join invites you got from your team.` },
       'Join',
@@ -98,21 +100,23 @@ export class Invites {
     const text = inviteText(inv, scheme());
     await vscode.env.clipboard.writeText(text);
     const shared = /^wss?:\/\/(127\.|\[::1\]|localhost)/.test(inv.relayUrl) ? ' It reaches this machine only: host with "Share on this network" to invite others.' : '';
-    void vscode.window.showInformationMessage(`Parley: invite copied.${inv.secret ? ' It contains the team secret: send it only to teammates.' : ''}${shared}`);
+    void showInfo(`Parley: invite copied.${inv.secret ? ' It contains the team secret: send it only to teammates.' : ''}${shared}`);
     return text;
   }
 
   private async onCertificate(url: string, problem: { kind: 'unknown' | 'changed'; fingerprint: string; expected?: string }): Promise<void> {
     const got = formatFingerprint(problem.fingerprint);
     if (problem.kind === 'unknown') {
-      const pick = await vscode.window.showWarningMessage(
+      const pick = await ask(
+        'warning',
         `Parley: ${url} uses a certificate this window has not seen before.`,
         { modal: true, detail: `Fingerprint (SHA-256):\n${got}\n\nCompare it with the one the host sees (Parley: Show Hosting Status) before trusting it.` },
         'Trust and Connect',
       );
       if (pick !== 'Trust and Connect') return;
     } else {
-      const pick = await vscode.window.showErrorMessage(
+      const pick = await ask(
+        'error',
         `Parley: the certificate of ${url} has changed. Not connected; nothing was sent.`,
         {
           modal: true,

@@ -10,6 +10,7 @@ import type { ChatViewProvider } from './chatViewProvider';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
 import type { Session } from './session';
+import { showInfo } from './messages';
 
 /**
  * Raises notifications for new messages per the user's setting, coalescing bursts. Of several
@@ -90,7 +91,7 @@ export class Notifier extends Disposable {
 
   private async show(items: NotifyCandidate[]): Promise<void> {
     const { text, conv, thread } = summarize(items);
-    const pick = await vscode.window.showInformationMessage(text, 'Reply', 'Open');
+    const pick = await showInfo(text, 'Reply', 'Open');
     if (pick === 'Reply') await this.chat.reveal(conv, true, thread);
     else if (pick === 'Open') await this.chat.reveal(conv, false, thread);
   }

@@ -8,6 +8,7 @@ import type { SnippetBody } from '../protocol/wire';
 import { formatBytes } from '../core/fileNames';
 import { diffHead, fileInRepo, showHead } from './git';
 import type { Session } from './session';
+import { showInfo } from './messages';
 
 // Sending code from the editor: a selection (with its repository, commit, path and lines),
 // whole files, or a file's uncommitted changes as a patch, to a teammate or a room.
@@ -54,7 +55,7 @@ export class Sharer {
     if (!where) throw new Error(`${basename(target.fsPath)} is not in a git repository`);
     const patch = await diffHead(where.repo.root, where.path);
     if (!patch) {
-      void vscode.window.showInformationMessage(`${where.path} has no uncommitted changes.`);
+      void showInfo(`${where.path} has no uncommitted changes.`);
       return;
     }
     const client = this.client();

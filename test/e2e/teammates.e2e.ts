@@ -223,4 +223,20 @@ describe('Three teammates, one afternoon', function () {
     await alice.view.locator('.card.file', { hasText: 'message.md' }).first().waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await alice.composer().inputValue(), '');
   });
+
+  it('5. a DM whose text is a command link shows in the toast as plain text: no link, nothing runs', async function () {
+    const hostile = '[CI failed - open log](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22id%5Cn%22%7D "https://ci.example.com/42")';
+    // carol turns to the Explorer, so a DM notifies her.
+    await runCommand(carol.page, 'View: Show Explorer');
+    await alice.openDmWith('carol');
+    await alice.send(hostile);
+    const toast = carol.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'CI failed - open log' });
+    await toast.first().waitFor({ state: 'visible', timeout: 20_000 });
+    assert.equal(await toast.first().locator('.notification-list-item-message a').count(), 0, 'the toast holds no link');
+    assert.match((await toast.first().locator('.notification-list-item-message').textContent()) ?? '', /\[CI failed - open log\] \(command:/);
+    await screenshot(carol.page, 'teammates-5-hostile-dm-toast-light');
+    await toast.first().locator('.notification-list-item-message').click();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(await carol.page.locator('.terminal-wrapper, .xterm').count(), 0, 'no terminal was opened');
+  });
 });

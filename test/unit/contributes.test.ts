@@ -64,4 +64,10 @@ describe('package.json contributes', () => {
     const hidden = contributes.menus['commandPalette']!.filter((m) => m.when === 'false').map((m) => m.command);
     assert.deepEqual(hidden, ['parley.sendTo']);
   });
+
+  it('binds no Ctrl+Alt+letter key by default (AltGr on many Windows layouts types characters with it)', () => {
+    const keys = (contributes as { keybindings?: { key?: string; mac?: string; win?: string; linux?: string }[] }).keybindings ?? [];
+    const altgr = keys.flatMap((k) => [k.key, k.win, k.linux].filter((x): x is string => !!x)).filter((k) => /\bctrl\+(shift\+)?alt\+|\balt\+(shift\+)?ctrl\+/i.test(k));
+    assert.deepEqual(altgr, []);
+  });
 });
