@@ -427,28 +427,28 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     } catch {
       conversations = [];
     }
+    return { ...this.baseSnapshot(), conversations, messages: [], more: false, pinned: [], discovered: [], problem };
+  }
+
+  /** The parts of a snapshot that do not depend on the cache's messages. */
+  private baseSnapshot(): Omit<ViewSnapshot, 'conversations' | 'messages' | 'more' | 'pinned' | 'discovered'> {
+    const client = this.session.client;
     const cfg = readConfig();
     return {
       v: VIEW_PROTOCOL_VERSION,
       connection: this.session.connection(),
       ...(client?.self ? { me: client.self } : {}),
       members: client?.members() ?? [],
-      conversations,
-      messages: [],
-      more: false,
-      pinned: [],
       maxFileBytes: client?.limits.maxFileBytes ?? 10 * 1024 * 1024,
       prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
-      discovered: [],
       discovery: cfg.discovery.enabled,
       drafts: this.drafts.all(),
-      problem,
+      ...(client ? { limits: { maxTextChars: client.limits.maxTextChars, maxFileBytes: client.limits.maxFileBytes } } : {}),
     };
   }
 
   private snapshot(): ViewSnapshot {
     const client = this.session.client;
-    const cfg = readConfig();
     const conversations = client ? conversationViews(client) : [];
     let active = this.active;
     if (!active || !conversations.some((c) => c.id === active)) active = conversations.find((c) => c.kind === 'room')?.id;
@@ -460,24 +460,17 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       thread = { conv: open.conv, root: open.root, ...(t.root ? { message: this.withPreviews([t.root])[0] } : {}), replies: this.withPreviews(t.replies) };
     }
     return {
-      v: VIEW_PROTOCOL_VERSION,
-      connection: this.session.connection(),
-      ...(client?.self ? { me: client.self } : {}),
-      members: client?.members() ?? [],
+      ...this.baseSnapshot(),
       conversations,
       ...(active ? { active } : {}),
       messages: this.withPreviews(page.messages),
       more: page.more,
       ...(thread ? { thread } : {}),
       pinned: client && active ? this.withPreviews(pinnedViews(client, active)) : [],
-      maxFileBytes: client?.limits.maxFileBytes ?? 10 * 1024 * 1024,
-      prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
       discovered: this.networkTeams.teams(),
-      discovery: cfg.discovery.enabled,
-      drafts: this.drafts.all(),
-      ...(client?.limits ? { limits: { maxTextChars: client.limits.maxTextChars, maxFileBytes: client.limits.maxFileBytes } } : {}),
     };
   }
+
 
   /** Adds data: previews to small images, fetching them in the background the first time. */
   private withPreviews(messages: MessageView[]): MessageView[] {

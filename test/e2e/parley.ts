@@ -1,7 +1,7 @@
 // Helpers for driving Parley in the real VS Code the harness starts: a standalone relay process,
 // and a "teammate" (code-server instance + Chromium workbench) with the chat view's actions.
 // Selectors come from src/webview/ui; they are the user-visible structure of the chat view.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -454,6 +454,26 @@ export class Teammate {
     await this.page.locator('.monaco-workbench').first().waitFor({ state: 'attached', timeout: 60_000 });
     await this.page.locator('.statusbar').first().waitFor({ state: 'visible', timeout: 60_000 });
   }
+}
+
+/** A clone of a repository (remote `origin` = `remote`) with `files` (relative path → text) committed. */
+export function makeRepo(dir: string, remote: string, files: Record<string, string>): void {
+  const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'pipe' });
+  git('init', '-q');
+  git('config', 'user.email', 'e2e@example.invalid');
+  git('config', 'user.name', 'e2e');
+  git('remote', 'add', 'origin', remote);
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  git('add', '.');
+  git('commit', '-qm', 'base');
+}
+
+/** The editor's cursor/selection status, e.g. "Ln 9, Col 2 (61 selected)". */
+export async function selectionStatus(page: Page): Promise<string> {
+  return ((await page.locator('.statusbar [id="status.editor.selection"]').first().textContent()) ?? '').trim();
 }
 
 /** Types into the quick input a command opened (an input box) and presses Enter. */

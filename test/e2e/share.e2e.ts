@@ -4,12 +4,11 @@
 // Needs test/e2e/install.sh and `npm run package`. Run:
 //   npx tsc -p . && npx mocha --no-config out/test/e2e/share.e2e.js --timeout 180000
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, screenshot, startInstance } from './harness';
-import { elapsed, eventually, makeScratchDir, reportFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import { elapsed, eventually, makeRepo, makeScratchDir, reportFailure, selectionStatus, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -25,16 +24,8 @@ const MATH = [
 ].join('\n');
 
 /** A clone of the same repository (same remote) with src/math.ts committed. */
-function makeRepo(dir: string): void {
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'pipe' });
-  git('init', '-q');
-  git('config', 'user.email', 'e2e@example.invalid');
-  git('config', 'user.name', 'e2e');
-  git('remote', 'add', 'origin', 'git@example.invalid:team/app.git');
-  fs.mkdirSync(path.join(dir, 'src'));
-  fs.writeFileSync(path.join(dir, 'src', 'math.ts'), MATH);
-  git('add', '.');
-  git('commit', '-qm', 'base');
+function makeMathRepo(dir: string): void {
+  makeRepo(dir, 'git@example.invalid:team/app.git', { 'src/math.ts': MATH });
 }
 
 /** The quick input's rows, picked by their label. */
@@ -57,11 +48,6 @@ async function answerInput(page: Page, text: string, title?: string): Promise<vo
   await input.press('Enter');
 }
 
-/** The editor's cursor/selection status, e.g. "Ln 9, Col 2 (61 selected)". */
-async function selectionStatus(page: Page): Promise<string> {
-  return ((await page.locator('.statusbar [id="status.editor.selection"]').first().textContent()) ?? '').trim();
-}
-
 describe('Sharing code between two real VS Code windows', function () {
   let relay: RelayProcess | undefined;
   let aliceDir: string;
@@ -75,8 +61,8 @@ describe('Sharing code between two real VS Code windows', function () {
     const t = Date.now();
     aliceDir = makeScratchDir('parley-e2e-alice-repo-');
     bobDir = makeScratchDir('parley-e2e-bob-repo-');
-    makeRepo(aliceDir);
-    makeRepo(bobDir);
+    makeMathRepo(aliceDir);
+    makeMathRepo(bobDir);
     // bob has worked on the file since: two lines above the code alice will send (uncommitted).
     fs.writeFileSync(path.join(bobDir, 'src', 'math.ts'), `// bob's notes\n// more notes\n${MATH}`);
     fs.writeFileSync(path.join(aliceDir, 'notes.txt'), 'release checklist\n- tag\n- publish\n');

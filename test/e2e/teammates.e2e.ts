@@ -5,12 +5,11 @@
 // Needs test/e2e/install.sh and `npm run package`. Run:
 //   npx tsc -p . && npx mocha --no-config out/test/e2e/teammates.e2e.js --timeout 180000
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
-import { elapsed, eventually, liveExtensionHosts, makeScratchDir, reportFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import { answerInput, elapsed, eventually, liveExtensionHosts, makeRepo, makeScratchDir, reportFailure, selectionStatus, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -43,30 +42,6 @@ export const ORDERS = [
   '',
 ].join('\n');
 
-function makeRepo(dir: string): void {
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: 'pipe' });
-  git('init', '-q');
-  git('config', 'user.email', 'e2e@example.invalid');
-  git('config', 'user.name', 'e2e');
-  git('remote', 'add', 'origin', 'git@example.invalid:team/shop.git');
-  fs.mkdirSync(path.join(dir, 'src'));
-  fs.writeFileSync(path.join(dir, 'src', 'orders.ts'), ORDERS);
-  git('add', '.');
-  git('commit', '-qm', 'base');
-}
-
-/** The editor's cursor/selection status, e.g. "Ln 9, Col 2 (61 selected)". */
-async function selectionStatus(page: Page): Promise<string> {
-  return ((await page.locator('.statusbar [id="status.editor.selection"]').first().textContent()) ?? '').trim();
-}
-
-async function answerInput(page: Page, text: string): Promise<void> {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(text);
-  await input.press('Enter');
-}
-
 /** Opens a file of the workspace with Quick Open; resolves once its editor shows. */
 async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+P');
@@ -89,7 +64,7 @@ describe('Three teammates, one afternoon', function () {
     const t = Date.now();
     for (const who of ['alice', 'bob', 'carol']) {
       const d = makeScratchDir(`parley-e2e-${who}-shop-`);
-      makeRepo(d);
+      makeRepo(d, 'git@example.invalid:team/shop.git', { 'src/orders.ts': ORDERS });
       dirs.push(d);
     }
     // bob has worked on the file since: five lines above discount() (uncommitted).
