@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
-import type { ConnectionView } from '../protocol/view';
+import { isSignedIn, type ConnectionView } from '../protocol/view';
 import { readConfig } from './config';
 import type { Session } from './session';
 
@@ -30,9 +30,8 @@ export class StatusBar extends Disposable {
 
   private update(): void {
     const c = this.session.connection();
-    // A join the relay refused (name taken, wrong secret) before it ever welcomed us is not signed
-    // in: the view shows the join form, so the title bar must not offer Search, DM or Create Room.
-    this.setContext('parley.signedIn', c.state !== 'signedOut' && !(c.state === 'failed' && !this.session.client?.self));
+    // The view's own rule: while it shows the join form the title bar offers no Search, DM or Create Room.
+    this.setContext('parley.signedIn', isSignedIn(c.state, this.session.client?.self !== undefined));
     this.setContext('parley.hosting', c.hosting !== undefined);
     const cfg = readConfig();
     const name = this.session.client?.self?.name ?? (cfg.displayName || undefined);

@@ -18,6 +18,16 @@ export type ConnectionView = {
   hosting?: { addresses: string[]; online: number; members: number; shared: boolean; secure: boolean; announced: boolean };
 };
 
+/**
+ * Whether a window counts as signed in (the chat shows, the title bar offers chat commands). Until
+ * a team has welcomed it once (`welcomed`), attempts to join (connecting, retrying, refused) are
+ * not: the join form stays, with what went wrong under the field to fix.
+ */
+export function isSignedIn(state: ConnectionView['state'], welcomed: boolean): boolean {
+  if (state === 'signedOut') return false;
+  return welcomed || (state !== 'failed' && state !== 'connecting' && state !== 'reconnecting');
+}
+
 /** A team announcing itself on the local network (DNS-SD). */
 export interface DiscoveredTeamView {
   id: string;

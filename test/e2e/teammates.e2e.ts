@@ -204,7 +204,10 @@ describe('Three teammates, one afternoon', function () {
     // carol turns to the Explorer, so a DM notifies her.
     await runCommand(carol.page, 'View: Show Explorer');
     await alice.openDmWith('carol');
-    await alice.send(hostile);
+    // (Not Teammate.send: the row shows the rendered link's label, not the source it waits for.)
+    await alice.composer().fill(hostile);
+    await alice.composer().press('Enter');
+    await eventually('alice sent it', () => alice.composer().inputValue(), (v) => v === '');
     const toast = carol.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'CI failed - open log' });
     await toast.first().waitFor({ state: 'visible', timeout: 20_000 });
     assert.equal(await toast.first().locator('.notification-list-item-message a').count(), 0, 'the toast holds no link');

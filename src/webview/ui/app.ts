@@ -1,5 +1,5 @@
 import type { ConversationView, HostToView, MessageView, ViewSnapshot } from '../../protocol/view';
-import { VIEW_PROTOCOL_VERSION } from '../../protocol/view';
+import { isSignedIn, VIEW_PROTOCOL_VERSION } from '../../protocol/view';
 import { DEFAULT_LIMITS } from '../../protocol/constants';
 import { threadOf } from '../../protocol/wire';
 import { buildRows, mergeOlder, mergeSnapshot, seenPositions } from '../logic/timeline';
@@ -180,11 +180,7 @@ export class App {
     const draftsChanged = this.drafts.merge(snap.drafts ?? {});
     if (snap.problem && snap.problem !== this.shownProblem) this.notice('error', snap.problem);
     this.shownProblem = snap.problem;
-    // Until a team has welcomed this window once, attempts to join (connecting, retrying, refused)
-    // stay on the join form, where what went wrong is shown under the field to fix.
-    const joining = !snap.me && (snap.connection.state === 'failed' || snap.connection.state === 'connecting' || snap.connection.state === 'reconnecting');
-    const signedIn = snap.connection.state !== 'signedOut' && !joining;
-    if (!signedIn) {
+    if (!isSignedIn(snap.connection.state, snap.me !== undefined)) {
       // Keep what the user has typed so far across snapshots, and where the form was scrolled to.
       const typed = (id: string) => (this.root.querySelector(`#${id}`) as HTMLInputElement | null)?.value;
       const scrolled = this.root.querySelector('main.welcome')?.scrollTop ?? 0;
