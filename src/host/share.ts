@@ -186,7 +186,7 @@ export async function snippetFromEditor(editor: vscode.TextEditor, maxChars: num
 
 /** undefined: no note; null: the user cancelled. */
 async function askNote(): Promise<string | undefined | null> {
-  const note = await vscode.window.showInputBox({ title: 'Add a note (optional)', prompt: 'Enter to send, Escape to cancel', placeHolder: 'e.g. this is where it breaks' });
+  const note = await vscode.window.showInputBox({ title: 'Add a note (optional)', prompt: 'Sent with the code; leave it empty to send the code alone.', placeHolder: 'e.g. this is where it breaks' });
   if (note === undefined) return null;
   return note.trim() || undefined;
 }

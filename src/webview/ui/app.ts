@@ -201,7 +201,11 @@ export class App {
       const welcome = this.root.querySelector('main.welcome');
       if (welcome) welcome.scrollTop = scrolled;
       // A new reason the join failed: bring its field into view.
-      if (newFailure) (this.root.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.scrollIntoView({ block: 'center' });
+      if (newFailure) {
+        const invalid = this.root.querySelector('[aria-invalid="true"]') as HTMLElement | null;
+        invalid?.scrollIntoView({ block: 'center' });
+        invalid?.focus({ preventScroll: true });
+      }
       return;
     }
     if (this.mode !== 'chat') {

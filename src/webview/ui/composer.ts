@@ -259,10 +259,7 @@ export class Composer {
       this.limitNote.replaceChildren(h('span', { text: count }));
       return;
     }
-    const parts: (HTMLElement | undefined)[] = [
-      icon('warning'),
-      h('span', { text: `${tried ? 'Not sent: ' : ''}${count}. One message holds up to ${max.toLocaleString()}.` }),
-    ];
+    const parts: (HTMLElement | undefined)[] = [h('span', { class: 'limit-text' }, icon('warning'), h('span', { text: `${tried ? 'Not sent: ' : ''}${count}. One message holds up to ${max.toLocaleString()}.` }))];
     if (this.hooks.sendFiles && this.editing === undefined) {
       parts.push(
         h('button', {

@@ -32,6 +32,8 @@ export class MessageList {
   private frame = 0;
   /** The scrollTop this list last set (-1: none yet). */
   private ownTop = -1;
+  /** scrollTop at the last scroll event, to tell a move up from a move down. */
+  private lastTop = 0;
 
   constructor(
     private readonly renderRow: (row: Row) => HTMLElement,
@@ -49,7 +51,12 @@ export class MessageList {
     this.element.addEventListener('scroll', () => {
       // A scroll event for a position this list set itself says nothing about the user: it may
       // arrive after rows below grew, and would unstick the view from the bottom.
-      if (this.element.scrollTop !== this.ownTop) this.stick = this.distanceFromBottom() < NEAR_BOTTOM;
+      // A move up by the user (a key, the wheel) unsticks at once, even a small one near the bottom
+      // that would otherwise count as "at the bottom" and be scrolled back; a clamp to the end
+      // (rows below shrank) does not.
+      const top = this.element.scrollTop;
+      if (top !== this.ownTop) this.stick = top < this.lastTop && this.distanceFromBottom() > 1 ? false : this.distanceFromBottom() < NEAR_BOTTOM;
+      this.lastTop = top;
       this.schedule();
     });
     new ResizeObserver(() => this.schedule()).observe(this.element);
