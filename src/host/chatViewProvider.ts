@@ -16,6 +16,7 @@ import type { CodeLinks } from './codeLinks';
 import type { NetworkTeams } from './networkTeams';
 import type { Session } from './session';
 import { ask, showError, showInfo } from './messages';
+import { mayWrite } from './safeWrite';
 
 const ACTIVE_KEY = 'parley.activeConversation';
 const THREAD_KEY = 'parley.openThread';
@@ -357,7 +358,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       saveLabel: 'Save',
       title: `Save ${name} (${formatBytes(body.size)})`,
     });
-    if (!target) return;
+    // Checked before the download so a refused place costs no transfer.
+    if (!target || !(await mayWrite(target, `save ${name} as`, true))) return;
     const bytes = await this.download(client, body, name);
     if (target.scheme === 'file') await writeFile(target.fsPath, bytes);
     else await vscode.workspace.fs.writeFile(target, bytes);

@@ -2,12 +2,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { applyPatch } from '../core/patch';
-import { normalizeRelPath, relativeTo } from '../core/paths';
+import { sanitizeFileName } from '../core/fileNames';
+import { normalizeRelPath, relPathProblem, relativeTo } from '../core/paths';
 import { relocate, relocateIn, type Located } from '../core/relocate';
 import type { SnippetBody } from '../protocol/wire';
 import { repoFor } from './git';
 import type { VirtualDocs } from './virtualDocs';
 import { ask, showInfo, showWarning } from './messages';
+import { mayWrite } from './safeWrite';
 
 // Receiving code: opening a snippet where it lives in this workspace (following it if it moved),
 // comparing, inserting, saving; previewing and applying patches; opening `path:line` references.
@@ -72,12 +74,18 @@ export class CodeLinks {
     const uri = this.docs.put(`${sender}/${body.path ?? `snippet.${body.lang}`}`, body.code);
     await this.docs.open(uri);
     await showLines(uri, 1, body.lines.end - body.lines.start + 1);
+    const refused = body.path !== undefined ? relPathProblem(body.path) : undefined;
     void showWarning(
-      t ? `${t.path} no longer contains this code; showing ${sender}'s version (read-only).` : `${body.path ?? 'This file'} is not in your workspace; showing ${sender}'s version (read-only).`,
+      t
+        ? `${t.path} no longer contains this code; showing ${sender}'s version (read-only).`
+        : refused
+          ? `Parley did not look for ${body.path} in your workspace: ${refused}. Showing ${sender}'s version (read-only).`
+          : `${body.path ?? 'This file'} is not in your workspace; showing ${sender}'s version (read-only).`,
     );
   }
 
   private async compare(body: SnippetBody, sender: string): Promise<void> {
+    if (refusedPath(body, 'compare')) return;
     const t = await this.find(body);
     if (!t) throw new Error(`${body.path ?? 'the file'} is not in your workspace, so there is nothing to compare with`);
     let theirs: string;
@@ -98,6 +106,8 @@ export class CodeLinks {
   private async insert(body: SnippetBody): Promise<void> {
     const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file');
     if (!editor) throw new Error('open the file to insert into and place the cursor first');
+    // The editor the user is in is their choice of file, as a save dialog's would be.
+    if (!(await mayWrite(editor.document.uri, 'insert the code into', true))) return;
     const ok = await editor.edit((eb) => eb.replace(editor.selection, body.code));
     if (!ok) throw new Error('the editor did not accept the edit');
     await vscode.window.showTextDocument(editor.document, editor.viewColumn);
@@ -105,9 +115,10 @@ export class CodeLinks {
 
   private async save(body: SnippetBody): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = basename(body.path ?? `snippet.${body.lang}`);
+    // Sanitized like a received file's name: the sender's `.git` must not become the default name.
+    const name = sanitizeFileName(basename(body.path ?? `snippet.${body.lang}`));
     const target = await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}), title: `Save ${name}` });
-    if (!target) return;
+    if (!target || !(await mayWrite(target, 'save the code as', true))) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(body.code, 'utf8'));
     void showInfo(`Saved ${vscode.workspace.asRelativePath(target)}.`);
   }
@@ -118,7 +129,8 @@ export class CodeLinks {
     if (!t) {
       const uri = this.docs.put(`${sender}/${name}.diff`, body.code, { keepLanguage: true });
       await vscode.window.showTextDocument(uri, { preview: true });
-      void showWarning(`${body.path ?? 'The file'} is not in your workspace; showing the patch.`);
+      const refused = body.path !== undefined ? relPathProblem(body.path) : undefined;
+      void showWarning(refused ? `Parley did not look for ${body.path} in your workspace: ${refused}. Showing the patch.` : `${body.path ?? 'The file'} is not in your workspace; showing the patch.`);
       return;
     }
     const result = applyPatch(t.text, body.code);
@@ -135,8 +147,11 @@ export class CodeLinks {
   }
 
   private async applyPatch(body: SnippetBody): Promise<void> {
+    if (refusedPath(body, 'apply the changes to')) return;
     const t = await this.find({ ...body, code: '' });
     if (!t) throw new Error(`${body.path ?? 'the file'} is not in your workspace`);
+    // The path is the sender's choice: the file must really be in a workspace folder, not behind a link out of it.
+    if (!(await mayWrite(t.uri, 'apply the changes to', false))) return;
     const doc = await vscode.workspace.openTextDocument(t.uri);
     const result = applyPatch(doc.getText(), body.code);
     if (!result.ok) throw new Error(`the patch does not apply to ${t.path}: ${result.message}`);
@@ -211,6 +226,11 @@ export class CodeLinks {
     if (isAbsolute(path)) {
       if (folders.some((f) => relativeTo(f, path) !== undefined) && isFile(path)) file = path;
     } else {
+      const refused = relPathProblem(path);
+      if (refused) {
+        void showInfo(`Parley does not open ${path}: ${refused}.`);
+        return;
+      }
       const rel = normalizeRelPath(path);
       if (rel) {
         file = folders.map((f) => join(f, rel)).find(isFile);
@@ -235,6 +255,13 @@ async function showLines(uri: vscode.Uri, start: number, end: number): Promise<v
   const range = new vscode.Range(start - 1, 0, last, doc.lineAt(Math.max(0, last)).text.length);
   const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: false });
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+/** Warns and returns true when the snippet's path is one Parley never looks up (see relPathProblem). */
+function refusedPath(body: SnippetBody, doing: string): boolean {
+  const why = body.path !== undefined ? relPathProblem(body.path) : undefined;
+  if (why) void showWarning(`Parley did not ${doing} ${body.path}: ${why}.`);
+  return why !== undefined;
 }
 
 function isFile(p: string): boolean {

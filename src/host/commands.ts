@@ -11,6 +11,7 @@ import type { Invites } from './invites';
 import type { Session } from './session';
 import type { Sharer } from './share';
 import { ask, showError, showInfo } from './messages';
+import { mayWrite } from './safeWrite';
 
 interface Deps {
   session: Session;
@@ -265,7 +266,8 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     const target =
       args?.target ??
       (await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}), filters: { Markdown: ['md'] }, title: `Export ${view.title}` }));
-    if (!target) return undefined;
+    // Messages are teammates' text, so the export goes nowhere a .git reads (a dialog's or a caller's target alike).
+    if (!target || !(await mayWrite(target, 'export the conversation to', true))) return undefined;
     await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
     if (!args?.target) {
       void showInfo(`Exported ${messages.length} messages of ${view.title}${incomplete ? ' (not all: see the file)' : ''}.`, 'Open').then((pick) => {

@@ -27,6 +27,7 @@ export const ErrorCode = {
   roomExists: 'room_exists',
   badRequest: 'bad_request',
   archived: 'archived',
+  tooManyConnections: 'too_many_connections',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -52,6 +53,7 @@ export const CloseCode = {
   badName: 4005,
   rateLimited: 4008,
   slowConsumer: 4009,
+  tooManyConnections: 4010,
 } as const;
 
 /** Limits a relay announces in `welcome`; clients must stay within them. */
@@ -87,6 +89,12 @@ export const DEFAULT_LIMITS: Limits = {
   historyPage: 200,
   replayLimit: 2000,
 };
+
+/**
+ * Most cursors one `sync` may carry (a client sends one per conversation it is in). Checked
+ * before the frame is validated, so a frame of tens of thousands costs its parse and no more.
+ */
+export const MAX_SYNC_CURSORS = 5_000;
 
 /** Name of the room every member joins on first connection. */
 export const DEFAULT_ROOM = 'general';

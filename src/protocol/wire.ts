@@ -1,15 +1,12 @@
 import { z } from 'zod';
+import { MAX_SYNC_CURSORS } from './constants';
 
 // Client <-> relay frames. Every client frame is one JSON object; every relay frame is a JSON
 // array of events (the relay coalesces what it sends to one connection within a tick).
 // docs/PROTOCOL.md describes each type; keep the two in step.
 
-const token = (min: number, max: number) =>
-  z
-    .string()
-    .min(min)
-    .max(max)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'only A-Z a-z 0-9 _ - and starting with a letter or digit');
+const TOKEN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const token = (min: number, max: number) => z.string().min(min).max(max).regex(TOKEN_PATTERN, 'only A-Z a-z 0-9 _ - and starting with a letter or digit');
 
 export const UserName = z
   .string()
@@ -144,11 +141,38 @@ export const HelloFrame = z.object({
   key: IdentityKey,
   client: z.string().max(64).optional(),
 });
+/**
+ * A sync's cursors, checked by hand: a schema record costs about 3 µs a key, and a sync may
+ * carry MAX_SYNC_CURSORS of them. Keys are conversation ids (a `__proto__` key is dropped, as
+ * JSON gives it as an own property); values are seqs. The result has no prototype.
+ */
+const Cursors = z.unknown().transform((v, ctx): Record<string, number> => {
+  const out: Record<string, number> = Object.create(null) as Record<string, number>;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'cursors must be an object of conversation id to seq' });
+    return z.NEVER;
+  }
+  const record = v as Record<string, unknown>;
+  for (const k in record) {
+    if (!Object.hasOwn(record, k) || k === '__proto__') continue;
+    const seq = record[k];
+    if (k.length > 64 || !TOKEN_PATTERN.test(k)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(k.slice(0, 70))} is not a conversation id`, path: [k] });
+      return z.NEVER;
+    }
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'a cursor is a whole number of at least 0', path: [k] });
+      return z.NEVER;
+    }
+    out[k] = seq;
+  }
+  return out;
+});
 export const SyncFrame = z.object({
   t: z.literal('sync'),
   rid: RequestId,
   epoch: z.string().max(64).optional(),
-  cursors: z.record(ConvId, Seq),
+  cursors: Cursors,
 });
 export const SendFrame = z.object({ t: z.literal('send'), id: MessageId, conv: ConvId, body: SendBody });
 export const UploadFrame = z.object({
@@ -372,7 +396,12 @@ export type SearchHit = z.infer<typeof SearchHit>;
 /** Relay event types a client knows; anything else is ignored so old clients survive new relays. */
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(RelayEvent.options.map((o) => o.shape.t.value));
 
-export type DecodeResult<T> = { ok: true; value: T } | { ok: false; code: 'bad_frame' | 'unknown_type'; message: string };
+/**
+ * A failed decode. `ref` is the frame's own `id` (a send or upload) or `rid` (a request) when
+ * the frame is of a known type and those are well formed: the relay answers that frame alone,
+ * so the client can fail that one message instead of resending it for ever.
+ */
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; code: 'bad_frame' | 'unknown_type'; message: string; ref?: string };
 
 /** Parses and validates one client frame (the relay's inbound path). Never throws. */
 export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
@@ -387,12 +416,32 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
   }
   const t = (raw as { t?: unknown }).t;
   if (typeof t !== 'string') return { ok: false, code: 'bad_frame', message: 'missing string field "t"' };
+  const cursors = t === 'sync' ? (raw as { cursors?: unknown }).cursors : undefined;
+  if (typeof cursors === 'object' && cursors !== null && countOver(cursors, MAX_SYNC_CURSORS)) {
+    const ref = frameRef(raw as Record<string, unknown>);
+    return { ok: false, code: 'bad_frame', message: `sync: more than ${MAX_SYNC_CURSORS} cursors`, ...(ref !== undefined ? { ref } : {}) };
+  }
   const parsed = ClientFrame.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   if (!ClientFrame.options.some((o) => o.shape.t.value === t)) {
     return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(t.slice(0, 40))}` };
   }
-  return { ok: false, code: 'bad_frame', message: describeIssues(t, parsed.error) };
+  const ref = frameRef(raw as Record<string, unknown>);
+  return { ok: false, code: 'bad_frame', message: describeIssues(t, parsed.error), ...(ref !== undefined ? { ref } : {}) };
+}
+
+/** Whether `o` has more than `max` own keys (counted without making a list of them). */
+function countOver(o: object, max: number): boolean {
+  let n = 0;
+  for (const k in o) if (Object.hasOwn(o, k) && ++n > max) return true;
+  return false;
+}
+
+function frameRef(raw: Record<string, unknown>): string | undefined {
+  for (const [field, schema] of [['id', MessageId], ['rid', RequestId]] as const) {
+    if (Object.hasOwn(raw, field) && schema.safeParse(raw[field]).success) return raw[field] as string;
+  }
+  return undefined;
 }
 
 /**

@@ -1,6 +1,13 @@
 import type { WebSocket } from 'ws';
 import type { UserRecord } from './store';
 import { TokenBucket } from './rateLimiter';
+import { Inbox } from './intake';
+
+/**
+ * Events queued for one connection are written out as soon as they pass this many bytes, so
+ * what a connection holds is always counted in its socket's backlog and no frame grows large.
+ */
+const FLUSH_BYTES = 256 * 1024;
 
 export interface Upload {
   id: string;
@@ -42,10 +49,16 @@ export class Connection {
   /** Syncs run one after another on a connection. */
   syncChain: Promise<void> = Promise.resolve();
   syncsPending = 0;
+  /** A sync finished: what is held goes out once no other sync is pending or waiting. */
+  releaseDue = false;
   /** Highest seq per conversation the finished replays sent, until the held events go out. */
   replayed = new Map<string, number>();
   readonly uploads = new Map<string, Upload>();
-  readonly bucket: TokenBucket;
+  /** Frame-rate bucket: this connection's until `hello`, then shared by all of its member's connections. */
+  bucket: TokenBucket;
+  /** Takes this connection's socket out of the not-yet-a-member count (see SocketGate). */
+  leaveGate: () => void = () => undefined;
+  readonly inbox = new Inbox();
   strikes = 0;
   private queue: string[] = [];
   private queuedBytes = 0;
@@ -57,6 +70,7 @@ export class Connection {
     private readonly limits: ConnectionLimits,
     private readonly markDirty: (c: Connection) => void,
     private readonly onSlow: (c: Connection) => void,
+    private readonly onBroken: (c: Connection, err: unknown) => void,
   ) {
     this.bucket = new TokenBucket(limits.ratePerSecond, limits.rateBurst);
   }
@@ -69,38 +83,52 @@ export class Connection {
     if (this.closed) return;
     if (this.held && opts.conv !== undefined) {
       this.heldBytes += json.length;
-      if (this.heldBytes + this.ws.bufferedAmount > this.limits.maxQueuedBytes) {
+      if (this.heldBytes + this.backlog > this.limits.maxQueuedBytes) {
         this.onSlow(this);
         return;
       }
       this.held.push({ json, conv: opts.conv, seq: opts.seq });
       return;
     }
-    // What the socket still holds from earlier flushes is the reader's backlog; what this tick
-    // queued is bounded by the tick's work (and flushed right after), so a healthy reader that
-    // gets a big burst is not mistaken for a slow one.
-    const backlog = this.ws.bufferedAmount;
-    if (opts.droppable && backlog + this.queuedBytes > this.limits.maxQueuedBytes / 8) return;
-    if (backlog > this.limits.maxQueuedBytes) {
+    // Everything bound for this connection counts: what its socket still holds and what this
+    // tick queued (a tick's queue never passes FLUSH_BYTES before it goes to the socket).
+    const backlog = this.ws.bufferedAmount + this.queuedBytes;
+    if (opts.droppable && backlog > this.limits.maxQueuedBytes / 8) return;
+    if (backlog + json.length > this.limits.maxQueuedBytes) {
       this.onSlow(this);
       return;
     }
     this.queue.push(json);
     this.queuedBytes += json.length;
-    if (this.queue.length === 1) this.markDirty(this);
+    if (this.queuedBytes >= FLUSH_BYTES) this.flush();
+    else if (this.queue.length === 1) this.markDirty(this);
   }
 
+  /**
+   * Writes the queue as one array frame. A failure to write is this connection's alone: it is
+   * cut off and the error reported, never thrown to whoever was flushing (fan-out, shutdown).
+   */
   flush(): void {
     if (this.queue.length === 0 || this.closed) return;
-    const frame = '[' + this.queue.join(',') + ']';
+    const queue = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
-    this.ws.send(frame);
+    try {
+      this.ws.send('[' + queue.join(',') + ']');
+    } catch (err) {
+      this.closed = true;
+      try {
+        this.ws.terminate();
+      } catch {
+        // already gone
+      }
+      this.onBroken(this, err);
+    }
   }
 
-  /** Bytes queued for the next flush. */
-  get pendingBytes(): number {
-    return this.queuedBytes;
+  /** Bytes bound for this connection and not yet read by it: queued here plus in its socket. */
+  get backlog(): number {
+    return this.queuedBytes + this.ws.bufferedAmount;
   }
 
   /** Stops holding: returns what was held, in order. */

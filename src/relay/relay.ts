@@ -1,23 +1,49 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, SEEN_MAX_MEMBERS, type Limits } from '../protocol/constants';
 import { decodeClientFrame, SEND_KINDS, UserName, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
 import { AuthThrottle, keyHash, presentedSecret, secretMatches } from './auth';
 import { Connection, type Upload } from './connection';
+import { TokenBucket } from './rateLimiter';
+import { DEFAULT_GATE, SocketGate, type GateLimits } from './admission';
+import { Intake } from './intake';
+import { searchQuery } from './searchText';
 import type { AppendItem, ConversationRecord, Store, UserRecord } from './store';
 
 export const RELAY_VERSION = '0.1.0';
 
 /** Replay writes out a connection's queue whenever it holds more than this. */
 const REPLAY_LOW_WATER = 256 * 1024;
+/**
+ * A connection's next frame waits while more than this is bound for it and unread: a member who
+ * asks for more than they read is slowed to their own reading speed, and nobody else is.
+ */
+const REQUEST_LOW_WATER = 1024 * 1024;
+/** Syncs a connection may have running at once; a further one waits for one to finish. */
+const SYNCS_IN_FLIGHT = 2;
+/**
+ * Bytes of message bodies stored in one commit at most (and a quarter of the queue cap at most);
+ * the rest goes in the next one.
+ */
+const COMMIT_MAX_BYTES = 2 * 1024 * 1024;
+/** Connections one member may have open at once (several windows on several machines). */
+const MAX_CONNECTIONS_PER_MEMBER = 8;
+/** Bytes of unfinished uploads one member may hold (a quarter of the relay's, at least one largest file). */
+const MEMBER_UPLOAD_SHARE = 4;
+/** Requests whose answer can be large: each ends its connection's share of a turn (see Intake). */
+const COSTLY_FRAMES: ReadonlySet<ClientFrame['t']> = new Set(['sync', 'fetch', 'history', 'room.list', 'search']);
 /** Messages read from the store at a time while replaying (what is sent is paced by bytes). */
 const REPLAY_PAGE = 200;
-/** Largest `history` reply (it keeps at least one message). */
-const HISTORY_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest `history` reply (it keeps at least one message). Small enough that building one is a
+ * short piece of work: a member paging through large messages gets more, smaller pages, and
+ * others' frames are handled between them.
+ */
+const HISTORY_MAX_BYTES = 512 * 1024;
 /** Bytes of unfinished uploads the relay holds in memory at most, over all connections. */
 const UPLOAD_BUDGET = 64 * 1024 * 1024;
 /** How long after a commit the search index catches up (batched out of the ack path). */
@@ -42,6 +68,12 @@ export interface RelayOptions {
   handshakeTimeoutMs?: number;
   /** Cap on bytes queued to one connection before it is cut off as a slow consumer. */
   maxQueuedBytes?: number;
+  /** Caps on sockets that are not a member's yet (see SocketGate). */
+  gate?: Partial<GateLimits>;
+  /** Connections one member may have open at once. Default 8 (windows and machines). */
+  maxConnectionsPerMember?: number;
+  /** New members one address may make per hour. Default 30. */
+  newMembersPerHour?: number;
   /** Time allowed for a request's headers (slowloris guard). Default 10 s. */
   headersTimeoutMs?: number;
   /** Keep at most this many messages per conversation (0: keep all). */
@@ -76,6 +108,13 @@ export class Relay {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly throttle = new AuthThrottle(10, 60_000);
+  /** New members made per address in the last hour (the throttle's sliding window, reused). */
+  private readonly newMembers: AuthThrottle;
+  private readonly gate: SocketGate;
+  /** Each member's frame-rate bucket, shared by all their connections. */
+  private readonly buckets = new Map<string, TokenBucket>();
+  /** Bytes of unfinished uploads per member. */
+  private readonly uploadsByMember = new Map<string, number>();
   private readonly conns = new Set<Connection>();
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly users = new Map<string, UserRecord>();
@@ -90,8 +129,10 @@ export class Relay {
   private heartbeat: NodeJS.Timeout | undefined;
   private indexTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly intake: Intake;
   private readonly log: (line: string) => void;
   private readonly maxQueuedBytes: number;
+  private readonly commitMaxBytes: number;
   /** Messages stored and acked since start (for `/healthz` and benchmarks). */
   stats = { stored: 0, commits: 0, connections: 0 };
 
@@ -100,6 +141,17 @@ export class Relay {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.log = opts.log ?? (() => undefined);
     this.maxQueuedBytes = opts.maxQueuedBytes ?? 8 * 1024 * 1024;
+    this.commitMaxBytes = Math.min(COMMIT_MAX_BYTES, this.maxQueuedBytes / 4);
+    this.gate = new SocketGate({ ...DEFAULT_GATE, ...opts.gate });
+    this.newMembers = new AuthThrottle(opts.newMembersPerHour ?? 30, 3_600_000);
+    this.intake = new Intake({
+      handle: (conn, text) => this.onFrame(conn, text),
+      ready: (conn) => conn.backlog <= REQUEST_LOW_WATER && conn.syncsPending < SYNCS_IN_FLIGHT,
+      committing: () => this.commitScheduled,
+      idle: (conn) => this.releaseHeld(conn),
+      readyDeadlineMs: 30_000,
+      onStuck: (conn) => this.cutOff(conn, `its requests waited 30 s for it to read the answers`),
+    });
     for (const u of this.store.users()) this.indexUser(u);
     for (const c of this.store.conversations()) this.convs.set(c.id, { rec: c, members: new Set(c.members) });
     if (![...this.convs.values()].some((c) => c.rec.kind === 'room' && c.rec.name === DEFAULT_ROOM)) {
@@ -122,6 +174,12 @@ export class Relay {
     this.server.maxHeadersCount = 64;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    // Every TCP connection passes the gate first; one over its caps is closed before a byte is read.
+    // A socket that is no member's by the end of the header and handshake timeouts is closed.
+    const deadline = (opts.headersTimeoutMs ?? 10_000) + (opts.handshakeTimeoutMs ?? 10_000);
+    this.server.on('connection', (socket: Socket) => {
+      if (!this.gate.admit(socket, deadline)) socket.destroy();
+    });
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
       if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
@@ -154,6 +212,11 @@ export class Relay {
     return this.store.epoch;
   }
 
+  /** Sockets connected that are not a member's yet (see SocketGate). */
+  pendingSockets(): number {
+    return this.gate.pending;
+  }
+
   onlineCount(): number {
     return this.byUser.size;
   }
@@ -167,7 +230,8 @@ export class Relay {
     if (this.stopped) return;
     this.stopped = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.commit();
+    this.intake.stop();
+    while (this.pending.length > 0) this.commit();
     if (this.indexTimer) clearTimeout(this.indexTimer);
     this.indexTimer = undefined;
     const bye = JSON.stringify({ t: 'bye', reason });
@@ -210,21 +274,18 @@ export class Relay {
         return reject(socket, 401, ErrorCode.badSecret, 'wrong or missing team secret');
       }
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, remote));
+    this.wss.handleUpgrade(req, socket, head, (ws) => (this.onConnection(ws, remote).leaveGate = () => this.gate.release(req.socket)));
   }
 
-  private onConnection(ws: WebSocket, remote: string): void {
+  private onConnection(ws: WebSocket, remote: string): Connection {
     const conn = new Connection(
       newId('s'),
       ws,
       remote,
       { ratePerSecond: this.limits.ratePerSecond, rateBurst: this.limits.rateBurst, maxQueuedBytes: this.maxQueuedBytes },
       (c) => this.markDirty(c),
-      (c) => {
-        this.log(`cut off ${c.user?.name ?? remote}: more than ${this.maxQueuedBytes} bytes queued (slow consumer)`);
-        c.closed = true;
-        c.ws.terminate();
-      },
+      (c) => this.cutOff(c, `more than ${this.maxQueuedBytes} bytes queued (slow consumer)`),
+      (c, err) => this.log(`cut off ${c.user?.name ?? remote}: writing to it failed: ${(err as Error).message ?? err}`),
     );
     this.conns.add(conn);
     this.stats.connections++;
@@ -235,22 +296,36 @@ export class Relay {
     ws.on('pong', () => (conn.alive = true));
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
-      if (conn.closed) return;
-      try {
-        this.onMessage(conn, isBinary ? null : data.toString());
-      } catch (err) {
-        this.log(`internal error handling a frame from ${conn.user?.name ?? remote}: ${(err as Error).stack ?? err}`);
-        this.sendError(conn, ErrorCode.internal, 'internal relay error');
-      }
+      if (!conn.closed) this.intake.receive(conn, isBinary ? null : data.toString());
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
       this.onClose(conn);
     });
+    return conn;
+  }
+
+  /**
+   * Whether `remote` has made its hourly share of new members. Loopback is this machine (its
+   * user, or a test) and is limited only when a limit was set explicitly; behind a reverse
+   * proxy on the same machine, set one.
+   */
+  private newMemberLimited(remote: string): boolean {
+    if (this.opts.newMembersPerHour === undefined && isLoopback(remote)) return false;
+    return this.newMembers.blocked(remote);
+  }
+
+  /** Ends a connection that cannot keep up, without a word (it is not reading anyway). */
+  private cutOff(c: Connection, why: string): void {
+    if (c.closed) return;
+    this.log(`cut off ${c.user?.name ?? c.remote}: ${why}`);
+    c.closed = true;
+    c.ws.terminate();
   }
 
   private onClose(conn: Connection): void {
     conn.closed = true;
+    this.intake.drop(conn);
     for (const id of [...conn.uploads.keys()]) this.dropUpload(conn, id);
     conn.takeHeld();
     this.conns.delete(conn);
@@ -283,24 +358,57 @@ export class Relay {
 
   // ---- inbound frames ----
 
-  private onMessage(conn: Connection, text: string | null): void {
-    if (text === null) return this.fail(conn, ErrorCode.badFrame, 'binary frames are not part of the protocol', CloseCode.badFrame);
+  /** Handles one frame from the intake; true when it was a costly request (see Intake). */
+  private onFrame(conn: Connection, text: string | null): boolean {
+    if (conn.closed) return false;
+    try {
+      return this.onMessage(conn, text);
+    } catch (err) {
+      this.log(`internal error handling a frame from ${conn.user?.name ?? conn.remote}: ${(err as Error).stack ?? err}`);
+      this.sendError(conn, ErrorCode.internal, 'internal relay error');
+      return false;
+    }
+  }
+
+  private onMessage(conn: Connection, text: string | null): boolean {
+    if (text === null) {
+      this.fail(conn, ErrorCode.badFrame, 'binary frames are not part of the protocol', CloseCode.badFrame);
+      return false;
+    }
     const decoded = decodeClientFrame(text);
     if (!decoded.ok) {
-      if (decoded.code === 'unknown_type') return this.sendError(conn, ErrorCode.unknownType, decoded.message);
-      return this.fail(conn, ErrorCode.badFrame, decoded.message, CloseCode.badFrame);
+      if (decoded.code === 'unknown_type') this.sendError(conn, ErrorCode.unknownType, decoded.message);
+      // A well-formed frame of a known type with a field we refuse names itself: only it fails
+      // (a client that disagrees with our validation must not resend it after every reconnect).
+      else if (decoded.ref !== undefined && conn.user) {
+        if (this.admit(conn, decoded.ref)) this.sendError(conn, ErrorCode.badFrame, decoded.message, decoded.ref);
+      } else this.fail(conn, ErrorCode.badFrame, decoded.message, CloseCode.badFrame);
+      return false;
     }
     const f = decoded.value;
     if (!conn.user) {
-      if (f.t !== 'hello') return this.fail(conn, ErrorCode.handshakeRequired, `${f.t} before hello`, CloseCode.badFrame);
-      return this.onHello(conn, f);
+      if (f.t !== 'hello') this.fail(conn, ErrorCode.handshakeRequired, `${f.t} before hello`, CloseCode.badFrame);
+      else this.onHello(conn, f);
+      return false;
     }
+    if (!this.admit(conn, refOf(f))) return false;
+    this.dispatch(conn, f);
+    return COSTLY_FRAMES.has(f.t);
+  }
+
+  /** The frame-rate limit: false (and an error, or the connection cut) when over it. */
+  private admit(conn: Connection, ref: string | undefined): boolean {
     if (!conn.bucket.take()) {
       conn.strikes++;
-      if (conn.strikes > this.limits.rateBurst) return this.fail(conn, ErrorCode.rateLimited, 'kept sending over the rate limit', CloseCode.rateLimited);
-      return this.sendError(conn, ErrorCode.rateLimited, `over ${this.limits.ratePerSecond} frames/s; slow down`, refOf(f));
+      if (conn.strikes > this.limits.rateBurst) this.fail(conn, ErrorCode.rateLimited, 'kept sending over the rate limit', CloseCode.rateLimited);
+      else this.sendError(conn, ErrorCode.rateLimited, `over ${this.limits.ratePerSecond} frames/s; slow down`, ref);
+      return false;
     }
     conn.strikes = 0;
+    return true;
+  }
+
+  private dispatch(conn: Connection, f: ClientFrame): void {
     switch (f.t) {
       case 'hello':
         return this.sendError(conn, ErrorCode.alreadyHandshaken, 'hello was already accepted on this connection');
@@ -355,6 +463,14 @@ export class Relay {
     }
     let isNew = false;
     let renamed = false;
+    if (!user && !this.byKey.has(hash) && this.newMemberLimited(conn.remote)) {
+      return this.fail(conn, ErrorCode.rateLimited, 'too many new members from this address in the last hour; try again later', CloseCode.rateLimited);
+    }
+    const existing = user ?? this.byKey.get(hash);
+    const maxConns = this.opts.maxConnectionsPerMember ?? MAX_CONNECTIONS_PER_MEMBER;
+    if (existing && (this.byUser.get(existing.id)?.size ?? 0) >= maxConns) {
+      return this.fail(conn, ErrorCode.tooManyConnections, `${existing.name} already has ${maxConns} connections open; close one`, CloseCode.tooManyConnections);
+    }
     if (!user) {
       const existing = this.byKey.get(hash);
       if (existing) {
@@ -367,6 +483,7 @@ export class Relay {
         renamed = true;
         this.log(`member ${existing.id} is now called ${name}`);
       } else {
+        this.newMembers.fail(conn.remote);
         user = { id: newId('u'), name, norm, keyHash: hash, created: Date.now() };
         this.store.createUser(user);
         this.indexUser(user);
@@ -385,6 +502,11 @@ export class Relay {
     }
     const was = this.presenceOf(user.id);
     conn.user = user;
+    conn.leaveGate();
+    // The frame rate is the member's, however many connections they open.
+    let bucket = this.buckets.get(user.id);
+    if (!bucket) this.buckets.set(user.id, (bucket = new TokenBucket(this.limits.ratePerSecond, this.limits.rateBurst)));
+    conn.bucket = bucket;
     let set = this.byUser.get(user.id);
     if (!set) this.byUser.set(user.id, (set = new Set()));
     set.add(conn);
@@ -424,14 +546,26 @@ export class Relay {
       .finally(() => {
         conn.syncsPending--;
         for (const [k, v] of replayed) conn.replayed.set(k, Math.max(v, conn.replayed.get(k) ?? 0));
-        if (conn.syncsPending > 0 || conn.closed) return;
-        const done = conn.replayed;
-        conn.replayed = new Map();
-        for (const h of conn.takeHeld()) {
-          if (h.conv !== undefined && h.seq !== undefined && h.seq <= (done.get(h.conv) ?? -1)) continue;
-          conn.push(h.json, { conv: h.conv, seq: h.seq });
-        }
+        conn.releaseDue = true;
+        this.releaseHeld(conn);
       });
+  }
+
+  /**
+   * Sends what was held for `conn` once its syncs are done, minus what the replays already sent.
+   * Frames it sent that still wait in the intake may hold another sync: the release then waits
+   * until they are handled (the intake calls back when the connection's inbox is empty).
+   */
+  private releaseHeld(conn: Connection): void {
+    if (!conn.releaseDue || conn.syncsPending > 0 || conn.closed || !conn.held) return;
+    if (conn.inbox.frames.length > 0) return;
+    conn.releaseDue = false;
+    const done = conn.replayed;
+    conn.replayed = new Map();
+    for (const h of conn.takeHeld()) {
+      if (h.conv !== undefined && h.seq !== undefined && h.seq <= (done.get(h.conv) ?? -1)) continue;
+      conn.push(h.json, { conv: h.conv, seq: h.seq });
+    }
   }
 
   private async onSync(conn: Connection, f: Frame<'sync'>, replayed: Map<string, number>): Promise<void> {
@@ -463,7 +597,7 @@ export class Relay {
             conn.push(m.json);
             at = m.seq;
             // Page by bytes: a backlog of large messages never piles up in memory.
-            if (conn.pendingBytes > REPLAY_LOW_WATER) await conn.drained(REPLAY_LOW_WATER);
+            if (conn.backlog > REPLAY_LOW_WATER) await conn.drained(REPLAY_LOW_WATER);
             if (conn.closed) return;
           }
           if (page.length < REPLAY_PAGE) {
@@ -510,6 +644,10 @@ export class Relay {
     if (conn.uploads.size >= 4) {
       return this.sendError(conn, ErrorCode.badUpload, 'at most 4 uploads at a time per connection', f.id);
     }
+    const mine = this.uploadsByMember.get(conn.user!.id) ?? 0;
+    if (mine + f.size > Math.max(this.limits.maxFileBytes, UPLOAD_BUDGET / MEMBER_UPLOAD_SHARE)) {
+      return this.sendError(conn, ErrorCode.rateLimited, 'you are uploading too many files at once; wait for one to finish', f.id);
+    }
     if (this.uploadBytes + f.size > UPLOAD_BUDGET) {
       return this.sendError(conn, ErrorCode.rateLimited, 'the relay is receiving too many files right now; try again shortly', f.id);
     }
@@ -517,6 +655,7 @@ export class Relay {
     const upload: Upload = { id: f.id, conv: f.conv, name: f.name, size: f.size, sha256: f.sha256, mime: f.mime, note: f.note, thread: f.thread, count, chunks: [] };
     conn.uploads.set(f.id, upload);
     this.uploadBytes += f.size;
+    this.uploadsByMember.set(conn.user!.id, mine + f.size);
     this.touchUpload(conn, upload);
     conn.push(JSON.stringify({ t: 'upload.ready', id: f.id, next: 0 }));
     if (count === 0) this.finishUpload(conn, upload);
@@ -556,6 +695,9 @@ export class Relay {
     if (up.timer) clearTimeout(up.timer);
     conn.uploads.delete(id);
     this.uploadBytes -= up.size;
+    const left = (this.uploadsByMember.get(conn.user!.id) ?? up.size) - up.size;
+    if (left > 0) this.uploadsByMember.set(conn.user!.id, left);
+    else this.uploadsByMember.delete(conn.user!.id);
   }
 
   private finishUpload(conn: Connection, up: Upload): void {
@@ -589,19 +731,21 @@ export class Relay {
     if (!state) return;
     const before = f.before ?? state.rec.head + 1;
     const limit = Math.min(f.limit ?? this.limits.historyPage, this.limits.historyPage);
-    let messages = this.store.before(f.conv, before, limit);
+    const messages = this.store.before(f.conv, before, limit, HISTORY_MAX_BYTES);
     // Keep a reply under HISTORY_MAX_BYTES: drop the oldest (the client asks again from there).
+    // Each message is serialized once, newest first, and only until the budget is spent.
+    const kept: string[] = [];
     let bytes = 0;
-    let keepFrom = messages.length;
-    while (keepFrom > 0) {
-      const size = JSON.stringify(messages[keepFrom - 1]).length;
-      if (bytes + size > HISTORY_MAX_BYTES && keepFrom < messages.length) break;
-      bytes += size;
-      keepFrom--;
+    let oldest: Message | undefined;
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const json = JSON.stringify(messages[i]);
+      if (bytes + json.length > HISTORY_MAX_BYTES && kept.length > 0) break;
+      bytes += json.length;
+      kept.push(json);
+      oldest = messages[i];
     }
-    messages = messages.slice(keepFrom);
-    const more = messages.length > 0 ? messages[0].seq > state.rec.floor : false;
-    conn.push(JSON.stringify({ t: 'history', rid: f.rid, conv: f.conv, messages, more }));
+    const more = oldest ? oldest.seq > state.rec.floor : false;
+    conn.push(`{"t":"history","rid":${JSON.stringify(f.rid)},"conv":${JSON.stringify(f.conv)},"messages":[${kept.reverse().join(',')}],"more":${more}}`);
   }
 
   private onRoomCreate(conn: Connection, f: Frame<'room.create'>): void {
@@ -706,13 +850,13 @@ export class Relay {
   private onSearch(conn: Connection, f: Frame<'search'>): void {
     const user = conn.user!.id;
     if (f.conv !== undefined && !this.memberConv(conn, f.conv, f.rid)) return;
-    const match = searchQuery(f.q);
-    if (!match) return this.sendError(conn, ErrorCode.badRequest, 'the search has no words to look for', f.rid);
+    const query = searchQuery(f.q);
+    if (!query) return this.sendError(conn, ErrorCode.badRequest, 'the search has no words to look for', f.rid);
     const convs = f.conv !== undefined ? [f.conv] : [...this.convs.values()].filter((c) => c.members.has(user)).map((c) => c.rec.id);
     const limit = f.limit ?? 50;
     let hits;
     try {
-      hits = this.store.search({ match, convs, ...(f.from !== undefined ? { from: f.from } : {}), limit });
+      hits = this.store.search({ ...query, convs, ...(f.from !== undefined ? { from: f.from } : {}), limit });
     } catch (err) {
       this.log(`search failed: ${(err as Error).message}`);
       return this.sendError(conn, ErrorCode.internal, 'the search failed', f.rid);
@@ -734,13 +878,22 @@ export class Relay {
   private commit(): void {
     this.commitScheduled = false;
     if (this.pending.length === 0) return;
+    // One commit stores COMMIT_MAX_BYTES at most, so what it fans out to any one member stays
+    // well under their queue cap; the rest is the next commit's, a turn later.
+    let take = 0;
+    for (let bytes = 0; take < this.pending.length && (take === 0 || bytes < this.commitMaxBytes); take++) bytes += itemBytes(this.pending[take].item);
+    const items = this.pending.slice(0, take);
+    this.pending = this.pending.slice(take);
+    if (this.pending.length > 0) {
+      this.commitScheduled = true;
+      setImmediate(() => this.commit());
+    }
     // Membership may have changed since a frame was queued (a leave in the same tick).
     const batch: Pending[] = [];
-    for (const p of this.pending) {
+    for (const p of items) {
       if (this.convs.get(p.item.conv)?.members.has(p.item.author)) batch.push(p);
       else this.sendError(p.conn, ErrorCode.notMember, `not a member of ${p.item.conv}`, p.item.id);
     }
-    this.pending = [];
     if (batch.length === 0) return;
     let results;
     try {
@@ -930,15 +1083,14 @@ export class Relay {
   }
 }
 
-/**
- * An FTS5 query from what a user typed: every word must occur (AND), the last may be the start
- * of a word (typing "deplo" finds "deploy"). Words are quoted, so FTS5 operators and column
- * filters in the input are just text. Undefined when nothing searchable is left.
- */
-export function searchQuery(input: string): string | undefined {
-  const words = input.normalize('NFKC').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).slice(0, 16);
-  if (words.length === 0) return undefined;
-  return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+/** About how many bytes a message to store weighs (its text, or its file's bytes). */
+function itemBytes(item: AppendItem): number {
+  const b = item.body;
+  let n = 200;
+  if (b.kind === 'text' || b.kind === 'edit') n += b.text.length;
+  else if (b.kind === 'snippet') n += b.code.length + (b.note?.length ?? 0);
+  for (const c of item.chunks ?? []) n += c.length;
+  return n;
 }
 
 function msgJson(m: Message): string {
@@ -949,6 +1101,11 @@ function refOf(f: ClientFrame): string | undefined {
   if ('rid' in f) return f.rid;
   if ('id' in f) return f.id;
   return undefined;
+}
+
+function isLoopback(addr: string): boolean {
+  const a = addr.replace(/^::ffff:/, '');
+  return a === '::1' || a.startsWith('127.');
 }
 
 function sameSet(a: Set<string>, b: string[]): boolean {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
-import { HIDDEN_KINDS, NOTICE_KINDS, SEARCH_MARK_END, threadOf, SEARCH_MARK_START, type Body, type Message, type SearchHit } from '../protocol/wire';
+import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Body, type Message, type SearchHit } from '../protocol/wire';
 import type { AppendItem, AppendResult, ConversationRecord, FileInfo, SearchQuery, Store, UserRecord } from './store';
+import { excerpt } from './searchText';
 
 const SCHEMA_VERSION = 1;
 
@@ -56,6 +57,7 @@ export class SqliteStore implements Store {
   private readonly selectAfter: Statement;
   private readonly selectAfterJson: Statement;
   private readonly selectBefore: Statement;
+  private readonly selectBeforeSizes: Statement;
   private readonly insertChunk: Statement;
   private readonly insertFile: Statement;
   private readonly reindexMsg: Statement;
@@ -109,6 +111,8 @@ export class SqliteStore implements Store {
     this.selectBefore = this.prep(
       'SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     );
+    // A message's size in a reply: its body plus about what the other fields take.
+    this.selectBeforeSizes = this.prep('SELECT length(body) + length(id) + length(author) + 80 AS size FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
     this.insertChunk = this.prep('INSERT OR REPLACE INTO file_chunks (file, idx, data) VALUES (?, ?, ?)');
     this.insertFile = this.prep('INSERT OR REPLACE INTO files (id, conv, size, count) VALUES (?, ?, ?, ?)');
     this.reindexMsg = this.prep('UPDATE search SET text = ? WHERE rowid = (SELECT rowid FROM messages WHERE conv = ? AND seq = ?)');
@@ -326,8 +330,19 @@ export class SqliteStore implements Store {
     return (this.selectAfterJson.all([conv, after, limit]) as Row[]).map((r) => ({ seq: Number(r.seq), json: String(r.json) }));
   }
 
-  before(conv: string, before: number, limit: number): Message[] {
-    return (this.selectBefore.all([conv, before, limit]) as Row[]).map(toMessage).reverse();
+  before(conv: string, before: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): Message[] {
+    if (maxBytes === Number.POSITIVE_INFINITY) return (this.selectBefore.all([conv, before, limit]) as Row[]).map(toMessage).reverse();
+    // The sizes first (SQLite reads them without handing the bodies over), then the rows that fit.
+    let bytes = 0;
+    let count = 0;
+    for (const r of this.selectBeforeSizes.all([conv, before, limit]) as Row[]) {
+      const size = Number(r.size);
+      if (count > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      count++;
+    }
+    if (count === 0) return [];
+    return (this.selectBefore.all([conv, before, count]) as Row[]).map(toMessage).reverse();
   }
 
   prune(conv: string, keep: number): void {
@@ -344,13 +359,14 @@ export class SqliteStore implements Store {
 
   search(q: SearchQuery): SearchHit[] {
     this.indexPending();
+    // Newest first by the index's own order (a message's rowid), so the scan stops at the limit
+    // instead of sorting every match; excerpts are made for the rows returned only.
     const rows = this.db.all(
-      `SELECT m.conv, m.seq, m.id, m.author, m.ts, m.kind, json_extract(m.body, '$.thread') AS thread,
-              snippet(search, 0, ?, ?, '…', 24) AS text
+      `SELECT m.conv, m.seq, m.id, m.author, m.ts, m.kind, json_extract(m.body, '$.thread') AS thread, search.text AS text
        FROM search JOIN messages m ON m.rowid = search.rowid
        WHERE search MATCH ? AND m.conv IN (SELECT value FROM json_each(?)) ${q.from !== undefined ? 'AND m.author = ?' : ''}
-       ORDER BY m.ts DESC, m.seq DESC LIMIT ?`,
-      [SEARCH_MARK_START, SEARCH_MARK_END, q.match, JSON.stringify(q.convs), ...(q.from !== undefined ? [q.from] : []), q.limit + 1],
+       ORDER BY search.rowid DESC LIMIT ?`,
+      [q.match, JSON.stringify(q.convs), ...(q.from !== undefined ? [q.from] : []), q.limit + 1],
     ) as Row[];
     return rows.map((r) => ({
       conv: String(r.conv),
@@ -360,7 +376,7 @@ export class SqliteStore implements Store {
       ts: Number(r.ts),
       kind: String(r.kind),
       ...(r.thread !== null && r.thread !== undefined ? { thread: Number(r.thread) } : {}),
-      text: String(r.text),
+      text: excerpt(String(r.text), q),
     }));
   }
 

@@ -1,4 +1,5 @@
 import type { Body, Message, SearchHit } from '../protocol/wire';
+import type { SearchTerms } from './searchText';
 
 // The relay's storage, behind an interface so that a server database (PostgreSQL, …) can replace
 // the embedded SQLite file without touching the relay. Calls are synchronous: the embedded store
@@ -44,9 +45,7 @@ export type AppendResult =
   | { ok: true; message: Message; dup: boolean }
   | { ok: false; code: 'not_author' | 'bad_target' | 'unknown_conversation'; message: string };
 
-export interface SearchQuery {
-  /** An FTS5 query (searchQuery() builds one from what a user typed). */
-  match: string;
+export interface SearchQuery extends SearchTerms {
   /** Only these conversations (the searcher's). */
   convs: string[];
   from?: string;
@@ -90,8 +89,12 @@ export interface Store {
    * re-serializing every body.
    */
   afterJson(conv: string, after: number, limit: number): { seq: number; json: string }[];
-  /** Messages with seq < before, the newest `limit` of them, ascending. */
-  before(conv: string, before: number, limit: number): Message[];
+  /**
+   * Messages with seq < before, the newest `limit` of them, ascending; with `maxBytes`, only as
+   * many of the newest as fit in that many bytes of stored body (at least one), so a page of
+   * large messages is not read whole to be cut down.
+   */
+  before(conv: string, before: number, limit: number, maxBytes?: number): Message[];
   /** Drops all but the newest `keep` messages of a conversation (retention). */
   prune(conv: string, keep: number): void;
 

@@ -2,9 +2,8 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ClientStore } from '../../src/core/clientStore';
-import { newIdentityKey } from '../../src/core/ids';
 import { messageViews } from '../../src/core/viewModel';
-import { cleanup, connect, general, onCleanup, startRelay, tempDir, texts, waitFor, type TestClient } from '../helpers';
+import { cleanup, connect, general, onCleanup, RawClient, startRelay, tempDir, texts, waitFor, type TestClient } from '../helpers';
 
 const reactionsOf = (c: TestClient, conv: string, seq: number) => c.client.messages(conv).find((m) => m.seq === seq)?.reactions ?? [];
 
@@ -86,21 +85,32 @@ describe('reactions: events in the sequence that every cache applies the same wa
     assert.equal(r.store.conversations().find((c) => c.id === room)?.head, 4, 'nothing stored');
 
     // The relay validates the emoji itself (a raw client skips the client's own checks): each bad
-    // one is a bad_frame that closes only that connection.
-    for (const [i, emoji] of ['thumbs', '👍 👍', '\u0007', '', 'x'.repeat(40) + '👍'].entries()) {
-      const ws = new WebSocket(r.url, { perMessageDeflate: false });
-      onCleanup(() => ws.terminate());
-      const events: { t: string; code?: string }[] = [];
-      let closed = false;
-      ws.on('message', (d) => events.push(...(JSON.parse(d.toString()) as { t: string }[])));
-      ws.on('close', () => (closed = true));
-      await new Promise((res) => ws.once('open', res));
-      ws.send(JSON.stringify({ t: 'hello', v: 1, name: `mallory${i}`, key: newIdentityKey() }));
-      await waitFor(() => events.some((e) => e.t === 'welcome'), 'welcome');
-      ws.send(JSON.stringify({ t: 'send', id: `bad${String(i).padStart(5, '0')}`, conv: room, body: { kind: 'react', target: 1, emoji, on: true } }));
-      await waitFor(() => closed, `the connection that sent ${JSON.stringify(emoji)} is closed`);
-      assert.deepEqual(events.filter((e) => e.t === 'error').map((e) => e.code), ['bad_frame'], JSON.stringify(emoji));
+    // one is a bad_frame that names the refused message and closes nothing.
+    const raw = await RawClient.hello(r.url, 'mallory');
+    const bad = ['thumbs', '👍 👍', '\u0007', '', 'x'.repeat(40) + '👍'];
+    for (const [i, emoji] of bad.entries()) raw.send({ t: 'send', id: `bad${String(i).padStart(5, '0')}`, conv: room, body: { kind: 'react', target: 1, emoji, on: true } });
+    for (const i of bad.keys()) assert.equal((await raw.next('error', (e) => e.ref === `bad${String(i).padStart(5, '0')}`)).code, 'bad_frame', JSON.stringify(bad[i]));
+    assert.equal(raw.closeCode, undefined, 'the connection stays open');
+
+    // A client that disagrees with the relay's validation (here: it lets any emoji through) gets
+    // that one message failed, and does not resend it after a reconnect.
+    const sent: string[] = [];
+    class Recording extends WebSocket {
+      override send(data: string, ...rest: never[]): void {
+        sent.push(String(data));
+        (super.send as (...a: unknown[]) => void)(data, ...rest);
+      }
     }
+    const lenient = await connect(r.url, 'lenient', { WebSocket: Recording as never });
+    const entry = lenient.client.send(room, { kind: 'react', target: 1, emoji: 'thumbs', on: true } as never);
+    await waitFor(() => lenient.client.outbox().find((e) => e.id === entry.id)?.state === 'failed', 'the refused reaction failed');
+    assert.match(lenient.client.outbox()[0].error ?? '', /bad_frame/);
+    assert.equal(sent.filter((f) => f.includes(entry.id)).length, 1, 'sent once');
+    const syncs = sent.filter((f) => f.includes('"sync"')).length;
+    lenient.client.reconnect();
+    await waitFor(() => lenient.client.state === 'connected' && sent.filter((f) => f.includes('"sync"')).length > syncs, 'reconnected and synced');
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(sent.filter((f) => f.includes(entry.id)).length, 1, 'not resent after the reconnect');
     assert.equal(alice.client.state, 'connected', 'alice is not affected');
     assert.equal(r.store.conversations().find((c) => c.id === room)?.head, 4, 'still nothing stored');
   });

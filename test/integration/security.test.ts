@@ -61,8 +61,8 @@ describe('refusals: each with its code, closing only the offending connection', 
       '{"t":"send",',
       '[1,2,3]',
       '"just a string"',
-      { t: 'send', id: 'wrong-types-1', conv: 42, body: { kind: 'text', text: 'x' } },
-      '{"t":"send","id":"deep-nest-01","conv":"x","body":' + '['.repeat(5000) + ']'.repeat(5000) + '}',
+      { t: 'send', id: 42, conv: 42, body: { kind: 'text', text: 'x' } },
+      '{"t":"send","id":"bad id with spaces","conv":"x","body":' + '['.repeat(5000) + ']'.repeat(5000) + '}',
     ];
     for (const [i, c] of cases.entries()) {
       const raw = await RawClient.hello(r.url, 'mallory' + Math.floor(Math.random() * 1e6));
@@ -71,6 +71,15 @@ describe('refusals: each with its code, closing only the offending connection', 
       assert.equal(err.code, 'bad_frame', `case ${i}: ${String(err.message)}`);
       assert.equal(await raw.closed(), 4002);
     }
+    // A frame of a known type with a well-formed id or rid is refused by name, and only it.
+    const named = await RawClient.hello(r.url, 'named');
+    named.send({ t: 'send', id: 'wrong-types-1', conv: 42, body: { kind: 'text', text: 'x' } });
+    named.send('{"t":"send","id":"deep-nest-01","conv":"x","body":' + '['.repeat(5000) + ']'.repeat(5000) + '}');
+    named.send({ t: 'history', rid: 'h-bad-limit', conv: general(bob), limit: -3 });
+    for (const ref of ['wrong-types-1', 'deep-nest-01', 'h-bad-limit']) assert.equal((await named.next('error', (e) => e.ref === ref)).code, 'bad_frame', ref);
+    named.send({ t: 'send', id: 'after-the-bad', conv: general(bob), body: { kind: 'text', text: 'fine' } });
+    await named.next('ack', (e) => e.id === 'after-the-bad');
+    assert.equal(named.closeCode, undefined, 'still open');
     // Extra keys, __proto__ among them, are dropped by validation: stored without them, nothing polluted.
     const raw = await RawClient.hello(r.url, 'protokeys');
     raw.send('{"t":"send","id":"proto-key-001","conv":"' + general(bob) + '","__proto__":{"polluted":1},"body":{"kind":"text","text":"x","__proto__":{"admin":true},"constructor":{"prototype":{"polluted":1}}}}');

@@ -1,11 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sanitizeFileName } from '../../src/core/fileNames';
 import { normalizeRemote } from '../../src/core/gitRemote';
 import { applyPatch, parsePatch } from '../../src/core/patch';
-import { normalizeRelPath, relativeTo } from '../../src/core/paths';
+import { normalizeRelPath, relPathProblem, relativeTo } from '../../src/core/paths';
+import { writeRefusal } from '../../src/core/writeTarget';
 import { findFileRefs } from '../../src/webview/logic/references';
 import { cleanup, tempDir } from '../helpers';
 
@@ -130,6 +131,13 @@ describe('hostile file names', () => {
     'a'.repeat(1000),
     'résumé.pdf',
     'what<>:"|?*.txt',
+    '.git',
+    '.GIT',
+    '.git.',
+    '.git::$INDEX_ALLOCATION',
+    'git~1',
+    '\u200c.git',
+    '.git/config',
   ];
 
   it('never yields a path, a device name, a control character or an empty name', () => {
@@ -141,7 +149,107 @@ describe('hostile file names', () => {
       assert.ok(!/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(n), `control char in ${JSON.stringify(n)}`);
       assert.ok(!/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(n), `device name ${n}`);
       assert.ok(!/[<>:"|?*]/.test(n), `reserved char in ${n}`);
+      assert.equal(normalizeRelPath(n), n, `${JSON.stringify(n)} is refused as a path (another name for .git?)`);
     }
     assert.equal(sanitizeFileName('résumé.pdf'), 'résumé.pdf');
+  });
+});
+
+describe('paths into .git from other people', () => {
+  afterEach(cleanup);
+
+  // A patch to `.git/config` adding `core.fsmonitor = <command>` runs that command on the next `git status`.
+  const refused = [
+    '.git/config',
+    '.GIT/config',
+    '.Git/hooks/pre-commit',
+    'a/.git/hooks/post-checkout',
+    '.git./config',
+    '.git /config',
+    '.git. . /config',
+    'git~1/config',
+    'GIT~1/config',
+    '.git::$INDEX_ALLOCATION/config',
+    '.git:$I30:$INDEX_ALLOCATION/config',
+    '.g\u200cit/config',
+    '..\\.git\\config',
+    'sub\\.git\\config',
+    './src/../.git/config',
+    '.git',
+    'sub/.git',
+  ];
+
+  it('are refused by normalizeRelPath, with a reason that names .git', () => {
+    for (const p of refused) {
+      assert.equal(normalizeRelPath(p), undefined, p);
+      assert.ok(relPathProblem(p), p);
+    }
+    assert.match(relPathProblem('.git/config')!, /inside a \.git directory/);
+    assert.match(relPathProblem('git~1/config')!, /'git~1' is another name for \.git/);
+    assert.match(relPathProblem('..\\.git\\config')!, /climbs out/);
+    assert.match(relPathProblem('.. /x')!, /only of dots and spaces/);
+    assert.equal(relativeTo('/r', '/r/.git/config'), undefined);
+  });
+
+  it('leave names that only look alike', () => {
+    for (const p of ['.github/workflows/x.yml', '.gitignore', '.gitattributes', 'my.git/file', 'git/config', 'docs/.git-notes', 'git~/x', 'x.git']) {
+      assert.equal(normalizeRelPath(p), p, p);
+      assert.equal(relPathProblem(p), undefined, p);
+    }
+  });
+
+  describe('where a write really lands', () => {
+    // ws/ holds a repository, a link out of it, a link into its .git and a link to nothing.
+    const setUp = () => {
+      const ws = tempDir();
+      const elsewhere = tempDir('parley-elsewhere-');
+      mkdirSync(join(ws, '.git/hooks'), { recursive: true });
+      writeFileSync(join(ws, '.git/config'), '[core]\n');
+      mkdirSync(join(ws, 'src'));
+      writeFileSync(join(ws, 'src/a.ts'), 'x\n');
+      writeFileSync(join(elsewhere, 'b.ts'), 'y\n');
+      symlinkSync(elsewhere, join(ws, 'out'));
+      symlinkSync(join(ws, '.git/config'), join(ws, 'settings.ini'));
+      symlinkSync(join(ws, '.git/hooks/pre-commit'), join(ws, 'hook.sh'));
+      return { ws, elsewhere, teammate: { roots: [ws], chosenByUser: false }, user: { roots: [ws], chosenByUser: true } };
+    };
+
+    it("refuses a teammate's path through a link out of the workspace, into .git, or outside", async () => {
+      const { ws, elsewhere, teammate } = setUp();
+      assert.match((await writeRefusal(join(ws, 'out/b.ts'), teammate))!, /symbolic link out of the workspace folder/);
+      assert.match((await writeRefusal(join(ws, 'out/new/c.ts'), teammate))!, /symbolic link out of the workspace folder/);
+      assert.match((await writeRefusal(join(ws, '.git/config'), teammate))!, /inside a \.git directory/);
+      assert.match((await writeRefusal(join(ws, '.git/hooks/pre-commit'), teammate))!, /inside a \.git directory/);
+      assert.match((await writeRefusal(join(ws, 'settings.ini'), teammate))!, /symbolic link into a \.git directory/);
+      assert.match((await writeRefusal(join(ws, 'hook.sh'), teammate))!, /symbolic link to something that does not exist/);
+      assert.match((await writeRefusal(join(elsewhere, 'b.ts'), teammate))!, /outside the workspace folder/);
+      assert.match((await writeRefusal(join(ws, 'src/a.ts'), { roots: [], chosenByUser: false }))!, /no workspace folder/);
+      assert.equal(await writeRefusal('src/a.ts', teammate), 'it is not an absolute path');
+    });
+
+    it('allows a normal file in the workspace, existing or new', async () => {
+      const { ws, teammate } = setUp();
+      assert.equal(await writeRefusal(join(ws, 'src/a.ts'), teammate), undefined);
+      assert.equal(await writeRefusal(join(ws, 'src/new/deeper/c.ts'), teammate), undefined);
+      assert.equal(await writeRefusal(join(ws, '.github/workflows/x.yml'), teammate), undefined);
+    });
+
+    it("lets the user choose a place outside the workspace, but never .git or a link out of it", async () => {
+      const { ws, elsewhere, user } = setUp();
+      assert.equal(await writeRefusal(join(elsewhere, 'b.ts'), user), undefined);
+      assert.equal(await writeRefusal(join(elsewhere, 'new.ts'), user), undefined);
+      assert.match((await writeRefusal(join(ws, '.git/config'), user))!, /inside a \.git directory/);
+      assert.match((await writeRefusal(join(elsewhere, '.GIT/config'), user))!, /inside a \.git directory/);
+      assert.match((await writeRefusal(join(ws, 'out/b.ts'), user))!, /symbolic link out of the workspace folder/);
+      assert.match((await writeRefusal(join(ws, 'settings.ini'), user))!, /symbolic link into a \.git directory/);
+    });
+
+    it('judges by the real path of the workspace folder too (a workspace opened through a link)', async () => {
+      const { ws, teammate } = setUp();
+      const viaLink = join(tempDir(), 'ws');
+      symlinkSync(ws, viaLink);
+      assert.equal(await writeRefusal(join(viaLink, 'src/a.ts'), { ...teammate, roots: [viaLink] }), undefined);
+      assert.match((await writeRefusal(join(viaLink, 'out/b.ts'), { ...teammate, roots: [viaLink] }))!, /symbolic link out/);
+    });
   });
 });
