@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { CloseCode, DEFAULT_LIMITS, ErrorCode, FATAL_ERRORS, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
+import { CloseCode, DEFAULT_LIMITS, ErrorCode, FATAL_ERRORS, MAX_RELAY_FRAME_BYTES, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
 import {
   BASE_SEND_KINDS,
   decodeRelayFrame,
@@ -406,7 +406,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         headers,
         handshakeTimeout: 10_000,
         perMessageDeflate: false,
-        maxPayload: 256 * 1024 * 1024,
+        maxPayload: MAX_RELAY_FRAME_BYTES,
         ...tls,
       });
     } catch (err) {

@@ -91,6 +91,13 @@ export const DEFAULT_LIMITS: Limits = {
 };
 
 /**
+ * Largest frame a client accepts from a relay. A relay writes frames of about 256 KiB (one event
+ * may pass that: a `history` page of at most 512 KiB of messages, a file chunk), so anything near
+ * this is a relay trying to freeze the editor with one huge parse.
+ */
+export const MAX_RELAY_FRAME_BYTES = 8 * 1024 * 1024;
+
+/**
  * Most cursors one `sync` may carry (a client sends one per conversation it is in). Checked
  * before the frame is validated, so a frame of tens of thousands costs its parse and no more.
  */
