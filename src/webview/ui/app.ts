@@ -7,7 +7,7 @@ import { pickerChoices, useRecent } from '../logic/recentEmoji';
 import { Composer } from './composer';
 import { Drafts } from './drafts';
 import { EmojiPicker } from './emojiPicker';
-import { brandIcon, formatBytes, h, icon, iconButton } from './dom';
+import { bdi, brandIcon, formatBytes, h, icon, iconButton, nameList } from './dom';
 import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
 import { renderPinned } from './pinnedPanel';
@@ -330,12 +330,13 @@ export class App {
     }, 'back-button');
     const members = new Map(this.snap.members.map((m) => [m.id, m]));
     const peer = c.peer ? members.get(c.peer) : undefined;
-    const sub = c.kind === 'room' ? `${c.archived ? 'archived · ' : ''}${c.members.length} member${c.members.length === 1 ? '' : 's'}${c.topic ? ` · ${c.topic}` : ''}` : (peer?.presence ?? '');
+    // The topic is isolated (<bdi>): a right-to-left one cannot reorder the member count.
+    const sub = c.kind === 'room' ? [`${c.archived ? 'archived · ' : ''}${c.members.length} member${c.members.length === 1 ? '' : 's'}`, ...(c.topic ? [' · ', bdi(c.topic)] : [])] : [peer?.presence ?? ''];
     const lead = c.kind === 'dm' ? h('span', { class: `presence ${peer?.presence ?? 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : icon(c.archived ? 'archive' : 'symbol-numeric');
     const subtitle =
       c.kind === 'room' && !c.archived
-        ? h('button', { class: 'subtitle muted link-like', text: sub, attrs: { type: 'button', title: c.topic ? `Topic: ${c.topic} (click to change)` : 'Set a topic' }, on: { click: () => post({ type: 'command', command: 'setTopic' }) } })
-        : h('div', { class: 'subtitle muted', text: sub });
+        ? h('button', { class: 'subtitle muted link-like', attrs: { type: 'button', title: c.topic ? `Topic: ${c.topic} (click to change)` : 'Set a topic' }, on: { click: () => post({ type: 'command', command: 'setTopic' }) } }, ...sub)
+        : h('div', { class: 'subtitle muted' }, ...sub);
     const pinned = this.snap.pinned;
     const pins = h(
       'button',
@@ -343,7 +344,7 @@ export class App {
       icon('pinned'),
       pinned.length ? h('span', { class: 'count', text: String(pinned.length) }) : undefined,
     );
-    this.header.replaceChildren(back, lead, h('div', { class: 'titles' }, h('h2', { class: 'title', text: c.kind === 'room' ? c.title.slice(1) : c.title }), subtitle), pins);
+    this.header.replaceChildren(back, lead, h('div', { class: 'titles' }, h('h2', { class: 'title' }, bdi(c.kind === 'room' ? c.title.slice(1) : c.title)), subtitle), pins);
     this.composer.setPlaceholder(`Message ${c.title}`);
     this.renderPinned();
     // An archived room is read-only: the composer gives way to a way back.
@@ -441,7 +442,7 @@ export class App {
     const rows = buildRows(this.messages, { ...(me ? { me } : {}), ...(this.newAfter !== undefined ? { newAfter: this.newAfter } : {}), now: Date.now(), seenBy });
     this.list.setRows(rows, opts);
     const c = this.conv();
-    this.list.setEmpty(rows.length === 0 && !this.more ? (c?.kind === 'dm' ? `This is the start of your conversation with ${c.title}.` : `This is the start of ${c?.title ?? 'the conversation'}. Say hello!`) : undefined);
+    this.list.setEmpty(rows.length === 0 && !this.more ? (c?.kind === 'dm' ? ['This is the start of your conversation with ', bdi(c.title), '.'] : ['This is the start of ', c ? bdi(c.title) : 'the conversation', '. Say hello!']) : undefined);
   }
 
   private rowContext(composer: Composer = this.composer, threadLinks = true): RowContext {
@@ -537,7 +538,7 @@ export class App {
     const now = Date.now();
     const users = [...(this.typing.get(this.active ?? '')?.entries() ?? [])].filter(([, until]) => until > now).map(([u]) => u);
     const names = users.map((u) => this.snap?.members.find((m) => m.id === u)?.name ?? 'someone');
-    this.typingLine.textContent = names.length === 0 ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.slice(0, 2).join(' and ')} are typing…`;
+    this.typingLine.replaceChildren(...(names.length === 0 ? [] : [...nameList(names.slice(0, 2)), names.length === 1 ? ' is typing…' : ' are typing…']));
     clearTimeout(this.typingTimer);
     if (names.length) this.typingTimer = window.setTimeout(() => this.renderTyping(), 1000);
   }

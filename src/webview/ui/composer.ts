@@ -1,6 +1,7 @@
 import type { Member } from '../../protocol/wire';
 import { completeMention, mentionAt, mentionCandidates } from '../logic/mentionQuery';
-import { h, icon, iconButton } from './dom';
+import { bdi, h, icon, iconButton } from './dom';
+import { visibleString } from '../logic/visibleText';
 
 export interface ComposerHooks {
   send(text: string): void;
@@ -89,7 +90,7 @@ export class Composer {
   }
 
   setPlaceholder(text: string): void {
-    this.input.placeholder = text;
+    this.input.placeholder = visibleString(text);
   }
 
   focus(): void {
@@ -213,7 +214,7 @@ export class Composer {
           'div',
           { class: `mention-item${i === this.selected ? ' selected' : ''}`, attrs: { role: 'option', 'aria-selected': String(i === this.selected) } },
           h('span', { class: `presence ${m.presence}`, attrs: { 'aria-label': m.presence } }),
-          h('span', { text: m.name }),
+          bdi(m.name),
         );
         item.addEventListener('mousedown', (e) => {
           e.preventDefault();

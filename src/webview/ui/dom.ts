@@ -1,4 +1,13 @@
-/** Creates an element with classes and children; text children become text nodes (never HTML). */
+import { mayHaveInvisible, visibleParts, visibleString } from '../logic/visibleText';
+
+/** Attributes people read (tooltips, labels): their text is shown with invisible characters marked. */
+const READABLE_ATTRS = new Set(['title', 'aria-label', 'aria-description', 'alt', 'placeholder']);
+
+/**
+ * Creates an element with classes and children; text children become text nodes (never HTML).
+ * All text (`text`, string children, readable attributes) goes through visible(): bidi controls
+ * and invisible characters show as marks (logic/visibleText.ts), wherever the text came from.
+ */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   props: { class?: string; attrs?: Record<string, string>; text?: string; on?: Partial<Record<keyof HTMLElementEventMap, (e: Event) => void>> } = {},
@@ -6,11 +15,56 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (props.class) el.className = props.class;
-  if (props.attrs) for (const [k, v] of Object.entries(props.attrs)) el.setAttribute(k, v);
-  if (props.text !== undefined) el.textContent = props.text;
+  if (props.attrs) for (const [k, v] of Object.entries(props.attrs)) el.setAttribute(k, READABLE_ATTRS.has(k) ? visibleString(v) : v);
+  if (props.text !== undefined) setText(el, props.text);
   if (props.on) for (const [k, fn] of Object.entries(props.on)) if (fn) el.addEventListener(k, fn);
-  for (const c of children) if (c !== undefined && c !== false) el.append(c);
+  for (const c of children) if (c !== undefined && c !== false) el.append(typeof c === 'string' ? visible(c) : c);
   return el;
+}
+
+/**
+ * Text from anyone as DOM nodes: a text node, or text with each run of bidi controls and
+ * invisible characters shown as a mark like ⟨U+202E⟩ whose tooltip names them.
+ */
+export function visible(text: string): Node {
+  if (!mayHaveInvisible(text)) return document.createTextNode(text);
+  const frag = document.createDocumentFragment();
+  for (const p of visibleParts(text)) {
+    if ('text' in p) frag.append(p.text);
+    else {
+      const mark = document.createElement('span');
+      mark.className = 'invisible-char';
+      mark.title = p.title;
+      mark.textContent = p.label;
+      frag.append(mark);
+    }
+  }
+  return frag;
+}
+
+/** Replaces an element's content with text shown through visible() (for textContent = …). */
+export function setText(el: HTMLElement, text: string): void {
+  // An option or a text area shows its text only: marks as plain labels.
+  if (!mayHaveInvisible(text) || el instanceof HTMLOptionElement || el instanceof HTMLTextAreaElement) el.textContent = visibleString(text);
+  else el.replaceChildren(visible(text));
+}
+
+/**
+ * A name, title, topic, file name or path from someone else, isolated (`<bdi>`: its own
+ * direction, found from its text) so a right-to-left name cannot reorder the text around it.
+ */
+export function bdi(text: string, cls?: string): HTMLElement {
+  return h('bdi', cls ? { class: cls, text } : { text });
+}
+
+/** "alice", "alice and bob", "alice, bob and carol": each name isolated. */
+export function nameList(names: readonly string[]): Node[] {
+  const out: Node[] = [];
+  names.forEach((n, i) => {
+    if (i > 0) out.push(document.createTextNode(i === names.length - 1 ? ' and ' : ', '));
+    out.push(bdi(n));
+  });
+  return out;
 }
 
 export function icon(name: string, label?: string): HTMLSpanElement {

@@ -1,4 +1,6 @@
 import { common, createLowlight } from 'lowlight';
+import { AUTO_DETECT_MAX_CHARS, detectionSample, highlightBounded, type BudgetMeter } from '../logic/highlightBudget';
+import { visible } from './dom';
 
 type HastNode = { type: 'text'; value: string } | { type: 'element'; tagName: string; properties?: { className?: unknown }; children: HastNode[] } | { type: 'root'; children: HastNode[] };
 
@@ -20,28 +22,42 @@ const ALIASES: Record<string, string> = {
   jsonc: 'json',
 };
 
-/** Highlighted code as DOM nodes (spans with hljs-* classes coloured from theme variables). */
-export function highlightCode(code: string, lang: string | undefined): DocumentFragment {
+/**
+ * Highlighted code as DOM nodes (spans with hljs-* classes coloured from theme variables). The
+ * cost is bounded (logic/highlightBudget.ts): code that is too big, lines that are too long and
+ * whatever is left when the time budget runs out are plain text in the same block. Blocks given
+ * the same `meter` (one message's) share one budget.
+ */
+export function highlightCode(code: string, lang: string | undefined, meter: BudgetMeter = { spentMs: 0 }): DocumentFragment {
   const frag = document.createDocumentFragment();
-  const name = lang ? (ALIASES[lang.toLowerCase()] ?? lang.toLowerCase()) : undefined;
-  let tree: HastNode | undefined;
-  try {
-    if (name && lowlight.registered(name)) tree = lowlight.highlight(name, code) as HastNode;
-    else if (!name && code.length < 4000) tree = lowlight.highlightAuto(code) as HastNode;
-  } catch {
-    tree = undefined;
+  let name = lang ? (ALIASES[lang.toLowerCase()] ?? lang.toLowerCase()) : undefined;
+  if (!name && code.length <= AUTO_DETECT_MAX_CHARS) {
+    const t0 = performance.now();
+    try {
+      name = lowlight.highlightAuto(detectionSample(code)).data?.language;
+    } catch {
+      name = undefined;
+    }
+    meter.spentMs += performance.now() - t0;
   }
-  if (!tree) {
-    frag.append(code);
+  if (!name || !lowlight.registered(name)) {
+    frag.append(visible(code));
     return frag;
   }
-  append(frag, tree);
+  const language = name;
+  // Each chunk's nodes are built inside the budget, so it bounds the DOM work too.
+  const chunkNodes = (chunk: string) => {
+    const nodes = document.createDocumentFragment();
+    append(nodes, lowlight.highlight(language, chunk) as HastNode);
+    return nodes;
+  };
+  for (const s of highlightBounded(code, chunkNodes, { meter })) frag.append(s.tree ?? visible(s.code));
   return frag;
 }
 
 function append(parent: Node, node: HastNode): void {
   if (node.type === 'text') {
-    parent.appendChild(document.createTextNode(node.value));
+    parent.appendChild(visible(node.value));
     return;
   }
   let target: Node = parent;

@@ -1,9 +1,10 @@
 import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
-import { h, iconButton } from './dom';
+import { h, iconButton, visible } from './dom';
 import { mentionSpans } from '../../protocol/mentions';
 import { findFileRefs } from '../logic/references';
 import { highlightCode } from './highlight';
+import type { BudgetMeter } from '../logic/highlightBudget';
 
 // Markdown with raw HTML off, rendered from markdown-it's token stream straight to DOM nodes:
 // no HTML string is ever parsed, so message text cannot inject markup. Images become links
@@ -25,11 +26,12 @@ export interface MarkdownHooks {
 export function renderMarkdown(text: string, hooks: MarkdownHooks): DocumentFragment {
   const frag = document.createDocumentFragment();
   const tokens = md.parse(text, {});
-  build(frag, tokens, hooks);
+  // The message's code blocks share one highlighting budget.
+  build(frag, tokens, hooks, { spentMs: 0 });
   return frag;
 }
 
-function build(root: Node, tokens: Token[], hooks: MarkdownHooks): void {
+function build(root: Node, tokens: Token[], hooks: MarkdownHooks, meter: BudgetMeter): void {
   const stack: Node[] = [root];
   const top = () => stack[stack.length - 1];
   for (const t of tokens) {
@@ -53,7 +55,7 @@ function build(root: Node, tokens: Token[], hooks: MarkdownHooks): void {
     }
     switch (t.type) {
       case 'inline':
-        build(top(), t.children ?? [], hooks);
+        build(top(), t.children ?? [], hooks, meter);
         break;
       case 'text':
         top().appendChild(insideLink(stack) ? withRefs(t.content, hooks, true) : withMentions(t.content, hooks));
@@ -70,13 +72,13 @@ function build(root: Node, tokens: Token[], hooks: MarkdownHooks): void {
         break;
       case 'fence':
       case 'code_block':
-        top().appendChild(codeBlock(t.content.replace(/\n$/, ''), t.info.trim().split(/\s+/)[0] || undefined, hooks));
+        top().appendChild(codeBlock(t.content.replace(/\n$/, ''), t.info.trim().split(/\s+/)[0] || undefined, hooks, { meter }));
         break;
       case 'hr':
         top().appendChild(document.createElement('hr'));
         break;
       default:
-        if (t.content) top().appendChild(document.createTextNode(t.content));
+        if (t.content) top().appendChild(visible(t.content));
     }
   }
 }
@@ -103,11 +105,11 @@ function insideLink(stack: Node[]): boolean {
 /** Text with `path:line[:col]` references made into links that open the file. */
 function withRefs(text: string, hooks: MarkdownHooks, inLink: boolean): Node {
   const refs = inLink ? [] : findFileRefs(text);
-  if (refs.length === 0) return document.createTextNode(text);
+  if (refs.length === 0) return visible(text);
   const frag = document.createDocumentFragment();
   let at = 0;
   for (const r of refs) {
-    if (r.index > at) frag.append(text.slice(at, r.index));
+    if (r.index > at) frag.append(visible(text.slice(at, r.index)));
     const label = text.slice(r.index, r.index + r.length);
     const a = h('a', { class: 'md-ref', text: label, attrs: { title: `Open ${r.path} at line ${r.line}`, tabindex: '0', role: 'link' } });
     const open = (e: Event) => {
@@ -119,7 +121,7 @@ function withRefs(text: string, hooks: MarkdownHooks, inLink: boolean): Node {
     frag.append(a);
     at = r.index + r.length;
   }
-  if (at < text.length) frag.append(text.slice(at));
+  if (at < text.length) frag.append(visible(text.slice(at)));
   return frag;
 }
 
@@ -139,10 +141,11 @@ function link(href: string, hooks: MarkdownHooks): HTMLAnchorElement {
 
 /**
  * A highlighted code block that scrolls sideways (lines never wrap). `bar: false` leaves out the
- * bar with the language and Copy, for a card that shows both itself (snippet cards).
+ * bar with the language and Copy, for a card that shows both itself (snippet cards). Blocks with
+ * the same `meter` share a highlighting budget (ui/highlight.ts).
  */
-export function codeBlock(code: string, lang: string | undefined, hooks: MarkdownHooks, opts: { bar?: boolean } = {}): HTMLElement {
-  const pre = h('pre', { class: 'code' }, h('code', {}, highlightCode(code, lang)));
+export function codeBlock(code: string, lang: string | undefined, hooks: MarkdownHooks, opts: { bar?: boolean; meter?: BudgetMeter } = {}): HTMLElement {
+  const pre = h('pre', { class: 'code' }, h('code', {}, highlightCode(code, lang, opts.meter)));
   if (opts.bar === false) return h('div', { class: 'code-block' }, pre);
   const bar = h('div', { class: 'code-bar' }, h('span', { class: 'code-lang', text: lang ?? '' }), iconButton('copy', 'Copy code', () => hooks.copy(code)));
   return h('div', { class: 'code-block' }, bar, pre);

@@ -1,7 +1,7 @@
 import type { Row } from '../logic/timeline';
 import { jumpLabel, lastVisibleIndex, newBelow } from '../logic/jumpLatest';
 import { HeightIndex, visibleRange } from '../logic/windowing';
-import { h, icon } from './dom';
+import { h, icon, visible } from './dom';
 
 const OVERSCAN = 800;
 const NEAR_BOTTOM = 48;
@@ -93,11 +93,11 @@ export class MessageList {
     return this.cache.get(this.versions[i]);
   }
 
-  /** Text shown when there are no rows (or none when undefined). */
-  setEmpty(text: string | undefined): void {
-    this.empty.textContent = text ?? '';
-    if (text && !this.empty.isConnected) this.inner.prepend(this.empty);
-    else if (!text) this.empty.remove();
+  /** Text shown when there are no rows (or none when undefined); strings shown through visible(). */
+  setEmpty(content: readonly (string | Node)[] | undefined): void {
+    this.empty.replaceChildren(...(content ?? []).map((c) => (typeof c === 'string' ? visible(c) : c)));
+    if (content?.length && !this.empty.isConnected) this.inner.prepend(this.empty);
+    else if (!content?.length) this.empty.remove();
   }
 
   private schedule(): void {

@@ -7,7 +7,7 @@ import { isTall, mayBeTall } from '../logic/collapse';
 import { canOpenFile } from '../logic/fileKinds';
 import { snippetWhere } from '../logic/snippetCard';
 import { isNotice, type Row } from '../logic/timeline';
-import { formatBytes, formatTime, h, icon, iconButton } from './dom';
+import { bdi, formatBytes, formatTime, h, icon, iconButton, nameList } from './dom';
 import { codeBlock, renderMarkdown, type MarkdownHooks } from './markdown';
 
 export interface RowContext extends MarkdownHooks {
@@ -53,12 +53,13 @@ export function renderRow(row: Row, ctx: RowContext): HTMLElement {
 function renderNotice(m: MessageView, ctx: RowContext): HTMLElement {
   const who = m.author === ctx.me ? 'You' : (ctx.members.get(m.author)?.name ?? 'Someone');
   const b = m.body;
-  const text = b.kind === 'topic' ? (b.text ? `${who} set the topic: ${b.text}` : `${who} cleared the topic`) : b.kind === 'archive' ? (b.on ? `${who} archived the room` : `${who} unarchived the room`) : '';
+  // The name and the topic are isolated (<bdi>): a right-to-left one keeps the sentence in order.
+  const said = b.kind === 'topic' ? (b.text ? [' set the topic: ', bdi(b.text)] : [' cleared the topic']) : b.kind === 'archive' ? [b.on ? ' archived the room' : ' unarchived the room'] : undefined;
   const el = h(
     'div',
     { class: `notice-row${m.delivery === 'queued' ? ' queued' : ''}${m.delivery === 'failed' ? ' failed' : ''}`, attrs: { role: 'note' } },
     icon(b.kind === 'archive' ? 'archive' : 'edit'),
-    h('span', { class: 'notice-text', text }),
+    h('span', { class: 'notice-text' }, ...(said ? [bdi(who), ...said] : [])),
     h('span', { class: 'notice-time muted', text: formatTime(m.ts) }),
   );
   const status = renderStatus(m, ctx);
@@ -87,13 +88,13 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
   }
   const main = h('div', { class: 'main' });
   if (first) {
-    const who = h('span', { class: 'author', text: name });
+    const who = h('span', { class: 'author' }, bdi(name));
     who.style.color = `var(${authorColorVar(m.author)})`;
     main.append(h('div', { class: 'header' }, who, h('span', { class: 'time', text: formatTime(m.ts), attrs: { title: new Date(m.ts).toLocaleString() } })));
   }
   if (m.pinned && !m.deleted) {
     const by = m.pinned.by === ctx.me ? 'you' : (ctx.members.get(m.pinned.by)?.name ?? 'someone');
-    main.append(h('div', { class: 'pinned-label' }, icon('pinned'), h('span', { text: `Pinned by ${by}` })));
+    main.append(h('div', { class: 'pinned-label' }, icon('pinned'), h('span', {}, 'Pinned by ', bdi(by))));
   }
   const body = renderBody(m, ctx);
   main.append(body);
@@ -140,7 +141,13 @@ function renderBody(m: MessageView, ctx: RowContext): HTMLElement {
           { class: 'card-title' },
           icon(b.patch ? 'diff' : 'code'),
           // The folder gives way first (ellipsis); the file name and its lines stay readable.
-          h('span', { class: 'path', attrs: { title: b.git?.remote ? `${b.git.remote}: ${where}` : where } }, cut > 0 ? h('span', { class: 'path-dir', text: shown.slice(0, cut) }) : undefined, h('span', { class: 'path-base', text: shown.slice(cut) })),
+          // Each part isolated (dir="auto"), so a right-to-left name cannot reorder the line.
+          h(
+            'span',
+            { class: 'path', attrs: { title: b.git?.remote ? `${b.git.remote}: ${where}` : where } },
+            cut > 0 ? h('span', { class: 'path-dir', text: shown.slice(0, cut), attrs: { dir: 'auto' } }) : undefined,
+            h('span', { class: 'path-base', text: shown.slice(cut), attrs: { dir: 'auto' } }),
+          ),
           b.lang ? h('span', { class: 'card-lang muted', text: b.lang }) : undefined,
           h('span', { class: 'card-icons' }, copy, save),
         ),
@@ -170,7 +177,7 @@ function renderBody(m: MessageView, ctx: RowContext): HTMLElement {
       const card = h(
         'div',
         { class: 'body card file' },
-        h('div', { class: 'card-title' }, icon(b.mime?.startsWith('image/') ? 'file-media' : 'file'), h('span', { class: 'path', text: b.name }), h('span', { class: 'muted', text: formatBytes(b.size) })),
+        h('div', { class: 'card-title' }, icon(b.mime?.startsWith('image/') ? 'file-media' : 'file'), h('span', { class: 'path' }, bdi(b.name)), h('span', { class: 'muted', text: formatBytes(b.size) })),
       );
       if (m.preview) card.append(h('img', { class: 'preview', attrs: { src: m.preview, alt: b.name } }));
       if (b.note) card.append(h('div', { class: 'note markdown' }, renderMarkdown(b.note, ctx)));
@@ -246,7 +253,7 @@ function renderSeen(users: string[], ctx: RowContext): HTMLElement {
   const text = `Seen by ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names[0]}`;
   const faces = h('span', { class: 'thread-faces', attrs: { 'aria-hidden': 'true' } });
   for (const u of users.slice(0, 5)) faces.append(face(u, ctx));
-  return h('div', { class: 'seen muted', attrs: { 'aria-label': text } }, faces, h('span', { text }));
+  return h('div', { class: 'seen muted', attrs: { 'aria-label': text } }, faces, h('span', {}, 'Seen by ', ...nameList(names)));
 }
 
 /** Member id → avatar label, for the last set of members seen (labels unique among them). */

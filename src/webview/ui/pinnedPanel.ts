@@ -1,6 +1,6 @@
 import type { MessageView } from '../../protocol/view';
 import type { Member } from '../../protocol/wire';
-import { formatDayTime, h, iconButton } from './dom';
+import { bdi, formatDayTime, h, iconButton } from './dom';
 
 /** One line of what a message says, for lists (pinned messages). */
 export function messageGist(m: MessageView): string {
@@ -27,7 +27,7 @@ export function renderPinned(pinned: MessageView[], members: Map<string, Member>
     const item = h(
       'div',
       { class: 'search-hit pinned-item', attrs: { role: 'listitem', tabindex: '0', 'aria-label': `${who}: ${messageGist(m)}` } },
-      h('div', { class: 'search-meta' }, h('span', { class: 'author', text: who }), h('span', { class: 'muted', text: `${formatDayTime(m.ts)}${by ? ` · pinned by ${by}` : ''}` })),
+      h('div', { class: 'search-meta' }, h('span', { class: 'author' }, bdi(who)), h('span', { class: 'muted' }, formatDayTime(m.ts), ...(by ? [' · pinned by ', bdi(by)] : []))),
       h('div', { class: 'search-text', text: messageGist(m) }),
     );
     item.append(iconButton('close', 'Unpin', () => unpin(m), 'unpin'));

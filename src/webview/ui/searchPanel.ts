@@ -1,6 +1,6 @@
 import { MENTIONS_QUERY, type ConversationView, type SearchHit, type ViewSnapshot } from '../../protocol/view';
 import { excerptParts } from '../logic/searchExcerpt';
-import { formatDayTime, h, icon, iconButton } from './dom';
+import { bdi, formatDayTime, h, icon, iconButton, visible } from './dom';
 
 export interface SearchHooks {
   search(q: string, conv?: string, from?: string): void;
@@ -118,11 +118,11 @@ export class SearchPanel {
     const who = hit.author === this.snap?.me?.id ? 'you' : (members.get(hit.author) ?? 'unknown member');
     const where = conv?.title ?? 'a conversation you left';
     const text = h('div', { class: 'search-text' });
-    for (const part of excerptParts(hit.text)) text.append(part.match ? h('mark', { text: part.text }) : document.createTextNode(part.text));
+    for (const part of excerptParts(hit.text)) text.append(part.match ? h('mark', { text: part.text }) : visible(part.text));
     const el = h(
       'div',
       { class: 'search-hit', attrs: { role: 'listitem', tabindex: '0', 'aria-label': `${who} in ${where}: ${text.textContent ?? ''}` } },
-      h('div', { class: 'search-meta' }, h('span', { class: 'author', text: who }), h('span', { class: 'muted', text: `${where}${hit.thread !== undefined ? ' · in a thread' : ''} · ${formatDayTime(hit.ts)}` })),
+      h('div', { class: 'search-meta' }, h('span', { class: 'author' }, bdi(who)), h('span', { class: 'muted' }, bdi(where), `${hit.thread !== undefined ? ' · in a thread' : ''} · ${formatDayTime(hit.ts)}`)),
       text,
     );
     el.addEventListener('click', () => this.hooks.open(hit));

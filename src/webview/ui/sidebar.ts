@@ -1,6 +1,6 @@
 import type { ConversationView, ViewSnapshot } from '../../protocol/view';
 import type { Member } from '../../protocol/wire';
-import { h, icon } from './dom';
+import { bdi, h, icon } from './dom';
 
 export interface SidebarHooks {
   select(conv: string): void;
@@ -71,7 +71,7 @@ function convItem(c: ConversationView, selected: boolean, members: Map<string, M
       attrs: { role: 'option', tabindex: '0', 'aria-selected': String(selected), 'aria-label': `${c.title}${c.unread ? `, ${c.unread} unread` : ''}${c.mentions ? `, ${c.mentions} mentioning you` : ''}`, 'data-conv': c.id },
     },
     lead,
-    h('span', { class: 'conv-title', text: label }),
+    h('span', { class: 'conv-title' }, bdi(label)),
     c.mentions ? h('span', { class: 'badge mention-badge', text: '@', attrs: { title: `${c.mentions} unread mention${c.mentions === 1 ? '' : 's'} of you` } }) : undefined,
     c.unread ? h('span', { class: 'badge', text: c.unread > 99 ? '99+' : String(c.unread) }) : undefined,
   );
@@ -109,7 +109,7 @@ function personItem(m: Member, hooks: SidebarHooks): HTMLElement {
     'li',
     { class: 'person', attrs: { tabindex: '0', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message` } },
     h('span', { class: `presence ${m.presence}`, attrs: { 'aria-hidden': 'true' } }),
-    h('span', { class: 'person-name', text: m.name }),
+    h('span', { class: 'person-name' }, bdi(m.name)),
     h('span', { class: 'muted small', text: m.presence }),
   );
   item.addEventListener('click', () => hooks.openDm(m.id));

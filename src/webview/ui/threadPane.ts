@@ -2,7 +2,7 @@ import type { MessageView, ThreadView } from '../../protocol/view';
 import type { Member } from '../../protocol/wire';
 import { buildThreadRows } from '../logic/timeline';
 import { Composer } from './composer';
-import { h, iconButton } from './dom';
+import { bdi, h, iconButton } from './dom';
 import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
 
@@ -95,7 +95,7 @@ export class ThreadPane {
   update(view: ThreadView, where: string): void {
     const opened = !this.view || this.view.conv !== view.conv || this.view.root !== view.root;
     this.view = view;
-    this.title.replaceChildren(h('h2', { class: 'title', text: 'Thread' }), h('div', { class: 'subtitle muted', text: where }));
+    this.title.replaceChildren(h('h2', { class: 'title', text: 'Thread' }), h('div', { class: 'subtitle muted' }, bdi(where)));
     if (opened) this.composer.setDraft(this.hooks.draft(this.key(view)));
     const me = this.hooks.me();
     this.list.setRows(buildThreadRows(view.message, view.replies, { ...(me ? { me } : {}), now: Date.now() }), { toBottom: opened });

@@ -1,7 +1,7 @@
 import { checkJoin } from '../../protocol/joinForm';
 import type { DiscoveredTeamView, ViewSnapshot } from '../../protocol/view';
 import { joinError } from '../logic/joinErrors';
-import { brandIcon, h, icon } from './dom';
+import { bdi, brandIcon, h, icon, setText } from './dom';
 
 export interface WelcomeHooks {
   join(relayUrl: string, name: string, secret: string): void;
@@ -20,7 +20,7 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
   };
   /** Shows (or, with '', clears) a field's error: under the field, announced, and marked invalid. */
   const setError = (f: { err: HTMLElement; el: HTMLElement; input: HTMLInputElement }, message: string) => {
-    f.err.textContent = message;
+    setText(f.err, message);
     f.el.classList.toggle('invalid', message !== '');
     if (message) f.input.setAttribute('aria-invalid', 'true');
     else f.input.removeAttribute('aria-invalid');
@@ -60,7 +60,7 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
   hostForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const check = checkJoin('ws://127.0.0.1', hostName.value, '');
-    hostErr.textContent = check.ok ? '' : check.message;
+    setText(hostErr, check.ok ? '' : check.message);
     hostForm.classList.toggle('invalid', !check.ok);
     if (check.ok) hostName.removeAttribute('aria-invalid');
     else hostName.setAttribute('aria-invalid', 'true');
@@ -119,7 +119,7 @@ function renderNearby(teams: DiscoveredTeamView[], pick: (t: DiscoveredTeamView)
         'li',
         { class: 'nearby-team', attrs: { 'data-team': t.id } },
         icon(t.secure ? 'shield' : 'broadcast'),
-        h('div', { class: 'nearby-text' }, h('div', { class: 'nearby-name', text: t.team }), h('div', { class: 'muted small', text: `${t.host} · ${who}${t.secure ? ' · TLS' : ''}` })),
+        h('div', { class: 'nearby-text' }, h('div', { class: 'nearby-name' }, bdi(t.team)), h('div', { class: 'muted small' }, bdi(t.host), ` · ${who}${t.secure ? ' · TLS' : ''}`)),
         h('button', { class: 'secondary small', text: 'Use', attrs: { type: 'button', title: `Fill in ${t.url}${t.secret ? ' (the team secret is still needed)' : ''}` }, on: { click: () => pick(t) } }),
       ),
     );
