@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS reads (user TEXT NOT NULL, conv TEXT NOT NULL, seq IN
 CREATE INDEX IF NOT EXISTS reads_by_conv ON reads (conv);
 CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, conv TEXT NOT NULL, size INTEGER NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS file_chunks (file TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (file, idx));
+CREATE INDEX IF NOT EXISTS messages_edits ON messages (conv, json_extract(body, '$.target')) WHERE kind = 'edit';
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
 `;
 // The search index holds the current words of each text, snippet and file message under the
@@ -34,6 +35,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61
 // remove them — so a crash only leaves work for the next call. Pruning removes rows at once.
 
 type Row = Record<string, unknown>;
+
+/** The text an edit of a deleted message is left with (an edit's text may not be empty). */
+const DELETED_EDIT_TEXT = ' ';
 
 /**
  * The embedded store: SQLite compiled to WebAssembly, persisted to one file. It loads in VS Code's
@@ -57,6 +61,8 @@ export class SqliteStore implements Store {
   private readonly selectAfter: Statement;
   private readonly selectAfterJson: Statement;
   private readonly selectBefore: Statement;
+  private readonly rewriteText: Statement;
+  private readonly rewriteEdits: Statement;
   private readonly selectBeforeSizes: Statement;
   private readonly insertChunk: Statement;
   private readonly insertFile: Statement;
@@ -102,6 +108,8 @@ export class SqliteStore implements Store {
     this.setHead = this.prep('UPDATE convs SET head = ? WHERE id = ?');
     this.passReadStmt = this.prep('INSERT INTO reads (user, conv, seq) VALUES (?, ?, ?) ON CONFLICT (user, conv) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > reads.seq');
     this.findTarget = this.prep("SELECT author, kind, deleted, body, json_extract(body, '$.thread') AS thread FROM messages WHERE conv = ? AND seq = ? LIMIT 1");
+    this.rewriteText = this.prep(`UPDATE messages SET body = json_set(body, '$.text', ?) WHERE conv = ? AND seq = ? AND kind = 'text'`);
+    this.rewriteEdits = this.prep(`UPDATE messages SET body = json_set(body, '$.text', ?) WHERE conv = ? AND kind = 'edit' AND json_extract(body, '$.target') = ?`);
     this.markDeleted = this.prep(`UPDATE messages SET deleted = 1, kind = 'deleted', body = '{"kind":"deleted"}' WHERE conv = ? AND seq = ?`);
     this.selectAfter = this.prep('SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?');
     // Bodies are stored as JSON.stringify wrote them, so they go into the event as they are.
@@ -119,6 +127,18 @@ export class SqliteStore implements Store {
     this.unindexMsg = this.prep('DELETE FROM search WHERE rowid = (SELECT rowid FROM messages WHERE conv = ? AND seq = ?)');
     this.pendingRows = this.prep('SELECT rowid AS r, conv, kind, body FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?');
     this.indexRow = this.prep('INSERT OR REPLACE INTO search (rowid, text) VALUES (?, ?)');
+    // A file from before edits kept only the current text: every edited message and its edits
+    // take the newest edit's text now (edits of deleted messages lose theirs), once.
+    if (this.meta('edits_current') === undefined) {
+      this.transaction(() => {
+        const latest = `(SELECT json_extract(e.body, '$.text') FROM messages e WHERE e.conv = m.conv AND e.kind = 'edit' AND json_extract(e.body, '$.target') = %T ORDER BY e.seq DESC LIMIT 1)`;
+        this.db.exec(`UPDATE messages AS m SET body = json_set(m.body, '$.text', ${latest.replace('%T', 'm.seq')}) WHERE m.kind = 'text' AND ${latest.replace('%T', 'm.seq')} IS NOT NULL`);
+        const target = "json_extract(m.body, '$.target')";
+        const targetDeleted = `EXISTS (SELECT 1 FROM messages t WHERE t.conv = m.conv AND t.seq = ${target} AND t.deleted = 1)`;
+        this.db.run(`UPDATE messages AS m SET body = json_set(m.body, '$.text', CASE WHEN ${targetDeleted} THEN ? ELSE ${latest.replace('%T', target)} END) WHERE m.kind = 'edit'`, [DELETED_EDIT_TEXT]);
+        this.setMeta('edits_current', '1');
+      });
+    }
     // A file from before the index (or one whose index was dropped) is indexed from the start.
     if (this.meta('search_upto') === undefined) {
       this.db.exec('DELETE FROM search');
@@ -272,9 +292,17 @@ export class SqliteStore implements Store {
       const kind = String(target.kind);
       if ((body.kind === 'edit' || body.kind === 'delete') && String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
       if (body.kind === 'edit' && kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
+      if (body.kind === 'edit') {
+        // Only the current text is kept: the message and every earlier edit of it now carry it,
+        // so a later joiner (or a replay) never reads what was edited away.
+        this.rewriteText.run([body.text, item.conv, body.target]);
+        this.rewriteEdits.run([body.text, item.conv, body.target]);
+      }
       if (body.kind === 'delete') {
-        // The content goes; the seq stays (a tombstone), so every cache converges.
+        // The content goes; the seq stays (a tombstone), so every cache converges. Its edits keep
+        // their place but lose their text.
         this.markDeleted.run([item.conv, body.target]);
+        this.rewriteEdits.run([DELETED_EDIT_TEXT, item.conv, body.target]);
         if (kind === 'file') {
           const file = (JSON.parse(String(target.body)) as { file?: string }).file;
           if (file) {

@@ -21,6 +21,8 @@ const PICTOGRAPHIC = /^\p{Extended_Pictographic}$/u;
 const EMOJI_BEFORE_ZWJ = /^[\p{Extended_Pictographic}\p{Emoji_Modifier}\ufe0f]$/u;
 const MARK = /^\p{M}$/u;
 /** Scripts whose spelling uses ZWNJ / ZWJ between letters. */
+/** Letters (and digits) proper, not format characters. */
+const LETTER = /^[\p{L}\p{N}]$/u;
 const JOINING_SCRIPT = /^[\p{sc=Arabic}\p{sc=Syriac}\p{sc=Nko}\p{sc=Mongolian}\p{sc=Devanagari}\p{sc=Bengali}\p{sc=Gurmukhi}\p{sc=Gujarati}\p{sc=Oriya}\p{sc=Tamil}\p{sc=Telugu}\p{sc=Kannada}\p{sc=Malayalam}\p{sc=Sinhala}\p{sc=Myanmar}\p{sc=Khmer}]$/u;
 
 const NAMES: Record<number, string> = {
@@ -103,8 +105,10 @@ function joinerBelongs(text: string, i: number): boolean {
   if (prev < 0) return false;
   const prevCh = String.fromCodePoint(prev);
   if (text.charCodeAt(i) === 0x200d && EMOJI_BEFORE_ZWJ.test(prevCh) && PICTOGRAPHIC.test(nextCh)) return true;
+  // Between letters only: a joining script's format characters (U+061C ARABIC LETTER MARK) get
+  // marks themselves, and a joiner beside a mark would then be judged differently the second time.
   const before = letterBefore(text, i);
-  return before !== '' && JOINING_SCRIPT.test(before) && (JOINING_SCRIPT.test(nextCh) || MARK.test(nextCh));
+  return before !== '' && LETTER.test(before) && JOINING_SCRIPT.test(before) && ((LETTER.test(nextCh) && JOINING_SCRIPT.test(nextCh)) || MARK.test(nextCh));
 }
 
 /**
