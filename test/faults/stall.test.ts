@@ -1,11 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import WebSocket from 'ws';
+import { newIdentityKey } from '../../src/core/ids';
 import { cleanup, onCleanup, RawClient, tempDir, waitFor } from '../helpers';
 
-const RELAY = join(__dirname, '..', '..', '..', 'dist', 'relay.js');
+/** The relay under test (PARLEY_RELAY_BIN runs the same attacks against another build, e.g. an older one). */
+const RELAY = process.env.PARLEY_RELAY_BIN ?? join(__dirname, '..', '..', '..', 'dist', 'relay.js');
 const PEER = join(__dirname, '..', 'peers', 'floodPeer.js');
 
 interface Proc {
@@ -14,8 +18,8 @@ interface Proc {
   out: () => string;
 }
 
-function start(args: string[]): Proc {
-  const proc = spawn(process.execPath, args);
+function start(args: string[], command = process.execPath): Proc {
+  const proc = spawn(command, args);
   const p: Proc = { proc, lines: [], out: () => text };
   let text = '';
   proc.stderr.on('data', (d) => (text += d));
@@ -128,4 +132,41 @@ describe('one member cannot stall or crash the relay', function () {
       assert.ok(p99(loud) < Math.max(4 * p99(quiet), 100), `bob's ack p99 ${p99(loud).toFixed(1)} ms under attack vs ${p99(quiet).toFixed(1)} ms quiet`);
     });
   }
+
+  it('a stranger with 1,100 idle sockets cannot lock teammates out of a relay limited to 1,024 file descriptors', async () => {
+    // `prlimit --nofile=1024`, a common default, on the standalone relay.
+    const limited = spawnLimited(['--port', '0', '--data', tempDir()]);
+    const port = Number((await waitFor(() => /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(limited.out()), 'relay listening'))[1]);
+    const url = `ws://127.0.0.1:${port}`;
+    let refused = 0;
+    const socks = await Promise.all(
+      Array.from({ length: 1100 }, () =>
+        new Promise<Socket>((resolve) => {
+          const s = tcpConnect({ port, host: '127.0.0.1' });
+          s.on('error', () => undefined);
+          s.on('close', () => refused++);
+          s.resume();
+          s.once('connect', () => resolve(s));
+          s.once('error', () => resolve(s));
+        }),
+      ),
+    );
+    onCleanup(() => socks.forEach((s) => s.destroy()));
+    await waitFor(() => refused >= 1100 - 32, `all but 32 refused at once (${refused})`, 10_000);
+    // A teammate (another address) gets in while the stranger's sockets stay open.
+    const started = performance.now();
+    const ws = new WebSocket(url, { localAddress: '127.0.0.2', perMessageDeflate: false });
+    onCleanup(() => ws.terminate());
+    await new Promise((res, rej) => ws.once('open', res).once('error', rej));
+    ws.send(JSON.stringify({ t: 'hello', v: 1, name: 'carol', key: newIdentityKey() }));
+    const welcome = await new Promise<string>((res) => ws.once('message', (d) => res(String(d))));
+    assert.match(welcome, /"t":"welcome"/);
+    console.log(`      1,100 idle sockets: ${refused} refused at once, the relay holds 32; a teammate got in ${(performance.now() - started).toFixed(0)} ms later`);
+    assert.equal(limited.proc.exitCode, null, 'the relay is running');
+  });
 });
+
+/** The standalone relay under a 1,024 file-descriptor limit. */
+function spawnLimited(args: string[]): Proc {
+  return start(['--nofile=1024:1024', process.execPath, RELAY, ...args], '/usr/bin/prlimit');
+}
