@@ -15,7 +15,9 @@ import { DraftStore } from './drafts';
 import type { CodeLinks } from './codeLinks';
 import type { NetworkTeams } from './networkTeams';
 import type { Session } from './session';
-import { ask, showError, showInfo } from './messages';
+import { ask, showError, showInfo, withProgressNotification } from './messages';
+import { plainLabel } from './plainText';
+import type { TeamCommands } from './teamCommands';
 import { mayWrite } from './safeWrite';
 
 const ACTIVE_KEY = 'parley.activeConversation';
@@ -48,6 +50,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     private readonly session: Session,
     private readonly log: vscode.LogOutputChannel,
     private readonly runCommand: (id: string) => void,
+    /** The join form's join, host and invite: the user's own request, so no question beyond the command's own (see teamCommands.ts). */
+    private readonly team: Pick<TeamCommands, 'run'>,
     private readonly codeLinks: CodeLinks,
     private readonly networkTeams: NetworkTeams,
   ) {
@@ -154,13 +158,13 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
           }
           return;
         case 'join':
-          await vscode.commands.executeCommand('parley.joinTeam', { relayUrl: msg.relayUrl, name: msg.name, secret: msg.secret });
+          await this.team.run('parley.joinTeam', { relayUrl: msg.relayUrl, name: msg.name, secret: msg.secret });
           return;
         case 'host':
-          await vscode.commands.executeCommand('parley.hostTeam', { name: msg.name });
+          await this.team.run('parley.hostTeam', { name: msg.name });
           return;
         case 'invite':
-          await vscode.commands.executeCommand('parley.joinInvite', { text: msg.text });
+          await this.team.run('parley.joinInvite', { text: msg.text });
           return;
         case 'select':
           await this.select(msg.conv);
@@ -347,7 +351,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   }
 
   private download(client: ParleyClient, body: FileBody, name: string): Thenable<Buffer> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${name}…` }, () => client.fetchFile(body));
+    return withProgressNotification(`Downloading ${name}…`, () => client.fetchFile(body));
   }
 
   private async saveFile(conv: string, seq: number): Promise<void> {
@@ -356,7 +360,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     const target = await vscode.window.showSaveDialog({
       ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
       saveLabel: 'Save',
-      title: `Save ${name} (${formatBytes(body.size)})`,
+      title: plainLabel(`Save ${name} (${formatBytes(body.size)})`),
     });
     // Checked before the download so a refused place costs no transfer.
     if (!target || !(await mayWrite(target, `save ${name} as`, true))) return;

@@ -8,7 +8,8 @@ import { relocate, relocateIn, type Located } from '../core/relocate';
 import type { SnippetBody } from '../protocol/wire';
 import { repoFor } from './git';
 import type { VirtualDocs } from './virtualDocs';
-import { ask, showInfo, showWarning } from './messages';
+import { ask, flashStatus, showInfo, showWarning } from './messages';
+import { plainLabel } from './plainText';
 import { mayWrite } from './safeWrite';
 
 // Receiving code: opening a snippet where it lives in this workspace (following it if it moved),
@@ -43,7 +44,7 @@ export class CodeLinks {
         return this.insert(body);
       case 'copy':
         await vscode.env.clipboard.writeText(body.code);
-        vscode.window.setStatusBarMessage('$(check) Parley: code copied', 3000);
+        flashStatus('check', 'Parley: code copied', 3000);
         return;
       case 'save':
         return this.save(body);
@@ -100,7 +101,7 @@ export class CodeLinks {
     // The sender's side is plain text (see VirtualDocs) so its errors stay out of Problems; yours is your file.
     const left = this.docs.put(`${sender}/${basename(t.path)}`, theirs);
     await this.docs.open(left);
-    await vscode.commands.executeCommand('vscode.diff', left, t.uri, `${basename(t.path)} (${sender}'s ↔ yours)`);
+    await vscode.commands.executeCommand('vscode.diff', left, t.uri, plainLabel(`${basename(t.path)} (${sender}'s ↔ yours)`));
   }
 
   private async insert(body: SnippetBody): Promise<void> {
@@ -117,7 +118,7 @@ export class CodeLinks {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     // Sanitized like a received file's name: the sender's `.git` must not become the default name.
     const name = sanitizeFileName(basename(body.path ?? `snippet.${body.lang}`));
-    const target = await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}), title: `Save ${name}` });
+    const target = await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}), title: plainLabel(`Save ${name}`) });
     if (!target || !(await mayWrite(target, 'save the code as', true))) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(body.code, 'utf8'));
     void showInfo(`Saved ${vscode.workspace.asRelativePath(target)}.`);
@@ -143,7 +144,7 @@ export class CodeLinks {
     const left = this.docs.put(`yours/${name}`, t.text);
     const right = this.docs.put(`${sender}/${name}`, result.text);
     await Promise.all([this.docs.open(left), this.docs.open(right)]);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${name} (yours ↔ with ${sender}'s changes)`);
+    await vscode.commands.executeCommand('vscode.diff', left, right, plainLabel(`${name} (yours ↔ with ${sender}'s changes)`));
   }
 
   private async applyPatch(body: SnippetBody): Promise<void> {
@@ -155,7 +156,7 @@ export class CodeLinks {
     const doc = await vscode.workspace.openTextDocument(t.uri);
     const result = applyPatch(doc.getText(), body.code);
     if (!result.ok) throw new Error(`the patch does not apply to ${t.path}: ${result.message}`);
-    const ok = await ask('warning', `Apply these changes to ${t.path}?`, { modal: true, detail: 'The file is changed in the editor; save it to keep the changes, or undo.' }, 'Apply');
+    const ok = await ask('warning', `Apply these changes to ${plainLabel(t.path)}?`, { modal: true, detail: 'The file is changed in the editor; save it to keep the changes, or undo.' }, 'Apply');
     if (ok !== 'Apply') return;
     const edit = new vscode.WorkspaceEdit();
     edit.replace(t.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), result.text);

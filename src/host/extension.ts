@@ -10,6 +10,7 @@ import { Notifier } from './notifications';
 import { PresenceTracker } from './presence';
 import { Session } from './session';
 import { Sharer } from './share';
+import { TeamCommands } from './teamCommands';
 import { StatusBar } from './statusBar';
 import { VirtualDocs } from './virtualDocs';
 
@@ -27,13 +28,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
   invites.register(context);
   const docs = new VirtualDocs();
   context.subscriptions.push(docs);
-  const chat = new ChatViewProvider(context, session, log, (id) => void vscode.commands.executeCommand(id), new CodeLinks(docs), networkTeams);
+  // `chat` is read only once a command runs, after activation has made it.
+  const team: TeamCommands = new TeamCommands({ session, invites, log, reveal: (): Promise<void> => chat.reveal() });
+  const chat: ChatViewProvider = new ChatViewProvider(context, session, log, (id) => void vscode.commands.executeCommand(id), team, new CodeLinks(docs), networkTeams);
   context.subscriptions.push(chat);
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chat));
   context.subscriptions.push(new StatusBar(session));
   context.subscriptions.push(new Notifier(context, session, chat));
   context.subscriptions.push(new PresenceTracker(session, chat));
-  registerCommands(context, { session, chat, log, sharer: new Sharer(context, session), invites });
+  registerCommands(context, { session, chat, log, sharer: new Sharer(context, session), invites, team });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('parley.shareReadReceipts')) session.client?.setShareRead(readConfig().shareReadReceipts);
@@ -48,7 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
   const cfg = readConfig();
   await session
     .restore(async () => {
-      await vscode.commands.executeCommand('parley.hostTeam', { name: cfg.displayName, share: cfg.hostShare, secure: cfg.hostSecure });
+      // Resuming what the user chose before: the command's work without the question arguments bring.
+      await team.run('parley.hostTeam', { name: cfg.displayName, share: cfg.hostShare, secure: cfg.hostSecure });
     })
     .catch((err: Error) => log.error(`could not connect: ${err.message}`));
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);

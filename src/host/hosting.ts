@@ -8,6 +8,7 @@ import { tryLock } from '../core/slotLock';
 import { HostedRelay } from '../relay/hostedRelay';
 import { Disposable } from './disposable';
 import { ask } from './messages';
+import { askText } from './picks';
 
 const HOST_SECRET_KEY = 'parley.hostSecret';
 
@@ -166,7 +167,7 @@ async function askForPort(busy: number): Promise<number | undefined> {
   const pick = await ask('warning', `Port ${busy} is already in use on this machine.`, { modal: true }, next, 'Choose a port…');
   if (pick === next) return busy + 1;
   if (pick !== 'Choose a port…') return undefined;
-  const typed = await vscode.window.showInputBox({
+  const typed = await askText({
     prompt: 'Port for the Parley relay',
     value: String(busy + 1),
     validateInput: (v) => (/^\d+$/.test(v) && Number(v) > 0 && Number(v) < 65536 ? undefined : 'a port from 1 to 65535'),

@@ -5,6 +5,9 @@ import { checkJoin } from '../protocol/joinForm';
 import { readConfig } from './config';
 import type { Session } from './session';
 import { ask, showError, showInfo } from './messages';
+import { askText, pickOne } from './picks';
+import { describeInvite } from './teamChange';
+import { teamNow } from './teamCommands';
 
 /** The URI scheme of this editor (`vscode`, `vscode-insiders`, `code-oss`, …) for invite links. */
 const scheme = () => vscode.env.uriScheme;
@@ -27,7 +30,7 @@ export class Invites {
             void showError(`Parley: unknown link ${uri.path}; an invite link ends in /join?…`);
             return;
           }
-          void this.acceptText(`${uri.scheme}://${uri.authority}${uri.path}?${uri.query}`).catch((err: Error) => {
+          void this.acceptText(`${uri.scheme}://${uri.authority}${uri.path}?${uri.query}`, undefined, 'link').catch((err: Error) => {
             this.log.error(`invite: ${err.message}`);
             void showError(`Parley: ${err.message}`);
           });
@@ -37,26 +40,26 @@ export class Invites {
     );
   }
 
-  /** Parses an invite (link or pasted text) and, after confirmation, joins. Returns whether it joined. */
-  async acceptText(text: string, name?: string): Promise<boolean> {
+  /**
+   * Parses an invite (link or pasted text) and, after confirmation, joins. Returns whether it
+   * joined. `from`: pasted by the user, opened as a link (the question says so), or already
+   * `confirmed` (parley.joinInvite's guard has just asked the same question).
+   */
+  async acceptText(text: string, name?: string, from: 'pasted' | 'link' | 'confirmed' = 'pasted'): Promise<boolean> {
     const parsed = parseInvite(text);
     if (!parsed.ok) throw new Error(parsed.message);
-    return this.accept(parsed.invite, name);
+    return this.accept(parsed.invite, name, from);
   }
 
-  private async accept(inv: Invite, presetName?: string): Promise<boolean> {
-    const lines = [`Relay: ${inv.relayUrl}`, inv.secret ? 'Team secret: included' : 'No team secret', ...(inv.fingerprint ? [`Certificate: ${formatFingerprint(inv.fingerprint)}`] : [])];
-    const ok = await ask(
-      'info',
-      `Join ${inv.team ? `the team "${inv.team}"` : 'this Parley team'}?`,
-      { modal: true, detail: `${lines.join('\n')}\n\nOnly join invites you got from your team.` },
-      'Join',
-    );
-    if (ok !== 'Join') return false;
+  private async accept(inv: Invite, presetName: string | undefined, from: 'pasted' | 'link' | 'confirmed'): Promise<boolean> {
+    if (from !== 'confirmed') {
+      const q = describeInvite(inv, teamNow(this.session), { asked: from === 'link' });
+      if ((await ask('info', q.text, { modal: true, detail: q.detail }, q.button)) !== q.button) return false;
+    }
     const cfg = readConfig();
     const name =
       presetName ??
-      (await vscode.window.showInputBox({
+      (await askText({
         title: `Join ${inv.team ?? 'the team'}`,
         prompt: 'Your display name',
         value: cfg.displayName,
@@ -90,12 +93,12 @@ export class Invites {
     const all = await this.current();
     let inv = all[0];
     if (all.length > 1) {
-      const pick = await vscode.window.showQuickPick(
-        all.map((i) => ({ label: i.relayUrl, invite: i })),
+      const pick = await pickOne(
+        all.map((i) => ({ label: i.relayUrl, value: i })),
         { title: 'Copy an invite for which address?', placeHolder: 'This machine has several network addresses; pick the one your team can reach' },
       );
       if (!pick) return undefined;
-      inv = pick.invite;
+      inv = pick;
     }
     const text = inviteText(inv, scheme());
     await vscode.env.clipboard.writeText(text);

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
-import { neutralize } from './plainText';
+import { neutralize, plainLabel } from './plainText';
 
 // Every notification and dialog Parley shows goes through here, so text from a teammate, a relay
-// or an error message is neutralized (see plainText.ts) whatever the call site puts in it. A test
-// (test/unit/uiSinks.test.ts) fails on a vscode.window.show*Message call anywhere else in src/host.
+// or an error message is neutralized (see plainText.ts) whatever the call site puts in it. That
+// includes progress notifications (VS Code renders links in their title and message as in any
+// notification) and status bar messages (which render `$(icon)`). A test
+// (test/unit/uiSinks.test.ts) fails on vscode.window.show*Message, withProgress or
+// setStatusBarMessage anywhere else in src/host.
 
 type Options = vscode.MessageOptions;
 
@@ -30,4 +33,27 @@ export function ask<T extends string>(level: 'info' | 'warning' | 'error', text:
   if (level === 'info') return vscode.window.showInformationMessage(...args);
   if (level === 'warning') return vscode.window.showWarningMessage(...args);
   return vscode.window.showErrorMessage(...args);
+}
+
+/** A progress notification; its title and every message reported are neutralized. */
+export function withProgressNotification<R>(title: string, task: (report: (update: { message?: string; increment?: number }) => void) => Thenable<R>): Thenable<R> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: neutralize(title), cancellable: false }, (progress) =>
+    task(({ message, increment }) => progress.report({ ...(message !== undefined ? { message: neutralize(message) } : {}), ...(increment !== undefined ? { increment } : {}) })),
+  );
+}
+
+/** A status bar message for a few seconds: Parley's `icon`, then `text` as a plain label. */
+export function flashStatus(icon: string, text: string, ms: number): void {
+  vscode.window.setStatusBarMessage(`$(${icon}) ${plainLabel(text)}`, ms);
+}
+
+/** Runs `fn`; a failure is logged and shown as an error notification (what a command does with one). */
+export async function reportingFailure<R>(log: vscode.LogOutputChannel, what: string, fn: () => R | Thenable<R>): Promise<R | undefined> {
+  try {
+    return await fn();
+  } catch (err) {
+    log.error(`${what}: ${(err as Error).stack ?? err}`);
+    void showError(`Parley: ${(err as Error).message}`);
+    return undefined;
+  }
 }

@@ -15,3 +15,17 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 export function neutralize(text: string): string {
   return text.replace(INVISIBLE, '').replace(CONTROL, ' ').replace(/\]\s*\(/g, '] (');
 }
+
+/** Line breaks and the other characters that would end a line of a label (tab too: it aligns nothing there). */
+const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
+
+/**
+ * One line of plain text for a label that renders `$(icon)` syntax: quick pick labels,
+ * descriptions and details, input box titles and prompts, the status bar. Neutralized, on one
+ * line (a name cannot fake a second line of a tooltip or a dialog), and `$(` is broken by a
+ * zero-width space so a teammate's name cannot show as VS Code's own icons (a spinning sync, a
+ * shield). neutralize() drops zero-width spaces, so the break is added after it.
+ */
+export function plainLabel(text: string): string {
+  return neutralize(text.replace(BREAKS, ' ')).replace(/\$\(/g, '$\u200b(');
+}

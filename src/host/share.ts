@@ -8,7 +8,8 @@ import type { SnippetBody } from '../protocol/wire';
 import { formatBytes } from '../core/fileNames';
 import { diffHead, fileInRepo, showHead } from './git';
 import type { Session } from './session';
-import { showInfo } from './messages';
+import { flashStatus, showInfo, withProgressNotification } from './messages';
+import { askText, pickOne, type Choice, type Heading } from './picks';
 
 // Sending code from the editor: a selection (with its repository, commit, path and lines),
 // whole files, or a file's uncommitted changes as a patch, to a teammate or a room.
@@ -43,7 +44,7 @@ export class Sharer {
     if (note === null) return;
     const conv = await this.resolve(to);
     this.client().send(conv, { ...body, ...(note ? { note } : {}) });
-    vscode.window.setStatusBarMessage(`$(check) Parley: sent ${body.path ?? 'the selection'} to ${to.label}`, 4000);
+    flashStatus('check', `Parley: sent ${body.path ?? 'the selection'} to ${to.label}`, 4000);
   }
 
   async sendChanges(uri?: vscode.Uri): Promise<void> {
@@ -76,7 +77,7 @@ export class Sharer {
       ...(note ? { note } : {}),
     };
     this.client().send(await this.resolve(to), body);
-    vscode.window.setStatusBarMessage(`$(check) Parley: sent the changes to ${where.path} to ${to.label}`, 4000);
+    flashStatus('check', `Parley: sent the changes to ${where.path} to ${to.label}`, 4000);
   }
 
   async sendFiles(uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> {
@@ -97,16 +98,16 @@ export class Sharer {
     if (note === null) return;
     const conv = await this.resolve(to);
     const total = files.reduce((n, f) => n + f.bytes.length, 0);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Parley: sending ${what} to ${to.label}`, cancellable: false }, async (progress) => {
+    await withProgressNotification(`Parley: sending ${what} to ${to.label}`, async (report) => {
       let done = 0;
       for (const [i, f] of files.entries()) {
         const entry = client.sendFile(conv, f.name, f.bytes, { mime: mimeOf(f.name), ...(note && i === 0 ? { note } : {}) });
-        await waitForDelivery(client, entry.id, (sent) => progress.report({ message: `${f.name} ${formatBytes(done + sent)} of ${formatBytes(total)}`, increment: 0 }));
+        await waitForDelivery(client, entry.id, (sent) => report({ message: `${f.name} ${formatBytes(done + sent)} of ${formatBytes(total)}`, increment: 0 }));
         done += f.bytes.length;
-        progress.report({ increment: (f.bytes.length / Math.max(1, total)) * 100 });
+        report({ increment: (f.bytes.length / Math.max(1, total)) * 100 });
       }
     });
-    vscode.window.setStatusBarMessage(`$(check) Parley: sent ${what} to ${to.label}`, 4000);
+    flashStatus('check', `Parley: sent ${what} to ${to.label}`, 4000);
   }
 
   /** Teammates (with presence) and rooms, most recent conversation first. */
@@ -117,26 +118,25 @@ export class Sharer {
     const me = client.self?.id;
     const members = new Map(client.members().map((m) => [m.id, m]));
     const convs = conversationViews(client);
-    type Item = vscode.QuickPickItem & { r: Recipient };
-    const items: Item[] = [];
+    const items: (Choice<Recipient> | Heading)[] = [];
     const dmPeers = new Set<string>();
     for (const c of convs) {
       if (c.kind === 'dm') {
         const peer = members.get(c.peer ?? '');
         if (c.peer) dmPeers.add(c.peer);
-        items.push({ label: `$(person) ${peer?.name ?? c.title}`, description: peer?.presence, r: { conv: c.id, label: peer?.name ?? c.title } });
+        items.push({ icon: 'person', label: peer?.name ?? c.title, description: peer?.presence, value: { conv: c.id, label: peer?.name ?? c.title } });
       } else {
-        items.push({ label: `$(comment-discussion) ${c.title}`, description: `${c.members.length} members`, r: { conv: c.id, label: c.title } });
+        items.push({ icon: 'comment-discussion', label: c.title, description: `${c.members.length} members`, value: { conv: c.id, label: c.title } });
       }
     }
     const rest = [...members.values()].filter((m) => m.id !== me && !dmPeers.has(m.id)).sort((a, b) => a.name.localeCompare(b.name));
-    if (rest.length) items.push({ label: 'Other teammates', kind: vscode.QuickPickItemKind.Separator, r: { label: '' } });
-    for (const m of rest) items.push({ label: `$(person) ${m.name}`, description: m.presence, r: { user: m.id, label: m.name } });
+    if (rest.length) items.push({ heading: 'Other teammates' });
+    for (const m of rest) items.push({ icon: 'person', label: m.name, description: m.presence, value: { user: m.id, label: m.name } });
     if (items.length === 0) throw new Error('you are in no conversation yet');
-    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'A teammate or a room', matchOnDescription: true });
+    const pick = await pickOne(items, { title, placeHolder: 'A teammate or a room', matchOnDescription: true });
     if (!pick) return undefined;
-    await this.context.workspaceState.update(LAST_KEY, pick.r);
-    return pick.r;
+    await this.context.workspaceState.update(LAST_KEY, pick);
+    return pick;
   }
 
   private async resolve(r: Recipient): Promise<string> {
@@ -186,7 +186,7 @@ export async function snippetFromEditor(editor: vscode.TextEditor, maxChars: num
 
 /** undefined: no note; null: the user cancelled. */
 async function askNote(): Promise<string | undefined | null> {
-  const note = await vscode.window.showInputBox({ title: 'Add a note (optional)', prompt: 'Sent with the code; leave it empty to send the code alone.', placeHolder: 'e.g. this is where it breaks' });
+  const note = await askText({ title: 'Add a note (optional)', prompt: 'Sent with the code; leave it empty to send the code alone.', placeHolder: 'e.g. this is where it breaks' });
   if (note === undefined) return null;
   return note.trim() || undefined;
 }

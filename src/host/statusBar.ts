@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import { isSignedIn, type ConnectionView } from '../protocol/view';
 import { readConfig } from './config';
+import { plainLabel } from './plainText';
 import type { Session } from './session';
 
 /** Connection state and unread count in the status bar; a click opens the chat. */
@@ -51,7 +52,8 @@ export interface StatusView {
   text: string;
   /**
    * Plain text, never markdown: names come from the relay and from teammates, and a plain string
-   * tooltip renders no links, images or `$(icon)`s.
+   * tooltip renders no links, images or `$(icon)`s. Each name, address and relay error in it is a
+   * plainLabel() too, so none can fake a line of its own.
    */
   tooltip: string;
   label: string;
@@ -59,7 +61,10 @@ export interface StatusView {
 }
 
 /** The status bar item for a connection: who I am (`name`), which team, how much is unread. */
-export function describeStatus(c: ConnectionView, me: { name?: string; team?: string; unread: number }): StatusView {
+export function describeStatus(conn: ConnectionView, mine: { name?: string; team?: string; unread: number }): StatusView {
+  // Everything below that is not Parley's own words came from settings, a relay or a teammate.
+  const c = { ...conn, ...(conn.relayUrl ? { relayUrl: plainLabel(conn.relayUrl) } : {}), ...(conn.detail ? { detail: plainLabel(conn.detail) } : {}) };
+  const me = { ...mine, ...(mine.name ? { name: plainLabel(mine.name) } : {}), ...(mine.team ? { team: plainLabel(mine.team) } : {}) };
   const { unread } = me;
   const count = unread > 0 ? ` ${unread}` : '';
   const messages = `${unread || 'no'} unread message${unread === 1 ? '' : 's'}`;

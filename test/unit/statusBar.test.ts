@@ -60,6 +60,8 @@ describe('status bar', () => {
     const name = '[click](command:parley.signOut) $(alert) **x**';
     const s = describeStatus({ state: 'connected', relayUrl: url }, { name, team: '<img src=x>', unread: 0 });
     assert.equal(typeof s.tooltip, 'string');
-    assert.ok(s.tooltip.includes(`You: ${name}`));
+    // Link syntax split, the icon broken by a zero-width space (see plainLabel); the rest as written.
+    assert.ok(s.tooltip.includes('You: [click] (command:parley.signOut) $\u200b(alert) **x**'), s.tooltip);
+    assert.ok(s.tooltip.includes('Team: <img src=x> (ws://192.168.1.20:7420)'), s.tooltip);
   });
 });
