@@ -576,9 +576,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.emit('typing', e.conv, e.user);
         return undefined;
       case 'read': {
+        // A marker past the head (a relay's bug or a malicious one) would hide every later
+        // message as read: markers go no further than the messages this client knows of.
         const c = this.convs.get(e.conv);
-        if (c && e.seq > c.conv.read) {
-          c.conv = { ...c.conv, read: e.seq };
+        const seq = c ? Math.min(e.seq, Math.max(c.conv.head, c.cursor)) : 0;
+        if (c && seq > c.conv.read) {
+          c.conv = { ...c.conv, read: seq };
           store.putConversation(c.conv, c.cursor);
           this.emit('conversation', this.view(c.conv));
         }
@@ -588,7 +591,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         const c = this.convs.get(e.conv);
         if (!c) return undefined;
         const seen = { ...(c.conv.seen ?? {}) };
-        if (e.seq > 0) seen[e.user] = e.seq;
+        if (e.seq > 0) seen[e.user] = Math.min(e.seq, Math.max(c.conv.head, c.cursor));
         else delete seen[e.user];
         c.conv = { ...c.conv, seen };
         if (Object.keys(seen).length === 0) delete c.conv.seen;
@@ -691,7 +694,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
     // A conversation new to us: from the welcome, what is past our read marker is replayed (it is
     // unread); one we just joined or opened starts at its head. Older history is paged on demand.
     const cursor = existing ? existing.cursor : fromWelcome ? Math.min(conv.read, conv.head) : conv.head;
-    const merged = { ...conv, head: Math.max(conv.head, existing?.conv.head ?? 0), read: Math.max(conv.read, existing?.conv.read ?? 0) };
+    const head = Math.max(conv.head, existing?.conv.head ?? 0);
+    // Markers never pass the head (see the `read` event).
+    const merged: Conversation = { ...conv, head, read: Math.min(Math.max(conv.read, existing?.conv.read ?? 0), head) };
+    if (conv.seen) merged.seen = Object.fromEntries(Object.entries(conv.seen).map(([u, s]) => [u, Math.min(s, head)]));
     this.convs.set(conv.id, { conv: merged, cursor });
     this.opts.store.putConversation(merged, cursor);
     if (!fromWelcome || !existing) this.emit('conversation', this.view(merged));
