@@ -12,6 +12,7 @@ import { readConfig } from './config';
 import { Disposable } from './disposable';
 import { chatHtml } from './html';
 import { DraftStore } from './drafts';
+import { PreviewFiles } from './previews';
 import type { CodeLinks } from './codeLinks';
 import type { NetworkTeams } from './networkTeams';
 import type { Session } from './session';
@@ -33,7 +34,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private pushTimer: NodeJS.Timeout | undefined;
-  private readonly previews = new Map<string, string>();
+  /** Image previews fetched: file id → the preview file (see PreviewFiles). */
+  private readonly previews = new Map<string, vscode.Uri>();
+  private readonly previewFiles: PreviewFiles;
   private readonly fetching = new Set<string>();
   private focusWhenReady: 'focus' | 'focusComposer' | undefined;
   private focusSearchWhenReady = false;
@@ -58,6 +61,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     super();
     const storage = context.storageUri ?? context.globalStorageUri;
     this.drafts = new DraftStore(join(storage.fsPath, 'drafts.json'), (line) => log.warn(line));
+    this.previewFiles = new PreviewFiles(storage);
     this._register({ dispose: () => this.drafts.dispose() });
     this._register(session.onDidChange(() => this.schedulePush()));
     this._register(networkTeams.onDidChange(() => this.schedulePush()));
@@ -81,7 +85,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     this.ready = false;
     view.webview.options = {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media')],
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist'), vscode.Uri.joinPath(this.context.extensionUri, 'media'), this.previewFiles.root],
     };
     view.webview.html = chatHtml(view.webview, this.context.extensionUri);
     const subs = [
@@ -478,7 +482,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   }
 
 
-  /** Adds data: previews to small images, fetching them in the background the first time. */
+  /** Adds previews (webview URIs of local files) to small images, fetching them in the background the first time. */
   private withPreviews(messages: MessageView[]): MessageView[] {
     return messages.map((m) => {
       const b = m.body;
@@ -486,9 +490,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         this.loggedUnreadable.add(`${m.id}`);
         this.log.warn(`message ${m.seq ?? m.id} cannot be shown: ${m.unreadable}`);
       }
-      if (m.unreadable || b.kind !== 'file' || b.file === 'pending' || !b.mime?.startsWith('image/') || b.size > PREVIEW_MAX_BYTES || b.mime === 'image/svg+xml') return m;
+      if (m.unreadable || b.kind !== 'file' || b.file === 'pending' || !PreviewFiles.accepts(b, PREVIEW_MAX_BYTES)) return m;
       const cached = this.previews.get(b.file);
-      if (cached) return { ...m, preview: cached };
+      if (cached && this.view) return { ...m, preview: this.view.webview.asWebviewUri(cached).toString() };
       this.fetchPreview(b);
       return m;
     });
@@ -501,8 +505,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     client
       .fetchFile(body)
       .then((bytes) => {
-        if (this.previews.size >= PREVIEW_CACHE) this.previews.delete(this.previews.keys().next().value as string);
-        this.previews.set(body.file, `data:${body.mime};base64,${bytes.toString('base64')}`);
+        if (this.previews.size >= PREVIEW_CACHE) {
+          const [oldest, file] = this.previews.entries().next().value as [string, vscode.Uri];
+          this.previews.delete(oldest);
+          if (![...this.previews.values()].some((f) => f.fsPath === file.fsPath)) this.previewFiles.remove(file);
+        }
+        this.previews.set(body.file, this.previewFiles.put(body, bytes));
         this.schedulePush();
       })
       .catch((err) => this.log.warn(`no preview for ${body.name}: ${(err as Error).message}`))

@@ -329,7 +329,10 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.equal(pwned, undefined, 'no payload ran');
     assert.equal(await list.locator('script, iframe, object, embed, svg, style, link, img:not(.preview)').count(), 0, 'no active element was created');
     const previews = list.locator('img.preview');
-    for (let i = 0; i < (await previews.count()); i++) assert.match((await previews.nth(i).getAttribute('src')) ?? '', /^data:image\/png;base64,/, 'previews are local data, never SVG');
+    assert.ok((await previews.count()) > 0, 'the image sent as image/png has a preview');
+    // Previews are local files named by their sha256 with their declared type's extension, loaded
+    // through the webview's resource URIs: never inline bytes, never SVG.
+    for (let i = 0; i < (await previews.count()); i++) assert.match((await previews.nth(i).getAttribute('src')) ?? '', /\/previews\/[0-9a-f]{64}\.png$/, 'previews are local files, never data: or SVG');
     assert.deepEqual(requests, [], 'the webview made no request beyond the local workbench');
     bob.page.off('request', onRequest);
     await screenshot(bob.page, 'xss-corpus-bob-light');

@@ -14,6 +14,7 @@ interface Setting {
   enum?: string[];
   enumDescriptions?: string[];
   enumItemLabels?: string[];
+  scope?: string;
 }
 
 /** The extension's package.json: above the compiled test (out/test/unit), else in the working directory. */
@@ -33,6 +34,15 @@ function manifest(): { contributes: { commands: { command: string }[]; menus: Re
 const { contributes } = manifest();
 
 describe('package.json contributes', () => {
+  it('lets no workspace (a cloned repository\'s .vscode/settings.json) set where the chat connects, who it is, or hosting', () => {
+    const { contributes } = manifest();
+    const userOnly = ['relayUrl', 'displayName', 'shareReadReceipts', 'hostPort', 'hostOnStartup', 'hostShare', 'hostAddress', 'hostSecure', 'teamName', 'discovery.enabled', 'discovery.interface'];
+    for (const key of userOnly) assert.equal(contributes.configuration.properties[`parley.${key}`]?.scope, 'application', `parley.${key}`);
+    // Whatever else is settable per workspace is about this window's own notifications only.
+    const windowScoped = Object.keys(contributes.configuration.properties).filter((k) => contributes.configuration.properties[k]!.scope !== 'application');
+    assert.deepEqual(windowScoped.sort(), ['parley.awayAfterMinutes', 'parley.notifications', 'parley.quietWhileDebugging']);
+  });
+
   it('gives every enum setting readable labels for its dropdown', () => {
     for (const [key, s] of Object.entries(contributes.configuration.properties)) {
       if (!s.enum) continue;
