@@ -262,7 +262,11 @@ describe('Parley chat between two real VS Code windows', function () {
     const requests: string[] = [];
     const onRequest = (req: { url(): string }) => {
       const u = req.url();
-      if (!u.startsWith('http://127.0.0.1:') && !u.startsWith('data:') && !u.startsWith('blob:') && !u.startsWith('vscode-')) requests.push(u);
+      // Webview resource URIs (`*.vscode-resource.vscode-cdn.net`) never leave the machine: the
+      // webview's service worker answers them from the extension host. Only Parley's preview
+      // folder may be asked for that way here.
+      const preview = /^https:\/\/[^/]+\.vscode-resource\.vscode-cdn\.net\/.*\/parley\.parley\/previews\/[0-9a-f]{64}\.png$/.test(u);
+      if (!preview && !u.startsWith('http://127.0.0.1:') && !u.startsWith('data:') && !u.startsWith('blob:') && !u.startsWith('vscode-')) requests.push(u);
     };
     bob.page.on('request', onRequest);
     const loud = 'http://127.0.0.2:9'; // a loopback address nothing listens on: a request there would be caught, never sent away
