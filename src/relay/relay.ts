@@ -731,21 +731,10 @@ export class Relay {
     if (!state) return;
     const before = f.before ?? state.rec.head + 1;
     const limit = Math.min(f.limit ?? this.limits.historyPage, this.limits.historyPage);
-    const messages = this.store.before(f.conv, before, limit, HISTORY_MAX_BYTES);
-    // Keep a reply under HISTORY_MAX_BYTES: drop the oldest (the client asks again from there).
-    // Each message is serialized once, newest first, and only until the budget is spent.
-    const kept: string[] = [];
-    let bytes = 0;
-    let oldest: Message | undefined;
-    for (let i = messages.length - 1; i >= 0; i--) {
-      const json = JSON.stringify(messages[i]);
-      if (bytes + json.length > HISTORY_MAX_BYTES && kept.length > 0) break;
-      bytes += json.length;
-      kept.push(json);
-      oldest = messages[i];
-    }
-    const more = oldest ? oldest.seq > state.rec.floor : false;
-    conn.push(`{"t":"history","rid":${JSON.stringify(f.rid)},"conv":${JSON.stringify(f.conv)},"messages":[${kept.reverse().join(',')}],"more":${more}}`);
+    // Keep a reply under HISTORY_MAX_BYTES: the oldest are left out (the client asks again from there).
+    const page = this.store.beforeJson(f.conv, before, limit, HISTORY_MAX_BYTES);
+    const more = page.length > 0 ? page[0].seq > state.rec.floor : false;
+    conn.push(`{"t":"history","rid":${JSON.stringify(f.rid)},"conv":${JSON.stringify(f.conv)},"messages":[${page.map((m) => m.json).join(',')}],"more":${more}}`);
   }
 
   private onRoomCreate(conn: Connection, f: Frame<'room.create'>): void {

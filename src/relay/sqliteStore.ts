@@ -64,6 +64,7 @@ export class SqliteStore implements Store {
   private readonly rewriteText: Statement;
   private readonly rewriteEdits: Statement;
   private readonly selectBeforeSizes: Statement;
+  private readonly selectBeforeJson: Statement;
   private readonly insertChunk: Statement;
   private readonly insertFile: Statement;
   private readonly reindexMsg: Statement;
@@ -118,6 +119,10 @@ export class SqliteStore implements Store {
     );
     this.selectBefore = this.prep(
       'SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    );
+    // A history page as the wire has it, built by SQLite from the stored JSON (as for replay).
+    this.selectBeforeJson = this.prep(
+      `SELECT seq, '{"conv":' || json_quote(conv) || ',"seq":' || seq || ',"id":' || json_quote(id) || ',"ts":' || ts || ',"author":' || json_quote(author) || ',"body":' || body || '}' AS json FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     );
     // A message's size in a reply: its body plus about what the other fields take.
     this.selectBeforeSizes = this.prep('SELECT length(body) + length(id) + length(author) + 80 AS size FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
@@ -358,8 +363,11 @@ export class SqliteStore implements Store {
     return (this.selectAfterJson.all([conv, after, limit]) as Row[]).map((r) => ({ seq: Number(r.seq), json: String(r.json) }));
   }
 
-  before(conv: string, before: number, limit: number, maxBytes = Number.POSITIVE_INFINITY): Message[] {
-    if (maxBytes === Number.POSITIVE_INFINITY) return (this.selectBefore.all([conv, before, limit]) as Row[]).map(toMessage).reverse();
+  before(conv: string, before: number, limit: number): Message[] {
+    return (this.selectBefore.all([conv, before, limit]) as Row[]).map(toMessage).reverse();
+  }
+
+  beforeJson(conv: string, before: number, limit: number, maxBytes: number): { seq: number; json: string }[] {
     // The sizes first (SQLite reads them without handing the bodies over), then the rows that fit.
     let bytes = 0;
     let count = 0;
@@ -370,7 +378,7 @@ export class SqliteStore implements Store {
       count++;
     }
     if (count === 0) return [];
-    return (this.selectBefore.all([conv, before, count]) as Row[]).map(toMessage).reverse();
+    return (this.selectBeforeJson.all([conv, before, count]) as Row[]).map((r) => ({ seq: Number(r.seq), json: String(r.json) })).reverse();
   }
 
   prune(conv: string, keep: number): void {

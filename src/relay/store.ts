@@ -89,12 +89,14 @@ export interface Store {
    * re-serializing every body.
    */
   afterJson(conv: string, after: number, limit: number): { seq: number; json: string }[];
+  /** Messages with seq < before, the newest `limit` of them, ascending. */
+  before(conv: string, before: number, limit: number): Message[];
   /**
-   * Messages with seq < before, the newest `limit` of them, ascending; with `maxBytes`, only as
-   * many of the newest as fit in that many bytes of stored body (at least one), so a page of
-   * large messages is not read whole to be cut down.
+   * The same as message JSON (`history`'s `messages` items), only as many of the newest as fit
+   * in `maxBytes` (at least one), so a page of large messages is neither read whole to be cut
+   * down nor parsed and serialized again.
    */
-  before(conv: string, before: number, limit: number, maxBytes?: number): Message[];
+  beforeJson(conv: string, before: number, limit: number, maxBytes: number): { seq: number; json: string }[];
   /** Drops all but the newest `keep` messages of a conversation (retention). */
   prune(conv: string, keep: number): void;
 
