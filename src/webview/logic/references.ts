@@ -12,7 +12,10 @@ export interface FileRef {
 
 const SEG = String.raw`[\w.@~+-]+`;
 const PATH = String.raw`(?:[A-Za-z]:[\\/]|\.{1,2}[\\/]|[\\/])?(?:${SEG}[\\/])*${SEG}`;
-const COLON_REF = new RegExp(String.raw`(?<![\w/\\.:-])(${PATH}):(\d{1,7})(?::(\d{1,5}))?(?![\w:])`, 'g');
+// A reference starts where a run of path characters starts: the lookbehind refuses every path
+// character (and `:`), so a long run without a `:line` is tried once, not from each of its
+// characters (16,000 characters of `@a@a…` took 180 ms when `@`, `~` and `+` were not refused).
+const COLON_REF = new RegExp(String.raw`(?<![\w.@~+/\\:-])(${PATH}):(\d{1,7})(?::(\d{1,5}))?(?![\w:])`, 'g');
 const PY_REF = /File "([^"\n]{1,500})", line (\d{1,7})/g;
 const WEB_TLDS = /\.(com|org|net|io|dev|app|local|lan|internal|localhost)$/i;
 
