@@ -179,7 +179,13 @@ function renderBody(m: MessageView, ctx: RowContext): HTMLElement {
         { class: 'body card file' },
         h('div', { class: 'card-title' }, icon(b.mime?.startsWith('image/') ? 'file-media' : 'file'), h('span', { class: 'path' }, bdi(b.name)), h('span', { class: 'muted', text: formatBytes(b.size) })),
       );
-      if (m.preview) card.append(h('img', { class: 'preview', attrs: { src: m.preview, alt: b.name } }));
+      if (m.preview) {
+        const img = h('img', { class: 'preview', attrs: { src: m.preview, alt: b.name } });
+        // Bytes that are not the image type they claim (an SVG sent as image/png) do not decode:
+        // no broken-image icon, the card keeps its name and buttons.
+        img.addEventListener('error', () => img.classList.add('broken'), { once: true });
+        card.append(img);
+      }
       if (b.note) card.append(h('div', { class: 'note markdown' }, renderMarkdown(b.note, ctx)));
       if (!pending && m.seq !== undefined) {
         const seq = m.seq;
