@@ -20,6 +20,12 @@ export function keyHash(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** Whether a host or peer address is this machine (`localhost`, 127.0.0.0/8, ::1, IPv4-mapped 127.x). */
+export function isLoopback(addr: string): boolean {
+  const a = addr.replace(/^::ffff:/i, '');
+  return a === 'localhost' || a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+}
+
 /** The throttling key of an address: IPv4 as is, IPv6 by its /64 (one host's whole range). */
 export function addressKey(addr: string): string {
   const a = addr.replace(/^::ffff:/, '');

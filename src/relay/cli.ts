@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { interfaceAddress } from '../core/discovery';
 import { formatFingerprint } from '../core/fingerprint';
 import { inviteLink } from '../core/invite';
-import { HostedRelay, isLoopback } from './hostedRelay';
+import { isLoopback } from './auth';
+import { HostedRelay } from './hostedRelay';
 import { RELAY_VERSION } from './relay';
 
 const HELP = `parley-relay ${RELAY_VERSION} — the Parley chat relay

@@ -3,6 +3,7 @@ import { Announcer, lanAddresses } from '../core/discovery';
 import { fingerprintOfPem } from '../core/fingerprint';
 import { makeInvite, type Invite } from '../core/invite';
 import type { Limits } from '../protocol/constants';
+import { isLoopback } from './auth';
 import { Relay } from './relay';
 import { SqliteStore } from './sqliteStore';
 import { loadOrCreateCertificate } from './tlsCert';
@@ -138,6 +139,3 @@ export class HostedRelay {
   }
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}

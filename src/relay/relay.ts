@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, SEEN_MAX_MEMBERS, type Limits } from '../protocol/constants';
 import { decodeClientFrame, SEND_KINDS, UserName, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
-import { AuthThrottle, keyHash, presentedSecret, secretMatches } from './auth';
+import { AuthThrottle, isLoopback, keyHash, presentedSecret, secretMatches } from './auth';
 import { Connection, type Upload } from './connection';
 import { TokenBucket } from './rateLimiter';
 import { DEFAULT_GATE, SocketGate, type GateLimits } from './admission';
@@ -1090,11 +1090,6 @@ function refOf(f: ClientFrame): string | undefined {
   if ('rid' in f) return f.rid;
   if ('id' in f) return f.id;
   return undefined;
-}
-
-function isLoopback(addr: string): boolean {
-  const a = addr.replace(/^::ffff:/, '');
-  return a === '::1' || a.startsWith('127.');
 }
 
 function sameSet(a: Set<string>, b: string[]): boolean {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Database } from 'node-sqlite3-wasm';
 import { SqliteStore } from '../../src/relay/sqliteStore';
-import { cleanup, connect, general, RawClient, startRelay, waitFor } from '../helpers';
+import { cleanup, connect, general, RawClient, startRelay, waitFor, type TestClient } from '../helpers';
 
 /** Everything a member who joins now can read of a conversation: history and replay. */
 async function readable(url: string, name: string): Promise<string> {
@@ -15,6 +15,17 @@ async function readable(url: string, name: string): Promise<string> {
   return JSON.stringify(c.events);
 }
 
+/** Seq 1: a text edited twice (seqs 2, 3); seq 4: a text edited once (5), then deleted (6). */
+async function editTwiceDeleteOne(c: TestClient, room: string, kept: [string, string, string], deleted: [string, string]): Promise<void> {
+  c.client.send(room, { kind: 'text', text: kept[0] });
+  c.client.send(room, { kind: 'edit', target: 1, text: kept[1] });
+  c.client.send(room, { kind: 'edit', target: 1, text: kept[2] });
+  c.client.send(room, { kind: 'text', text: deleted[0] });
+  c.client.send(room, { kind: 'edit', target: 4, text: deleted[1] });
+  c.client.send(room, { kind: 'delete', target: 4 });
+  await waitFor(() => c.client.outbox().length === 0, 'stored');
+}
+
 describe('edits and deletions: the relay keeps only what is there now', () => {
   afterEach(cleanup);
 
@@ -22,13 +33,7 @@ describe('edits and deletions: the relay keeps only what is there now', () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');
     const room = general(alice);
-    alice.client.send(room, { kind: 'text', text: 'the password is hunter2' });
-    alice.client.send(room, { kind: 'edit', target: 1, text: 'the password is h...' });
-    alice.client.send(room, { kind: 'edit', target: 1, text: 'ask me for the password' });
-    alice.client.send(room, { kind: 'text', text: 'token abc123' });
-    alice.client.send(room, { kind: 'edit', target: 4, text: 'token abc1234 (fixed)' });
-    alice.client.send(room, { kind: 'delete', target: 4 });
-    await waitFor(() => alice.client.outbox().length === 0, 'stored');
+    await editTwiceDeleteOne(alice, room, ['the password is hunter2', 'the password is h...', 'ask me for the password'], ['token abc123', 'token abc1234 (fixed)']);
     const seen = await readable(r.url, 'bob');
     for (const gone of ['hunter2', 'h...', 'abc123']) assert.ok(!seen.includes(gone), `${gone} is still served`);
     assert.ok(seen.includes('ask me for the password'));
@@ -42,13 +47,7 @@ describe('edits and deletions: the relay keeps only what is there now', () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');
     const room = general(alice);
-    alice.client.send(room, { kind: 'text', text: 'first draft' });
-    alice.client.send(room, { kind: 'edit', target: 1, text: 'second draft' });
-    alice.client.send(room, { kind: 'edit', target: 1, text: 'final' });
-    alice.client.send(room, { kind: 'text', text: 'oops secret' });
-    alice.client.send(room, { kind: 'edit', target: 4, text: 'oops secret 2' });
-    alice.client.send(room, { kind: 'delete', target: 4 });
-    await waitFor(() => alice.client.outbox().length === 0, 'stored');
+    await editTwiceDeleteOne(alice, room, ['first draft', 'second draft', 'final'], ['oops secret', 'oops secret 2']);
     alice.close();
     await r.stop();
     // Put the file back as an older relay left it: old texts in place, no migration mark.
