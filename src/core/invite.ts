@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { checkJoin } from '../protocol/joinForm';
 import { normalizeFingerprint, formatFingerprint } from './fingerprint';
 
@@ -20,12 +20,26 @@ export const INVITE_AUTHORITY = 'parley.parley';
 const TEAM_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,47}$/u;
 
 /**
- * The check binds the fields together: an HMAC-SHA256 keyed with the secret over the other
- * fields, first 16 hex digits. An edited address or fingerprint no longer matches it, so a
- * link changed on its way (or mangled by a chat client that ate a character) is refused
- * instead of sending the secret somewhere else.
+ * The invite's checksum: SHA-256 over its fields, first 16 hex digits, in the link as `sum`. It
+ * catches a link mangled on its way (a chat client that ate a character, a line cut in two, a
+ * field edited by hand), so a damaged link is refused rather than joined half-right. It is not a
+ * signature: anyone who can write an invite can compute it, so it proves nothing about who made
+ * the invite. Who made it is what the user must judge (the confirmation says so), and a forged
+ * invite can only point at another relay, whose certificate then gets a trust-on-first-use
+ * question (or disagrees with a pin already held) and whose address is shown.
  */
-function checkOf(inv: Invite): string {
+function checksumOf(inv: Invite): string {
+  return createHash('sha256')
+    .update(['parley-invite-2', inv.relayUrl, inv.secret ?? '', inv.fingerprint ?? '', inv.team ?? ''].join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/**
+ * The `check` of links made before `sum` (an HMAC keyed with the secret the link itself carries:
+ * no more than a checksum either). Still accepted so invites already sent keep working.
+ */
+function legacyCheckOf(inv: Invite): string {
   return createHmac('sha256', inv.secret ?? '')
     .update(['parley-invite-1', inv.relayUrl, inv.fingerprint ?? '', inv.team ?? ''].join('\n'))
     .digest('hex')
@@ -39,7 +53,7 @@ export function inviteLink(inv: Invite, scheme = 'vscode'): string {
   if (inv.secret) q.set('secret', inv.secret);
   if (inv.fingerprint) q.set('fp', inv.fingerprint);
   if (inv.team) q.set('team', inv.team);
-  q.set('check', checkOf(inv));
+  q.set('sum', checksumOf(inv));
   return `${scheme}://${INVITE_AUTHORITY}/join?${q.toString()}`;
 }
 
@@ -82,15 +96,16 @@ export function parseInvite(text: string): InviteParse {
   if (!m) return { ok: false, message: 'no Parley invite link (…://parley.parley/join?…) found in the text' };
   const q = new URLSearchParams(m[2].replace(/[.,;:!?]+$/, ''));
   const relayUrl = q.get('relay');
+  const sum = q.get('sum');
   const check = q.get('check');
   if (!relayUrl) return { ok: false, message: 'the invite has no relay address' };
-  if (!check) return { ok: false, message: 'the invite has no check value; copy the whole link again' };
+  if (!sum && !check) return { ok: false, message: 'the invite has no checksum (sum=…); copy the whole link again' };
   const made = makeInvite({ relayUrl, secret: q.get('secret') ?? undefined, fingerprint: q.get('fp') ?? undefined, team: q.get('team') ?? undefined });
   if (!made.ok) return { ok: false, message: `the invite is not valid: ${made.message}` };
-  const want = Buffer.from(checkOf(made.invite));
-  const got = Buffer.from(check.toLowerCase());
+  const want = Buffer.from(sum ? checksumOf(made.invite) : legacyCheckOf(made.invite));
+  const got = Buffer.from((sum ?? check)!.toLowerCase());
   if (want.length !== got.length || !timingSafeEqual(want, got)) {
-    return { ok: false, message: 'the invite was changed or cut short after it was made (its check does not match); ask for a new one' };
+    return { ok: false, message: 'the invite was damaged or edited after it was made (its checksum does not match); copy the whole link again or ask for a new one' };
   }
   return made;
 }

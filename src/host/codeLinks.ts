@@ -11,9 +11,12 @@ import type { VirtualDocs } from './virtualDocs';
 import { ask, flashStatus, showInfo, showWarning } from './messages';
 import { plainLabel } from './plainText';
 import { mayWrite } from './safeWrite';
+import { trusted, trustedForWrite, whenTrusted } from './trust';
 
 // Receiving code: opening a snippet where it lives in this workspace (following it if it moved),
 // comparing, inserting, saving; previewing and applying patches; opening `path:line` references.
+// In Restricted Mode (see trust.ts) nothing here reads the workspace: received code opens as the
+// sender's read-only copy and the lookup follows once trust is granted; writes are refused.
 
 export type SnippetAction = 'open' | 'compare' | 'insert' | 'copy' | 'save' | 'openDiff' | 'apply';
 
@@ -56,7 +59,7 @@ export class CodeLinks {
   }
 
   private async open(body: SnippetBody, sender: string): Promise<void> {
-    const t = await this.find(body);
+    const t = trusted() ? await this.find(body) : undefined;
     if (t && t.located.status !== 'notFound') {
       const { start, end } = t.located;
       await showLines(t.uri, start, end);
@@ -76,6 +79,10 @@ export class CodeLinks {
     await this.docs.open(uri);
     await showLines(uri, 1, body.lines.end - body.lines.start + 1);
     const refused = body.path !== undefined ? relPathProblem(body.path) : undefined;
+    if (!trusted() && !refused && body.path !== undefined) {
+      void whenTrusted(`look for ${body.path} in your workspace (this is ${sender}'s read-only copy)`).then((ok) => (ok ? this.open(body, sender) : undefined));
+      return;
+    }
     void showWarning(
       t
         ? `${t.path} no longer contains this code; showing ${sender}'s version (read-only).`
@@ -87,6 +94,7 @@ export class CodeLinks {
 
   private async compare(body: SnippetBody, sender: string): Promise<void> {
     if (refusedPath(body, 'compare')) return;
+    if (!(await whenTrusted(`compare with your ${body.path ?? 'file'}`))) return;
     const t = await this.find(body);
     if (!t) throw new Error(`${body.path ?? 'the file'} is not in your workspace, so there is nothing to compare with`);
     let theirs: string;
@@ -107,6 +115,7 @@ export class CodeLinks {
   private async insert(body: SnippetBody): Promise<void> {
     const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file');
     if (!editor) throw new Error('open the file to insert into and place the cursor first');
+    if (!trustedForWrite('insert the code')) return;
     // The editor the user is in is their choice of file, as a save dialog's would be.
     if (!(await mayWrite(editor.document.uri, 'insert the code into', true))) return;
     const ok = await editor.edit((eb) => eb.replace(editor.selection, body.code));
@@ -115,6 +124,7 @@ export class CodeLinks {
   }
 
   private async save(body: SnippetBody): Promise<void> {
+    if (!trustedForWrite('save the code')) return;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     // Sanitized like a received file's name: the sender's `.git` must not become the default name.
     const name = sanitizeFileName(basename(body.path ?? `snippet.${body.lang}`));
@@ -125,12 +135,16 @@ export class CodeLinks {
   }
 
   private async openPatch(body: SnippetBody, sender: string): Promise<void> {
-    const t = await this.find({ ...body, code: '' });
+    const t = trusted() ? await this.find({ ...body, code: '' }) : undefined;
     const name = basename(body.path ?? 'file');
     if (!t) {
       const uri = this.docs.put(`${sender}/${name}.diff`, body.code, { keepLanguage: true });
       await vscode.window.showTextDocument(uri, { preview: true });
       const refused = body.path !== undefined ? relPathProblem(body.path) : undefined;
+      if (!trusted() && !refused && body.path !== undefined) {
+        void whenTrusted(`look for ${body.path} in your workspace to show the patch against it (this is the patch alone)`).then((ok) => (ok ? this.openPatch(body, sender) : undefined));
+        return;
+      }
       void showWarning(refused ? `Parley did not look for ${body.path} in your workspace: ${refused}. Showing the patch.` : `${body.path ?? 'The file'} is not in your workspace; showing the patch.`);
       return;
     }
@@ -149,6 +163,7 @@ export class CodeLinks {
 
   private async applyPatch(body: SnippetBody): Promise<void> {
     if (refusedPath(body, 'apply the changes to')) return;
+    if (!trustedForWrite(`apply the changes to ${body.path ?? 'the file'}`)) return;
     const t = await this.find({ ...body, code: '' });
     if (!t) throw new Error(`${body.path ?? 'the file'} is not in your workspace`);
     // The path is the sender's choice: the file must really be in a workspace folder, not behind a link out of it.
@@ -169,6 +184,7 @@ export class CodeLinks {
    * folder with the same relative path, then a renamed file with the same name or content.
    */
   private async find(body: SnippetBody): Promise<Target | undefined> {
+    if (!trusted()) return undefined;
     const rel = body.path ? normalizeRelPath(body.path) : undefined;
     if (!rel) return undefined;
     const roots = await this.roots(body.git?.remote);
@@ -222,6 +238,7 @@ export class CodeLinks {
 
   /** Opens `path:line:col` from a message when the file is in the workspace. */
   async openRef(path: string, line: number, col?: number): Promise<void> {
+    if (!(await whenTrusted(`open ${path}`))) return;
     const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     let file: string | undefined;
     if (isAbsolute(path)) {

@@ -31,7 +31,7 @@ export function readConfig(): ParleyConfig {
     hostOnStartup: c.get<boolean>('hostOnStartup', false),
     hostShare: c.get<boolean>('hostShare', false),
     hostAddress: c.get<string>('hostAddress', '').trim(),
-    hostSecure: c.get<boolean>('hostSecure', false),
+    hostSecure: c.get<boolean>('hostSecure', true),
     teamName: c.get<string>('teamName', '').trim(),
     discovery: { enabled: c.get<boolean>('discovery.enabled', true), interface: c.get<string>('discovery.interface', '').trim() },
   };

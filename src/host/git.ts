@@ -2,11 +2,15 @@ import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { normalizeRemote } from '../core/gitRemote';
 import { relativeTo } from '../core/paths';
+import { trusted } from './trust';
 
 // Git context for shared code, from the git command line (works with any workspace, with or
 // without VS Code's git extension). Every call is bounded in time; no git means no context.
+// In Restricted Mode no git runs at all: a repository's own config can make git run commands
+// (core.fsmonitor runs on `git diff`), which is what an untrusted workspace must not do.
 
 function git(cwd: string, args: string[], maxBuffer = 4 * 1024 * 1024): Promise<string | undefined> {
+  if (!trusted()) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     execFile('git', args, { cwd, timeout: 5000, maxBuffer, windowsHide: true }, (err, stdout) => resolve(err ? undefined : stdout));
   });
@@ -24,6 +28,8 @@ const repoCache = new Map<string, Promise<RepoInfo | undefined>>();
 
 /** The repository holding `dir`, cached per folder for the session. */
 export function repoFor(dir: string): Promise<RepoInfo | undefined> {
+  // Not cached while untrusted: once trust is granted the next look finds the repository.
+  if (!trusted()) return Promise.resolve(undefined);
   let p = repoCache.get(dir);
   if (!p) {
     p = readRepo(dir);

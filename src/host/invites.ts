@@ -12,6 +12,9 @@ import { teamNow } from './teamCommands';
 /** The URI scheme of this editor (`vscode`, `vscode-insiders`, `code-oss`, …) for invite links. */
 const scheme = () => vscode.env.uriScheme;
 
+/** The safe answer to a certificate question: first, so it is the default button. */
+export const DONT_CONNECT = "Don't Connect";
+
 /**
  * Joining by invite (a `…://parley.parley/join?…` link opened from anywhere, or its text pasted),
  * copying invites, and what to do when a relay's certificate is unknown or changed.
@@ -53,7 +56,8 @@ export class Invites {
 
   private async accept(inv: Invite, presetName: string | undefined, from: 'pasted' | 'link' | 'confirmed'): Promise<boolean> {
     if (from !== 'confirmed') {
-      const q = describeInvite(inv, teamNow(this.session), { asked: from === 'link' });
+      const pinned = this.session.pinned(inv.relayUrl);
+      const q = describeInvite(inv, teamNow(this.session), { asked: from === 'link', ...(pinned ? { pinned } : {}) });
       if ((await ask('info', q.text, { modal: true, detail: q.detail }, q.button)) !== q.button) return false;
     }
     const cfg = readConfig();
@@ -72,8 +76,7 @@ export class Invites {
     if (!name) return false;
     const check = checkJoin(inv.relayUrl, name, inv.secret ?? '');
     if (!check.ok) throw new Error(check.message);
-    await this.session.join(check.url, check.name, inv.secret, inv.fingerprint);
-    return true;
+    return this.session.join(check.url, check.name, inv.secret, inv.fingerprint);
   }
 
   /** The invite to the team this window is in: the host's own invites when hosting, otherwise rebuilt from this window's join details. */
@@ -103,17 +106,26 @@ export class Invites {
     const text = inviteText(inv, scheme());
     await vscode.env.clipboard.writeText(text);
     const shared = /^wss?:\/\/(127\.|\[::1\]|localhost)/.test(inv.relayUrl) ? ' It reaches this machine only: host with "Share on this network" to invite others.' : '';
-    void showInfo(`Parley: invite copied.${inv.secret ? ' It contains the team secret: send it only to teammates.' : ''}${shared}`);
+    const fp = inv.fingerprint ? ` Tell them the certificate fingerprint another way (in person, by phone) so they can check it: ${formatFingerprint(inv.fingerprint).slice(0, 23)}…` : '';
+    void showInfo(`Parley: invite copied.${inv.secret ? ' It contains the team secret: send it only to teammates.' : ''}${shared}${fp}`);
     return text;
   }
 
+  /**
+   * A relay's certificate was refused. Both questions put the safe choice first: VS Code's modal
+   * makes the first item the primary, focused button (Enter) and adds Cancel for Escape.
+   */
   private async onCertificate(url: string, problem: { kind: 'unknown' | 'changed'; fingerprint: string; expected?: string }): Promise<void> {
     const got = formatFingerprint(problem.fingerprint);
     if (problem.kind === 'unknown') {
       const pick = await ask(
         'warning',
         `Parley: ${url} uses a certificate this window has not seen before.`,
-        { modal: true, detail: `Fingerprint (SHA-256):\n${got}\n\nCompare it with the one the host sees (Parley: Show Hosting Status) before trusting it.` },
+        {
+          modal: true,
+          detail: `Fingerprint (SHA-256):\n${got}\n\nCompare it with the one the host sees (Parley: Show Hosting Status), told to you another way (in person, by phone), before trusting it.`,
+        },
+        DONT_CONNECT,
         'Trust and Connect',
       );
       if (pick !== 'Trust and Connect') return;
@@ -125,11 +137,12 @@ export class Invites {
           modal: true,
           detail: `Expected:\n${formatFingerprint(problem.expected ?? '')}\nPresented:\n${got}\n\nEither the host made a new certificate, or someone is intercepting the connection. Ask the host for a new invite; trust the new certificate only if the host confirms this fingerprint.`,
         },
+        DONT_CONNECT,
         'Trust the New Certificate',
       );
       if (pick !== 'Trust the New Certificate') return;
     }
-    await this.session.pin(url, problem.fingerprint);
+    await this.session.pin(url, problem.fingerprint, { replace: true });
     const cfg = readConfig();
     if (cfg.relayUrl === url && cfg.displayName) await this.session.connect(url, cfg.displayName);
   }

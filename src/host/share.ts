@@ -10,9 +10,13 @@ import { diffHead, fileInRepo, showHead } from './git';
 import type { Session } from './session';
 import { flashStatus, showInfo, withProgressNotification } from './messages';
 import { askText, pickOne, type Choice, type Heading } from './picks';
+import { trusted, whenTrusted } from './trust';
 
 // Sending code from the editor: a selection (with its repository, commit, path and lines),
 // whole files, or a file's uncommitted changes as a patch, to a teammate or a room.
+// In Restricted Mode (see trust.ts) a selection goes without its git context (git does not run
+// in an untrusted workspace) and says so; a file's changes wait for trust. Files the user picks
+// to send are read either way: that is the user's own choice of what leaves the machine.
 
 const LAST_KEY = 'parley.lastRecipient';
 
@@ -44,13 +48,14 @@ export class Sharer {
     if (note === null) return;
     const conv = await this.resolve(to);
     this.client().send(conv, { ...body, ...(note ? { note } : {}) });
-    flashStatus('check', `Parley: sent ${body.path ?? 'the selection'} to ${to.label}`, 4000);
+    flashStatus('check', `Parley: sent ${body.path ?? 'the selection'} to ${to.label}${body.git || trusted() ? '' : ' without its git context (Restricted Mode: trust the workspace to send it)'}`, 6000);
   }
 
   async sendChanges(uri?: vscode.Uri): Promise<void> {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== 'file') throw new Error('open a file in a git repository first');
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+    if (!(await whenTrusted(`read the changes to ${basename(target.fsPath)} with git`))) return;
     if (doc?.isDirty) await doc.save();
     const where = await fileInRepo(target.fsPath);
     if (!where) throw new Error(`${basename(target.fsPath)} is not in a git repository`);

@@ -1,5 +1,6 @@
 import { formatFingerprint } from '../core/fingerprint';
 import { parseInvite, type Invite } from '../core/invite';
+import { isLoopback } from '../relay/auth';
 import { plainLabel } from './plainText';
 
 // Commands that change which team this window is in, or whether it hosts one. From the command
@@ -71,19 +72,25 @@ const detail = (...lines: (string | undefined | false)[]): string => lines.filte
  * The question before joining by invite (a link, pasted text, or parley.joinInvite's arguments).
  * `asked`: it came from arguments rather than from the user's own paste.
  */
-export function describeInvite(inv: Invite, now: TeamNow, opts: { asked: boolean; name?: string }): Confirmation {
+export function describeInvite(inv: Invite, now: TeamNow, opts: { asked: boolean; name?: string; pinned?: string }): Confirmation {
   const team = shown(inv.team);
   const name = shown(opts.name);
+  const plainBeyondLoopback = inv.relayUrl.startsWith('ws://') && !isLoopback(new URL(inv.relayUrl).hostname.replace(/^\[|\]$/g, ''));
   return {
     text: `Join ${team ? `the team "${team}"` : 'this Parley team'}?`,
     detail: detail(
       `Relay: ${shown(inv.relayUrl, 200)}`,
       inv.secret ? 'Team secret: included' : 'No team secret',
       inv.fingerprint && `Certificate: ${formatFingerprint(inv.fingerprint)}`,
+      inv.fingerprint &&
+        (opts.pinned === inv.fingerprint
+          ? 'This window already trusts this certificate for this address.'
+          : 'This relay is new to this window: compare the certificate with the one the host tells you another way (in person, by phone) before joining.'),
+      plainBeyondLoopback && 'Not encrypted (ws://): the team secret and every message cross the network readable.',
       name && `Your name there: "${name}"`,
       '',
       leaving(now),
-      'Only join invites you got from your team.',
+      'An invite does not prove who made it: anyone can write one that points at a relay of their own. Only join invites you got from your team.',
       opts.asked && ASKED,
     ),
     button: 'Join',
@@ -121,7 +128,7 @@ export function describeTeamChange(command: TeamCommand, args: readonly unknown[
       const share = field(args, 'share');
       const who =
         share === true
-          ? `Shared on this network${field(args, 'secure') === true ? ', over TLS' : ''}: teammates join with an invite (team secret required).`
+          ? `Shared on this network${field(args, 'secure') === false ? ' WITHOUT encryption (plain ws://: the secret and messages cross the network readable)' : ', over TLS'}: teammates join with an invite (team secret required).`
           : share === false
             ? 'This machine only: nobody else can connect.'
             : 'Parley asks who may connect next.';

@@ -129,13 +129,14 @@ export class TeamCommands {
     const check = checkJoin('ws://127.0.0.1', name, '');
     if (!check.ok) throw new Error(check.message);
     let share = args?.share ?? cfg.hostShare;
-    let secure = args?.secure ?? cfg.hostSecure;
+    // TLS whenever shared, unless chosen otherwise; loopback needs none.
+    let secure = args?.secure ?? (share ? cfg.hostSecure : false);
     if (interactive && args?.share === undefined) {
       const pick = await pickOne(
         [
-          { icon: 'lock', label: 'This machine only', description: 'loopback; nobody else can connect', value: { share: false, secure: false } },
-          { icon: 'broadcast', label: 'Share on this network', description: 'teammates join with an invite (team secret required)', value: { share: true, secure: false } },
-          { icon: 'shield', label: 'Share on this network, encrypted', description: 'as above, over TLS with a self-signed certificate pinned by invites', value: { share: true, secure: true } },
+          { icon: 'lock', label: 'This machine only', description: 'loopback; other windows of yours join with the kept team secret', value: { share: false, secure: false } },
+          { icon: 'shield', label: 'Share on this network', description: 'encrypted (TLS, a self-signed certificate that invites pin); teammates join with an invite', value: { share: true, secure: true } },
+          { icon: 'warning', label: 'Share on this network without encryption', description: 'plain ws://: the secret and every message cross the network readable', value: { share: true, secure: false } },
         ],
         { title, placeHolder: 'Who should be able to connect?' },
       );
@@ -155,12 +156,12 @@ export class TeamCommands {
       local = await session.hosting.start(choice, interactive);
     } catch (err) {
       if (!(err instanceof HostedElsewhere)) throw err;
-      await session.join(err.local.url, check.name, err.local.secret, err.local.fingerprint);
+      await session.join(err.local.url, check.name, err.local.secret, err.local.fingerprint, { ownRelay: true });
       void showInfo(`Parley: ${err.message}; this window joined it.`);
       return;
     }
     await saveConfig({ hostOnStartup: true, hostShare: share, hostSecure: secure });
-    await session.join(local.url, check.name, local.secret, local.fingerprint);
+    await session.join(local.url, check.name, local.secret, local.fingerprint, { ownRelay: true });
     const where = session.hosting.relay!.addresses().map((a) => session.hosting.relay!.url(a)).join(', ');
     if (interactive) {
       const copy = 'Copy Invite';

@@ -241,6 +241,13 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
   const settingsFile = path.join(dirs.userData, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
   writeJson(settingsFile, { ...BASE_SETTINGS, ...opts.settings });
+  // code-server is a remote window: `machine`-scoped settings (Parley's relay and hosting ones)
+  // are read from the remote machine's settings, <user-data-dir>/Machine/settings.json, and
+  // ignored in User/settings.json. Parley's settings go in both.
+  const machineFile = path.join(dirs.userData, 'Machine', 'settings.json');
+  fs.mkdirSync(path.dirname(machineFile), { recursive: true });
+  const parleyOnly = (all: Record<string, unknown>) => Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith('parley.')));
+  writeJson(machineFile, parleyOnly({ ...BASE_SETTINGS, ...opts.settings }));
 
   const port = await freePort();
   const config = path.join(root, 'config.yaml');
@@ -301,6 +308,8 @@ export async function startInstance(opts: InstanceOptions): Promise<Instance> {
     updateSettings(settings) {
       const current: unknown = fs.existsSync(settingsFile) ? JSON.parse(fs.readFileSync(settingsFile, 'utf8')) : {};
       writeJson(settingsFile, { ...(isRecord(current) ? current : {}), ...settings });
+      const machine: unknown = fs.existsSync(machineFile) ? JSON.parse(fs.readFileSync(machineFile, 'utf8')) : {};
+      writeJson(machineFile, { ...(isRecord(machine) ? machine : {}), ...parleyOnly(settings) });
     },
     stop() {
       stopping ??= (async () => {

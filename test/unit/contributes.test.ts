@@ -18,7 +18,12 @@ interface Setting {
 }
 
 /** The extension's package.json: above the compiled test (out/test/unit), else in the working directory. */
-function manifest(): { contributes: { commands: { command: string }[]; menus: Record<string, MenuItem[]>; configuration: { properties: Record<string, Setting> } } } {
+interface Capabilities {
+  untrustedWorkspaces?: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] };
+  virtualWorkspaces?: { supported: boolean | 'limited'; description?: string };
+}
+
+function manifest(): { capabilities?: Capabilities; contributes: { commands: { command: string }[]; menus: Record<string, MenuItem[]>; configuration: { properties: Record<string, Setting> } } } {
   for (let dir = __dirname; ; dir = join(dir, '..')) {
     try {
       const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -34,13 +39,46 @@ function manifest(): { contributes: { commands: { command: string }[]; menus: Re
 const { contributes } = manifest();
 
 describe('package.json contributes', () => {
+  // VS Code's scopes (contribution points reference, and its configuration code): `application`
+  // and `machine` settings are read from user (or remote) settings only, never from a workspace's
+  // or folder's .vscode/settings.json; Settings Sync skips `machine` and `machine-overridable`
+  // settings (and those marked `ignoreSync`) but syncs `application` ones.
   it('lets no workspace (a cloned repository\'s .vscode/settings.json) set where the chat connects, who it is, or hosting', () => {
-    const { contributes } = manifest();
-    const userOnly = ['relayUrl', 'displayName', 'shareReadReceipts', 'hostPort', 'hostOnStartup', 'hostShare', 'hostAddress', 'hostSecure', 'teamName', 'discovery.enabled', 'discovery.interface'];
-    for (const key of userOnly) assert.equal(contributes.configuration.properties[`parley.${key}`]?.scope, 'application', `parley.${key}`);
+    const props = contributes.configuration.properties;
+    const perMachine = ['relayUrl', 'hostPort', 'hostOnStartup', 'hostShare', 'hostAddress', 'hostSecure', 'teamName', 'discovery.enabled', 'discovery.interface'];
+    for (const key of perMachine) assert.equal(props[`parley.${key}`]?.scope, 'machine', `parley.${key}`);
+    for (const key of ['displayName', 'shareReadReceipts']) assert.equal(props[`parley.${key}`]?.scope, 'application', `parley.${key}`);
     // Whatever else is settable per workspace is about this window's own notifications only.
-    const windowScoped = Object.keys(contributes.configuration.properties).filter((k) => contributes.configuration.properties[k]!.scope !== 'application');
+    const windowScoped = Object.keys(props).filter((k) => props[k]!.scope !== 'application' && props[k]!.scope !== 'machine');
     assert.deepEqual(windowScoped.sort(), ['parley.awayAfterMinutes', 'parley.notifications', 'parley.quietWhileDebugging']);
+  });
+
+  it('syncs no setting that starts hosting or picks a relay to another machine (a second machine would host an empty team of its own)', () => {
+    const props = contributes.configuration.properties as Record<string, Setting & { ignoreSync?: boolean }>;
+    const synced = (k: string) => !(props[k]!.ignoreSync || props[k]!.scope === 'machine' || props[k]!.scope === 'machine-overridable');
+    for (const key of ['relayUrl', 'hostOnStartup', 'hostShare', 'hostAddress', 'hostPort', 'hostSecure', 'teamName', 'discovery.enabled', 'discovery.interface']) {
+      assert.equal(synced(`parley.${key}`), false, `parley.${key} would be synced`);
+    }
+    // The display name travels: it is the same person on every machine.
+    assert.equal(synced('parley.displayName'), true);
+  });
+
+  it('shares on the network with TLS unless told otherwise', () => {
+    assert.equal((contributes.configuration.properties['parley.hostSecure'] as { default?: unknown }).default, true);
+    assert.equal((contributes.configuration.properties['parley.hostShare'] as { default?: unknown }).default, false);
+  });
+
+  it('declares what works in Restricted Mode and in virtual workspaces', () => {
+    const caps = manifest().capabilities;
+    assert.equal(caps?.untrustedWorkspaces?.supported, 'limited');
+    assert.match(caps?.untrustedWorkspaces?.description ?? '', /Restricted Mode/);
+    assert.match(caps?.untrustedWorkspaces?.description ?? '', /no git/);
+    // Workspace values of the settings a workspace may set at all are ignored until it is trusted.
+    const props = contributes.configuration.properties;
+    const workspaceSettable = Object.keys(props).filter((k) => props[k]!.scope !== 'application' && props[k]!.scope !== 'machine');
+    assert.deepEqual([...(caps?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(), workspaceSettable.sort());
+    assert.equal(caps?.virtualWorkspaces?.supported, 'limited');
+    assert.match(caps?.virtualWorkspaces?.description ?? '', /read-only copy/);
   });
 
   it('gives every enum setting readable labels for its dropdown', () => {

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { formatFingerprint, normalizeFingerprint } from '../../src/core/fingerprint';
 import { inviteLink, inviteText, makeInvite, parseInvite, type Invite } from '../../src/core/invite';
 
@@ -43,16 +44,43 @@ describe('invites', () => {
       return `vscode://parley.parley/join?${copy.toString()}`;
     };
     for (const t of [tamper('relay', 'wss://203.0.113.9:7420'), tamper('fp', 'cd'.repeat(32)), tamper('secret', 'another secret'), tamper('team', 'Other team')]) {
-      assert.match(refused(t), /changed or cut short/);
+      assert.match(refused(t), /damaged or edited/);
     }
-    // Cut short: the check lost its last characters.
-    assert.match(refused(link.slice(0, -3)), /changed or cut short/);
-    assert.match(refused(link.replace(/&check=[0-9a-f]+/, '')), /no check value/);
+    // Cut short: the checksum lost its last characters.
+    assert.match(refused(link.slice(0, -3)), /damaged or edited/);
+    assert.match(refused(link.replace(/&sum=[0-9a-f]+/, '')), /no checksum/);
+  });
+
+  it('calls its check value what it is: a checksum anyone can compute, not a signature', () => {
+    // Someone who writes an invite for their own relay gets a valid one: the checksum is over the
+    // fields alone, keyed with nothing. What protects the joiner is the confirmation (which says
+    // an invite proves nothing about its maker), the certificate's trust-on-first-use question,
+    // and the refusal to replace a pin or secret already held (test/unit/heldCredentials.test.ts).
+    const forged: Invite = { relayUrl: 'wss://203.0.113.9:7420', secret: 'attacker secret', fingerprint: 'cd'.repeat(32), team: 'Core team' };
+    assert.deepEqual(parsed(inviteLink(forged)), forged);
+    assert.match(inviteLink(full), /&sum=[0-9a-f]{16}$/);
+    assert.doesNotMatch(inviteLink(full), /check=/);
+  });
+
+  it('still reads links made before the checksum was renamed (check=, an HMAC keyed with the secret they carry)', () => {
+    const old = (inv: Invite) => {
+      const q = new URLSearchParams();
+      q.set('relay', inv.relayUrl);
+      if (inv.secret) q.set('secret', inv.secret);
+      if (inv.fingerprint) q.set('fp', inv.fingerprint);
+      if (inv.team) q.set('team', inv.team);
+      const check = createHmac('sha256', inv.secret ?? '').update(['parley-invite-1', inv.relayUrl, inv.fingerprint ?? '', inv.team ?? ''].join('\n')).digest('hex').slice(0, 16);
+      q.set('check', check);
+      return `vscode://parley.parley/join?${q.toString()}`;
+    };
+    assert.deepEqual(parsed(old(full)), full);
+    assert.deepEqual(parsed(old({ relayUrl: 'ws://127.0.0.1:7420' })), { relayUrl: 'ws://127.0.0.1:7420' });
+    assert.match(refused(old(full).replace('192.168.1.20', '192.168.1.21')), /damaged or edited/);
   });
 
   it('says what is wrong with something that is not an invite', () => {
     assert.match(refused('ws://192.168.1.20:7420'), /no Parley invite link/);
-    assert.match(refused('vscode://parley.parley/join?secret=abcdefgh&check=00'), /no relay address/);
+    assert.match(refused('vscode://parley.parley/join?secret=abcdefgh&sum=00'), /no relay address/);
     assert.match(refused('x'.repeat(5000)), /too long/);
     const bad = (fields: Parameters<typeof makeInvite>[0]) => {
       const r = makeInvite(fields);
