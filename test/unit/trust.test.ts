@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, tempDir } from '../helpers';
+import { cleanup, tempDir, waitFor } from '../helpers';
 import { loadWith, vscodeStub } from './stubVscode';
 
 // Restricted Mode against real git and real files, with a stand-in for `vscode` whose
@@ -169,7 +169,7 @@ describe('Restricted Mode: received code', () => {
     await links.run('apply', { ...body, code: '--- a/app.ts\n+++ b/app.ts\n' }, 'alice');
     assert.match(t.shown[1]!.text, /^Parley did not apply the changes to app\.ts: this workspace is in Restricted Mode/);
     t.grant();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => shownDocs.length > 1, 'the lookup after trust was granted');
     assert.deepEqual(shownDocs, ['parley-received:alice/app.ts', `file://${join(root, 'app.ts')}`]);
   });
 });
