@@ -31,6 +31,7 @@ export function conversationViews(client: ParleyClient): ConversationView[] {
         mentions: c.unread > 0 ? mentionHits(client, { unread: { conv: c.id, after: Math.max(c.read, c.head - 500) }, limit: 99 }).length : 0,
         ...(c.seen ? { seen: { ...c.seen } } : {}),
         ...(c.archived ? { archived: true } : {}),
+        ...(c.creator !== undefined ? { creator: c.creator } : {}),
       };
     })
     .sort((a, b) => b.lastTs - a.lastTs || (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'room' ? -1 : 1));

@@ -57,7 +57,7 @@ export class Notifier extends Disposable {
     const me = client.self;
     if (!me || m.author === me.id || this.catchingUp) return;
     // (Notices by kind, not NOTICE_KINDS.has(): the kinds narrow the body's type below.)
-    if (!isShownBody(m.body) || m.body.kind === 'deleted' || m.body.kind === 'topic' || m.body.kind === 'archive') return;
+    if (!isShownBody(m.body) || m.body.kind === 'deleted' || m.body.kind === 'topic' || m.body.kind === 'archive' || m.body.kind === 'admin') return;
     const conv = client.conversation(m.conv);
     if (!conv) return;
     const author = client.members().find((x) => x.id === m.author)?.name ?? 'someone';

@@ -10,7 +10,10 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
     const alice = await connect(r.url, 'alice');
     const bob = await connect(r.url, 'bob');
     const carol = await connect(r.url, 'carol');
-    const room = general(alice);
+    // Bob's room: he manages its pins, and alice (the team's owner) may too.
+    const room = (await bob.client.createRoom('release')).id;
+    await alice.client.joinRoom(room);
+    await carol.client.joinRoom(room);
     alice.client.send(room, { kind: 'text', text: 'release checklist: docs/release.md' });
     alice.client.send(room, { kind: 'text', text: 'on call this week: bob' });
     await waitFor(() => carol.client.cursor(room) === 2, 'carol has both');
@@ -52,7 +55,7 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
     assert.deepEqual(rows.map((m) => m.body), [{ kind: 'topic', text: 'Release 2.1 this Friday' }], 'shown as a notice');
     assert.equal(back.client.conversation(room)?.unread, 0, 'a notice is not unread');
     // Clearing it; a DM has none.
-    back.client.send(room, { kind: 'topic', text: '' });
+    alice.client.send(room, { kind: 'topic', text: '' });
     await waitFor(() => alice.client.conversation(room)?.topic === undefined && alice.client.cursor(room) === 2, 'cleared for alice');
     const dm = await alice.client.openDm(back.client.self!.id);
     alice.client.send(dm.id, { kind: 'topic', text: 'no' });
@@ -85,7 +88,7 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
     assert.equal((await bob.client.listRooms()).find((x) => x.id === room)?.archived, true);
     // History stays readable; unarchiving opens it again.
     assert.deepEqual(messageViews(bob.client, room).messages.filter((m) => m.seq !== undefined).map((m) => m.body.kind), ['text', 'archive']);
-    bob.client.send(room, { kind: 'archive', on: false });
+    alice.client.send(room, { kind: 'archive', on: false });
     await waitFor(() => alice.client.conversation(room)?.archived === undefined, 'alice sees it open again');
     bob.client.send(room, { kind: 'text', text: 'back in business' });
     await waitFor(() => alice.client.cursor(room) === 4, 'delivered');

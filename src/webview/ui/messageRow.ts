@@ -32,6 +32,8 @@ export interface RowContext extends MarkdownHooks {
   pin(seq: number, on: boolean): void;
   /** The conversation is read-only (an archived room): no actions but copying. */
   readOnly?: boolean;
+  /** False: pins here are the room's managers' (protocol/roles.ts), so no Pin or Unpin. */
+  mayPin?: boolean;
 }
 
 /** A key that changes whenever the row would render differently. */
@@ -54,17 +56,26 @@ function renderNotice(m: MessageView, ctx: RowContext): HTMLElement {
   const who = m.author === ctx.me ? 'You' : (ctx.members.get(m.author)?.name ?? 'Someone');
   const b = m.body;
   // The name and the topic are isolated (<bdi>): a right-to-left one keeps the sentence in order.
-  const said = b.kind === 'topic' ? (b.text ? [' set the topic: ', bdi(b.text)] : [' cleared the topic']) : b.kind === 'archive' ? [b.on ? ' archived the room' : ' unarchived the room'] : undefined;
+  const said =
+    b.kind === 'topic' ? (b.text ? [' set the topic: ', bdi(b.text)] : [' cleared the topic']) : b.kind === 'archive' ? [b.on ? ' archived the room' : ' unarchived the room'] : b.kind === 'admin' ? adminSaid(b, ctx) : undefined;
   const el = h(
     'div',
     { class: `notice-row${m.delivery === 'queued' ? ' queued' : ''}${m.delivery === 'failed' ? ' failed' : ''}`, attrs: { role: 'note' } },
-    icon(b.kind === 'archive' ? 'archive' : 'edit'),
+    icon(b.kind === 'archive' ? 'archive' : b.kind === 'admin' ? (b.act === 'rotate' ? 'key' : 'shield') : 'edit'),
     h('span', { class: 'notice-text' }, ...(said ? [bdi(who), ...said] : [])),
     h('span', { class: 'notice-time muted', text: formatTime(m.ts) }),
   );
   const status = renderStatus(m, ctx);
   if (status) el.append(status);
   return el;
+}
+
+/** What an administration notice says after its author's name: "removed mallory", "made bob an admin", "rotated the team secret". */
+function adminSaid(b: Extract<MessageView['body'], { kind: 'admin' }>, ctx: RowContext): (string | HTMLElement)[] {
+  const whom = b.user === ctx.me ? 'you' : (ctx.members.get(b.user ?? '')?.name ?? 'a member');
+  if (b.act === 'rotate') return [' rotated the team secret (invites made before no longer admit anyone new)'];
+  if (b.act === 'remove') return [' removed ', bdi(whom), ' from the team'];
+  return [' made ', bdi(whom), b.role === 'owner' ? ' an owner' : b.role === 'admin' ? ' an admin' : ' a member'];
 }
 
 function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?: string[]): HTMLElement {
@@ -90,7 +101,9 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
   if (first) {
     const who = h('span', { class: 'author' }, bdi(name));
     who.style.color = `var(${authorColorVar(m.author)})`;
-    main.append(h('div', { class: 'header' }, who, h('span', { class: 'time', text: formatTime(m.ts), attrs: { title: new Date(m.ts).toLocaleString() } })));
+    // A removed member's messages stay, marked as theirs.
+    const removed = author?.removed ? h('span', { class: 'removed-tag muted small', text: 'removed', attrs: { title: `${name} was removed from the team` } }) : undefined;
+    main.append(h('div', { class: 'header' }, who, removed, h('span', { class: 'time', text: formatTime(m.ts), attrs: { title: new Date(m.ts).toLocaleString() } })));
   }
   if (m.pinned && !m.deleted) {
     const by = m.pinned.by === ctx.me ? 'you' : (ctx.members.get(m.pinned.by)?.name ?? 'someone');
@@ -372,7 +385,7 @@ function renderActions(m: MessageView, own: boolean, ctx: RowContext): HTMLEleme
   if (open && (m.body.kind === 'text' || m.body.kind === 'snippet' || m.body.kind === 'file') && threadOf(m.body) === undefined) {
     bar.append(iconButton('comment-discussion', 'Reply in thread', () => open(seq)));
   }
-  bar.append(m.pinned ? iconButton('pinned', 'Unpin', () => ctx.pin(seq, false)) : iconButton('pin', 'Pin to the conversation', () => ctx.pin(seq, true)));
+  if (ctx.mayPin !== false) bar.append(m.pinned ? iconButton('pinned', 'Unpin', () => ctx.pin(seq, false)) : iconButton('pin', 'Pin to the conversation', () => ctx.pin(seq, true)));
   if (m.body.kind === 'text') {
     const text = m.edited ?? m.body.text;
     bar.append(iconButton('copy', 'Copy text', () => ctx.copy(text)));
