@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ParleyClient, type ClientOptions } from '../src/core/client';
 import { ClientStore } from '../src/core/clientStore';
-import { newIdentityKey } from '../src/core/ids';
+import { loadIdentity, newIdentitySecret } from '../src/core/identity';
+import { PROTOCOL_VERSION } from '../src/protocol/constants';
+import { helloPayload } from '../src/protocol/handshake';
 import { Relay, type RelayOptions } from '../src/relay/relay';
 import { SqliteStore } from '../src/relay/sqliteStore';
 
@@ -60,7 +62,7 @@ export interface TestClient {
 export function makeClient(url: string, name: string, opts: Partial<ClientOptions> & { cacheFile?: string } = {}): TestClient {
   const cacheFile = opts.cacheFile ?? join(tempDir(), `${name}.sqlite`);
   const store = new ClientStore(cacheFile);
-  const key = opts.key ?? newIdentityKey();
+  const key = opts.key ?? newIdentitySecret();
   const client = new ParleyClient({ url, name, key, store, backoff: { baseMs: 20, maxMs: 200 }, ...opts });
   let closed = false;
   const close = () => {
@@ -154,11 +156,17 @@ export class RawClient {
     return raw;
   }
 
-  static async hello(url: string, name: string, key = newIdentityKey()): Promise<RawClient> {
+  static async hello(url: string, name: string, key = newIdentitySecret()): Promise<RawClient> {
     const raw = await RawClient.open(url);
-    raw.send({ t: 'hello', v: 1, name, key });
+    await raw.signIn(url, name, key);
     await raw.next('welcome');
     return raw;
+  }
+
+  /** Answers the relay's challenge with a hello signed by `key` (does not wait for the welcome). */
+  async signIn(url: string, name: string, key = newIdentitySecret(), extra: HelloExtra = {}): Promise<void> {
+    const challenge = (await this.next('challenge')) as { nonce: string };
+    this.send(signedHello(key, challenge.nonce, url, name, extra));
   }
 
   send(frame: unknown): void {
@@ -176,6 +184,55 @@ export class RawClient {
   welcome(): { you: { id: string }; conversations: { id: string; name: string }[] } {
     return this.events.find((e) => e.t === 'welcome') as never;
   }
+}
+
+export interface HelloExtra {
+  code?: string;
+  legacy?: string;
+  device?: string;
+  fingerprint?: string;
+  /** Sign for this address instead of `url` (as a relay in between would get). */
+  signedFor?: string;
+}
+
+/** A hello frame for `name`, signed by the identity secret `key` over `nonce` and the relay at `url`. */
+export function signedHello(key: string, nonce: string, url: string, name: string, extra: HelloExtra = {}): Record<string, unknown> {
+  const id = loadIdentity(key);
+  const relay = extra.signedFor ?? url;
+  const sig = id.sign(helloPayload({ v: PROTOCOL_VERSION, nonce, relay, fingerprint: extra.fingerprint, name, key: id.publicKey, code: extra.code, legacy: extra.legacy }));
+  return {
+    t: 'hello',
+    v: PROTOCOL_VERSION,
+    name,
+    key: id.publicKey,
+    sig,
+    relay,
+    ...(extra.fingerprint ? { fingerprint: extra.fingerprint } : {}),
+    ...(extra.code ? { code: extra.code } : {}),
+    ...(extra.legacy ? { legacy: extra.legacy } : {}),
+    ...(extra.device ? { device: extra.device } : {}),
+  };
+}
+
+/**
+ * Signs a plain `ws` socket in: waits for the challenge (the first frame), answers with a signed
+ * hello; resolves once the hello is sent. For tests that drive sockets by hand (sleepers, floods).
+ * Call it right after making the socket: the challenge may arrive before an awaited `open` resumes.
+ */
+export function rawSignIn(ws: WebSocket, url: string, name: string, key = newIdentitySecret()): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const events = JSON.parse(data.toString()) as { t: string; nonce?: string }[];
+      const c = events.find((e) => e.t === 'challenge');
+      if (!c?.nonce) return;
+      ws.off('message', onMessage);
+      ws.send(JSON.stringify(signedHello(key, c.nonce, url, name)));
+      resolve();
+    };
+    ws.on('message', onMessage);
+    ws.once('error', reject);
+    ws.once('close', () => reject(new Error('closed before the challenge')));
+  });
 }
 
 export async function cleanup(): Promise<void> {

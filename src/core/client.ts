@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import { CloseCode, DEFAULT_LIMITS, ErrorCode, FATAL_ERRORS, MAX_RELAY_FRAME_BYTES, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
+import { checkServerIdentity as defaultServerCheck, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { CloseCode, DEFAULT_LIMITS, ErrorCode, FATAL_ERRORS, MAX_RELAY_FRAME_BYTES, PROTOCOL_HEADER, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
+import { helloPayload } from '../protocol/handshake';
 import {
   BASE_SEND_KINDS,
   decodeRelayFrame,
@@ -9,6 +11,7 @@ import {
   NOTICE_KINDS,
   threadOf,
   type Conversation,
+  type Device,
   type FileBody,
   type Member,
   type Message,
@@ -16,11 +19,14 @@ import {
   type RoomSummary,
   type SendBody,
   type SearchHit,
+  type TeamRole,
 } from '../protocol/wire';
 import { Backoff } from './backoff';
 import { ClientStore, type CachedMessage, type MessageScope, type OutboxEntry } from './clientStore';
 import { Emitter } from './emitter';
 import { newMessageId, newRequestId } from './ids';
+import { loadIdentity, type Identity } from './identity';
+import { normalizeFingerprint } from './fingerprint';
 import { CertificateError, relayTlsOptions, type CertificateProblem, type RelayTlsOptions } from './tlsPin';
 
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
@@ -29,8 +35,17 @@ export interface ClientOptions {
   /** ws:// or wss:// address of the relay. */
   url: string;
   name: string;
-  /** Identity key (see newIdentityKey); proves this member is who claimed the name first. */
+  /** This device's identity secret (see newIdentitySecret): signs every sign-in; never sent. */
   key: string;
+  /**
+   * A protocol-1 identity key, sent (once) to exchange it for this device key at a relay where
+   * the member still has it. Only give it for relays that already know it.
+   */
+  legacyKey?: string;
+  /** A one-time code from another of the member's devices: signs this device in as that member. */
+  deviceCode?: string;
+  /** What the member's device list calls this device. */
+  deviceLabel?: string;
   /** Team secret, when the relay requires one. */
   secret?: string;
   /**
@@ -81,6 +96,12 @@ type ClientEvents = {
   error: (code: string, message: string) => void;
   /** The relay's certificate was refused (unknown or changed); nothing was sent to it. */
   certificate: (problem: CertificateProblem) => void;
+  /** A new team secret (after an admin rotated it; sent to admins only). */
+  secret: (secret: string) => void;
+  /** Signed in: this device's id, and whether the legacy key or device code was used up. */
+  signedIn: (info: { device?: string; usedLegacy: boolean; usedCode: boolean }) => void;
+  /** The member's devices changed (one added or removed, here or on another device). */
+  devices: (devices: Device[]) => void;
 };
 
 interface PendingRequest {
@@ -164,9 +185,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private me: { id: string; name: string } | undefined;
   private _limits: Limits = DEFAULT_LIMITS;
   private epoch: string | undefined;
+  private device: string | undefined;
+  private loadedIdentity: Identity | undefined;
+  /** Sends the signed hello for the current connection's challenge. */
+  private onChallenge: ((nonce: string, legacy: boolean) => void) | undefined;
+  /** The device code, until a sign-in used it. */
+  private pendingCode: string | undefined;
+  private sentLegacy = false;
+  private legacyUsed = false;
 
   constructor(private readonly opts: ClientOptions) {
     super();
+    this.pendingCode = opts.deviceCode;
     this.backoff = new Backoff(opts.backoff?.baseMs ?? 500, opts.backoff?.maxMs ?? 30_000);
     const store = opts.store;
     this.epoch = store.get('epoch');
@@ -317,9 +347,57 @@ export class ParleyClient extends Emitter<ClientEvents> {
     await this.request({ t: 'room.leave', conv });
   }
 
+  /** A one-time code (ten minutes) another machine can enter to sign in as this member. */
+  async makeDeviceCode(): Promise<{ code: string; expires: number }> {
+    const res = (await this.request({ t: 'device.code' })) as Extract<RelayEvent, { t: 'device.code' }>;
+    return { code: res.code, expires: res.expires };
+  }
+
+  async listDevices(): Promise<Device[]> {
+    return ((await this.request({ t: 'device.list' })) as Extract<RelayEvent, { t: 'devices' }>).devices;
+  }
+
+  /** Removes one of this member's devices; its connections are closed by the relay at once. */
+  async removeDevice(device: string): Promise<Device[]> {
+    return ((await this.request({ t: 'device.remove', device })) as Extract<RelayEvent, { t: 'devices' }>).devices;
+  }
+
+  /** This connection's device id (after sign-in). */
+  get deviceId(): string | undefined {
+    return this.device;
+  }
+
+  private identity(): Identity {
+    if (!this.loadedIdentity) this.loadedIdentity = loadIdentity(this.opts.key);
+    return this.loadedIdentity;
+  }
+
   async listRooms(): Promise<RoomSummary[]> {
     const res = await this.request({ t: 'room.list' });
     return (res as Extract<RelayEvent, { t: 'rooms' }>).rooms;
+  }
+
+  /** A member's role in the team (`member` when the relay gave none). */
+  roleOf(user: string): TeamRole {
+    return this.memberMap.get(user)?.role ?? 'member';
+  }
+
+  /** Removes a member from the team (admins): their windows close with the reason, their key is refused from then on. */
+  async removeMember(user: string): Promise<Member> {
+    const res = await this.request({ t: 'member.remove', user });
+    return (res as Extract<RelayEvent, { t: 'member' }>).member;
+  }
+
+  /** Gives a member a role (owners). */
+  async setRole(user: string, role: TeamRole): Promise<Member> {
+    const res = await this.request({ t: 'member.role', user, role });
+    return (res as Extract<RelayEvent, { t: 'member' }>).member;
+  }
+
+  /** Replaces the team secret (admins); resolves with the new one (also emitted as `secret`). */
+  async rotateSecret(): Promise<string> {
+    const res = await this.request({ t: 'secret.rotate' });
+    return (res as Extract<RelayEvent, { t: 'secret' }>).secret;
   }
 
   async openDm(user: string): Promise<ConversationState> {
@@ -400,6 +478,17 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const Ctor = this.opts.WebSocket ?? WebSocket;
     const headers: Record<string, string> = {};
     if (this.opts.secret) headers.authorization = `Bearer ${this.opts.secret}`;
+    // The certificate this connection saw (signed into the hello): recorded as TLS verifies it
+    // (the same check the pin goes through), else read from the upgrade's socket; when the
+    // extension host's patched https hides both, the pin (which the connection had to match).
+    let seenFingerprint: string | undefined;
+    const secure = this.opts.url.startsWith('wss:');
+    const check = tls.checkServerIdentity ?? defaultServerCheck;
+    const checkServerIdentity = (host: string, cert: PeerCertificate) => {
+      const err = check(host, cert);
+      if (!err && cert.fingerprint256) seenFingerprint = normalizeFingerprint(cert.fingerprint256);
+      return err;
+    };
     let ws: WebSocket;
     try {
       ws = new Ctor(this.opts.url, {
@@ -408,6 +497,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         perMessageDeflate: false,
         maxPayload: MAX_RELAY_FRAME_BYTES,
         ...tls,
+        ...(secure ? { checkServerIdentity } : {}),
       });
     } catch (err) {
       this.setState('failed', `bad relay address ${this.opts.url}: ${(err as Error).message}`);
@@ -423,10 +513,42 @@ export class ParleyClient extends Emitter<ClientEvents> {
       res.resume();
       ws.terminate();
     });
+    // Whether the relay speaks protocol 2 at all (an older one would wait for a hello this client cannot send).
+    ws.on('upgrade', (res: IncomingMessage) => {
+      const cert = secure && !seenFingerprint ? (res.socket as TLSSocket).getPeerX509Certificate?.() : undefined;
+      if (cert) seenFingerprint = normalizeFingerprint(cert.fingerprint256);
+      if (secure && !seenFingerprint && this.opts.fingerprint) seenFingerprint = normalizeFingerprint(this.opts.fingerprint);
+      if (res.headers[PROTOCOL_HEADER] === undefined) {
+        fatal = 'this relay runs an older Parley (protocol 1, before signed sign-in); ask whoever runs it to update it';
+      }
+    });
     ws.on('open', () => {
       this.armDeadTimer();
-      ws.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, name: this.opts.name, key: this.opts.key, client: this.opts.clientName ?? 'parley-core' }));
+      if (fatal) ws.close(CloseCode.normal);
     });
+    this.onChallenge = (nonce, legacy) => {
+      const identity = this.identity();
+      const name = this.opts.name;
+      const code = this.pendingCode;
+      const sendLegacy = legacy && this.opts.legacyKey !== undefined && !this.legacyUsed ? this.opts.legacyKey : undefined;
+      const signed = { v: PROTOCOL_VERSION, nonce, relay: this.opts.url, fingerprint: seenFingerprint, name, key: identity.publicKey, code, legacy: sendLegacy };
+      this.sentLegacy = sendLegacy !== undefined;
+      ws.send(
+        JSON.stringify({
+          t: 'hello',
+          v: PROTOCOL_VERSION,
+          name,
+          key: identity.publicKey,
+          sig: identity.sign(helloPayload(signed)),
+          relay: this.opts.url,
+          ...(seenFingerprint ? { fingerprint: seenFingerprint } : {}),
+          ...(code !== undefined ? { code } : {}),
+          ...(sendLegacy !== undefined ? { legacy: sendLegacy } : {}),
+          ...(this.opts.deviceLabel ? { device: this.opts.deviceLabel.slice(0, 64) } : {}),
+          client: this.opts.clientName ?? 'parley-core',
+        }),
+      );
+    };
     ws.on('ping', () => this.armDeadTimer());
     ws.on('message', (data) => {
       this.armDeadTimer();
@@ -478,7 +600,23 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private handle(e: RelayEvent): string | undefined {
     const store = this.opts.store;
     switch (e.t) {
+      case 'challenge':
+        if (this._state === 'connected') return 'the relay asked this connection to sign in twice';
+        this.onChallenge?.(e.nonce, e.legacy === true);
+        return undefined;
+      case 'device.code':
+        this.settle(e.rid, e);
+        return undefined;
+      case 'devices':
+        if (e.rid) this.settle(e.rid, e);
+        this.emit('devices', e.devices);
+        return undefined;
       case 'welcome': {
+        this.device = e.device;
+        const usedCode = this.pendingCode !== undefined;
+        this.pendingCode = undefined;
+        if (this.sentLegacy) this.legacyUsed = true;
+        this.emit('signedIn', { ...(e.device ? { device: e.device } : {}), usedLegacy: this.sentLegacy, usedCode });
         this._limits = e.limits;
         this.relayKinds = new Set(e.kinds ?? BASE_SEND_KINDS);
         // A relay from before the kinds list knows no `prefs` frame either.
@@ -562,8 +700,13 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.memberMap.set(e.member.id, e.member);
         store.set('members', JSON.stringify(this.members()));
         this.emit('members', this.members());
+        if (e.rid) this.settle(e.rid, e);
         return undefined;
       }
+      case 'secret':
+        this.emit('secret', e.secret);
+        if (e.rid) this.settle(e.rid, e);
+        return undefined;
       case 'presence': {
         const m = this.memberMap.get(e.user);
         if (m) {
@@ -873,5 +1016,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
 }
 
 function isFatalClose(code: number): boolean {
-  return code === CloseCode.unsupportedVersion || code === CloseCode.badSecret || code === CloseCode.nameTaken || code === CloseCode.badName;
+  return (
+    code === CloseCode.unsupportedVersion ||
+    code === CloseCode.badSecret ||
+    code === CloseCode.nameTaken ||
+    code === CloseCode.badName ||
+    code === CloseCode.badSignature ||
+    code === CloseCode.badCode ||
+    code === CloseCode.deviceRemoved ||
+    code === CloseCode.removed
+  );
 }

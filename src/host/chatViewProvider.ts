@@ -6,7 +6,7 @@ import type { CachedMessage } from '../core/clientStore';
 import { formatBytes, sanitizeFileName } from '../core/fileNames';
 import { mentionHits } from '../core/mentionsList';
 import { conversationViews, messageViews, pinnedViews, threadViews } from '../core/viewModel';
-import { MENTIONS_QUERY, VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ThreadView, type ViewSnapshot } from '../protocol/view';
+import { isSignedIn, MENTIONS_QUERY, VIEW_PROTOCOL_VERSION, ViewToHost, type HostToView, type MessageView, type ThreadView, type ViewSnapshot } from '../protocol/view';
 import type { FileBody } from '../protocol/wire';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
@@ -95,7 +95,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     view.onDidDispose(() => {
       for (const s of subs) s.dispose();
       if (this.view === view) this.view = undefined;
+      this.updateJoinScreen();
     });
+    this.updateJoinScreen();
     this.updateBadge();
   }
 
@@ -269,6 +271,10 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         case 'command':
           this.runCommand(`parley.${msg.command}`);
           return;
+        case 'manageMember':
+          // The member list's "Manage…": the command asks what to do and confirms it.
+          await vscode.commands.executeCommand('parley.manageMember', msg.user);
+          return;
       }
     } catch (err) {
       this.log.error(`chat view request '${msg.type}' failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -392,7 +398,14 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     await this.codeLinks.showReceived(`${sanitizeFileName(sender)}/${name}`, text);
   }
 
+  /** Teams on the network are looked for only while the join form is on screen (see NetworkTeams). */
+  private updateJoinScreen(): void {
+    const shown = this.view?.visible === true && !isSignedIn(this.session.connection().state, this.session.client?.self !== undefined);
+    this.networkTeams.setJoinScreenShown(shown);
+  }
+
   private schedulePush(immediate = false): void {
+    this.updateJoinScreen();
     this.updateBadge();
     if (!this.view || !this.ready) return;
     if (this.pushTimer) clearTimeout(this.pushTimer);
@@ -478,6 +491,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       ...(thread ? { thread } : {}),
       pinned: client && active ? this.withPreviews(pinnedViews(client, active)) : [],
       discovered: this.networkTeams.teams(),
+      ...(this.networkTeams.flooded() ? { discoveryFlooded: true } : {}),
     };
   }
 

@@ -12,6 +12,8 @@ import { askText, pickOne, type Choice } from './picks';
 import { plainLabel } from './plainText';
 import { mayWrite } from './safeWrite';
 import type { TeamCommands } from './teamCommands';
+import { registerAdminCommands } from './adminCommands';
+import { registerDeviceCommands } from './deviceCommands';
 
 interface Deps {
   session: Session;
@@ -30,6 +32,8 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
   const reg = (id: string, fn: (...args: never[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, (...args: never[]) => reportingFailure(log, id, () => fn(...args))));
   team.register(reg);
+  context.subscriptions.push(registerAdminCommands(reg, session, () => invites.copy()));
+  registerDeviceCommands(reg, session, context);
 
   const needClient = () => {
     const c = session.client;

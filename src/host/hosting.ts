@@ -6,6 +6,7 @@ import { fingerprintOfPem } from '../core/fingerprint';
 import type { Invite } from '../core/invite';
 import { tryLock } from '../core/slotLock';
 import { HostedRelay } from '../relay/hostedRelay';
+import { readConfig } from './config';
 import { Disposable } from './disposable';
 import { ask } from './messages';
 import { askText } from './picks';
@@ -14,9 +15,12 @@ const HOST_SECRET_KEY = 'parley.hostSecret';
 
 export interface HostChoice {
   port: number;
-  /** Listen on the network (with the team secret) instead of loopback only. */
+  /** Listen on the network instead of loopback only. Either way the relay requires the team secret. */
   share: boolean;
-  /** Serve wss:// with the kept self-signed certificate. */
+  /**
+   * Serve wss:// with the kept self-signed certificate. The choice for sharing is TLS; plain
+   * ws:// beyond loopback is an explicit choice (and the view warns while hosting that way).
+   */
   secure: boolean;
   /** Address to listen on when shared (default 0.0.0.0). */
   address?: string;
@@ -70,7 +74,11 @@ export class Hosting extends Disposable {
     return this.hosted;
   }
 
-  /** The team secret this machine's relay uses when shared; made once and kept in SecretStorage. */
+  /**
+   * The team secret this machine's relay requires, shared or not (on a shared machine any local
+   * user can reach 127.0.0.1); made once and kept in SecretStorage, which only this OS user reads.
+   * This window's own client joins with it.
+   */
   async teamSecret(): Promise<string> {
     let s = await this.context.secrets.get(HOST_SECRET_KEY);
     if (!s) {
@@ -91,21 +99,25 @@ export class Hosting extends Disposable {
       const h = lock.holder;
       throw new HostedElsewhere({
         url: `${h.secure ? 'wss' : 'ws'}://127.0.0.1:${h.port}`,
-        ...(h.share ? { secret: await this.teamSecret() } : {}),
+        secret: await this.teamSecret(),
         ...(h.secure ? { fingerprint: this.keptFingerprint() } : {}),
       });
     }
     try {
-      const secret = choice.share ? await this.teamSecret() : undefined;
+      const secret = await this.teamSecret();
       for (let port = choice.port; ; port++) {
         try {
           this.hosted = await HostedRelay.start({
             dataDir: this.dir,
             host: choice.share ? choice.address || '0.0.0.0' : '127.0.0.1',
+            share: choice.share,
             port,
             secret,
             tls: choice.secure,
             log: (line) => this.log.info(`[relay] ${line}`),
+            // The hosting member owns the team; a rotated secret replaces the kept one (and the invites).
+            owner: readConfig().displayName || undefined,
+            onSecret: (rotated) => void this.context.secrets.store(HOST_SECRET_KEY, rotated).then(() => this.changed.fire()),
             ...(choice.share && choice.discovery.enabled ? { discovery: { team: choice.team, interface: choice.discovery.interface || undefined } } : {}),
           });
           break;
@@ -123,7 +135,7 @@ export class Hosting extends Disposable {
     }
     const h = this.hosted;
     this.release = lock.release;
-    tryLock<LockInfo>(join(this.dir, 'host.lock'), { port: h.port, secure: h.secure, share: secretUsed(h) });
+    tryLock<LockInfo>(join(this.dir, 'host.lock'), { port: h.port, secure: h.secure, share: h.shared });
     this.log.info(`hosting on ${h.addresses().map((a) => h.url(a)).join(', ')}${h.announcing ? ', announced on the network' : ''}; data in ${this.dir}`);
     this.changed.fire();
     return this.local(h);
@@ -174,5 +186,3 @@ async function askForPort(busy: number): Promise<number | undefined> {
   });
   return typed ? Number(typed) : undefined;
 }
-
-const secretUsed = (h: HostedRelay) => h.opts.secret !== undefined;

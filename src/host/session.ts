@@ -3,15 +3,24 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ParleyClient, type ConnectionState } from '../core/client';
 import { ClientStore } from '../core/clientStore';
-import { newIdentityKey } from '../core/ids';
+import { hostname } from 'node:os';
+import { isIdentitySecret, newIdentitySecret } from '../core/identity';
+import type { Device } from '../protocol/wire';
 import { claimSlot } from '../core/slotLock';
 import type { CertificateProblem } from '../core/tlsPin';
+import { credentialConflict, type CredentialConflict, type Held } from '../core/heldCredentials';
 import type { ConnectionView } from '../protocol/view';
 import { readConfig, saveConfig } from './config';
 import { Disposable } from './disposable';
 import type { Hosting } from './hosting';
+import { askAboutConflict, type ConflictChoice } from './credentialPrompt';
 
+/** The protocol-1 identity key (sent raw); kept only until every relay that knew it has this device's key. */
 const IDENTITY_KEY = 'parley.identityKey';
+/** This machine's Ed25519 device key (see core/identity.ts). */
+const DEVICE_KEY = 'parley.deviceKey';
+/** Relays that may still know this machine by its protocol-1 key. */
+const LEGACY_RELAYS_KEY = 'parley.legacyRelays';
 const secretKey = (url: string) => `parley.teamSecret:${url}`;
 /** Pinned certificate fingerprints by relay address (not secret: kept in global state). */
 const PINS_KEY = 'parley.certificatePins';
@@ -61,23 +70,61 @@ export class Session extends Disposable {
     if (cfg.relayUrl && cfg.displayName && !this._client) await this.connect(cfg.relayUrl, cfg.displayName);
   }
 
-  /** Joins a team: saves the address and name, keeps the secret in SecretStorage and the certificate pin in global state, connects. */
-  async join(url: string, name: string, secret: string | undefined, fingerprint?: string): Promise<void> {
-    if (secret) await this.context.secrets.store(secretKey(url), secret);
-    else await this.context.secrets.delete(secretKey(url));
-    if (fingerprint) await this.pin(url, fingerprint);
+  /**
+   * Joins a team: saves the address and name, keeps the secret in SecretStorage and the
+   * certificate pin in global state, connects. Returns whether it joined.
+   * An offer that disagrees with a pin or secret already held for the address (or would drop TLS
+   * for a relay pinned with it) is never applied silently: `resolve` decides (by default the
+   * question in credentialPrompt.ts, safe choice first); keeping joins with what is held.
+   * `ownRelay`: this machine's relay (hosting), whose certificate and secret are the truth.
+   * An offer without a secret keeps a held one (it no longer deletes it).
+   */
+  async join(url: string, name: string, secret: string | undefined, fingerprint?: string, opts: { ownRelay?: boolean; resolve?: (c: CredentialConflict) => Promise<ConflictChoice> } = {}): Promise<boolean> {
+    const held: Held = { pins: this.context.globalState.get<Record<string, string>>(PINS_KEY, {}), ...(await this.heldSecret(url)) };
+    const conflict = opts.ownRelay ? undefined : credentialConflict({ url, secret, fingerprint }, held);
+    let choice: ConflictChoice = 'replace';
+    if (conflict) {
+      choice = await (opts.resolve ?? askAboutConflict)(conflict);
+      this.log.warn(`join ${url}: offered ${conflict.certificate ? 'certificate ' : ''}${conflict.secret ? 'secret ' : ''}disagrees with what is held; ${choice ?? 'cancelled'}`);
+      if (!choice) return false;
+    }
+    if (choice === 'keep') {
+      // Join with what is held: the pinned wss:// address rather than a plain ws:// one, the held secret and pin.
+      url = conflict!.heldUrl;
+      if (secret && !(await this.heldSecret(url)).secret) await this.context.secrets.store(secretKey(url), secret);
+    } else {
+      if (secret) await this.context.secrets.store(secretKey(url), secret);
+      if (fingerprint) await this.pin(url, fingerprint, { replace: true });
+    }
     await saveConfig({ relayUrl: url, displayName: name });
     await this.connect(url, name);
+    return true;
   }
 
-  /** Trusts this certificate for this relay address from now on. */
-  async pin(url: string, fingerprint: string): Promise<void> {
+  private async heldSecret(url: string): Promise<{ secret?: string }> {
+    const s = await this.context.secrets.get(secretKey(url));
+    return s ? { secret: s } : {};
+  }
+
+  /**
+   * Trusts this certificate for this relay address from now on. Replacing a different pin needs
+   * `replace` (the user chose it: a changed-certificate question, a conflicting invite); without
+   * it the held pin stays and this throws.
+   */
+  async pin(url: string, fingerprint: string, opts: { replace?: boolean } = {}): Promise<void> {
     const pins = this.context.globalState.get<Record<string, string>>(PINS_KEY, {});
+    if (pins[url] && pins[url] !== fingerprint && !opts.replace) throw new Error(`a different certificate is already trusted for ${url}; not replaced`);
     await this.context.globalState.update(PINS_KEY, { ...pins, [url]: fingerprint });
   }
 
   pinned(url: string): string | undefined {
     return this.context.globalState.get<Record<string, string>>(PINS_KEY, {})[url];
+  }
+
+  /** Keeps the team secret a rotation made (sent to admins) for the relay this window is in: its invites carry it. */
+  async rememberSecret(secret: string): Promise<void> {
+    const url = readConfig().relayUrl;
+    if (url) await this.context.secrets.store(secretKey(url), secret);
   }
 
   /** What someone needs to join the team this window is connected to. */
@@ -102,14 +149,55 @@ export class Session extends Disposable {
 
   private connecting: Promise<void> = Promise.resolve();
 
+  /** Device codes to sign in with on the next connection to a relay (see useDeviceCode). */
+  private readonly deviceCodes = new Map<string, string>();
+  private readonly devicesEmitter = this._register(new vscode.EventEmitter<Device[]>());
+  /** The member's device list changed (a device added or removed, maybe elsewhere). */
+  readonly onDidChangeDevices = this.devicesEmitter.event;
+
+  /** Signs in as an existing member with a code from one of their devices, on the next connect to `url`. */
+  useDeviceCode(url: string, code: string): void {
+    this.deviceCodes.set(url, code.trim());
+  }
+
+  /**
+   * This machine's device key (made on first use), and the protocol-1 key if this relay may
+   * still hold it. The old key is offered only to relays this machine joined before it had a
+   * device key (a relay it never used cannot have it, and must not get it); after a sign-in at
+   * each of them it is forgotten.
+   */
+  private async deviceIdentity(url: string): Promise<{ key: string; legacyKey?: string }> {
+    let key = await this.context.secrets.get(DEVICE_KEY);
+    const legacyKey = await this.context.secrets.get(IDENTITY_KEY);
+    if (!key || !isIdentitySecret(key)) {
+      key = newIdentitySecret();
+      if (legacyKey) {
+        const known = new Set([readConfig().relayUrl, ...Object.keys(this.context.globalState.get<Record<string, string>>(PINS_KEY, {}))].filter((u): u is string => !!u));
+        await this.context.globalState.update(LEGACY_RELAYS_KEY, [...known]);
+      }
+      await this.context.secrets.store(DEVICE_KEY, key);
+    }
+    const legacyAt = this.context.globalState.get<string[]>(LEGACY_RELAYS_KEY, []);
+    return { key, ...(legacyKey && legacyAt.includes(url) ? { legacyKey } : {}) };
+  }
+
+  /** After a sign-in: the device code is used up, and this relay needs the old key no more. */
+  private async signedIn(url: string, usedCode: boolean): Promise<void> {
+    if (usedCode) this.deviceCodes.delete(url);
+    const legacyAt = this.context.globalState.get<string[]>(LEGACY_RELAYS_KEY, []);
+    if (legacyAt.includes(url)) {
+      const rest = legacyAt.filter((u) => u !== url);
+      await this.context.globalState.update(LEGACY_RELAYS_KEY, rest);
+      if (rest.length === 0) await this.context.secrets.delete(IDENTITY_KEY);
+      this.log.info(`signed in at ${url} with this machine's device key; ${rest.length === 0 ? 'the old identity key is deleted' : `the old key is kept for ${rest.length} other relay(s)`}`);
+    }
+  }
+
   private async connectNow(url: string, name: string): Promise<void> {
     this.disconnect();
     const secret = await this.context.secrets.get(secretKey(url));
-    let key = await this.context.secrets.get(IDENTITY_KEY);
-    if (!key) {
-      key = newIdentityKey();
-      await this.context.secrets.store(IDENTITY_KEY, key);
-    }
+    const { key, legacyKey } = await this.deviceIdentity(url);
+    const deviceCode = this.deviceCodes.get(url);
     const dir = join(this.context.globalStorageUri.fsPath, 'cache');
     const base = createHash('sha256').update(`${url}\n${name.toLowerCase()}`).digest('hex').slice(0, 16);
     const slot = claimSlot(dir, base);
@@ -119,6 +207,9 @@ export class Session extends Disposable {
       url,
       name,
       key,
+      ...(legacyKey ? { legacyKey } : {}),
+      ...(deviceCode ? { deviceCode } : {}),
+      deviceLabel: `${vscode.env.appName} on ${hostname()}`.slice(0, 64),
       ...(secret ? { secret } : {}),
       ...(this.pinned(url) ? { fingerprint: this.pinned(url) } : {}),
       store: this.store,
@@ -142,6 +233,8 @@ export class Session extends Disposable {
       client.on('ready', fire),
       client.on('reset', fire),
       client.on('certificate', (problem) => this.certificateEmitter.fire({ url, problem })),
+      client.on('signedIn', (info) => void this.signedIn(url, info.usedCode)),
+      client.on('devices', (devices) => this.devicesEmitter.fire(devices)),
     ];
     this.clientEmitter.fire(client);
     client.start();

@@ -1,5 +1,11 @@
-/** The wire protocol version spoken by this build. A relay refuses any other. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * The wire protocol version spoken by this build. A relay refuses any other. 2: signed
+ * identities (challenge, Ed25519 hello, devices); 1 sent a raw identity key.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** HTTP header on the relay's upgrade response naming its protocol version (absent before 2). */
+export const PROTOCOL_HEADER = 'x-parley-protocol';
 
 /** "Seen by" (other members' read markers) is shared in DMs and in rooms of at most this many members. */
 export const SEEN_MAX_MEMBERS = 12;
@@ -28,6 +34,16 @@ export const ErrorCode = {
   badRequest: 'bad_request',
   archived: 'archived',
   tooManyConnections: 'too_many_connections',
+  badSignature: 'bad_signature',
+  wrongRelay: 'wrong_relay',
+  badCode: 'bad_code',
+  retiredKey: 'retired_key',
+  deviceRemoved: 'device_removed',
+  unknownDevice: 'unknown_device',
+  /** The member's role does not allow this (see docs/PROTOCOL.md, "Roles"). */
+  forbidden: 'forbidden',
+  /** An admin removed this member from the team; their keys are refused from then on. */
+  removed: 'removed',
   internal: 'internal',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -38,6 +54,12 @@ export const FATAL_ERRORS: ReadonlySet<string> = new Set([
   ErrorCode.nameTaken,
   ErrorCode.badName,
   ErrorCode.unsupportedVersion,
+  ErrorCode.badSignature,
+  ErrorCode.wrongRelay,
+  ErrorCode.badCode,
+  ErrorCode.retiredKey,
+  ErrorCode.deviceRemoved,
+  ErrorCode.removed,
 ]);
 
 /** WebSocket close codes used by the relay (4000-4999 is the application range). */
@@ -51,9 +73,17 @@ export const CloseCode = {
   nameTaken: 4003,
   handshakeTimeout: 4004,
   badName: 4005,
+  /** The hello's signature, nonce or relay address did not check out. */
+  badSignature: 4006,
+  /** A device code was wrong or expired. */
+  badCode: 4007,
   rateLimited: 4008,
   slowConsumer: 4009,
   tooManyConnections: 4010,
+  /** This device's key was removed from its member (by the member, from another device). */
+  deviceRemoved: 4011,
+  /** An admin removed the member from the team: all their connections close with this, and they are refused from then on. */
+  removed: 4012,
 } as const;
 
 /** Limits a relay announces in `welcome`; clients must stay within them. */

@@ -38,6 +38,16 @@ export interface DiscoveredTeamView {
   online: number;
   secure: boolean;
   secret: boolean;
+  /**
+   * How far this client trusts the answer: `trusted`, its certificate is pinned for this address;
+   * `changed`, pinned but the announced fingerprint differs; `unknown`, wss:// never trusted here;
+   * `plain`, ws:// (nothing to pin).
+   */
+  trust: 'trusted' | 'changed' | 'unknown' | 'plain';
+  /** Entries (this one included) whose team names would pass for each other; 2 or more: flagged. */
+  sameName: number;
+  /** The announced certificate fingerprint (AB:CD:…), when not trusted: to compare with the host's. */
+  fingerprint?: string;
 }
 
 export interface ConversationView {
@@ -50,6 +60,8 @@ export interface ConversationView {
   unread: number;
   /** An archived room: read-only until unarchived. */
   archived?: boolean;
+  /** Who created the room (they manage it; see protocol/roles.ts). */
+  creator?: string;
   /** The other member, for direct messages (presence dot). */
   peer?: string;
   /** Time of the newest message known, for sorting; 0 when none. */
@@ -122,6 +134,8 @@ export interface ViewSnapshot {
   problem?: string;
   /** Whether this window looks for teams on the network (parley.discovery.enabled). */
   discovery: boolean;
+  /** More answered than could be listed: someone on the network may be imitating teams. */
+  discoveryFlooded?: boolean;
   /** The relay's limits for what the composer sends (from its welcome), when connected once. */
   limits?: { maxTextChars: number; maxFileBytes: number };
 }
@@ -176,6 +190,8 @@ export const ViewToHost = z.discriminatedUnion('type', [
   /** Opens a received text file in an editor (read-only, not saved anywhere). */
   z.object({ type: z.literal('openFile'), conv: Conv, seq: z.number().int().nonnegative() }),
   z.object({ type: z.literal('openDm'), user: z.string().min(1).max(64) }),
+  /** Team administration of one member (the host asks which act, then confirms; the relay decides). */
+  z.object({ type: z.literal('manageMember'), user: z.string().min(1).max(64) }),
   z.object({ type: z.literal('copy'), text: z.string().max(2_000_000) }),
   z.object({
     type: z.literal('snippet'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_SYNC_CURSORS } from './constants';
+import { MAX_SYNC_CURSORS, PROTOCOL_VERSION } from './constants';
 
 // Client <-> relay frames. Every client frame is one JSON object; every relay frame is a JSON
 // array of events (the relay coalesces what it sends to one connection within a tick).
@@ -23,7 +23,13 @@ export const UserId = token(1, 64);
 export const MessageId = token(8, 64);
 export const RequestId = token(1, 64);
 export const FileId = token(1, 64);
+/** A protocol-1 identity key (a secret sent raw); accepted only in `hello.legacy`, once, to migrate. */
 export const IdentityKey = token(32, 128);
+/** An Ed25519 public key: its 32 bytes, base64url without padding. */
+export const PublicKey = z.string().regex(/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/, 'an Ed25519 public key (32 bytes, base64url)');
+const Signature = z.string().regex(/^[A-Za-z0-9_-]{85}[AQgw]$/, 'an Ed25519 signature (64 bytes, base64url)');
+const Nonce = z.string().regex(/^[A-Za-z0-9_-]{43}$/, '32 bytes, base64url');
+export const DeviceId = token(1, 64);
 const Seq = z.number().int().nonnegative();
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'lower-case hex sha256');
 export const Presence = z.enum(['online', 'away', 'offline']);
@@ -83,6 +89,20 @@ export const TopicBody = z.object({ kind: z.literal('topic'), text: z.string().m
 /** Archives (`on`) a room — read-only until unarchived — or unarchives it; shown as a notice. */
 export const ArchiveBody = z.object({ kind: z.literal('archive'), on: z.boolean() });
 
+/** A member's role in the team (absent on the wire: `member`). */
+export const TeamRole = z.enum(['owner', 'admin', 'member']);
+/**
+ * A team administration notice, written by the relay into the conversations an act affects (its
+ * author is the admin who acted): `remove` (`user` was removed from the team), `role` (`user` now
+ * has `role`), `rotate` (the team secret was replaced). Never sent by a client.
+ */
+export const AdminBody = z.object({
+  kind: z.literal('admin'),
+  act: z.enum(['remove', 'role', 'rotate']),
+  user: UserId.optional(),
+  role: TeamRole.optional(),
+});
+
 export const SendBody = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody]);
 
 /** Body kinds every relay accepts, including those from before `welcome.kinds` existed. */
@@ -112,14 +132,14 @@ export const DeletedBody = z.object({ kind: z.literal('deleted') });
  */
 export const UnsupportedBody = z.object({ kind: z.literal('unsupported'), was: z.string().max(64) });
 
-export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody, FileBody, DeletedBody, UnsupportedBody]);
+export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody, FileBody, AdminBody, DeletedBody, UnsupportedBody]);
 
 /** Body kinds that are events on another message (edits, deletions, reactions, pins), not messages to show. */
 export const EVENT_KINDS: ReadonlySet<string> = new Set(['edit', 'delete', 'react', 'pin']);
 /** Body kinds neither shown as a message nor counted as unread. */
 export const HIDDEN_KINDS: ReadonlySet<string> = new Set([...EVENT_KINDS, 'unsupported']);
 /** Body kinds shown as a notice line about the room (not a message: no unread, no actions). */
-export const NOTICE_KINDS: ReadonlySet<string> = new Set(['topic', 'archive']);
+export const NOTICE_KINDS: ReadonlySet<string> = new Set(['topic', 'archive', 'admin']);
 const KNOWN_BODY_KINDS: ReadonlySet<string> = new Set(Body.options.map((o) => o.shape.kind.value));
 
 /** The thread a message replies in (its root's seq), if it is a reply. */
@@ -134,11 +154,25 @@ export function isShownBody(b: z.infer<typeof Body>): b is Exclude<z.infer<typeo
 
 // ---- client -> relay ----
 
+/** The first frame: who this is, signed over the relay's nonce and the relay as the client reached it (see protocol/handshake.ts). */
 export const HelloFrame = z.object({
   t: z.literal('hello'),
   v: z.number().int(),
   name: z.string().max(256),
-  key: IdentityKey,
+  /** This device's public key. */
+  key: PublicKey,
+  /** Ed25519 signature over helloPayload(...). */
+  sig: Signature,
+  /** The relay's address exactly as the client dialled it. */
+  relay: z.string().min(1).max(2048),
+  /** SHA-256 of the certificate the client saw (wss:// only). */
+  fingerprint: Sha256Hex.optional(),
+  /** A one-time code from one of the member's devices: adds this key as a new device. */
+  code: z.string().max(32).optional(),
+  /** The protocol-1 key of a member who has no device yet: binds this key to that member, once. */
+  legacy: IdentityKey.optional(),
+  /** What to call this device in the member's device list ("VS Code on laptop"). */
+  device: z.string().max(64).optional(),
   client: z.string().max(64).optional(),
 });
 /**
@@ -211,6 +245,17 @@ export const TypingFrame = z.object({ t: z.literal('typing'), conv: ConvId });
 export const ReadFrame = z.object({ t: z.literal('read'), conv: ConvId, seq: Seq });
 /** The member's preferences: `shareRead` false keeps their read markers from other members. */
 export const PrefsFrame = z.object({ t: z.literal('prefs'), shareRead: z.boolean() });
+/** Makes a one-time code another machine can use (in `hello.code`) to join as this member. */
+export const DeviceCodeFrame = z.object({ t: z.literal('device.code'), rid: RequestId });
+export const DeviceListFrame = z.object({ t: z.literal('device.list'), rid: RequestId });
+/** Removes one of this member's devices; its connections close at once. */
+export const DeviceRemoveFrame = z.object({ t: z.literal('device.remove'), rid: RequestId, device: DeviceId });
+/** Removes a member from the team (admins; see docs/PROTOCOL.md, "Roles"): their connections close, their key is refused. */
+export const MemberRemoveFrame = z.object({ t: z.literal('member.remove'), rid: RequestId, user: UserId });
+/** Gives a member a role (owners only). */
+export const MemberRoleFrame = z.object({ t: z.literal('member.role'), rid: RequestId, user: UserId, role: TeamRole });
+/** Replaces the team secret with a new one the relay makes (admins); answered with `secret`. */
+export const SecretRotateFrame = z.object({ t: z.literal('secret.rotate'), rid: RequestId });
 /** Full-text search over the conversations you are in; `conv` and `from` narrow it. */
 export const SearchFrame = z.object({
   t: z.literal('search'),
@@ -239,11 +284,25 @@ export const ClientFrame = z.discriminatedUnion('t', [
   ReadFrame,
   SearchFrame,
   PrefsFrame,
+  DeviceCodeFrame,
+  DeviceListFrame,
+  DeviceRemoveFrame,
+  MemberRemoveFrame,
+  MemberRoleFrame,
+  SecretRotateFrame,
 ]);
 
 // ---- relay -> client ----
 
-export const Member = z.object({ id: UserId, name: z.string(), presence: Presence });
+export const Member = z.object({
+  id: UserId,
+  name: z.string(),
+  presence: Presence,
+  /** `owner` or `admin`; absent for other members. */
+  role: TeamRole.optional(),
+  /** Removed from the team by an admin: their messages stay, shown as a removed member's. */
+  removed: z.boolean().optional(),
+});
 
 export const Conversation = z.object({
   id: ConvId,
@@ -260,6 +319,8 @@ export const Conversation = z.object({
   seen: z.record(UserId, Seq).optional(),
   /** The room is archived: read-only until someone unarchives it. */
   archived: z.boolean().optional(),
+  /** The member who created the room (they manage it: topic, archive, pins); absent for #general and rooms from before roles. */
+  creator: UserId.optional(),
 });
 
 export const Message = z.object({
@@ -295,7 +356,26 @@ export const WelcomeEvent = z.object({
   relay: z.string(),
   /** The body kinds this relay accepts in `send` (absent: a relay from before the list, see BASE_SEND_KINDS). */
   kinds: z.array(z.string().max(64)).max(64).optional(),
+  /** This connection's device (see `devices`). */
+  device: DeviceId.optional(),
 });
+/** The relay's first event on every connection: the nonce `hello` must sign. */
+export const ChallengeEvent = z.object({
+  t: z.literal('challenge'),
+  v: z.number().int(),
+  nonce: Nonce,
+  /** The relay still has members from protocol 1 who have not bound a device key. */
+  legacy: z.boolean().optional(),
+});
+export const Device = z.object({
+  id: DeviceId,
+  label: z.string().max(64),
+  added: z.number().int(),
+  /** Last time it connected (ms). */
+  seen: z.number().int().optional(),
+});
+export const DevicesEvent = z.object({ t: z.literal('devices'), rid: RequestId.optional(), devices: z.array(Device).max(256) });
+export const DeviceCodeEvent = z.object({ t: z.literal('device.code'), rid: RequestId, code: z.string().max(32), expires: z.number().int() });
 export const MsgEvent = z.object({ t: z.literal('msg'), m: Message });
 export const AckEvent = z.object({ t: z.literal('ack'), id: MessageId, conv: ConvId, seq: Seq, ts: z.number().int(), dup: z.boolean().optional() });
 export const ErrorEvent = z.object({ t: z.literal('error'), code: z.string(), message: z.string(), ref: z.string().optional() });
@@ -314,7 +394,9 @@ export const RoomsEvent = z.object({
   rid: RequestId,
   rooms: z.array(z.object({ id: ConvId, name: z.string(), topic: z.string().optional(), memberCount: z.number().int(), joined: z.boolean(), archived: z.boolean().optional() })),
 });
-export const MemberEvent = z.object({ t: z.literal('member'), member: Member });
+export const MemberEvent = z.object({ t: z.literal('member'), rid: RequestId.optional(), member: Member });
+/** The new team secret, to the admin who rotated it (with `rid`) and to the admins online then. */
+export const SecretEvent = z.object({ t: z.literal('secret'), rid: RequestId.optional(), secret: z.string().min(8).max(256) });
 export const PresenceEvent = z.object({ t: z.literal('presence'), user: UserId, state: Presence });
 export const TypingEvent = z.object({ t: z.literal('typing'), conv: ConvId, user: UserId });
 export const ReadEvent = z.object({ t: z.literal('read'), conv: ConvId, seq: Seq });
@@ -349,6 +431,9 @@ export const SearchHit = z.object({
 export const ResultsEvent = z.object({ t: z.literal('results'), rid: RequestId, hits: z.array(SearchHit), more: z.boolean() });
 
 export const RelayEvent = z.discriminatedUnion('t', [
+  ChallengeEvent,
+  DevicesEvent,
+  DeviceCodeEvent,
   WelcomeEvent,
   MsgEvent,
   AckEvent,
@@ -368,6 +453,7 @@ export const RelayEvent = z.discriminatedUnion('t', [
   ByeEvent,
   ResultsEvent,
   SeenEvent,
+  SecretEvent,
 ]);
 
 export type PresenceState = z.infer<typeof Presence>;
@@ -378,6 +464,8 @@ export type EditBody = z.infer<typeof EditBody>;
 export type DeleteBody = z.infer<typeof DeleteBody>;
 export type ReactBody = z.infer<typeof ReactBody>;
 export type PinBody = z.infer<typeof PinBody>;
+export type AdminBody = z.infer<typeof AdminBody>;
+export type TeamRole = z.infer<typeof TeamRole>;
 export type FileBody = z.infer<typeof FileBody>;
 export type DeletedBody = z.infer<typeof DeletedBody>;
 export type SendBody = z.infer<typeof SendBody>;
@@ -392,6 +480,8 @@ export type ResetEvent = z.infer<typeof ResetEvent>;
 export type RoomsEvent = z.infer<typeof RoomsEvent>;
 export type RoomSummary = RoomsEvent['rooms'][number];
 export type SearchHit = z.infer<typeof SearchHit>;
+export type Device = z.infer<typeof Device>;
+export type HelloFrame = z.infer<typeof HelloFrame>;
 
 /** Relay event types a client knows; anything else is ignored so old clients survive new relays. */
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(RelayEvent.options.map((o) => o.shape.t.value));
@@ -401,7 +491,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(RelayEvent.options.map((o) => 
  * the frame is of a known type and those are well formed: the relay answers that frame alone,
  * so the client can fail that one message instead of resending it for ever.
  */
-export type DecodeResult<T> = { ok: true; value: T } | { ok: false; code: 'bad_frame' | 'unknown_type'; message: string; ref?: string };
+export type DecodeResult<T> = { ok: true; value: T } | { ok: false; code: 'bad_frame' | 'unknown_type' | 'unsupported_version'; message: string; ref?: string };
 
 /** Parses and validates one client frame (the relay's inbound path). Never throws. */
 export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
@@ -416,6 +506,12 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
   }
   const t = (raw as { t?: unknown }).t;
   if (typeof t !== 'string') return { ok: false, code: 'bad_frame', message: 'missing string field "t"' };
+  // Another version's hello has other fields: say which version, not which field is wrong.
+  const v = t === 'hello' ? (raw as { v?: unknown }).v : PROTOCOL_VERSION;
+  if (v !== PROTOCOL_VERSION) {
+    const hint = typeof v === 'number' && v < PROTOCOL_VERSION ? '; update Parley (the extension or parley-relay client) to a version that signs in with a device key' : '';
+    return { ok: false, code: 'unsupported_version', message: `this relay speaks protocol ${PROTOCOL_VERSION}, not ${JSON.stringify(v)}${hint}` };
+  }
   const cursors = t === 'sync' ? (raw as { cursors?: unknown }).cursors : undefined;
   if (typeof cursors === 'object' && cursors !== null && countOver(cursors, MAX_SYNC_CURSORS)) {
     const ref = frameRef(raw as Record<string, unknown>);

@@ -8,6 +8,15 @@ export function secretMatches(expected: string, presented: string | undefined): 
   return timingSafeEqual(a, b) && presented !== undefined;
 }
 
+/**
+ * Whether a team secret is too long to guess: at least 20 characters of which at least 10
+ * differ (a generated one has 43). Wrong guesses from an address lock out a weak secret from
+ * there for a minute; a strong one is admitted even from an address that guessed.
+ */
+export function strongSecret(secret: string): boolean {
+  return [...secret].length >= 20 && new Set(secret).size >= 10;
+}
+
 /** The team secret from an upgrade request: `Authorization: Bearer <secret>`. */
 export function presentedSecret(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;

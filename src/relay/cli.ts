@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { interfaceAddress } from '../core/discovery';
 import { formatFingerprint } from '../core/fingerprint';
 import { inviteLink } from '../core/invite';
+import { UserName } from '../protocol/wire';
 import { isLoopback } from './auth';
 import { HostedRelay } from './hostedRelay';
 import { RELAY_VERSION } from './relay';
@@ -20,6 +21,9 @@ Usage: parley-relay [options]
                         required when listening beyond loopback
   --secret-file <path>  read the team secret from a file
   --allow-origin <o>    allow browser connections from this Origin (repeatable)
+  --public-url <url>    an address clients use that is not this machine's own
+                        (a reverse proxy, a DNS name); sign-ins are signed for
+                        the address dialled, so name each one (repeatable)
   --retain <n>          keep only the newest n messages per conversation
                         (default: keep everything)
   --rate <n>            frames per second one connection may send (default 50,
@@ -31,6 +35,8 @@ Usage: parley-relay [options]
   --cert <path> --key <path>
                         serve wss:// with this certificate and key instead
   --team <name>         the team's name in invites and on the network
+  --owner <name>        the member who owns the team (makes admins; see
+                        docs/PROTOCOL.md "Roles"); default: its first member
   --mdns                announce the team on the local network (DNS-SD)
   --mdns-interface <i>  announce only on this interface (name, IPv4 address
                         or "loopback"); default: all
@@ -50,6 +56,7 @@ async function main(): Promise<number> {
         secret: { type: 'string' },
         'secret-file': { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
+        'public-url': { type: 'string', multiple: true },
         retain: { type: 'string' },
         rate: { type: 'string' },
         'max-file-mb': { type: 'string' },
@@ -57,6 +64,7 @@ async function main(): Promise<number> {
         cert: { type: 'string' },
         key: { type: 'string' },
         team: { type: 'string' },
+        owner: { type: 'string' },
         mdns: { type: 'boolean' },
         'mdns-interface': { type: 'string' },
         invite: { type: 'boolean' },
@@ -101,6 +109,16 @@ async function main(): Promise<number> {
   if (values['secret-file']) secret = readFileSync(values['secret-file'], 'utf8').trim();
   if (secret !== undefined && secret.length < 8) {
     process.stderr.write('parley-relay: the team secret must be at least 8 characters\n');
+    return 2;
+  }
+  for (const u of values['public-url'] ?? []) {
+    if (!/^wss?:\/\/[^/\s]+\/?$/i.test(u)) {
+      process.stderr.write(`parley-relay: --public-url must be a ws:// or wss:// address (scheme, host and port), not ${u}\n`);
+      return 2;
+    }
+  }
+  if (values.owner !== undefined && !UserName.safeParse(values.owner.normalize('NFC').trim()).success) {
+    process.stderr.write(`parley-relay: --owner must be a member's name (letters, digits, . _ -), not ${JSON.stringify(values.owner)}\n`);
     return 2;
   }
   const host = values.host;
@@ -154,6 +172,14 @@ async function main(): Promise<number> {
           }
         : {}),
       allowedOrigins: values['allow-origin'],
+      publicUrls: values['public-url'],
+      ...(values.owner !== undefined ? { owner: values.owner } : {}),
+      // An admin rotated the secret: with --invite the new invite is printed, as at start.
+      onSecret: () => {
+        if (!values.invite) return log('an admin rotated the team secret: the old one admits no new member (the admin has the new invite; run with --invite to have it printed here)');
+        log('an admin rotated the team secret; new invite:');
+        for (const inv of hosted.invites(team)) log(`invite: ${inviteLink(inv)}`);
+      },
       log,
       ...(values.mdns ? { discovery: { team, interface: values['mdns-interface'] } } : {}),
     });

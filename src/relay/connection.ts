@@ -36,6 +36,12 @@ export interface ConnectionLimits {
  */
 export class Connection {
   user: UserRecord | undefined;
+  /** The device this connection signed in with (set with `user`). */
+  device: string | undefined;
+  /** The nonce of this connection's challenge; used up by the first hello. */
+  nonce: string | undefined;
+  /** Whether the upgrade request carried the team secret (only new members need it). */
+  secretOk = false;
   presence: 'online' | 'away' = 'online';
   alive = true;
   closed = false;

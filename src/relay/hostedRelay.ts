@@ -13,6 +13,11 @@ export interface HostOptions {
   dataDir: string;
   /** Address to bind: 127.0.0.1 (this machine only) or 0.0.0.0 / a LAN address (shared). */
   host: string;
+  /**
+   * Hosted for the network by the user's choice ("Share on this network"), whatever `host` is
+   * (a test points the shared bind at 127.0.0.1). Default: whether `host` is beyond loopback.
+   */
+  share?: boolean;
   port: number;
   secret?: string;
   /** Serve wss:// with the self-signed certificate kept in dataDir (made on first use), or with the given one. */
@@ -22,6 +27,12 @@ export interface HostOptions {
   retain?: number;
   limits?: Partial<Limits>;
   allowedOrigins?: string[];
+  /** Other addresses that reach the relay (see RelayOptions.publicUrls). */
+  publicUrls?: string[];
+  /** The team's owner by name (the hosting member, `--owner`); default: its first member. */
+  owner?: string;
+  /** Called with the new team secret after an admin rotated it (invites() already use it). */
+  onSecret?: (secret: string) => void;
   log?: (line: string) => void;
 }
 
@@ -54,10 +65,17 @@ export class HostedRelay {
       port: opts.port,
       secret: opts.secret,
       allowedOrigins: opts.allowedOrigins,
+      publicUrls: opts.publicUrls,
       retain: opts.retain,
       limits: opts.limits,
       log: opts.log,
       onPresence: () => hosted?.refreshAnnouncement(),
+      owner: opts.owner,
+      onSecret: (secret) => {
+        opts.secret = secret;
+        hosted?.refreshAnnouncement();
+        opts.onSecret?.(secret);
+      },
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     });
     let port: number;
@@ -84,9 +102,9 @@ export class HostedRelay {
     return this.fingerprint !== undefined;
   }
 
-  /** Whether others on the network can reach it (not bound to loopback). */
+  /** Whether it is hosted for others on the network (chosen so, or bound beyond loopback). */
   get shared(): boolean {
-    return !isLoopback(this.opts.host);
+    return this.opts.share ?? !isLoopback(this.opts.host);
   }
 
   get announcing(): boolean {
@@ -109,10 +127,21 @@ export class HostedRelay {
   /** An invite for each address (the first is the likeliest to work). */
   invites(team?: string): Invite[] {
     return this.addresses().map((a) => {
-      const made = makeInvite({ relayUrl: this.url(a), secret: this.opts.secret, fingerprint: this.fingerprint, team: team ?? this.opts.discovery?.team });
+      const made = makeInvite({ relayUrl: this.url(a), secret: this.teamSecret(), fingerprint: this.fingerprint, team: team ?? this.opts.discovery?.team });
       if (!made.ok) throw new Error(`cannot make an invite for ${a}: ${made.message}`);
       return made.invite;
     });
+  }
+
+  /**
+   * The secret invites carry: the relay's current one. After a restart that followed a rotation
+   * the relay holds only its hash, and the secret it was started with no longer admits anyone.
+   */
+  private teamSecret(): string | undefined {
+    if (!this.relay.secretRequired) return undefined;
+    const s = this.relay.teamSecret;
+    if (s === undefined) throw new Error('an admin rotated the team secret and this relay keeps only its hash; start it with the new secret (the admin who rotated it has it) or give a new one');
+    return s;
   }
 
   private teamInfo() {
@@ -120,9 +149,10 @@ export class HostedRelay {
       team: this.opts.discovery?.team ?? 'Parley team',
       port: this.port,
       secure: this.secure,
-      secret: this.opts.secret !== undefined,
+      secret: this.relay.secretRequired,
       members: this.relay.memberCount(),
       online: this.relay.onlineCount(),
+      ...(this.fingerprint ? { fingerprint: this.fingerprint } : {}),
     };
   }
 

@@ -4,15 +4,23 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, SEEN_MAX_MEMBERS, type Limits } from '../protocol/constants';
-import { decodeClientFrame, SEND_KINDS, UserName, type ClientFrame, type Conversation, type FileBody, type Message } from '../protocol/wire';
-import { AuthThrottle, isLoopback, keyHash, presentedSecret, secretMatches } from './auth';
+import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_HEADER, PROTOCOL_VERSION, SEEN_MAX_MEMBERS, type Limits } from '../protocol/constants';
+import { decodeClientFrame, SEND_KINDS, UserName, type ClientFrame, type Conversation, type FileBody, type Member, type Message } from '../protocol/wire';
+import { AuthThrottle, isLoopback, keyHash, presentedSecret, strongSecret } from './auth';
+import { verifySignature } from '../core/identity';
+import { fingerprintOfPem } from '../core/fingerprint';
+import { helloPayload } from '../protocol/handshake';
+import { DeviceCodes } from './deviceCodes';
+import { RelayAddress } from './relayAddress';
+import { NameIndex } from './nameIndex';
+import { nameKey, nameProblem } from '../protocol/names';
 import { Connection, type Upload } from './connection';
 import { TokenBucket } from './rateLimiter';
 import { DEFAULT_GATE, SocketGate, type GateLimits } from './admission';
 import { Intake } from './intake';
+import { TeamAdmin, type AdminHost, type SecretCheck } from './admin';
 import { searchQuery } from './searchText';
-import type { AppendItem, ConversationRecord, Store, UserRecord } from './store';
+import type { AppendItem, ConversationRecord, DeviceRecord, Store, UserRecord } from './store';
 
 export const RELAY_VERSION = '0.1.0';
 
@@ -80,6 +88,15 @@ export interface RelayOptions {
   retain?: number;
   /** Called when a member comes online or goes offline (e.g. to refresh a discovery announcement). */
   onPresence?: () => void;
+  /**
+   * Other addresses that reach this relay (a reverse proxy, a DNS name): a hello signed for one
+   * of them is ours. The machine's own addresses on the listening port always are.
+   */
+  publicUrls?: string[];
+  /** The team's owner by name (`parley-relay --owner`, the hosting member); default: its first member. */
+  owner?: string;
+  /** Called with the new team secret after an admin rotates it (kept hashed in the store). */
+  onSecret?: (secret: string) => void;
   /** Serve wss:// with this key and certificate (PEM); see loadOrCreateCertificate. */
   tls?: { key: string; cert: string };
   log?: (line: string) => void;
@@ -93,6 +110,8 @@ interface ConvState {
 interface Pending {
   item: AppendItem;
   conn: Connection;
+  /** A notice the relay writes (team administration): no ack, and its author need not be a member. */
+  notice?: boolean;
 }
 
 type Frame<T extends ClientFrame['t']> = Extract<ClientFrame, { t: T }>;
@@ -118,8 +137,17 @@ export class Relay {
   private readonly conns = new Set<Connection>();
   private readonly byUser = new Map<string, Set<Connection>>();
   private readonly users = new Map<string, UserRecord>();
-  private readonly byNorm = new Map<string, UserRecord>();
+  /** Members' and reserved names by their keys (src/relay/nameIndex.ts). */
+  private readonly names: NameIndex;
+  /** Members by protocol-1 key hash (`retired:` prefixed once exchanged for a device key). */
   private readonly byKey = new Map<string, UserRecord>();
+  /** Devices by public key. */
+  private readonly byDevice = new Map<string, DeviceRecord>();
+  /** Members who still sign in with a protocol-1 key (told in the challenge, so clients migrate). */
+  private legacyMembers = 0;
+  private readonly codes = new DeviceCodes();
+  /** Whether a hello was signed for this relay. */
+  readonly addressCheck: RelayAddress;
   private readonly convs = new Map<string, ConvState>();
   private readonly dirty = new Set<Connection>();
   private pending: Pending[] = [];
@@ -130,6 +158,9 @@ export class Relay {
   private indexTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly intake: Intake;
+  /** Roles, removed members, room creators, the team secret (src/relay/admin.ts). */
+  private readonly admin: TeamAdmin;
+  private readonly adminHost: AdminHost;
   private readonly log: (line: string) => void;
   private readonly maxQueuedBytes: number;
   private readonly commitMaxBytes: number;
@@ -152,8 +183,28 @@ export class Relay {
       readyDeadlineMs: 30_000,
       onStuck: (conn) => this.cutOff(conn, `its requests waited 30 s for it to read the answers`),
     });
+    this.names = new NameIndex(this.store, this.users);
+    for (const note of this.store.openingNotes ?? []) this.log(note);
     for (const u of this.store.users()) this.indexUser(u);
+    for (const d of this.store.devices()) this.byDevice.set(d.key, d);
+    this.addressCheck = new RelayAddress(() => this.address0().port, opts.tls ? fingerprintOfPem(opts.tls.cert) : undefined, opts.publicUrls);
     for (const c of this.store.conversations()) this.convs.set(c.id, { rec: c, members: new Set(c.members) });
+    this.admin = new TeamAdmin(this.store, { owner: opts.owner, secret: opts.secret, onSecret: opts.onSecret }, this.log);
+    this.admin.resolveOwner(this.users.values());
+    this.adminHost = {
+      users: this.users,
+      connections: (user) => this.byUser.get(user) ?? [],
+      conversations: () => this.convs.values(),
+      notice: (conn, conv, body) => this.enqueue({ conv, author: conn.user!.id, id: newId('n'), ts: Date.now(), body }, conn, true),
+      leftRoom: (state, user) => {
+        state.members.delete(user);
+        state.rec.members = [...state.members];
+        for (const m of state.members) this.pushConv(state, m);
+      },
+      announceMember: (user, conn, rid) => this.announceMember(user, conn, rid),
+      sendError: (conn, code, message, ref) => this.sendError(conn, code, message, ref),
+      log: this.log,
+    };
     if (![...this.convs.values()].some((c) => c.rec.kind === 'room' && c.rec.name === DEFAULT_ROOM)) {
       this.createConv({ id: newId('r'), kind: 'room', name: DEFAULT_ROOM, topic: 'Everyone on the team', members: [] });
     }
@@ -173,6 +224,7 @@ export class Relay {
     this.server.requestTimeout = 15_000;
     this.server.maxHeadersCount = 64;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    this.wss.on('headers', (headers) => headers.push(`${PROTOCOL_HEADER}: ${PROTOCOL_VERSION}`));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     // Every TCP connection passes the gate first; one over its caps is closed before a byte is read.
     // A socket that is no member's by the end of the header and handshake timeouts is closed.
@@ -208,6 +260,11 @@ export class Relay {
     return this.server.address() as AddressInfo;
   }
 
+  /** The bound address, or port 0 before listening (no hello can arrive then). */
+  private address0(): AddressInfo {
+    return (this.server.address() as AddressInfo | null) ?? { address: '', family: '', port: 0 };
+  }
+
   get epoch(): string {
     return this.store.epoch;
   }
@@ -223,6 +280,26 @@ export class Relay {
 
   memberCount(): number {
     return this.users.size;
+  }
+
+  /** Replaces the team secret (kept hashed in the store): new members need this one from now on. */
+  setSecret(secret: string): void {
+    this.admin.setSecret(secret);
+  }
+
+  /** How a presented secret compares with the team's (see TeamAdmin.checkSecret). */
+  checkSecret(presented: string | undefined): SecretCheck {
+    return this.admin.checkSecret(presented);
+  }
+
+  /** Whether new members must present a team secret (one was given at start or set by a rotation). */
+  get secretRequired(): boolean {
+    return this.admin.secretRequired;
+  }
+
+  /** The current team secret, when this process knows it (given at start or rotated here). */
+  get teamSecret(): string | undefined {
+    return this.admin.secret;
   }
 
   /** Tells every client it is going away, commits what is pending and closes. The store stays open. */
@@ -266,15 +343,16 @@ export class Relay {
       this.log(`refused connection from ${remote}: origin ${origin} not allowed`);
       return reject(socket, 403, 'bad_origin', 'origin not allowed');
     }
-    if (this.opts.secret !== undefined) {
-      if (this.throttle.blocked(remote)) return reject(socket, 429, ErrorCode.rateLimited, 'too many wrong secrets; wait a minute');
-      if (!secretMatches(this.opts.secret, presentedSecret(req))) {
-        this.throttle.fail(remote);
-        this.log(`refused connection from ${remote}: wrong team secret`);
-        return reject(socket, 401, ErrorCode.badSecret, 'wrong or missing team secret');
-      }
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => (this.onConnection(ws, remote).leaveGate = () => this.gate.release(req.socket)));
+    // The secret is checked here but decided on in hello: members sign in with their keys (so a
+    // stale secret after a rotation, or a neighbour's wrong guesses, never lock them out); only a
+    // new member needs it.
+    const secretCheck = this.admin.checkSecret(presentedSecret(req));
+    const secretOk = secretCheck === 'open' || secretCheck === 'current';
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const conn = this.onConnection(ws, remote);
+      conn.secretOk = secretOk;
+      conn.leaveGate = () => this.gate.release(req.socket);
+    });
   }
 
   private onConnection(ws: WebSocket, remote: string): Connection {
@@ -289,6 +367,8 @@ export class Relay {
     );
     this.conns.add(conn);
     this.stats.connections++;
+    conn.nonce = randomBytes(32).toString('base64url');
+    conn.push(JSON.stringify({ t: 'challenge', v: PROTOCOL_VERSION, nonce: conn.nonce, ...(this.legacyMembers > 0 ? { legacy: true } : {}) }));
     const helloTimer = setTimeout(() => {
       if (!conn.user) this.fail(conn, ErrorCode.handshakeRequired, 'no hello within the handshake timeout', CloseCode.handshakeTimeout);
     }, this.opts.handshakeTimeoutMs ?? 10_000);
@@ -313,6 +393,68 @@ export class Relay {
   private newMemberLimited(remote: string): boolean {
     if (this.opts.newMembersPerHour === undefined && isLoopback(remote)) return false;
     return this.newMembers.blocked(remote);
+  }
+
+  /**
+   * Why a new member may not be made on this connection, if not: the team secret (wrong guesses
+   * count per address; past the limit a weak secret is refused even when right, a strong one —
+   * unguessable — never is), then the hourly new-member share of the address.
+   */
+  private newMemberRefusal(conn: Connection): { code: string; message: string; close: number } | undefined {
+    // The team's current secret (admin.ts: given at start or rotated; a rotated one, random, is
+    // strong even when this process does not hold it after a restart).
+    const secret = this.admin.secret;
+    if (this.admin.secretRequired) {
+      const blocked = this.throttle.blocked(conn.remote);
+      if (!conn.secretOk) {
+        if (blocked) return { code: ErrorCode.rateLimited, message: 'too many wrong team secrets from this network; wait a minute', close: CloseCode.rateLimited };
+        this.throttle.fail(conn.remote);
+        this.log(`refused a new member from ${conn.remote}: wrong team secret`);
+        return { code: ErrorCode.badSecret, message: 'wrong or missing team secret', close: CloseCode.badSecret };
+      }
+      if (blocked && secret !== undefined && !strongSecret(secret)) {
+        return { code: ErrorCode.rateLimited, message: 'too many wrong team secrets from this network; wait a minute (a longer team secret would not be locked out)', close: CloseCode.rateLimited };
+      }
+    }
+    if (this.newMemberLimited(conn.remote)) {
+      return { code: ErrorCode.rateLimited, message: 'too many new members from this address in the last hour; try again later', close: CloseCode.rateLimited };
+    }
+    return undefined;
+  }
+
+  /** A member's devices, to all their connections (after one was added or removed), or to one request. */
+  private pushDevices(user: string, to?: Connection, rid?: string): void {
+    const devices = [...this.byDevice.values()]
+      .filter((d) => d.user === user)
+      .sort((a, b) => a.added - b.added)
+      .map((d) => ({ id: d.id, label: d.label, added: d.added, ...(d.seen !== undefined ? { seen: d.seen } : {}) }));
+    const json = JSON.stringify({ t: 'devices', ...(rid !== undefined ? { rid } : {}), devices });
+    if (to) to.push(json);
+    else for (const c of this.byUser.get(user) ?? []) c.push(json);
+  }
+
+  private onDeviceCode(conn: Connection, f: Frame<'device.code'>): void {
+    const { code, expires } = this.codes.issue(conn.user!.id);
+    this.log(`${conn.user!.name} made a device code`);
+    conn.push(JSON.stringify({ t: 'device.code', rid: f.rid, code, expires }));
+  }
+
+  private onDeviceRemove(conn: Connection, f: Frame<'device.remove'>): void {
+    const user = conn.user!.id;
+    const device = [...this.byDevice.values()].find((d) => d.id === f.device && d.user === user);
+    if (!device) return this.sendError(conn, ErrorCode.unknownDevice, `you have no device ${f.device}`, f.rid);
+    if (![...this.byDevice.values()].some((d) => d.user === user && d.id !== device.id)) {
+      return this.sendError(conn, ErrorCode.badRequest, 'that is your only device: without it nobody could sign in as you', f.rid);
+    }
+    this.store.removeDevice(device.id);
+    this.byDevice.delete(device.key);
+    this.log(`${conn.user!.name} removed their device ${device.id} (${device.label})`);
+    const by = conn.device === device.id ? 'from this device' : `from ${this.byDevice.get([...this.byDevice.values()].find((d) => d.id === conn.device)?.key ?? '')?.label ?? 'another device'}`;
+    for (const c of [...(this.byUser.get(user) ?? [])]) {
+      if (c.device === device.id) this.fail(c, ErrorCode.deviceRemoved, `this device (${device.label}) was removed ${by}; it no longer signs in as ${conn.user!.name}`, CloseCode.deviceRemoved);
+    }
+    this.pushDevices(user, conn.closed ? undefined : conn, f.rid);
+    for (const c of this.byUser.get(user) ?? []) if (c !== conn && !c.closed && c.device !== device.id) this.pushDevices(user, c);
   }
 
   /** Ends a connection that cannot keep up, without a word (it is not reading anyway). */
@@ -377,7 +519,10 @@ export class Relay {
     }
     const decoded = decodeClientFrame(text);
     if (!decoded.ok) {
-      if (decoded.code === 'unknown_type') this.sendError(conn, ErrorCode.unknownType, decoded.message);
+      if (decoded.code === 'unsupported_version') {
+        if (conn.user) this.sendError(conn, ErrorCode.alreadyHandshaken, 'hello was already accepted on this connection');
+        else this.fail(conn, ErrorCode.unsupportedVersion, decoded.message, CloseCode.unsupportedVersion);
+      } else if (decoded.code === 'unknown_type') this.sendError(conn, ErrorCode.unknownType, decoded.message);
       // A well-formed frame of a known type with a field we refuse names itself: only it fails
       // (a client that disagrees with our validation must not resend it after every reconnect).
       else if (decoded.ref !== undefined && conn.user) {
@@ -445,60 +590,136 @@ export class Relay {
         return this.onSearch(conn, f);
       case 'prefs':
         return this.onPrefs(conn, f);
+      case 'device.code':
+        return this.onDeviceCode(conn, f);
+      case 'device.list':
+        return this.pushDevices(conn.user!.id, conn, f.rid);
+      case 'device.remove':
+        return this.onDeviceRemove(conn, f);
+      case 'member.remove':
+        return this.admin.remove(this.adminHost, conn, f);
+      case 'member.role':
+        return this.admin.setRole(this.adminHost, conn, f);
+      case 'secret.rotate':
+        return this.admin.rotate(this.adminHost, conn, f);
     }
   }
 
+  /**
+   * Signs a connection in (see docs/PROTOCOL.md, "Signing in"). The hello must be signed by its
+   * key over this connection's nonce and this relay's address (or certificate). Then the key is
+   * one of a member's devices; or a protocol-1 key binds it to its member once; or a device code
+   * adds it to the member it names; or it makes a new member, which alone needs the team secret.
+   */
   private onHello(conn: Connection, f: Frame<'hello'>): void {
-    if (f.v !== PROTOCOL_VERSION) {
-      return this.fail(conn, ErrorCode.unsupportedVersion, `this relay speaks protocol ${PROTOCOL_VERSION}, not ${f.v}`, CloseCode.unsupportedVersion);
+    const wrongRelay = this.addressCheck.problem(f.relay, f.fingerprint);
+    if (wrongRelay) {
+      this.log(`refused a hello from ${conn.remote}: ${wrongRelay}`);
+      return this.fail(conn, ErrorCode.wrongRelay, wrongRelay, CloseCode.badSignature);
+    }
+    const nonce = conn.nonce;
+    conn.nonce = undefined;
+    const payload = helloPayload({ v: f.v, nonce: nonce ?? '', relay: f.relay, fingerprint: f.fingerprint, name: f.name, key: f.key, code: f.code, legacy: f.legacy });
+    if (nonce === undefined || !verifySignature(f.key, payload, f.sig)) {
+      return this.fail(conn, ErrorCode.badSignature, "the hello's signature does not match its key and this connection's challenge (a hello made for another connection cannot be replayed)", CloseCode.badSignature);
     }
     const name = f.name.normalize('NFC').trim();
+    // A member keeps the name they have, even one these rules came too late for.
+    const problem = this.names.member(name)?.name === name ? undefined : nameProblem(f.name);
+    if (problem) return this.fail(conn, ErrorCode.badName, `bad name: ${problem}`, CloseCode.badName);
     const valid = UserName.safeParse(name);
     if (!valid.success) return this.fail(conn, ErrorCode.badName, `bad name: ${valid.error.issues[0]?.message ?? 'invalid'}`, CloseCode.badName);
-    const norm = name.toLowerCase();
-    const hash = keyHash(f.key);
-    let user = this.byNorm.get(norm);
-    if (user && user.keyHash !== hash) {
-      return this.fail(conn, ErrorCode.nameTaken, `the name ${name} belongs to another member`, CloseCode.nameTaken);
-    }
+    const norm = nameKey(name);
+    const label = deviceLabel(f.device ?? f.client);
+    let device = this.byDevice.get(f.key);
+    let user = device ? this.users.get(device.user) : undefined;
     let isNew = false;
     let renamed = false;
-    if (!user && !this.byKey.has(hash) && this.newMemberLimited(conn.remote)) {
-      return this.fail(conn, ErrorCode.rateLimited, 'too many new members from this address in the last hour; try again later', CloseCode.rateLimited);
+    let added = false;
+    if (!user && f.legacy !== undefined) {
+      const hash = keyHash(f.legacy);
+      if (this.byKey.has(`retired:${hash}`)) {
+        return this.fail(conn, ErrorCode.retiredKey, 'this machine\'s old identity key was already exchanged for a device key, so it signs in no more; add this machine as a device: on one where you are signed in, run "Parley: Add a Device…" and use its code here', CloseCode.badSignature);
+      }
+      user = this.byKey.get(hash);
+      if (user) {
+        this.store.retireLegacyKey(user.id);
+        this.byKey.delete(user.keyHash);
+        user.keyHash = `retired:${user.keyHash}`;
+        this.byKey.set(user.keyHash, user);
+        this.legacyMembers--;
+        added = true;
+        this.log(`member ${user.name} (${user.id}) exchanged their old key for a device key`);
+      }
     }
-    const existing = user ?? this.byKey.get(hash);
+    if (!user && f.code !== undefined) {
+      const owner = this.names.member(name);
+      if (!owner) return this.fail(conn, ErrorCode.badCode, `there is no member called ${name} to add this device to`, CloseCode.badCode);
+      const result = this.codes.redeem(owner.id, f.code);
+      if (result !== 'ok') {
+        this.log(`refused a device code for ${owner.name} from ${conn.remote} (${result})`);
+        return this.fail(
+          conn,
+          ErrorCode.badCode,
+          result === 'locked'
+            ? `too many wrong device codes for ${owner.name}; their codes are void for ten minutes, then make a new one`
+            : 'that device code is wrong, used or expired; make a new one on a device where you are signed in',
+          CloseCode.badCode,
+        );
+      }
+      user = owner;
+      added = true;
+    }
+    if (!user) {
+      const holder = this.names.clash(name);
+      if (holder) {
+        return this.fail(
+          conn,
+          ErrorCode.nameTaken,
+          `${holder.message}. If it is yours, add this machine as a device: on a machine where you are signed in, run "Parley: Add a Device…" and enter its code here`,
+          CloseCode.nameTaken,
+        );
+      }
+      const refusal = this.newMemberRefusal(conn);
+      if (refusal) return this.fail(conn, refusal.code, refusal.message, refusal.close);
+    }
+    const existing = user;
+    if (existing && this.admin.isRemoved(existing.id)) return this.refuseRemoved(conn, existing.id);
     const maxConns = this.opts.maxConnectionsPerMember ?? MAX_CONNECTIONS_PER_MEMBER;
     if (existing && (this.byUser.get(existing.id)?.size ?? 0) >= maxConns) {
       return this.fail(conn, ErrorCode.tooManyConnections, `${existing.name} already has ${maxConns} connections open; close one`, CloseCode.tooManyConnections);
     }
     if (!user) {
-      const existing = this.byKey.get(hash);
-      if (existing) {
-        this.byNorm.delete(existing.norm);
-        this.store.renameUser(existing.id, name, norm);
-        existing.name = name;
-        existing.norm = norm;
-        this.byNorm.set(norm, existing);
-        user = existing;
-        renamed = true;
-        this.log(`member ${existing.id} is now called ${name}`);
-      } else {
-        this.newMembers.fail(conn.remote);
-        user = { id: newId('u'), name, norm, keyHash: hash, created: Date.now() };
-        this.store.createUser(user);
-        this.indexUser(user);
-        isNew = true;
-        this.log(`new member ${name} (${user.id})`);
-      }
+      this.newMembers.fail(conn.remote);
+      const id = newId('u');
+      user = { id, name, norm, keyHash: `none:${id}`, created: Date.now() };
+      this.store.createUser(user);
+      this.indexUser(user);
+      isNew = true;
+      added = true;
+      this.log(`new member ${name} (${user.id})`);
     } else if (user.name !== name) {
-      this.store.renameUser(user.id, name, norm);
-      user.name = name;
+      const holder = this.names.clash(name, user);
+      if (holder) return this.fail(conn, ErrorCode.nameTaken, `${holder.message}; you are still ${user.name}`, CloseCode.nameTaken);
+      this.names.rename(user, name);
       renamed = true;
+      this.log(`member ${user.id} is now called ${name}`);
     }
+    if (added) {
+      device = { id: newId('v'), user: user.id, key: f.key, label, added: Date.now(), seen: Date.now() };
+      this.store.addDevice(device);
+      this.byDevice.set(device.key, device);
+      if (!isNew) this.pushDevices(user.id);
+    } else if (device && Date.now() - (device.seen ?? 0) > DEVICE_SEEN_EVERY_MS) {
+      device.seen = Date.now();
+      this.store.deviceSeen(device.id, device.seen);
+    }
+    conn.device = device!.id;
     if (isNew) {
       // Joined before this connection is registered: the welcome below already lists the room.
       const general = [...this.convs.values()].find((c) => c.rec.kind === 'room' && c.rec.name === DEFAULT_ROOM);
       if (general) this.addMember(general, user.id);
+      this.admin.resolveOwner([user]);
     }
     const was = this.presenceOf(user.id);
     conn.user = user;
@@ -517,15 +738,16 @@ export class Relay {
       session: conn.session,
       epoch: this.store.epoch,
       you: { id: user.id, name: user.name },
-      members: [...this.users.values()].map((u) => ({ id: u.id, name: u.name, presence: this.presenceOf(u.id) })),
+      members: [...this.users.values()].map((u) => this.memberView(u)),
       conversations: [...this.convs.values()].filter((c) => c.members.has(user.id)).map((c) => this.convView(c, reads.get(c.rec.id) ?? 0, user.id)),
       limits: this.limits,
       relay: RELAY_VERSION,
       kinds: SEND_KINDS,
+      device: conn.device,
     };
     conn.push(JSON.stringify(welcome));
     if (isNew || renamed) {
-      const member = JSON.stringify({ t: 'member', member: { id: user.id, name: user.name, presence: this.presenceOf(user.id) } });
+      const member = JSON.stringify({ t: 'member', member: this.memberView(user) });
       for (const c of this.conns) if (c.user && c.user.id !== user.id) c.push(member);
     }
     if (!isNew) this.announcePresence(user.id, was);
@@ -619,6 +841,10 @@ export class Relay {
     }
     // (A resend of a message stored before the room was archived still gets its ack.)
     if (state.rec.archived && !(body.kind === 'archive' && !body.on) && !this.store.findByClientId(conn.user!.id, f.id)) return this.refuseArchived(conn, state, f.id);
+    if (body.kind === 'topic' || body.kind === 'archive' || body.kind === 'pin') {
+      const why = this.admin.manageRefusal(conn.user!.id, state, body.kind);
+      if (why) return this.sendError(conn, ErrorCode.forbidden, why, f.id);
+    }
     if ((body.kind === 'text' || body.kind === 'edit') && body.text.length > this.limits.maxTextChars) {
       return this.sendError(conn, ErrorCode.tooLarge, `text longer than ${this.limits.maxTextChars} characters`, f.id);
     }
@@ -742,6 +968,7 @@ export class Relay {
       return this.sendError(conn, ErrorCode.roomExists, `#${f.name} exists; join it instead`, f.rid);
     }
     const state = this.createConv({ id: newId('r'), kind: 'room', name: f.name, topic: f.topic, members: [conn.user!.id] });
+    this.admin.roomCreated(state.rec.id, conn.user!.id);
     this.log(`${conn.user!.name} created #${f.name}`);
     this.pushConv(state, conn.user!.id, conn, f.rid);
   }
@@ -777,6 +1004,7 @@ export class Relay {
   private onDmOpen(conn: Connection, f: Frame<'dm.open'>): void {
     const me = conn.user!.id;
     if (!this.users.has(f.user)) return this.sendError(conn, ErrorCode.unknownUser, `no member ${f.user}`, f.rid);
+    if (this.admin.isRemoved(f.user)) return this.sendError(conn, ErrorCode.unknownUser, `${this.users.get(f.user)!.name} was removed from the team`, f.rid);
     const want = [...new Set([me, f.user])].sort();
     let state = [...this.convs.values()].find((c) => c.rec.kind === 'dm' && sameSet(c.members, want));
     if (!state) {
@@ -855,8 +1083,8 @@ export class Relay {
 
   // ---- group commit and fan-out ----
 
-  private enqueue(item: AppendItem, conn: Connection): void {
-    this.pending.push({ item, conn });
+  private enqueue(item: AppendItem, conn: Connection, notice = false): void {
+    this.pending.push({ item, conn, ...(notice ? { notice } : {}) });
     if (!this.commitScheduled) {
       this.commitScheduled = true;
       setImmediate(() => this.commit());
@@ -880,7 +1108,7 @@ export class Relay {
     // Membership may have changed since a frame was queued (a leave in the same tick).
     const batch: Pending[] = [];
     for (const p of items) {
-      if (this.convs.get(p.item.conv)?.members.has(p.item.author)) batch.push(p);
+      if (p.notice || this.convs.get(p.item.conv)?.members.has(p.item.author)) batch.push(p);
       else this.sendError(p.conn, ErrorCode.notMember, `not a member of ${p.item.conv}`, p.item.id);
     }
     if (batch.length === 0) return;
@@ -896,10 +1124,13 @@ export class Relay {
     this.scheduleIndexing();
     const pruned = new Set<string>();
     results.forEach((r, i) => {
-      const { conn, item } = batch[i];
-      if (!r.ok) return this.sendError(conn, r.code, r.message, item.id);
+      const { conn, item, notice } = batch[i];
+      if (!r.ok) {
+        if (notice) this.log(`a notice in ${item.conv} could not be stored: ${r.message}`);
+        return notice ? undefined : this.sendError(conn, r.code, r.message, item.id);
+      }
       const m = r.message;
-      conn.push(JSON.stringify({ t: 'ack', id: m.id, conv: m.conv, seq: m.seq, ts: m.ts, ...(r.dup ? { dup: true } : {}) }));
+      if (!notice) conn.push(JSON.stringify({ t: 'ack', id: m.id, conv: m.conv, seq: m.seq, ts: m.ts, ...(r.dup ? { dup: true } : {}) }));
       if (r.dup) return;
       this.stats.stored++;
       const state = this.convs.get(m.conv);
@@ -975,8 +1206,9 @@ export class Relay {
 
   private indexUser(u: UserRecord): void {
     this.users.set(u.id, u);
-    this.byNorm.set(u.norm, u);
+    this.names.add(u);
     this.byKey.set(u.keyHash, u);
+    if (!u.keyHash.startsWith('retired:') && !u.keyHash.startsWith('none:')) this.legacyMembers++;
   }
 
   private createConv(rec: Omit<ConversationRecord, 'head' | 'floor' | 'archived'>): ConvState {
@@ -1026,6 +1258,7 @@ export class Relay {
       read,
       ...(Object.keys(seen).length ? { seen } : {}),
       ...(r.archived ? { archived: true } : {}),
+      ...(this.admin.creatorOf(r.id) !== undefined ? { creator: this.admin.creatorOf(r.id) } : {}),
     };
   }
 
@@ -1057,6 +1290,31 @@ export class Relay {
     for (const c of this.conns) if (c.user) c.push(json, { droppable: true });
   }
 
+  /** A member as the wire has it: with their role, and marked when removed. */
+  private memberView(u: UserRecord): Member {
+    return { id: u.id, name: u.name, presence: this.admin.isRemoved(u.id) ? 'offline' : this.presenceOf(u.id), ...this.admin.memberFlags(u.id) };
+  }
+
+  /** Tells every connected member how `user` stands now (role, removed); the request's answer on `conn`. */
+  private announceMember(user: string, conn?: Connection, rid?: string): void {
+    const u = this.users.get(user);
+    if (!u) return;
+    const member = this.memberView(u);
+    const json = JSON.stringify({ t: 'member', member });
+    for (const c of this.conns) {
+      if (!c.user || c.closed) continue;
+      c.push(c === conn && rid !== undefined ? JSON.stringify({ t: 'member', rid, member }) : json);
+    }
+  }
+
+  /** A removed member's hello: refused, with who removed them and when. */
+  private refuseRemoved(conn: Connection, user: string): void {
+    const r = this.admin.removal(user)!;
+    const by = this.users.get(r.by)?.name ?? 'an admin';
+    this.log(`refused ${this.users.get(user)?.name ?? user} from ${conn.remote}: removed from the team`);
+    this.fail(conn, ErrorCode.removed, `${by} removed you from this team on ${new Date(r.ts).toISOString().slice(0, 10)}; ask an admin if that was a mistake`, CloseCode.removed);
+  }
+
   private refuseArchived(conn: Connection, state: ConvState, ref: string): void {
     this.sendError(conn, ErrorCode.archived, `#${state.rec.name} is archived; unarchive it to post`, ref);
   }
@@ -1071,6 +1329,15 @@ export class Relay {
     conn.close(closeCode, code);
   }
 }
+
+/** A device's name as its client gave it: one line of printable text, 64 characters at most. */
+function deviceLabel(raw: string | undefined): string {
+  const text = (raw ?? '').replace(/[\p{C}\p{Zl}\p{Zp}]/gu, '').trim().slice(0, 64);
+  return text || 'unnamed device';
+}
+
+/** A device's last sign-in is written at most this often (a reconnect storm is not a write storm). */
+const DEVICE_SEEN_EVERY_MS = 3_600_000;
 
 /** About how many bytes a message to store weighs (its text, or its file's bytes). */
 function itemBytes(item: AppendItem): number {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
 import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Body, type Message, type SearchHit } from '../protocol/wire';
-import type { AppendItem, AppendResult, ConversationRecord, FileInfo, SearchQuery, Store, UserRecord } from './store';
+import type { AppendItem, AppendResult, ConversationRecord, DeviceRecord, FileInfo, RemovedRecord, ReservedName, SearchQuery, Store, UserRecord } from './store';
+import { nameKey, UNICODE_DATA_VERSION } from '../protocol/names';
 import { excerpt } from './searchText';
 
 const SCHEMA_VERSION = 1;
@@ -12,6 +13,9 @@ CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, norm TEXT NOT NULL UNIQUE,
   key_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+  id TEXT PRIMARY KEY, user TEXT NOT NULL, key TEXT NOT NULL UNIQUE, label TEXT NOT NULL,
+  added INTEGER NOT NULL, seen INTEGER);
 CREATE TABLE IF NOT EXISTS convs (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, topic TEXT,
   head INTEGER NOT NULL DEFAULT 0, floor INTEGER NOT NULL DEFAULT 1);
@@ -25,6 +29,10 @@ CREATE INDEX IF NOT EXISTS reads_by_conv ON reads (conv);
 CREATE TABLE IF NOT EXISTS files (id TEXT PRIMARY KEY, conv TEXT NOT NULL, size INTEGER NOT NULL, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS file_chunks (file TEXT NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (file, idx));
 CREATE INDEX IF NOT EXISTS messages_edits ON messages (conv, json_extract(body, '$.target')) WHERE kind = 'edit';
+CREATE TABLE IF NOT EXISTS team_roles (user TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('owner', 'admin')));
+CREATE TABLE IF NOT EXISTS removed_members (user TEXT PRIMARY KEY, by TEXT NOT NULL, ts INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS room_creators (conv TEXT PRIMARY KEY, user TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reserved_names (norm TEXT PRIMARY KEY, user TEXT NOT NULL, since INTEGER, name TEXT NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
 `;
 // The search index holds the current words of each text, snippet and file message under the
@@ -48,6 +56,7 @@ const DELETED_EDIT_TEXT = ' ';
 export class SqliteStore implements Store {
   readonly epoch: string;
   readonly location: string;
+  openingNotes: readonly string[] = [];
   private readonly db: Database;
   private readonly releaseOwner: () => void;
   private readonly heads = new Map<string, number>();
@@ -97,6 +106,7 @@ export class SqliteStore implements Store {
       // Older files could not tell the two apart, so their markers show again once read again.
       if (!(this.db.all('PRAGMA table_info(reads)') as Row[]).some((c) => c.name === 'shown')) this.db.exec('ALTER TABLE reads ADD COLUMN shown INTEGER NOT NULL DEFAULT 0');
       for (const row of this.db.all('SELECT id, head FROM convs') as Row[]) this.heads.set(String(row.id), Number(row.head));
+      this.recomputeNameKeys();
     } catch (err) {
       this.db.close();
       this.releaseOwner();
@@ -211,6 +221,86 @@ export class SqliteStore implements Store {
 
   renameUser(id: string, name: string, norm: string): void {
     this.db.run('UPDATE users SET name = ?, norm = ? WHERE id = ?', [name, norm, id]);
+  }
+
+  reservedNames(): ReservedName[] {
+    return (this.db.all('SELECT norm, user, since, name FROM reserved_names') as Row[]).map((r) => ({ norm: String(r.norm), user: String(r.user), name: String(r.name), since: Number(r.since ?? 0) }));
+  }
+
+  reserveName(r: ReservedName): void {
+    this.db.run('INSERT OR REPLACE INTO reserved_names (norm, user, since, name) VALUES (?, ?, ?, ?)', [r.norm, r.user, r.since, r.name]);
+  }
+
+  releaseName(norm: string): void {
+    this.db.run('DELETE FROM reserved_names WHERE norm = ?', [norm]);
+  }
+
+  /**
+   * Members' `norm` is nameKey(name). Files from before it held the lower-cased name, and a new
+   * Unicode version can change keys, so when meta 'name_keys' is not this build's data version
+   * every key is computed again in one transaction. Two members whose new keys are equal both stay
+   * (they were members before): the earlier one keeps the key, the later one `<key> <id>`
+   * and can go on signing in under that name, and an opening note says so. Reserved names whose
+   * keys now equal a member's or an earlier reservation's are dropped.
+   */
+  private recomputeNameKeys(): void {
+    const version = `${UNICODE_DATA_VERSION}/1`;
+    if (this.meta('name_keys') === version) return;
+    const notes: string[] = [];
+    this.transaction(() => {
+      const users = this.db.all('SELECT id, name, norm FROM users ORDER BY created, id') as Row[];
+      const holder = new Map<string, string>();
+      const next = users.map((u) => {
+        const key = nameKey(String(u.name));
+        const first = holder.get(key);
+        if (first === undefined) {
+          holder.set(key, String(u.name));
+          return { id: String(u.id), norm: key };
+        }
+        notes.push(`members "${first}" and "${String(u.name)}" (${String(u.id)}) have names that pass for each other (key ${JSON.stringify(key)}); both keep their names, neither can be taken by a newcomer`);
+        return { id: String(u.id), norm: `${key} ${String(u.id)}` };
+      });
+      // Through values no key can be (names hold no spaces), so no UPDATE meets a norm another row still holds.
+      for (const u of next) this.db.run('UPDATE users SET norm = ? WHERE id = ?', [` ${u.id}`, u.id]);
+      for (const u of next) this.db.run('UPDATE users SET norm = ? WHERE id = ?', [u.norm, u.id]);
+      const reserved = this.db.all('SELECT norm, user, since, name FROM reserved_names ORDER BY since') as Row[];
+      this.db.run('DELETE FROM reserved_names');
+      for (const r of reserved) {
+        const key = nameKey(String(r.name));
+        if (holder.has(key)) continue;
+        holder.set(key, String(r.name));
+        this.db.run('INSERT INTO reserved_names (norm, user, since, name) VALUES (?, ?, ?, ?)', [key, String(r.user), Number(r.since ?? 0), String(r.name)]);
+      }
+      this.setMeta('name_keys', version);
+    });
+    this.openingNotes = notes;
+  }
+
+  retireLegacyKey(id: string): void {
+    this.db.run("UPDATE users SET key_hash = 'retired:' || key_hash WHERE id = ? AND key_hash NOT LIKE 'retired:%' AND key_hash NOT LIKE 'none:%'", [id]);
+  }
+
+  devices(): DeviceRecord[] {
+    return (this.db.all('SELECT id, user, key, label, added, seen FROM devices') as Row[]).map((r) => ({
+      id: String(r.id),
+      user: String(r.user),
+      key: String(r.key),
+      label: String(r.label),
+      added: Number(r.added),
+      ...(r.seen !== null ? { seen: Number(r.seen) } : {}),
+    }));
+  }
+
+  addDevice(d: DeviceRecord): void {
+    this.db.run('INSERT INTO devices (id, user, key, label, added, seen) VALUES (?, ?, ?, ?, ?, ?)', [d.id, d.user, d.key, d.label, d.added, d.seen ?? null]);
+  }
+
+  removeDevice(id: string): void {
+    this.db.run('DELETE FROM devices WHERE id = ?', [id]);
+  }
+
+  deviceSeen(id: string, at: number): void {
+    this.db.run('UPDATE devices SET seen = ? WHERE id = ?', [at, id]);
   }
 
   conversations(): ConversationRecord[] {
@@ -449,6 +539,43 @@ export class SqliteStore implements Store {
 
   setShareRead(user: string, on: boolean): void {
     this.db.run('UPDATE users SET share_read = ? WHERE id = ?', [on ? 1 : 0, user]);
+  }
+
+  roles(): { user: string; role: 'owner' | 'admin' }[] {
+    return (this.db.all('SELECT user, role FROM team_roles') as Row[]).map((r) => ({ user: String(r.user), role: r.role === 'owner' ? 'owner' : 'admin' }));
+  }
+
+  setRole(user: string, role: 'owner' | 'admin' | 'member'): void {
+    if (role === 'member') this.db.run('DELETE FROM team_roles WHERE user = ?', [user]);
+    else this.db.run('INSERT INTO team_roles (user, role) VALUES (?, ?) ON CONFLICT (user) DO UPDATE SET role = excluded.role', [user, role]);
+  }
+
+  removedMembers(): RemovedRecord[] {
+    return (this.db.all('SELECT user, by, ts FROM removed_members') as Row[]).map((r) => ({ user: String(r.user), by: String(r.by), ts: Number(r.ts) }));
+  }
+
+  markRemoved(r: RemovedRecord, rooms: string[]): void {
+    this.transaction(() => {
+      this.db.run('INSERT OR REPLACE INTO removed_members (user, by, ts) VALUES (?, ?, ?)', [r.user, r.by, r.ts]);
+      this.db.run('DELETE FROM team_roles WHERE user = ?', [r.user]);
+      for (const conv of rooms) this.db.run('DELETE FROM conv_members WHERE conv = ? AND user = ?', [conv, r.user]);
+    });
+  }
+
+  roomCreators(): Map<string, string> {
+    return new Map((this.db.all('SELECT conv, user FROM room_creators') as Row[]).map((r) => [String(r.conv), String(r.user)]));
+  }
+
+  setRoomCreator(conv: string, user: string): void {
+    this.db.run('INSERT OR REPLACE INTO room_creators (conv, user) VALUES (?, ?)', [conv, user]);
+  }
+
+  setting(key: string): string | undefined {
+    return this.meta(`team.${key}`);
+  }
+
+  setSetting(key: string, value: string): void {
+    this.setMeta(`team.${key}`, value);
   }
 
   fileInfo(file: string): FileInfo | undefined {

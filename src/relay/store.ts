@@ -8,13 +8,50 @@ import type { SearchTerms } from './searchText';
 export interface UserRecord {
   id: string;
   name: string;
-  /** Lower-cased NFC form of the name; unique. */
+  /**
+   * nameKey(name) (src/protocol/names.ts: confusable skeleton of the NFKC, case-folded name);
+   * unique. A member whose key collided with an earlier member's when keys were recomputed keeps
+   * `<key> <id>` here (see SqliteStore's migration).
+   */
   norm: string;
-  /** sha256 of the member's identity key, hex. */
+  /**
+   * sha256 (hex) of the member's protocol-1 identity key while they have not migrated;
+   * `retired:<hash>` once a device key was bound with it; `none:<id>` for members made with a device key.
+   */
   keyHash: string;
   created: number;
   /** Whether the member lets others see how far they have read ("seen by"); default true. */
   shareRead?: boolean;
+}
+
+/** A name a member gave up by renaming: kept for them (they may take it back; nobody else may). */
+export interface ReservedName {
+  /** nameKey(name); unique. */
+  norm: string;
+  user: string;
+  /** The name as it was written. */
+  name: string;
+  since: number;
+}
+
+/** One of a member's devices: an Ed25519 public key that signs in as them. */
+export interface DeviceRecord {
+  id: string;
+  user: string;
+  /** Public key, base64url (unique across all members). */
+  key: string;
+  label: string;
+  added: number;
+  /** Last sign-in (ms). */
+  seen?: number;
+}
+
+/** A member an admin removed from the team (src/relay/admin.ts). */
+export interface RemovedRecord {
+  user: string;
+  /** The admin who removed them. */
+  by: string;
+  ts: number;
 }
 
 export interface ConversationRecord {
@@ -67,6 +104,20 @@ export interface Store {
   users(): UserRecord[];
   createUser(user: UserRecord): void;
   renameUser(id: string, name: string, norm: string): void;
+  /** Marks the member's protocol-1 key as used up: it no longer signs in. */
+  retireLegacyKey(id: string): void;
+  /** Names kept for the members who gave them up (src/relay/nameIndex.ts). */
+  reservedNames(): ReservedName[];
+  /** Keeps a name for a member (replacing whoever held that key). */
+  reserveName(r: ReservedName): void;
+  releaseName(norm: string): void;
+  /** What opening the store changed that an operator should know (logged by the relay once). */
+  readonly openingNotes?: readonly string[];
+
+  devices(): DeviceRecord[];
+  addDevice(device: DeviceRecord): void;
+  removeDevice(id: string): void;
+  deviceSeen(id: string, at: number): void;
 
   conversations(): ConversationRecord[];
   createConversation(conv: Omit<ConversationRecord, 'head' | 'floor' | 'archived'>): void;
@@ -122,6 +173,21 @@ export interface Store {
   /** The markers members of a conversation set by reading (`setRead`), for "seen by"; none at 0. */
   convSeen(conv: string): Map<string, number>;
   setShareRead(user: string, on: boolean): void;
+
+  // ---- team administration (src/relay/admin.ts) ----
+  /** Members with a role above `member`. */
+  roles(): { user: string; role: 'owner' | 'admin' }[];
+  /** Sets a member's role (`member` drops their row). */
+  setRole(user: string, role: 'owner' | 'admin' | 'member'): void;
+  removedMembers(): RemovedRecord[];
+  /** Marks a member removed and takes them out of every room (not direct messages), in one transaction. */
+  markRemoved(r: RemovedRecord, rooms: string[]): void;
+  /** Who created each room that records it. */
+  roomCreators(): Map<string, string>;
+  setRoomCreator(conv: string, user: string): void;
+  /** A value the relay keeps beside its data (the team secret's hash), or undefined. */
+  setting(key: string): string | undefined;
+  setSetting(key: string, value: string): void;
 
   fileInfo(file: string): FileInfo | undefined;
   fileChunk(file: string, index: number): Buffer | undefined;

@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import WebSocket from 'ws';
+import { newIdentitySecret } from '../../src/core/identity';
+import { signedHello } from '../helpers';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
 import {
   answerDialog,
@@ -286,7 +288,8 @@ describe('Parley chat between two real VS Code windows', function () {
     await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
     const events: { t: string; [k: string]: unknown }[] = [];
     ws.on('message', (d) => events.push(...(JSON.parse(d.toString()) as { t: string }[])));
-    ws.send(JSON.stringify({ t: 'hello', v: 1, name: 'mallory', key: randomBytes(32).toString('hex') }));
+    const challenge = await eventually('mallory challenged', async () => events.find((e) => e.t === 'challenge'), (e) => e !== undefined);
+    ws.send(JSON.stringify(signedHello(newIdentitySecret(), String(challenge!.nonce), relay?.url ?? '', 'mallory')));
     const welcome = await eventually('mallory welcomed', async () => events.find((e) => e.t === 'welcome'), (e) => e !== undefined);
     const room = ((welcome as unknown as { conversations: { id: string; name: string }[] }).conversations.find((c) => c.name === 'general') ?? { id: '' }).id;
     ws.send(JSON.stringify({ t: 'sync', rid: 's', cursors: {} }));

@@ -38,6 +38,8 @@ describe(`fault injection: ${DROPS} induced connection drops`, function () {
     });
     const proxy = new FaultProxy(port);
     const url = `ws://127.0.0.1:${await proxy.listen()}`;
+    // Clients sign in for the proxy's address: the relay is told it is one of its own.
+    relay.addressCheck.addPublicUrl(url);
     onCleanup(() => proxy.close());
 
     const logs: string[] = [];
@@ -93,7 +95,7 @@ describe(`fault injection: ${DROPS} induced connection drops`, function () {
         await relay.close('restart');
         store.close();
         store = new SqliteStore(file);
-        relay = new Relay({ store, host: '127.0.0.1', port, heartbeatMs: 500, limits });
+        relay = new Relay({ store, host: '127.0.0.1', port, heartbeatMs: 500, limits, publicUrls: [url] });
         await relay.listen();
       } else if (dice < 0.5) {
         if (proxy.reset()) drops++;

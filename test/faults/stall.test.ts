@@ -5,8 +5,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { newIdentityKey } from '../../src/core/ids';
-import { cleanup, onCleanup, RawClient, tempDir, waitFor } from '../helpers';
+import { cleanup, onCleanup, RawClient, tempDir, waitFor, rawSignIn } from '../helpers';
 
 /** The relay under test (PARLEY_RELAY_BIN runs the same attacks against another build, e.g. an older one). */
 const RELAY = process.env.PARLEY_RELAY_BIN ?? join(__dirname, '..', '..', '..', 'dist', 'relay.js');
@@ -157,8 +156,7 @@ describe('one member cannot stall or crash the relay', function () {
     const started = performance.now();
     const ws = new WebSocket(url, { localAddress: '127.0.0.2', perMessageDeflate: false });
     onCleanup(() => ws.terminate());
-    await new Promise((res, rej) => ws.once('open', res).once('error', rej));
-    ws.send(JSON.stringify({ t: 'hello', v: 1, name: 'carol', key: newIdentityKey() }));
+    await rawSignIn(ws, url, 'carol');
     const welcome = await new Promise<string>((res) => ws.once('message', (d) => res(String(d))));
     assert.match(welcome, /"t":"welcome"/);
     console.log(`      1,100 idle sockets: ${refused} refused at once, the relay holds 32; a teammate got in ${(performance.now() - started).toFixed(0)} ms later`);

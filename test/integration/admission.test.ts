@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { newIdentityKey } from '../../src/core/ids';
-import { cleanup, onCleanup, RawClient, startRelay, waitFor } from '../helpers';
+import { newIdentitySecret } from '../../src/core/identity';
+import { cleanup, onCleanup, RawClient, startRelay, waitFor, rawSignIn } from '../helpers';
 
 /** Opens `n` TCP connections from `from` that never send a byte; resolves when all are connected. */
 async function idleSockets(port: number, n: number, from = '127.0.0.1'): Promise<{ socks: Socket[]; closed: () => number }> {
@@ -25,16 +25,11 @@ async function idleSockets(port: number, n: number, from = '127.0.0.1'): Promise
 }
 
 /** A member's hello from a given local address; resolves to the welcome, or rejects with the close code. */
-async function helloFrom(url: string, name: string, from: string, key = newIdentityKey()): Promise<RawClient> {
+async function helloFrom(url: string, name: string, from: string, key = newIdentitySecret()): Promise<RawClient> {
   const ws = new WebSocket(url, { localAddress: from, perMessageDeflate: false });
   onCleanup(() => ws.terminate());
-  return await new Promise<RawClient>((resolve, reject) => {
-    ws.once('error', reject);
-    ws.once('open', () => {
-      ws.send(JSON.stringify({ t: 'hello', v: 1, name, key }));
-      ws.once('message', () => resolve(ws as never));
-    });
-  });
+  await rawSignIn(ws, url, name, key);
+  return await new Promise<RawClient>((resolve) => ws.once('message', () => resolve(ws as never)));
 }
 
 describe('admission: strangers, and members who open too much, cannot crowd out the team', () => {
@@ -69,7 +64,7 @@ describe('admission: strangers, and members who open too much, cannot crowd out 
 
   it('gives each member a fair share of the upload budget: one member announcing 64 MiB blocks nobody', async () => {
     const r = await startRelay();
-    const key = newIdentityKey();
+    const key = newIdentitySecret();
     const mallory = await Promise.all([0, 1, 2, 3].map(() => RawClient.hello(r.url, 'mallory', key)));
     const bob = await RawClient.hello(r.url, 'bob');
     const room = bob.welcome().conversations.find((c) => c.name === 'general')!.id;
@@ -97,21 +92,21 @@ describe('admission: strangers, and members who open too much, cannot crowd out 
 
   it('caps connections per member, shares the frame rate across them, and limits new members per address', async () => {
     const r = await startRelay({ maxConnectionsPerMember: 3, newMembersPerHour: 3, limits: { ratePerSecond: 1, rateBurst: 20 } });
-    const key = newIdentityKey();
+    const key = newIdentitySecret();
     const three = await Promise.all([0, 1, 2].map(() => RawClient.hello(r.url, 'mallory', key)));
     const fourth = await RawClient.open(r.url);
-    fourth.send({ t: 'hello', v: 1, name: 'mallory', key });
+    await fourth.signIn(r.url, 'mallory', key);
     assert.equal((await fourth.next('error')).code, 'too_many_connections');
     assert.equal(await fourth.closed(), 4010);
     // The rate is the member's: 15 frames on each of two connections pass a burst of 20 by 10.
     for (const c of three.slice(0, 2)) for (let i = 0; i < 15; i++) c.send({ t: 'presence', state: 'online' });
     await waitFor(() => three.flatMap((c) => c.events).filter((e) => e.t === 'error' && e.code === 'rate_limited').length === 10, 'ten refused');
     // New members: mallory counted as one; two more, then the fourth new name is refused.
-    const n1key = newIdentityKey();
+    const n1key = newIdentitySecret();
     await RawClient.hello(r.url, 'n1', n1key);
     await RawClient.hello(r.url, 'n2');
     const n3 = await RawClient.open(r.url);
-    n3.send({ t: 'hello', v: 1, name: 'n3', key: newIdentityKey() });
+    await n3.signIn(r.url, 'n3');
     const err = await n3.next('error');
     assert.equal(err.code, 'rate_limited');
     assert.match(String(err.message), /new members/);

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { newIdentitySecret } from '../../src/core/identity';
 import { cleanup, RawClient, startRelay } from '../helpers';
 
 describe('idempotent sends', () => {
@@ -6,7 +7,7 @@ describe('idempotent sends', () => {
 
   it('a resend with the same id gets the original ack and makes no second message, even across connections', async () => {
     const r = await startRelay();
-    const key = 'k'.repeat(64);
+    const key = newIdentitySecret();
     const a = await RawClient.hello(r.url, 'alice', key);
     const room = a.welcome().conversations[0].id;
     const frame = { t: 'send', id: 'client-msg-0001', conv: room, body: { kind: 'text', text: 'once' } };

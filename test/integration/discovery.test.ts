@@ -22,6 +22,7 @@ describe('discovery on the network (two hosts in test network namespaces)', func
     assert.equal(seen.url, `wss://${net.a.ip}:7420`, 'the address the answer came from');
     assert.deepEqual([seen.secure, seen.secret, seen.members, seen.online], [true, true, 0, 0]);
     assert.deepEqual(seen.addresses, [net.a.ip]);
+    assert.equal(seen.fingerprint, hosting.fingerprint.replace(/:/g, '').toLowerCase(), 'the certificate fingerprint travels in TXT, to compare with a pin');
 
     // Joining needs the secret (and the fingerprint from the invite): the discovered address is only where.
     browser.send(`join ${seen.url} ${hosting.fingerprint}`);

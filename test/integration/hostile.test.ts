@@ -1,9 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { newIdentityKey } from '../../src/core/ids';
 import { MAX_SYNC_CURSORS } from '../../src/protocol/constants';
-import { cleanup, connect, general, RawClient, startRelay, texts, waitFor } from '../helpers';
+import { cleanup, connect, general, RawClient, startRelay, texts, waitFor, rawSignIn } from '../helpers';
 
 /** A raw TCP connection to the relay, for requests a WebSocket client would never send. */
 function raw(port: number): Promise<{ sock: Socket; received: () => string; closed: () => boolean }> {
@@ -113,8 +112,7 @@ describe('hostile input at the frame and HTTP level', () => {
     for (let i = 0; i < 40; i++) {
       const ws = new WebSocket(r.url);
       ws.on('error', () => undefined);
-      await new Promise((res) => ws.once('open', res));
-      ws.send(JSON.stringify({ t: 'hello', v: 1, name: `sleeper${i}`, key: newIdentityKey() }));
+      await rawSignIn(ws, r.url, `sleeper${i}`);
       await new Promise((res) => ws.once('message', res));
       ws.send(JSON.stringify({ t: 'sync', rid: 's', cursors: {} }));
       ws.pause(); // never reads again

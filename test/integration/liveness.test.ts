@@ -1,9 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { createServer, Socket, type Server } from 'node:net';
 import WebSocket from 'ws';
-import { newIdentityKey } from '../../src/core/ids';
 import { conversationViews, messageViews } from '../../src/core/viewModel';
-import { cleanup, connect, general, makeClient, startRelay, texts, waitFor } from '../helpers';
+import { cleanup, connect, general, makeClient, startRelay, texts, waitFor, rawSignIn } from '../helpers';
 
 /** A TCP proxy on loopback that can stop forwarding without closing (a blackhole). */
 async function proxy(target: number): Promise<{ port: number; blackhole(on: boolean): void; close(): Promise<void> }> {
@@ -40,8 +39,7 @@ describe('liveness', () => {
   it('the relay terminates a connection that stops answering pings', async () => {
     const r = await startRelay({ heartbeatMs: 100 });
     const ws = new WebSocket(r.url);
-    await new Promise((res) => ws.once('open', res));
-    ws.send(JSON.stringify({ t: 'hello', v: 1, name: 'ghost', key: newIdentityKey() }));
+    await rawSignIn(ws, r.url, 'ghost');
     await new Promise((res) => ws.once('message', res));
     let closed = false;
     ws.on('close', () => (closed = true));
@@ -54,6 +52,7 @@ describe('liveness', () => {
   it('the client notices a silent relay, reconnects, and delivers what was queued', async () => {
     const r = await startRelay({ heartbeatMs: 60_000 });
     const p = await proxy(r.port);
+    r.relay.addressCheck.addPublicUrl(`ws://127.0.0.1:${p.port}`);
     const alice = makeClient(`ws://127.0.0.1:${p.port}`, 'alice', { heartbeatMs: 80 });
     alice.client.start();
     await waitFor(() => alice.client.state === 'connected', 'connected');

@@ -1,14 +1,22 @@
 import * as assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
-import { newIdentityKey } from '../../src/core/ids';
+import { newIdentitySecret } from '../../src/core/identity';
 import { MAX_RELAY_FRAME_BYTES } from '../../src/protocol/constants';
 import { cleanup, makeClient, onCleanup, RawClient, startRelay, waitFor } from '../helpers';
+
+/** A relay that speaks protocol 2's opening (header, challenge) and then lies. */
+function lyingRelay(): WebSocketServer {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  wss.on('headers', (h) => h.push('x-parley-protocol: 2'));
+  wss.on('connection', (ws) => ws.send(JSON.stringify([{ t: 'challenge', v: 2, nonce: 'N'.repeat(43) }])));
+  return wss;
+}
 
 describe('a malicious relay', () => {
   afterEach(cleanup);
 
   it('cannot make the client take a frame over MAX_RELAY_FRAME_BYTES: the client closes with 1009 before parsing it', async () => {
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    const wss = lyingRelay();
     onCleanup(() => new Promise((r) => wss.close(r)));
     await new Promise((r) => wss.once('listening', r));
     const closes: number[] = [];
@@ -27,14 +35,14 @@ describe('a malicious relay', () => {
   it('cannot push read or seen markers past the head (which would hide every later message as read)', async () => {
     // A real welcome, from a real relay, then altered by a relay that lies.
     const real = await startRelay();
-    const key = newIdentityKey();
+    const key = newIdentitySecret();
     const peek = await RawClient.hello(real.url, 'victim', key);
     const welcome = structuredClone(peek.welcome()) as unknown as { conversations: { id: string; head: number; read: number; seen?: Record<string, number> }[]; you: { id: string }; members: { id: string }[] };
     const conv = welcome.conversations[0];
     conv.head = 3;
     conv.read = 1e15;
     conv.seen = { uSomeoneElse: 1e15 };
-    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    const wss = lyingRelay();
     onCleanup(() => new Promise((r) => wss.close(r)));
     await new Promise((r) => wss.once('listening', r));
     wss.on('connection', (ws) => {

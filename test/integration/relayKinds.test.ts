@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { BASE_SEND_KINDS, SEND_KINDS } from '../../src/protocol/wire';
-import { cleanup, connect, general, startRelay, waitFor } from '../helpers';
+import { cleanup, connect, general, RawClient, startRelay, waitFor } from '../helpers';
 
 /**
  * The client's socket with the relay's `welcome` stripped of `kinds`: what a relay from before
@@ -25,14 +25,9 @@ describe('body kinds the relay accepts: a newer client never sends an older rela
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');
     const room = general(alice);
-    const welcome = await new Promise<{ kinds?: string[] }>((resolve) => {
-      const raw = new WebSocket(r.url);
-      raw.on('open', () => raw.send(JSON.stringify({ t: 'hello', v: 1, name: 'probe', key: 'k'.repeat(64) })));
-      raw.on('message', (d) => {
-        resolve((JSON.parse(String(d)) as { t: string; kinds?: string[] }[])[0]);
-        raw.close();
-      });
-    });
+    const probe = await RawClient.hello(r.url, 'probe');
+    const welcome = probe.welcome() as { kinds?: string[] };
+    probe.ws.close();
     assert.deepEqual(welcome.kinds, [...SEND_KINDS]);
     for (const k of ['pin', 'topic', 'archive']) assert.ok(SEND_KINDS.includes(k) && !BASE_SEND_KINDS.includes(k), k);
 

@@ -4,10 +4,9 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { newIdentityKey } from '../../src/core/ids';
 import { SqliteStore } from '../../src/relay/sqliteStore';
 import type { FileBody } from '../../src/protocol/wire';
-import { cleanup, connect, general, makeClient, onCleanup, RawClient, startRelay, tempDir, texts, waitFor } from '../helpers';
+import { cleanup, connect, general, makeClient, onCleanup, RawClient, startRelay, tempDir, texts, waitFor, rawSignIn } from '../helpers';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -77,8 +76,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
     const alice = await connect(r.url, 'alice');
     const room = general(alice);
     const ws = new WebSocket(r.url);
-    await new Promise((res) => ws.once('open', res));
-    ws.send(JSON.stringify({ t: 'hello', v: 1, name: 'sleeper', key: newIdentityKey() }));
+    await rawSignIn(ws, r.url, 'sleeper');
     await new Promise((res) => ws.once('message', res));
     let closed = false;
     ws.on('close', () => (closed = true));

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { newIdentityKey } from '../../src/core/ids';
-import { cleanup, connect, general, makeClient, RawClient, startRelay, texts, waitFor } from '../helpers';
+import { newIdentitySecret } from '../../src/core/identity';
+import { cleanup, connect, general, makeClient, rawSignIn, RawClient, signedHello, startRelay, texts, waitFor } from '../helpers';
 
 describe('refusals: each with its code, closing only the offending connection', () => {
   afterEach(cleanup);
@@ -14,7 +14,7 @@ describe('refusals: each with its code, closing only the offending connection', 
     impostor.client.start();
     assert.match(await failed, /belongs to another member/);
     const raw = await RawClient.open(r.url);
-    raw.send({ t: 'hello', v: 1, name: 'ALICE', key: newIdentityKey() });
+    await raw.signIn(r.url, 'ALICE');
     assert.equal((await raw.next('error')).code, 'name_taken');
     assert.equal(await raw.closed(), 4003);
     // The real alice is unaffected and can open a second window.
@@ -108,7 +108,7 @@ describe('refusals: each with its code, closing only the offending connection', 
     assert.equal((await raw.next('error', (e) => e.ref === 'not-member-01')).code, 'not_member');
     raw.send({ t: 'history', rid: 'h1', conv: room.id });
     assert.equal((await raw.next('error', (e) => e.ref === 'h1')).code, 'not_member');
-    raw.send({ t: 'hello', v: 1, name: 'mallory', key: newIdentityKey() });
+    raw.send(signedHello(newIdentitySecret(), 'n'.repeat(43), r.url, 'mallory'));
     assert.equal((await raw.next('error', (e) => e.code === 'already_handshaken')).code, 'already_handshaken');
     assert.equal(raw.closeCode, undefined, 'still open');
   });
@@ -116,35 +116,42 @@ describe('refusals: each with its code, closing only the offending connection', 
   it('refuses an unsupported protocol version and a bad name', async () => {
     const r = await startRelay();
     const v9 = await RawClient.open(r.url);
-    v9.send({ t: 'hello', v: 9, name: 'future', key: newIdentityKey() });
+    v9.send({ t: 'hello', v: 9, name: 'future', key: 'k'.repeat(64) });
     assert.equal((await v9.next('error')).code, 'unsupported_version');
     assert.equal(await v9.closed(), 4000);
+    // A protocol-1 client (raw identity key) is told to update, not which field is wrong.
+    const v1 = await RawClient.open(r.url);
+    v1.send({ t: 'hello', v: 1, name: 'oldtimer', key: 'k'.repeat(64) });
+    assert.match(String((await v1.next('error')).message), /protocol 2, not 1; update Parley/);
+    assert.equal(await v1.closed(), 4000);
     const bad = await RawClient.open(r.url);
-    bad.send({ t: 'hello', v: 1, name: '../../etc', key: newIdentityKey() });
+    await bad.signIn(r.url, '../../etc');
     assert.equal((await bad.next('error')).code, 'bad_name');
     assert.equal(await bad.closed(), 4005);
   });
 
-  it('requires the team secret in the upgrade, compares it in constant time and throttles guessing', async () => {
+  it('requires the team secret of a new member (compared in constant time), and says so', async () => {
     const r = await startRelay({ secret: 'correct horse battery' });
-    await assert.rejects(RawClient.open(r.url), /HTTP 401 bad_secret/);
-    await assert.rejects(RawClient.open(r.url, { authorization: 'Bearer wrong' }), /HTTP 401 bad_secret/);
+    for (const headers of [{}, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
+      const raw = await RawClient.open(r.url, headers);
+      await raw.signIn(r.url, 'stranger');
+      assert.equal((await raw.next('error')).code, 'bad_secret');
+      assert.equal(await raw.closed(), 4001);
+    }
     const ok = await connect(r.url, 'alice', { secret: 'correct horse battery' });
     assert.equal(ok.client.state, 'connected');
     const wrong = makeClient(r.url, 'bob', { secret: 'nope' });
     const failed = new Promise<string>((resolve) => wrong.client.on('state', (s, d) => s === 'failed' && resolve(d ?? '')));
     wrong.client.start();
     assert.match(await failed, /team secret/);
-    for (let i = 0; i < 10; i++) await RawClient.open(r.url, { authorization: 'Bearer guess' + i }).catch(() => undefined);
-    await assert.rejects(RawClient.open(r.url, { authorization: 'Bearer correct horse battery' }), /HTTP 429/);
-    assert.equal(ok.client.state, 'connected', 'connected members are not affected');
+    assert.equal(r.relay.memberCount(), 1, 'no member was made by a wrong secret');
   });
 
   it('refuses browser connections from a foreign Origin', async () => {
     const r = await startRelay({ allowedOrigins: ['vscode-webview://trusted'] });
     await assert.rejects(RawClient.open(r.url, { origin: 'https://evil.example' }), /HTTP 403 bad_origin/);
     const ok = await RawClient.open(r.url, { origin: 'vscode-webview://trusted' });
-    ok.send({ t: 'hello', v: 1, name: 'webby', key: newIdentityKey() });
+    await ok.signIn(r.url, 'webby');
     await ok.next('welcome');
   });
 
@@ -167,8 +174,7 @@ describe('refusals: each with its code, closing only the offending connection', 
     const r = await startRelay({ maxQueuedBytes: 256 * 1024 });
     const alice = await connect(r.url, 'alice');
     const sleeper = new WebSocket(r.url);
-    await new Promise((res) => sleeper.once('open', res));
-    sleeper.send(JSON.stringify({ t: 'hello', v: 1, name: 'sleeper', key: newIdentityKey() }));
+    await rawSignIn(sleeper, r.url, 'sleeper');
     await new Promise((res) => sleeper.once('message', res));
     let closed = false;
     sleeper.on('close', () => (closed = true));

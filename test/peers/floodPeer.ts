@@ -7,7 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { newIdentityKey } from '../../src/core/ids';
+import { newIdentitySecret } from '../../src/core/identity';
+import { signedHello } from '../helpers';
 import { MAX_SYNC_CURSORS } from '../../src/protocol/constants';
 
 const [url, attack, countArg] = process.argv.slice(2);
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   });
   await new Promise((res, rej) => ws.once('open', res).once('error', rej));
   const send = (f: object) => ws.send(JSON.stringify(f));
-  send({ t: 'hello', v: 1, name: 'mallory', key: newIdentityKey() });
+  const challenge = await next((e) => e.t === 'challenge');
+  send(signedHello(newIdentitySecret(), String(challenge.nonce), url, 'mallory'));
   const welcome = await next((e) => e.t === 'welcome');
   const me = (welcome.you as { id: string }).id;
   send({ t: 'sync', rid: 'init', cursors: {} });

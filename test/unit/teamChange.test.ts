@@ -36,6 +36,16 @@ const NOT_TEAM = [
   // Reconnects to the team the settings name, or resumes hosting as saved: no team of its own.
   'parley.reconnect',
   'parley.showLog',
+  // Devices of the member signed in (deviceCommands.ts); none takes arguments. Signing in with a
+  // code reconnects to the team the settings name, with a code typed into an input box.
+  'parley.addDevice',
+  'parley.useDeviceCode',
+  'parley.manageDevices',
+  // Team administration (adminCommands.ts): each asks in a modal before acting, arguments or not.
+  'parley.removeMember',
+  'parley.setMemberRole',
+  'parley.rotateSecret',
+  'parley.manageMember',
   'parley.sendSelection',
   'parley.sendSelectionAgain',
   'parley.sendFile',
@@ -240,7 +250,10 @@ describe('team-changing commands: registration', () => {
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
   const declared = manifest.contributes.commands.map((c) => c.command);
   const commandsTs = readFileSync(join(hostDir, 'commands.ts'), 'utf8');
-  const registeredThere = [...commandsTs.matchAll(/\breg\(\s*'([^']+)'/g)].map((m) => m[1]!);
+  // commands.ts registers through `reg`, itself or by handing `reg` to a register*Commands(reg, …) of its own.
+  const handedTo = [...commandsTs.matchAll(/\bregister\w+Commands\(reg\b[^)]*\)/g)].map((m) => m[0]);
+  const helperFiles = readdirSync(hostDir).filter((f) => /Commands\.ts$/.test(f) && f !== 'teamCommands.ts' && handedTo.some((h) => h.startsWith(`register${f[0]!.toUpperCase()}${f.slice(1, -'Commands.ts'.length)}`)));
+  const registeredThere = [commandsTs, ...helperFiles.map((f) => readFileSync(join(hostDir, f), 'utf8'))].flatMap((src) => [...src.matchAll(/\breg\(\s*'([^']+)'/g)].map((m) => m[1]!));
 
   it('every contributed command is either a team command or known not to be one', () => {
     const team = new Set<string>(TEAM_COMMANDS);

@@ -12,6 +12,7 @@ import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
 import { renderPinned } from './pinnedPanel';
 import { renderSidebar } from './sidebar';
+import { canManageRoom, isAdmin, type TeamRole } from '../../protocol/roles';
 import { loadUiState, post, saveUiState } from './vscodeApi';
 import { SearchPanel } from './searchPanel';
 import { ThreadPane } from './threadPane';
@@ -241,6 +242,7 @@ export class App {
         },
         command: (command) => post({ type: 'command', command }),
         showMentions: () => this.search.showMentions(),
+        ...(isAdmin(this.myRole()) ? { manage: (user: string) => post({ type: 'manageMember', user }) } : {}),
       }),
     );
     this.renderHeader();
@@ -334,7 +336,7 @@ export class App {
     const sub = c.kind === 'room' ? [`${c.archived ? 'archived · ' : ''}${c.members.length} member${c.members.length === 1 ? '' : 's'}`, ...(c.topic ? [' · ', bdi(c.topic)] : [])] : [peer?.presence ?? ''];
     const lead = c.kind === 'dm' ? h('span', { class: `presence ${peer?.presence ?? 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : icon(c.archived ? 'archive' : 'symbol-numeric');
     const subtitle =
-      c.kind === 'room' && !c.archived
+      c.kind === 'room' && !c.archived && this.may('topic')
         ? h('button', { class: 'subtitle muted link-like', attrs: { type: 'button', title: c.topic ? `Topic: ${c.topic} (click to change)` : 'Set a topic' }, on: { click: () => post({ type: 'command', command: 'setTopic' }) } }, ...sub)
         : h('div', { class: 'subtitle muted' }, ...sub);
     const pinned = this.snap.pinned;
@@ -357,10 +359,24 @@ export class App {
           'div',
           { class: 'archived-text' },
           h('span', { text: 'This room is archived: its history stays, nobody can post. ' }),
-          h('button', { class: 'link-button', text: 'Unarchive', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'unarchiveRoom' }) } }),
+          this.may('archive') ? h('button', { class: 'link-button', text: 'Unarchive', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'unarchiveRoom' }) } }) : undefined,
         ),
       );
     }
+  }
+
+  private myRole(): TeamRole {
+    const me = this.snap?.me?.id;
+    return this.snap?.members.find((m) => m.id === me)?.role ?? 'member';
+  }
+
+  /** Whether I may change the active room's topic, archive or pins: what the relay would refuse is not offered (protocol/roles.ts). */
+  private may(act: 'topic' | 'archive' | 'pin'): boolean {
+    const c = this.conv();
+    const me = this.snap?.me?.id;
+    if (!c || !me) return false;
+    const room = { kind: c.kind, name: c.kind === 'room' ? c.title.replace(/^#/, '') : '', ...(c.creator !== undefined ? { creator: c.creator } : {}) };
+    return canManageRoom({ id: me, role: this.myRole() }, room, act) === undefined;
   }
 
   private togglePinned(): void {
@@ -392,6 +408,27 @@ export class App {
 
   private renderBanner(): void {
     const c = this.snap?.connection;
+    if (c?.state === 'connected' && c.hosting?.shared && !c.hosting.secure) {
+      // Hosting on the network over plain ws:// was chosen explicitly; it stays in sight while it lasts.
+      this.banner.replaceChildren(
+        h(
+          'div',
+          { class: 'banner warn plain-hosting', attrs: { role: 'status' } },
+          icon('warning'),
+          h(
+            'div',
+            { class: 'banner-body' },
+            h('span', { text: 'You host this team on the network without encryption (ws://): anyone on the network can read the team secret and every message. Stop hosting and share again with TLS ("Share on this network").' }),
+            h(
+              'div',
+              { class: 'banner-actions' },
+              h('button', { class: 'link-button', text: 'Hosting status', attrs: { type: 'button' }, on: { click: () => post({ type: 'command', command: 'hostingStatus' }) } }),
+            ),
+          ),
+        ),
+      );
+      return;
+    }
     if (!c || c.state === 'connected') {
       this.banner.replaceChildren();
       return;
@@ -450,6 +487,7 @@ export class App {
     return {
       mentions: { names: (this.snap?.members ?? []).map((m) => m.name), ...(me ? { me: me.name } : {}), room: this.conv()?.kind === 'room' },
       readOnly: this.conv()?.archived === true,
+      mayPin: this.may('pin'),
       ...(this.snap?.me ? { me: this.snap.me.id } : {}),
       members: new Map((this.snap?.members ?? []).map((m) => [m.id, m])),
       conv: this.active ?? '',

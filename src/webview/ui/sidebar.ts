@@ -7,6 +7,8 @@ export interface SidebarHooks {
   openDm(user: string): void;
   showMentions(): void;
   command(c: 'startDm' | 'createRoom' | 'joinRoom' | 'copyInvite' | 'hostingStatus'): void;
+  /** Set for admins and owners: team administration of a member (the relay checks each act). */
+  manage?(user: string): void;
 }
 
 /** Conversations (most recent first, unread bold with a count) and the team's members. */
@@ -33,13 +35,14 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
     ? h(
         'button',
         { class: 'hosting-line', attrs: { type: 'button', title: `Hosting on ${hosting.addresses.join(', ')} — click for details` }, on: { click: () => hooks.command('hostingStatus') } },
-        icon(hosting.secure ? 'shield' : 'broadcast'),
-        h('span', { text: `Hosting${hosting.shared ? ' on this network' : ' (this machine only)'} · ${hosting.online} online` }),
+        icon(hosting.secure ? 'shield' : hosting.shared ? 'warning' : 'broadcast'),
+        h('span', { text: `Hosting${hosting.shared ? ` on this network${hosting.secure ? '' : ', unencrypted'}` : ' (this machine only)'} · ${hosting.online} online` }),
       )
     : undefined;
   const people = h('ul', { class: 'people', attrs: { 'aria-label': 'Members' } });
   const order = { online: 0, away: 1, offline: 2 };
-  const others = snap.members.filter((m) => m.id !== snap.me?.id).sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name));
+  // Removed members are no longer people of the team (their messages stay, marked).
+  const others = snap.members.filter((m) => m.id !== snap.me?.id && !m.removed).sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name));
   for (const m of others) people.append(personItem(m, hooks));
   // The count is of the people listed (everyone but me), so "1 online" never shows over nobody.
   const online = others.filter((m) => m.presence !== 'offline').length;
@@ -110,8 +113,19 @@ function personItem(m: Member, hooks: SidebarHooks): HTMLElement {
     { class: 'person', attrs: { tabindex: '0', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message` } },
     h('span', { class: `presence ${m.presence}`, attrs: { 'aria-hidden': 'true' } }),
     h('span', { class: 'person-name' }, bdi(m.name)),
+    m.role ? h('span', { class: 'role-tag muted small', text: m.role, attrs: { title: m.role === 'owner' ? 'Owns the team: makes admins' : 'Admin: removes members, rotates the team secret, manages every room' } }) : undefined,
     h('span', { class: 'muted small', text: m.presence }),
   );
+  const manage = hooks.manage;
+  if (manage) {
+    const button = h('button', { class: 'icon-button person-manage', attrs: { type: 'button', title: `Manage ${m.name}…`, 'aria-label': `Manage ${m.name}` } }, icon('ellipsis'));
+    button.addEventListener('click', (e) => {
+      e.stopPropagation();
+      manage(m.id);
+    });
+    button.addEventListener('keydown', (e) => e.stopPropagation());
+    item.append(button);
+  }
   item.addEventListener('click', () => hooks.openDm(m.id));
   item.addEventListener('keydown', (e) => e.key === 'Enter' && hooks.openDm(m.id));
   return item;
