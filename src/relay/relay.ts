@@ -433,6 +433,16 @@ export class Relay {
     else for (const c of this.byUser.get(user) ?? []) c.push(json);
   }
 
+  /** `label`, or `label (2)`, `label (3)`…: two machines of one member never look the same in their list. */
+  private freeLabel(user: string, label: string): string {
+    const taken = new Set([...this.byDevice.values()].filter((d) => d.user === user).map((d) => d.label));
+    if (!taken.has(label)) return label;
+    for (let n = 2; ; n++) {
+      const next = `${label.slice(0, 58)} (${n})`;
+      if (!taken.has(next)) return next;
+    }
+  }
+
   private onDeviceCode(conn: Connection, f: Frame<'device.code'>): void {
     const { code, expires } = this.codes.issue(conn.user!.id);
     this.log(`${conn.user!.name} made a device code`);
@@ -449,9 +459,10 @@ export class Relay {
     this.store.removeDevice(device.id);
     this.byDevice.delete(device.key);
     this.log(`${conn.user!.name} removed their device ${device.id} (${device.label})`);
-    const by = conn.device === device.id ? 'from this device' : `from ${this.byDevice.get([...this.byDevice.values()].find((d) => d.id === conn.device)?.key ?? '')?.label ?? 'another device'}`;
+    const from = [...this.byDevice.values()].find((d) => d.id === conn.device)?.label;
+    const by = conn.device === device.id ? 'on this device' : `on ${from ?? 'another device'}`;
     for (const c of [...(this.byUser.get(user) ?? [])]) {
-      if (c.device === device.id) this.fail(c, ErrorCode.deviceRemoved, `this device (${device.label}) was removed ${by}; it no longer signs in as ${conn.user!.name}`, CloseCode.deviceRemoved);
+      if (c.device === device.id) this.fail(c, ErrorCode.deviceRemoved, `this device (${device.label}) was removed by ${conn.user!.name} ${by}; it no longer signs in as ${conn.user!.name}`, CloseCode.deviceRemoved);
     }
     this.pushDevices(user, conn.closed ? undefined : conn, f.rid);
     for (const c of this.byUser.get(user) ?? []) if (c !== conn && !c.closed && c.device !== device.id) this.pushDevices(user, c);
@@ -706,7 +717,7 @@ export class Relay {
       this.log(`member ${user.id} is now called ${name}`);
     }
     if (added) {
-      device = { id: newId('v'), user: user.id, key: f.key, label, added: Date.now(), seen: Date.now() };
+      device = { id: newId('v'), user: user.id, key: f.key, label: this.freeLabel(user.id, label), added: Date.now(), seen: Date.now() };
       this.store.addDevice(device);
       this.byDevice.set(device.key, device);
       if (!isNew) this.pushDevices(user.id);

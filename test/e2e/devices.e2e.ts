@@ -88,7 +88,7 @@ describe('One person, two machines: devices', function () {
     await other.click();
     const asked = await answerDialog(laptop.page, 'Remove Device');
     assert.match(asked, /signed out at once/);
-    const banner = desktop.view.getByText(/Cannot connect: this device .* was removed from/);
+    const banner = desktop.view.getByText(/Cannot connect: this device .* was removed by alice on /);
     await banner.waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot(desktop.page, 'devices-2-removed.png');
     // The laptop is still in.

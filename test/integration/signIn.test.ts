@@ -131,7 +131,7 @@ describe('signing in: signed hellos, devices, migration from protocol 1, lockout
     const r = await startRelay({ secret: 'a-long-team-secret-0123456789' });
     const laptop = await connect(r.url, 'alice', { secret: 'a-long-team-secret-0123456789', deviceLabel: 'laptop' });
     // A second machine without a code: the name is hers, and the refusal says what to do.
-    const bare = makeClient(r.url, 'alice', { deviceLabel: 'desktop' });
+    const bare = makeClient(r.url, 'alice', { deviceLabel: 'laptop' });
     const bareFailed = failure(bare);
     bare.client.start();
     assert.match(await bareFailed, /belongs to another member.*Add a Device/);
@@ -165,7 +165,7 @@ describe('signing in: signed hellos, devices, migration from protocol 1, lockout
       left.map((d) => d.label),
       ['laptop'],
     );
-    assert.match(await desktopFailed, /was removed from laptop/);
+    assert.match(await desktopFailed, /this device \(desktop\) was removed by alice on laptop/);
     const again = makeClient(r.url, 'alice', { key: desktop.key });
     const againFailed = failure(again);
     again.client.start();
@@ -176,6 +176,12 @@ describe('signing in: signed hellos, devices, migration from protocol 1, lockout
     const bob = await connect(r.url, 'bob', { secret: 'a-long-team-secret-0123456789' });
     await assert.rejects(bob.client.removeDevice(devices[0].id), /no device/);
     assert.equal(laptop.client.state, 'connected');
+    // Two machines that call themselves the same are told apart in the list.
+    const twin = await connect(r.url, 'alice', { deviceCode: (await laptop.client.makeDeviceCode()).code, deviceLabel: 'laptop' });
+    assert.deepEqual(
+      (await twin.client.listDevices()).map((d) => d.label),
+      ['laptop', 'laptop (2)'],
+    );
   });
 
   it('bounds device-code guessing per member: five wrong codes void the real one', async () => {

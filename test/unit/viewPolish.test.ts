@@ -144,7 +144,7 @@ describe('join form errors', () => {
     assert.equal(taken?.field, 'name');
     assert.match(taken?.message ?? '', /“alice” is taken/);
     assert.match(taken?.message ?? '', /Choose another name/);
-    assert.match(taken?.message ?? '', /identity key lives in that VS Code/);
+    assert.match(taken?.message ?? '', /add this one as a device: run "Parley: Add a Device…" where you are signed in, then "Parley: Sign In with a Device Code…" here/);
     assert.equal(joinError({ state: 'failed', detail: 'wrong or missing team secret' })?.field, 'secret');
     assert.equal(joinError({ state: 'failed', detail: 'bad name: letters, digits, . _ - and starting with a letter or digit' })?.field, 'name');
     assert.equal(joinError({ state: 'failed', detail: 'bad relay address ws://x: Invalid URL' })?.field, 'relayUrl');

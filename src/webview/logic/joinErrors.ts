@@ -28,7 +28,7 @@ export function joinError(c: Pick<ConnectionView, 'state' | 'detail' | 'relayUrl
     const who = taken[1] ? `“${taken[1]}”` : 'This name';
     return {
       field: 'name',
-      message: `${who} is taken by another member of this team. Choose another name — or, if that member is you on another machine: your identity key lives in that VS Code, so join from the same machine and VS Code profile.`,
+      message: `${who} is taken by another member of this team. Choose another name — or, if that member is you on another machine, add this one as a device: run "Parley: Add a Device…" where you are signed in, then "Parley: Sign In with a Device Code…" here.`,
     };
   }
   if (/^bad name\b|bad_name/i.test(detail)) return { field: 'name', message: `The relay refused this name: ${detail.replace(/^bad name:\s*/i, '')}.` };

@@ -113,7 +113,7 @@ function personItem(m: Member, hooks: SidebarHooks): HTMLElement {
     { class: 'person', attrs: { tabindex: '0', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message` } },
     h('span', { class: `presence ${m.presence}`, attrs: { 'aria-hidden': 'true' } }),
     h('span', { class: 'person-name' }, bdi(m.name)),
-    m.role ? h('span', { class: 'role-tag muted small', text: m.role, attrs: { title: m.role === 'owner' ? 'Owns the team: makes admins' : 'Admin: removes members, rotates the team secret, manages every room' } }) : undefined,
+    m.role ? h('span', { class: 'role-tag muted', text: m.role, attrs: { title: m.role === 'owner' ? 'Owns the team: makes admins' : 'Admin: removes members, rotates the team secret, manages every room' } }) : undefined,
     h('span', { class: 'muted small', text: m.presence }),
   );
   const manage = hooks.manage;
