@@ -41,7 +41,8 @@ const LOADGEN = join(__dirname, 'loadgen');
 export function buildLoadgen(): void {
   if (existsSync(LOADGEN) && statSync(LOADGEN).mtimeMs >= statSync(SOURCE).mtimeMs) return;
   mkdirSync(__dirname, { recursive: true });
-  execFileSync('cc', ['-O2', '-Wall', '-o', LOADGEN, SOURCE], { stdio: 'inherit' });
+  // -lcrypto: OpenSSL's Ed25519 for Parley's signed sign-in (libssl-dev, bench/install.sh).
+  execFileSync('cc', ['-O2', '-Wall', '-o', LOADGEN, SOURCE, '-lcrypto'], { stdio: 'inherit' });
 }
 
 const passes = (s: Step) => s.received === s.expected && s.p99 < 100 && !s.closed;

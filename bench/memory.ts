@@ -1,12 +1,14 @@
 // Memory per idle connection and CPU at rest: Parley's relay against the bare `ws` server, both
 // in a process of their own (pinned to core 0, --expose-gc) that reports its RSS after a full GC.
-// Parley's connections are authenticated (hello, welcome, sync done); to measure connections
-// rather than the member list, 50 identities share them (as windows of the same members do).
+// Parley's connections are authenticated (challenge, signed hello, welcome, sync done); to
+// measure connections rather than the member list, 50 identities share them (as windows of the
+// same members do).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { newIdentityKey } from '../src/core/ids';
+import { loadIdentity, newIdentitySecret } from '../src/core/identity';
+import { signInOnChallenge } from './signIn';
 
 export interface MemoryRow {
   server: string;
@@ -42,20 +44,19 @@ async function startServer(kind: 'parley' | 'ws', heartbeatMs: number): Promise<
   };
 }
 
-const KEYS = Array.from({ length: 50 }, () => newIdentityKey());
+// One identity per member (a second key under a taken name is refused): 50 members, each with
+// its own key, signing in on many connections.
+const IDENTITIES = Array.from({ length: 50 }, () => loadIdentity(newIdentitySecret()));
 
 function open(kind: 'parley' | 'ws', port: number, i: number): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+    const url = `ws://127.0.0.1:${port}`;
+    const ws = new WebSocket(`${url}/`, { perMessageDeflate: false });
     ws.on('error', reject);
-    ws.on('open', () => {
-      if (kind === 'ws') {
-        resolve(ws);
-        return;
-      }
-      ws.send(JSON.stringify({ t: 'hello', v: 1, name: `m${i % KEYS.length}`, key: KEYS[i % KEYS.length], client: 'parley-bench' }));
-    });
+    if (kind === 'ws') ws.on('open', () => resolve(ws));
     if (kind === 'parley') {
+      signInOnChallenge(ws, url, `m${i % IDENTITIES.length}`, IDENTITIES[i % IDENTITIES.length], reject);
+      ws.on('close', (code) => reject(new Error(`relay closed connection ${i} (${code}) before it synced`)));
       ws.on('message', (data) => {
         const text = data.toString();
         if (text.includes('"t":"welcome"')) {

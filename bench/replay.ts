@@ -13,10 +13,11 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { ClientStore } from '../src/core/clientStore';
 import { ParleyClient } from '../src/core/client';
-import { newIdentityKey } from '../src/core/ids';
+import { newIdentitySecret } from '../src/core/identity';
 import { Relay } from '../src/relay/relay';
 import { SqliteStore } from '../src/relay/sqliteStore';
 import type { AppendItem } from '../src/relay/store';
+import { signInOnChallenge } from './signIn';
 
 const MISSED = Number(process.env.BENCH_REPLAY ?? 100_000);
 
@@ -37,7 +38,8 @@ async function rawSync(url: string, name: string, key: string, cursor: (head: nu
     let msgs = 0;
     let reset = '';
     ws.on('error', reject);
-    ws.on('open', () => ws.send(JSON.stringify({ t: 'hello', v: 1, name, key, client: 'parley-bench' })));
+    ws.on('close', (code) => reject(new Error(`relay closed the connection (${code}) before synced`)));
+    signInOnChallenge(ws, url, name, key, reject);
     ws.on('message', (data) => {
       for (const e of JSON.parse(data.toString()) as { t: string; conversations?: { id: string; name?: string; head: number }[]; reason?: string }[]) {
         if (e.t === 'welcome') {
@@ -75,17 +77,17 @@ export async function measureReplay(): Promise<ReplayResult> {
     let port = (await relay.listen()).port;
     const url = () => `ws://127.0.0.1:${port}`;
     // The member joins once (so it is in #general) and leaves.
-    const key = newIdentityKey();
+    const key = newIdentitySecret();
     await rawSync(url(), 'away', key, (h) => h);
     // The real client joins once too and stops: its cache holds #general at the current head.
     const cache = new ClientStore(join(dir, 'client-cache.sqlite'));
-    const clientKey = newIdentityKey();
+    const clientKey = newIdentitySecret();
     const options = { url: url(), name: 'away2', key: clientKey, store: cache, clientName: 'parley-bench' };
     const first = new ParleyClient(options);
     await synced(first);
     first.stop();
     // 100k messages by someone else, in batches of 1000 (as group commit would write them).
-    const authorKey = newIdentityKey();
+    const authorKey = newIdentitySecret();
     await rawSync(url(), 'poster', authorKey, (h) => h);
     const poster = store.users().find((u) => u.name === 'poster')!.id;
     const general = store.conversations().find((c) => c.name === 'general')!.id;

@@ -9,17 +9,18 @@
 // not share an event loop with the relay it measures. Everything binds to 127.0.0.1.
 // See bench/README.md for how to read the output.
 
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { DEFAULT_ROOM, PROTOCOL_VERSION } from '../src/protocol/constants';
+import { newIdentitySecret } from '../src/core/identity';
+import { DEFAULT_ROOM } from '../src/protocol/constants';
 import { Relay } from '../src/relay/relay';
 import { SqliteStore } from '../src/relay/sqliteStore';
 import type { AppendItem } from '../src/relay/store';
+import { signInOnChallenge } from './signIn';
 
 // ---- knobs (kept small so the whole run stays well under a minute) ----
 
@@ -141,16 +142,14 @@ class LoadClient {
     });
   }
 
-  /** Opens the socket, says hello with a fresh 64-hex key and waits for the welcome. */
+  /** Opens the socket, answers the challenge with a hello signed by a fresh key and waits for the welcome. */
   static async connect(url: string, index: number, gen: LoadGen): Promise<LoadClient> {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     const c = new LoadClient(ws, index, gen);
     await new Promise<void>((resolve, reject) => {
       c.welcomed = resolve;
       c.failed = reject;
-      ws.once('open', () => {
-        ws.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, name: `bench${gen.init.tag}c${index}`, key: randomBytes(32).toString('hex') }));
-      });
+      signInOnChallenge(ws, url, `bench${gen.init.tag}c${index}`, newIdentitySecret(), reject);
     });
     c.welcomed = undefined;
     c.failed = undefined;

@@ -11,7 +11,9 @@
  *
  *   loadgen <parley|ws|mqtt0|mqtt1|irc> <port> <receivers> <seconds> <rate>[,<rate>...]
  *
- * Built by the bench (cc -O2); Linux only (epoll).
+ * Built by the bench (cc -O2 ... -lcrypto; bench/install.sh installs libssl-dev); Linux only
+ * (epoll). Parley's sign-in is protocol 2: each connection answers the relay's challenge with a
+ * hello signed by its own Ed25519 key (OpenSSL), made before any timed step.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -19,6 +21,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +42,7 @@ enum proto { P_PARLEY, P_WS, P_MQTT0, P_MQTT1, P_IRC };
 
 struct conn {
   int fd;
+  EVP_PKEY *key; /* Parley: this member's Ed25519 key */
   int fast;
   long count;
   size_t len; /* bytes in buf */
@@ -322,13 +326,99 @@ static void drain(struct conn *c) {
 /* #general's id, from the publisher's welcome */
 static char parley_conv[80];
 
+/* base64url without padding of n bytes into out (room for 4 * ceil(n / 3) + 1) */
+static void b64url(const unsigned char *in, size_t n, char *out) {
+  static const char *abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  size_t o = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)in[i] << 16;
+    if (i + 1 < n) v |= (uint32_t)in[i + 1] << 8;
+    if (i + 2 < n) v |= in[i + 2];
+    out[o++] = abc[(v >> 18) & 63];
+    out[o++] = abc[(v >> 12) & 63];
+    if (i + 1 < n) out[o++] = abc[(v >> 6) & 63];
+    if (i + 2 < n) out[o++] = abc[v & 63];
+  }
+  out[o] = 0;
+}
+
+static void crypto_die(const char *what) {
+  fprintf(stderr, "loadgen: %s failed (OpenSSL)\n", what);
+  exit(1);
+}
+
+static EVP_PKEY *new_key(void) {
+  EVP_PKEY *k = NULL;
+  EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+  if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_keygen(ctx, &k) <= 0) crypto_die("Ed25519 key generation");
+  EVP_PKEY_CTX_free(ctx);
+  return k;
+}
+
+/* Blocks until c->buf holds one complete server frame; copies its payload (NUL-terminated) to
+   out and removes the frame from c->buf (handshakes only). */
+static size_t ws_read_frame(struct conn *c, char *out, size_t cap) {
+  double end = now_ms() + 15000;
+  for (;;) {
+    if (c->len >= 2) {
+      size_t len = c->buf[1] & 127, h = 2;
+      if (len == 126 && c->len >= 4) { len = ((size_t)c->buf[2] << 8) | c->buf[3]; h = 4; }
+      else if (len == 126 || len == 127) h = 0; /* incomplete header, or a frame far larger than any handshake's */
+      if (h && c->len >= h + len) {
+        if (len >= cap) { fprintf(stderr, "loadgen: handshake frame of %zu bytes\n", len); exit(1); }
+        memcpy(out, c->buf + h, len);
+        out[len] = 0;
+        c->len -= h + len;
+        memmove(c->buf, c->buf + h + len, c->len);
+        return len;
+      }
+    }
+    if (now_ms() > end) { fprintf(stderr, "loadgen: timed out waiting for a frame\n"); exit(1); }
+    struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+    if (poll(&pfd, 1, 1000) == 0) continue;
+    ssize_t r = read(c->fd, c->buf + c->len, BUF - c->len - 1);
+    if (r <= 0) { fprintf(stderr, "loadgen: connection closed while waiting for the challenge\n"); exit(1); }
+    c->len += (size_t)r;
+  }
+}
+
 static void parley_join(struct conn *c, const char *name) {
   ws_upgrade(c);
-  char key[65];
-  for (int i = 0; i < 64; i++) key[i] = "0123456789abcdef"[rand() & 15];
-  key[64] = 0;
-  char hello[300];
-  snprintf(hello, sizeof hello, "{\"t\":\"hello\",\"v\":1,\"name\":\"%s\",\"key\":\"%s\",\"client\":\"parley-bench-c\"}", name, key);
+  /* 1. the challenge: [{"t":"challenge","v":2,"nonce":"…"(,"legacy":true)}] */
+  char frame[1024];
+  ws_read_frame(c, frame, sizeof frame);
+  char *nv = strstr(frame, "\"nonce\":\"");
+  if (!strstr(frame, "\"t\":\"challenge\"") || !nv) { fprintf(stderr, "loadgen: the relay's first frame is not a challenge: %.200s\n", frame); exit(1); }
+  nv += 9;
+  char nonce[128];
+  size_t nl = 0;
+  for (; nv[nl] && nv[nl] != '"' && nl < sizeof nonce - 1; nl++) {
+    char ch = nv[nl];
+    if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) { fprintf(stderr, "loadgen: nonce is not base64url: %.200s\n", frame); exit(1); }
+    nonce[nl] = ch;
+  }
+  if (nv[nl] != '"') { fprintf(stderr, "loadgen: bad nonce in %.200s\n", frame); exit(1); }
+  nonce[nl] = 0;
+  /* 2. the hello, signed over ["parley-hello",2,nonce,relay,"",name,key,"",""] (JSON.stringify's
+     bytes; the names and the key and nonce need no escaping) */
+  unsigned char raw[32];
+  size_t rl = sizeof raw;
+  if (EVP_PKEY_get_raw_public_key(c->key, raw, &rl) <= 0 || rl != 32) crypto_die("reading the public key");
+  char key[48];
+  b64url(raw, 32, key);
+  char relay[64];
+  snprintf(relay, sizeof relay, "ws://127.0.0.1:%d", port);
+  char payload[512];
+  int pl = snprintf(payload, sizeof payload, "[\"parley-hello\",2,\"%s\",\"%s\",\"\",\"%s\",\"%s\",\"\",\"\"]", nonce, relay, name, key);
+  unsigned char sig[64];
+  size_t sl = sizeof sig;
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  if (!md || EVP_DigestSignInit(md, NULL, NULL, NULL, c->key) <= 0 || EVP_DigestSign(md, sig, &sl, (const unsigned char *)payload, (size_t)pl) <= 0 || sl != 64) crypto_die("Ed25519 signing");
+  EVP_MD_CTX_free(md);
+  char sigtext[96];
+  b64url(sig, 64, sigtext);
+  char hello[700];
+  snprintf(hello, sizeof hello, "{\"t\":\"hello\",\"v\":2,\"name\":\"%s\",\"key\":\"%s\",\"sig\":\"%s\",\"relay\":\"%s\",\"client\":\"parley-bench-c\"}", name, key, sigtext, relay);
   ws_send(c, hello);
   read_until(c, "\"t\":\"welcome\"");
   read_until(c, "\"limits\"");
@@ -479,6 +569,11 @@ int main(int argc, char **argv) {
   snprintf(tag, sizeof tag, "b%04x", rand() & 0xffff);
   lat = malloc(sizeof(double) * MAXLAT);
   rx = calloc((size_t)nrx, sizeof *rx);
+  if (proto == P_PARLEY) {
+    /* every member's key, before any connection (and long before the timed steps) */
+    for (int i = 0; i < nrx; i++) rx[i].key = new_key();
+    pub.key = new_key();
+  }
   char name[64];
   for (int i = 0; i < nrx; i++) {
     snprintf(name, sizeof name, "%sr%d", tag, i);
