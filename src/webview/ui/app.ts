@@ -71,7 +71,7 @@ export class App {
   constructor(private readonly root: HTMLElement) {
     this.list = new MessageList(
       (row) => renderRow(row, this.rowContext()),
-      rowVersion,
+      (row) => rowVersion(row, this.rowsKey()),
       () => this.loadOlder(),
       () => this.markRead(),
       (row) => row.kind === 'msg' && row.message.author === this.snap?.me?.id,
@@ -363,6 +363,17 @@ export class App {
         ),
       );
     }
+  }
+
+  private rowsKeyFor: { snap?: ViewSnapshot | undefined; active?: string | undefined; key: string } = { key: '' };
+
+  /** What rows render from besides themselves: who was removed (marked), whether I may pin here. */
+  private rowsKey(): string {
+    if (this.rowsKeyFor.snap !== this.snap || this.rowsKeyFor.active !== this.active) {
+      const removed = (this.snap?.members ?? []).filter((m) => m.removed).map((m) => m.id);
+      this.rowsKeyFor = { snap: this.snap, active: this.active, key: `${removed.join(',')}/${this.may('pin') ? 1 : 0}` };
+    }
+    return this.rowsKeyFor.key;
   }
 
   private myRole(): TeamRole {

@@ -36,13 +36,13 @@ export interface RowContext extends MarkdownHooks {
   mayPin?: boolean;
 }
 
-/** A key that changes whenever the row would render differently. */
-export function rowVersion(row: Row): string {
+/** A key that changes whenever the row would render differently; `ctx`: what every row also depends on (see App.rowsKey). */
+export function rowVersion(row: Row, ctx = ''): string {
   if (row.kind !== 'msg') return row.key;
   const m = row.message;
   const reactions = (m.reactions ?? []).map((r) => `${r.emoji}:${r.users.join(',')}`).join(';');
   const replies = m.replies ? `${m.replies.count}:${m.replies.lastTs}:${m.replies.users.join(',')}:${m.replies.unread ?? 0}` : '';
-  return `${row.key}|${replies}|${row.seenBy?.join(',') ?? ''}|${m.pinned?.by ?? ''}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
+  return `${ctx}|${row.key}|${replies}|${row.seenBy?.join(',') ?? ''}|${m.pinned?.by ?? ''}|${row.first ? 1 : 0}|${m.seq ?? ''}|${m.edited ?? ''}|${m.deleted ? 1 : 0}|${m.delivery ?? ''}|${m.error ?? ''}|${m.preview ? 1 : 0}|${reactions}`;
 }
 
 export function renderRow(row: Row, ctx: RowContext): HTMLElement {
