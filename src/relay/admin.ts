@@ -3,6 +3,7 @@ import { CloseCode, DEFAULT_ROOM, ErrorCode } from '../protocol/constants';
 import type { AdminBody, ClientFrame, Member, TeamRole } from '../protocol/wire';
 import { secretMatches } from './auth';
 import type { Connection } from './connection';
+import { nameKey } from '../protocol/names';
 import { canManageRoom, canRemove, canRotate, canSetRole, type RoomFacts } from '../protocol/roles';
 import type { ConversationRecord, RemovedRecord, Store, UserRecord } from './store';
 
@@ -65,9 +66,9 @@ const SCRYPT = { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 /** Retired secrets kept to tell "rotated away" from "wrong". */
 const RETIRED_KEPT = 8;
 
-/** Names compared as the relay compares them (NFC, trimmed, lower-cased). */
+/** Names compared as the relay compares them: by their key (NFKC, case folding, confusable skeleton; protocol/names.ts). */
 function sameName(a: string, b: string): boolean {
-  return a.normalize('NFC').trim().toLowerCase() === b.normalize('NFC').trim().toLowerCase();
+  return nameKey(a.normalize('NFC').trim()) === nameKey(b.normalize('NFC').trim());
 }
 
 function scrypt(secret: string, salt: string): string {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { loadWith, vscodeStub } from '../unit/stubVscode';
-import { cleanup, connect, makeClient, onCleanup, tempDir } from '../helpers';
+import { cleanup, connect, makeClient, onCleanup, tempDir, waitFor } from '../helpers';
 
 // The relay a VS Code window hosts (host/hosting.ts) against real sockets and a real SQLite file,
 // with a stand-in for `vscode` (an ExtensionContext whose SecretStorage is in memory). Loopback
@@ -83,6 +83,21 @@ describe('hosting from a VS Code window: secrets and TLS', function () {
     assert.deepEqual(await problem, { kind: 'unknown', fingerprint: local.fingerprint });
     assert.equal(hosting.relay!.relay.memberCount(), 0);
     const bob = await connect(local.url, 'bob2', { secret: local.secret, fingerprint: local.fingerprint });
+    assert.equal(bob.client.state, 'connected');
+  });
+
+  it('learns a secret an admin rotated: kept in SecretStorage, in the invites, and still the one after hosting again', async () => {
+    const { hosting, secrets } = hostingIn(tempDir());
+    const local = await hosting.start(choice({ share: true, address: '127.0.0.1' }), false);
+    const alice = await connect(local.url, 'alice', { secret: local.secret });
+    const rotated = await alice.client.rotateSecret();
+    await waitFor(() => secrets.get('parley.hostSecret') === rotated, 'the window keeps the new secret');
+    assert.equal(hosting.invites('Core')[0]!.secret, rotated, 'its invites carry it');
+    await hosting.stop();
+    const again = await hosting.start(choice({ share: true, address: '127.0.0.1' }), false);
+    assert.equal(again.secret, rotated);
+    assert.match(await refusal(again.url, 'mallory', { secret: local.secret }), /team secret/, 'the old secret admits nobody new');
+    const bob = await connect(again.url, 'bob', { secret: rotated });
     assert.equal(bob.client.state, 'connected');
   });
 });
