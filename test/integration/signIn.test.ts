@@ -127,6 +127,24 @@ describe('signing in: signed hellos, devices, migration from protocol 1, lockout
     assert.match(String(err.message), /another certificate/);
   });
 
+  it('accepts a hello signed for an address the relay was told it has (--public-url), and only that one', async () => {
+    const r = await startRelay({ publicUrls: ['wss://chat.example.com'] });
+    const proxied = await RawClient.open(r.url);
+    await proxied.signIn(r.url, 'alice', newIdentitySecret(), { signedFor: 'wss://chat.example.com/parley' });
+    await proxied.next('welcome');
+    for (const other of ['ws://chat.example.com', 'wss://chat.example.com:8443', `ws://10.255.0.1:${r.port}`]) {
+      const raw = await RawClient.open(r.url);
+      await raw.signIn(r.url, 'bob', newIdentitySecret(), { signedFor: other });
+      assert.equal((await raw.next('error')).code, 'wrong_relay', other);
+    }
+    // This machine's own names on the listening port need no configuration.
+    for (const own of [`ws://localhost:${r.port}`, `ws://[::1]:${r.port}/`]) {
+      const raw = await RawClient.open(r.url);
+      await raw.signIn(r.url, `m${own.length}`, newIdentitySecret(), { signedFor: own });
+      await raw.next('welcome');
+    }
+  });
+
   it('adds a second machine with a one-time code, lists devices, and cuts a removed device off at once', async () => {
     const r = await startRelay({ secret: 'a-long-team-secret-0123456789' });
     const laptop = await connect(r.url, 'alice', { secret: 'a-long-team-secret-0123456789', deviceLabel: 'laptop' });
