@@ -95,6 +95,20 @@ describe('standalone relay (npx parley-relay)', () => {
     assert.match(u.out(), /Unknown option '--colour'/);
   });
 
+  it('--owner NAME makes that member the owner (not the first to join), and refuses what is no name', async () => {
+    const bad = run(['--owner', 'not a name!']);
+    assert.equal(await bad.exited, 2);
+    assert.match(bad.out(), /--owner must be a member's name/);
+    const r = run(['--port', '0', '--data', tempDir(), '--owner', 'carol']);
+    const line = await waitFor(() => /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(r.out()), 'listen line');
+    const url = `ws://127.0.0.1:${line[1]}`;
+    const alice = await connect(url, 'alice');
+    const carol = await connect(url, 'Carol');
+    assert.equal(carol.client.roleOf(carol.client.self!.id), 'owner');
+    assert.equal(alice.client.roleOf(alice.client.self!.id), 'member');
+    await waitFor(() => /Carol \(u\w+\) owns the team/.test(r.out()), 'the log says who owns it');
+  });
+
   it('serves wss:// with a kept certificate, prints its fingerprint and an invite that joins', async () => {
     const data = tempDir();
     const r = run(['--port', '0', '--data', data, '--tls', '--secret', 'cli team secret', '--team', 'Core team', '--invite']);
