@@ -46,6 +46,8 @@ export interface ClientOptions {
   deviceCode?: string;
   /** What the member's device list calls this device. */
   deviceLabel?: string;
+  /** A named invite's token: joins as a new member under that name, without the team secret. */
+  inviteToken?: string;
   /** Team secret, when the relay requires one. */
   secret?: string;
   /**
@@ -191,12 +193,15 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private onChallenge: ((nonce: string, legacy: boolean) => void) | undefined;
   /** The device code, until a sign-in used it. */
   private pendingCode: string | undefined;
+  /** The named invite's token, until a sign-in used it. */
+  private pendingInvite: string | undefined;
   private sentLegacy = false;
   private legacyUsed = false;
 
   constructor(private readonly opts: ClientOptions) {
     super();
     this.pendingCode = opts.deviceCode;
+    this.pendingInvite = opts.inviteToken;
     this.backoff = new Backoff(opts.backoff?.baseMs ?? 500, opts.backoff?.maxMs ?? 30_000);
     const store = opts.store;
     this.epoch = store.get('epoch');
@@ -351,6 +356,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
   async makeDeviceCode(): Promise<{ code: string; expires: number }> {
     const res = (await this.request({ t: 'device.code' })) as Extract<RelayEvent, { t: 'device.code' }>;
     return { code: res.code, expires: res.expires };
+  }
+
+  /** An invite that keeps `name` for the invitee until they join with it (once, seven days). */
+  async makeNamedInvite(name: string): Promise<{ token: string; name: string; expires: number }> {
+    const res = (await this.request({ t: 'invite.make', name })) as Extract<RelayEvent, { t: 'invite' }>;
+    return { token: res.token, name: res.name, expires: res.expires };
   }
 
   async listDevices(): Promise<Device[]> {
@@ -530,6 +541,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       const identity = this.identity();
       const name = this.opts.name;
       const code = this.pendingCode;
+      const invite = this.pendingInvite;
       const sendLegacy = legacy && this.opts.legacyKey !== undefined && !this.legacyUsed ? this.opts.legacyKey : undefined;
       const signed = { v: PROTOCOL_VERSION, nonce, relay: this.opts.url, fingerprint: seenFingerprint, name, key: identity.publicKey, code, legacy: sendLegacy };
       this.sentLegacy = sendLegacy !== undefined;
@@ -543,6 +555,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
           relay: this.opts.url,
           ...(seenFingerprint ? { fingerprint: seenFingerprint } : {}),
           ...(code !== undefined ? { code } : {}),
+          ...(invite !== undefined ? { invite } : {}),
           ...(sendLegacy !== undefined ? { legacy: sendLegacy } : {}),
           ...(this.opts.deviceLabel ? { device: this.opts.deviceLabel.slice(0, 64) } : {}),
           client: this.opts.clientName ?? 'parley-core',
@@ -605,6 +618,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
         this.onChallenge?.(e.nonce, e.legacy === true);
         return undefined;
       case 'device.code':
+      case 'invite':
         this.settle(e.rid, e);
         return undefined;
       case 'devices':
@@ -613,8 +627,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
         return undefined;
       case 'welcome': {
         this.device = e.device;
-        const usedCode = this.pendingCode !== undefined;
+        const usedCode = this.pendingCode !== undefined || this.pendingInvite !== undefined;
         this.pendingCode = undefined;
+        this.pendingInvite = undefined;
         if (this.sentLegacy) this.legacyUsed = true;
         this.emit('signedIn', { ...(e.device ? { device: e.device } : {}), usedLegacy: this.sentLegacy, usedCode });
         this._limits = e.limits;

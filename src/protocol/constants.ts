@@ -40,6 +40,7 @@ export const ErrorCode = {
   retiredKey: 'retired_key',
   deviceRemoved: 'device_removed',
   unknownDevice: 'unknown_device',
+  badInvite: 'bad_invite',
   /** The member's role does not allow this (see docs/PROTOCOL.md, "Roles"). */
   forbidden: 'forbidden',
   /** An admin removed this member from the team; their keys are refused from then on. */
@@ -60,6 +61,7 @@ export const FATAL_ERRORS: ReadonlySet<string> = new Set([
   ErrorCode.retiredKey,
   ErrorCode.deviceRemoved,
   ErrorCode.removed,
+  ErrorCode.badInvite,
 ]);
 
 /** WebSocket close codes used by the relay (4000-4999 is the application range). */
@@ -75,7 +77,7 @@ export const CloseCode = {
   badName: 4005,
   /** The hello's signature, nonce or relay address did not check out. */
   badSignature: 4006,
-  /** A device code was wrong or expired. */
+  /** A device code, or a named invite, was wrong, used or expired. */
   badCode: 4007,
   rateLimited: 4008,
   slowConsumer: 4009,

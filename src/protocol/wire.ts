@@ -169,6 +169,8 @@ export const HelloFrame = z.object({
   fingerprint: Sha256Hex.optional(),
   /** A one-time code from one of the member's devices: adds this key as a new device. */
   code: z.string().max(32).optional(),
+  /** A named invite's token (see `invite.make`): a new member under the invite's name, without the team secret. */
+  invite: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'an invite token (16 bytes, base64url)').optional(),
   /** The protocol-1 key of a member who has no device yet: binds this key to that member, once. */
   legacy: IdentityKey.optional(),
   /** What to call this device in the member's device list ("VS Code on laptop"). */
@@ -245,6 +247,8 @@ export const TypingFrame = z.object({ t: z.literal('typing'), conv: ConvId });
 export const ReadFrame = z.object({ t: z.literal('read'), conv: ConvId, seq: Seq });
 /** The member's preferences: `shareRead` false keeps their read markers from other members. */
 export const PrefsFrame = z.object({ t: z.literal('prefs'), shareRead: z.boolean() });
+/** Asks for an invite that reserves `name` for the invitee (one use, seven days). */
+export const InviteMakeFrame = z.object({ t: z.literal('invite.make'), rid: RequestId, name: z.string().max(256) });
 /** Makes a one-time code another machine can use (in `hello.code`) to join as this member. */
 export const DeviceCodeFrame = z.object({ t: z.literal('device.code'), rid: RequestId });
 export const DeviceListFrame = z.object({ t: z.literal('device.list'), rid: RequestId });
@@ -285,6 +289,7 @@ export const ClientFrame = z.discriminatedUnion('t', [
   SearchFrame,
   PrefsFrame,
   DeviceCodeFrame,
+  InviteMakeFrame,
   DeviceListFrame,
   DeviceRemoveFrame,
   MemberRemoveFrame,
@@ -375,6 +380,7 @@ export const Device = z.object({
   seen: z.number().int().optional(),
 });
 export const DevicesEvent = z.object({ t: z.literal('devices'), rid: RequestId.optional(), devices: z.array(Device).max(256) });
+export const InviteEvent = z.object({ t: z.literal('invite'), rid: RequestId, token: z.string().max(64), name: z.string().max(64), expires: z.number().int() });
 export const DeviceCodeEvent = z.object({ t: z.literal('device.code'), rid: RequestId, code: z.string().max(32), expires: z.number().int() });
 export const MsgEvent = z.object({ t: z.literal('msg'), m: Message });
 export const AckEvent = z.object({ t: z.literal('ack'), id: MessageId, conv: ConvId, seq: Seq, ts: z.number().int(), dup: z.boolean().optional() });
@@ -434,6 +440,7 @@ export const RelayEvent = z.discriminatedUnion('t', [
   ChallengeEvent,
   DevicesEvent,
   DeviceCodeEvent,
+  InviteEvent,
   WelcomeEvent,
   MsgEvent,
   AckEvent,

@@ -11,6 +11,7 @@ import { verifySignature } from '../core/identity';
 import { fingerprintOfPem } from '../core/fingerprint';
 import { helloPayload } from '../protocol/handshake';
 import { DeviceCodes } from './deviceCodes';
+import { InviteTokens } from './inviteTokens';
 import { RelayAddress } from './relayAddress';
 import { NameIndex } from './nameIndex';
 import { nameKey, nameProblem } from '../protocol/names';
@@ -146,6 +147,8 @@ export class Relay {
   /** Members who still sign in with a protocol-1 key (told in the challenge, so clients migrate). */
   private legacyMembers = 0;
   private readonly codes = new DeviceCodes();
+  /** Invites that reserve a name for their invitee. */
+  private readonly invites: InviteTokens;
   /** Whether a hello was signed for this relay. */
   readonly addressCheck: RelayAddress;
   private readonly convs = new Map<string, ConvState>();
@@ -187,6 +190,7 @@ export class Relay {
     for (const note of this.store.openingNotes ?? []) this.log(note);
     for (const u of this.store.users()) this.indexUser(u);
     for (const d of this.store.devices()) this.byDevice.set(d.key, d);
+    this.invites = new InviteTokens(this.store);
     this.addressCheck = new RelayAddress(() => this.address0().port, opts.tls ? fingerprintOfPem(opts.tls.cert) : undefined, opts.publicUrls);
     for (const c of this.store.conversations()) this.convs.set(c.id, { rec: c, members: new Set(c.members) });
     this.admin = new TeamAdmin(this.store, { owner: opts.owner, secret: opts.secret, onSecret: opts.onSecret }, this.log);
@@ -443,6 +447,23 @@ export class Relay {
     }
   }
 
+  private reservedMessage(name: string, invitee: string, maker: string): string {
+    const like = nameKey(invitee) === nameKey(name) ? '' : ` (it could pass for ${invitee})`;
+    return `the name ${name} is reserved${like} for a teammate ${this.users.get(maker)?.name ?? 'a member'} invited; they join with that invite`;
+  }
+
+  /** An invite for one name: reserved until the invitee joins with it (once, seven days). */
+  private onInviteMake(conn: Connection, f: Frame<'invite.make'>): void {
+    const name = f.name.normalize('NFC').trim();
+    const problem = nameProblem(name) ?? (UserName.safeParse(name).success ? undefined : 'letters, digits, . _ - and starting with a letter or digit');
+    if (problem) return this.sendError(conn, ErrorCode.badName, `bad name: ${problem}`, f.rid);
+    const holder = this.names.clash(name);
+    if (holder) return this.sendError(conn, ErrorCode.nameTaken, `${holder.message}: invite them under another name`, f.rid);
+    const { token, expires } = this.invites.make(conn.user!.id, name);
+    this.log(`${conn.user!.name} invited ${name}`);
+    conn.push(JSON.stringify({ t: 'invite', rid: f.rid, token, name, expires }));
+  }
+
   private onDeviceCode(conn: Connection, f: Frame<'device.code'>): void {
     const { code, expires } = this.codes.issue(conn.user!.id);
     this.log(`${conn.user!.name} made a device code`);
@@ -603,6 +624,8 @@ export class Relay {
         return this.onPrefs(conn, f);
       case 'device.code':
         return this.onDeviceCode(conn, f);
+      case 'invite.make':
+        return this.onInviteMake(conn, f);
       case 'device.list':
         return this.pushDevices(conn.user!.id, conn, f.rid);
       case 'device.remove':
@@ -691,8 +714,21 @@ export class Relay {
           CloseCode.nameTaken,
         );
       }
-      const refusal = this.newMemberRefusal(conn);
-      if (refusal) return this.fail(conn, refusal.code, refusal.message, refusal.close);
+      if (f.invite !== undefined) {
+        // A named invite stands in for the team secret (a member vouched for this name).
+        if (this.newMemberLimited(conn.remote)) return this.fail(conn, ErrorCode.rateLimited, 'too many new members from this address in the last hour; try again later', CloseCode.rateLimited);
+        const used = this.invites.redeem(f.invite, name);
+        if (!used.ok) {
+          this.throttle.fail(conn.remote);
+          return this.fail(conn, ErrorCode.badInvite, used.message, CloseCode.badCode);
+        }
+        this.log(`${name} joins with an invite from ${this.users.get(used.invite.maker)?.name ?? used.invite.maker}`);
+      } else {
+        const invited = this.invites.reservedFor(name);
+        if (invited) return this.fail(conn, ErrorCode.nameTaken, this.reservedMessage(name, invited.name, invited.maker), CloseCode.nameTaken);
+        const refusal = this.newMemberRefusal(conn);
+        if (refusal) return this.fail(conn, refusal.code, refusal.message, refusal.close);
+      }
     }
     const existing = user;
     if (existing && this.admin.isRemoved(existing.id)) return this.refuseRemoved(conn, existing.id);
@@ -712,6 +748,8 @@ export class Relay {
     } else if (user.name !== name) {
       const holder = this.names.clash(name, user);
       if (holder) return this.fail(conn, ErrorCode.nameTaken, `${holder.message}; you are still ${user.name}`, CloseCode.nameTaken);
+      const invited = this.invites.reservedFor(name);
+      if (invited) return this.fail(conn, ErrorCode.nameTaken, `${this.reservedMessage(name, invited.name, invited.maker)}; you are still ${user.name}`, CloseCode.nameTaken);
       this.names.rename(user, name);
       renamed = true;
       this.log(`member ${user.id} is now called ${name}`);

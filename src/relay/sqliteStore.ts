@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
 import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Body, type Message, type SearchHit } from '../protocol/wire';
-import type { AppendItem, AppendResult, ConversationRecord, DeviceRecord, FileInfo, RemovedRecord, ReservedName, SearchQuery, Store, UserRecord } from './store';
+import type { AppendItem, AppendResult, ConversationRecord, DeviceRecord, FileInfo, InviteRecord, RemovedRecord, ReservedName, SearchQuery, Store, UserRecord } from './store';
 import { nameKey, UNICODE_DATA_VERSION } from '../protocol/names';
 import { excerpt } from './searchText';
 
@@ -13,6 +13,8 @@ CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, norm TEXT NOT NULL UNIQUE,
   key_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS invites (
+  hash TEXT PRIMARY KEY, name TEXT NOT NULL, maker TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (
   id TEXT PRIMARY KEY, user TEXT NOT NULL, key TEXT NOT NULL UNIQUE, label TEXT NOT NULL,
   added INTEGER NOT NULL, seen INTEGER);
@@ -278,6 +280,24 @@ export class SqliteStore implements Store {
 
   retireLegacyKey(id: string): void {
     this.db.run("UPDATE users SET key_hash = 'retired:' || key_hash WHERE id = ? AND key_hash NOT LIKE 'retired:%' AND key_hash NOT LIKE 'none:%'", [id]);
+  }
+
+  invites(): InviteRecord[] {
+    return (this.db.all('SELECT hash, name, maker, created, expires FROM invites') as Row[]).map((r) => ({
+      hash: String(r.hash),
+      name: String(r.name),
+      maker: String(r.maker),
+      created: Number(r.created),
+      expires: Number(r.expires),
+    }));
+  }
+
+  addInvite(i: InviteRecord): void {
+    this.db.run('INSERT INTO invites (hash, name, maker, created, expires) VALUES (?, ?, ?, ?, ?)', [i.hash, i.name, i.maker, i.created, i.expires]);
+  }
+
+  removeInvite(hash: string): void {
+    this.db.run('DELETE FROM invites WHERE hash = ?', [hash]);
   }
 
   devices(): DeviceRecord[] {

@@ -34,6 +34,18 @@ export interface ReservedName {
   since: number;
 }
 
+/** An invite for one name (see relay/inviteTokens.ts); the token itself is never stored. */
+export interface InviteRecord {
+  /** sha256 of the token, hex. */
+  hash: string;
+  /** The name it reserves. */
+  name: string;
+  /** The member who made it. */
+  maker: string;
+  created: number;
+  expires: number;
+}
+
 /** One of a member's devices: an Ed25519 public key that signs in as them. */
 export interface DeviceRecord {
   id: string;
@@ -113,6 +125,10 @@ export interface Store {
   releaseName(norm: string): void;
   /** What opening the store changed that an operator should know (logged by the relay once). */
   readonly openingNotes?: readonly string[];
+
+  invites(): InviteRecord[];
+  addInvite(invite: InviteRecord): void;
+  removeInvite(hash: string): void;
 
   devices(): DeviceRecord[];
   addDevice(device: DeviceRecord): void;
