@@ -65,6 +65,8 @@ export type SecretCheck = 'open' | 'current' | 'retired' | 'wrong';
 const SCRYPT = { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 /** Retired secrets kept to tell "rotated away" from "wrong". */
 const RETIRED_KEPT = 8;
+/** Distinct wrong secrets remembered, so one repeated never costs a second scrypt. */
+const WRONG_REMEMBERED = 256;
 
 /** Names compared as the relay compares them: by their key (NFKC, case folding, confusable skeleton; protocol/names.ts). */
 function sameName(a: string, b: string): boolean {
@@ -86,6 +88,8 @@ export class TeamAdmin {
   private stored: StoredSecret | undefined;
   /** The current secret itself, when this process knows it (given at start, rotated here, or presented once). */
   private plain: string | undefined;
+  /** Hashes of wrong secrets already put through scrypt (while `plain` is unknown). */
+  private readonly wrongSeen = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -255,13 +259,22 @@ export class TeamAdmin {
     const s = this.stored;
     if (!s) return 'open';
     if (presented === undefined || presented.length > 256) return 'wrong';
-    if (this.plain !== undefined) {
-      if (secretMatches(this.plain, presented)) return 'current';
-    } else if (timingSafeEqual(Buffer.from(scrypt(presented, s.salt), 'hex'), Buffer.from(s.hash, 'hex'))) {
+    if (this.plain !== undefined && secretMatches(this.plain, presented)) return 'current';
+    const retired = this.retired().some((r) => timingSafeEqual(Buffer.from(sha256(r.salt, presented), 'hex'), Buffer.from(r.sha256, 'hex')));
+    if (retired) return 'retired';
+    if (this.plain !== undefined) return 'wrong';
+    // Not held in clear (a restart after a rotation): scrypt, once per distinct wrong value (members
+    // reconnecting with what they joined with are 'retired' above, without it).
+    const seen = sha256('', presented);
+    if (this.wrongSeen.has(seen)) return 'wrong';
+    if (timingSafeEqual(Buffer.from(scrypt(presented, s.salt), 'hex'), Buffer.from(s.hash, 'hex'))) {
       this.plain = presented;
+      this.wrongSeen.clear();
       return 'current';
     }
-    return this.retired().some((r) => timingSafeEqual(Buffer.from(sha256(r.salt, presented), 'hex'), Buffer.from(r.sha256, 'hex'))) ? 'retired' : 'wrong';
+    this.wrongSeen.add(seen);
+    if (this.wrongSeen.size > WRONG_REMEMBERED) this.wrongSeen.delete(this.wrongSeen.values().next().value as string);
+    return 'wrong';
   }
 
   /** Replaces the team secret (kept hashed, and as rotated: a restart with the old one keeps this one). */
@@ -306,6 +319,7 @@ export class TeamAdmin {
     this.store.setSetting('secret', JSON.stringify(s));
     this.stored = s;
     this.plain = secret;
+    this.wrongSeen.clear();
   }
 
   private clearSecret(): void {

@@ -204,7 +204,16 @@ describe('team administration: roles, removing members, rotating the secret, who
     // A restart with the secret that was rotated away (the CLI's --secret) keeps the new one.
     await r.stop();
     const again = await startRelay({ port: r.port, dataFile: r.dataFile, secret: 'old-secret-1234' });
-    assert.equal(again.relay.checkSecret('old-secret-1234'), 'retired');
+    assert.equal(again.relay.checkSecret('old-secret-1234'), 'retired', 'known without scrypt');
+    // Until someone presents the new secret the relay holds only its scrypt hash: a wrong guess
+    // costs one scrypt, the same guess again none.
+    let t = performance.now();
+    assert.equal(again.relay.checkSecret('a wrong guess'), 'wrong');
+    const first = performance.now() - t;
+    t = performance.now();
+    assert.equal(again.relay.checkSecret('a wrong guess'), 'wrong');
+    const repeat = performance.now() - t;
+    assert.ok(repeat < first / 4, `a repeated wrong secret costs no second scrypt (${first.toFixed(1)} ms, then ${repeat.toFixed(2)} ms)`);
     assert.equal(again.relay.checkSecret(secret), 'current');
     assert.match(await refusal(again.url, 'erin', { secret: 'old-secret-1234' }), /team secret/);
     const erin = await connect(again.url, 'erin', { secret });
