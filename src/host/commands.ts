@@ -13,6 +13,7 @@ import { plainLabel } from './plainText';
 import { mayWrite } from './safeWrite';
 import type { TeamCommands } from './teamCommands';
 import { registerAdminCommands } from './adminCommands';
+import { canManageRoom } from '../protocol/roles';
 import { registerDeviceCommands } from './deviceCommands';
 
 interface Deps {
@@ -183,19 +184,22 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
     return { file: target.toString(), messages: messages.length, complete: !incomplete };
   });
 
-  /** The active room, or one the user picks. */
-  const pickRoom = async (title: string, filter: (archived: boolean) => boolean = () => true) => {
+  /** The active room, or one the user picks, among those I may `act` on (the relay's rules, protocol/roles.ts). */
+  const pickRoom = async (title: string, filter: (archived: boolean) => boolean, act: 'topic' | 'archive') => {
     const c = needClient();
+    const me = { id: c.self?.id ?? '', role: c.roleOf(c.self?.id ?? '') };
+    const refusal = (r: { kind: 'room' | 'dm'; name: string; creator?: string }) => canManageRoom(me, r, act);
     const active = chat.active ? c.conversation(chat.active) : undefined;
-    if (active?.kind === 'room' && filter(active.archived === true)) return active;
-    const rooms = c.conversations().filter((x) => x.kind === 'room' && filter(x.archived === true));
+    if (active?.kind === 'room' && filter(active.archived === true) && !refusal(active)) return active;
+    const rooms = c.conversations().filter((x) => x.kind === 'room' && filter(x.archived === true) && !refusal(x));
+    if (rooms.length === 0) throw new Error(active?.kind === 'room' ? (refusal(active) ?? 'no room to do that to') : 'there is no room you manage for that');
     const id = await pickOne(rooms.map((r) => ({ label: `#${r.name}`, value: r.id })), { title });
     return id ? c.conversation(id) : undefined;
   };
 
   reg('parley.setTopic', async () => {
     const c = needClient();
-    const room = await pickRoom('Set the topic of which room?', (archived) => !archived);
+    const room = await pickRoom('Set the topic of which room?', (archived) => !archived, 'topic');
     if (!room) return;
     const text = await askText({
       title: `Topic of #${room.name}`,
@@ -209,7 +213,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
 
   reg('parley.archiveRoom', async () => {
     const c = needClient();
-    const room = await pickRoom('Archive which room?', (archived) => !archived);
+    const room = await pickRoom('Archive which room?', (archived) => !archived, 'archive');
     if (!room) return;
     const ok = await ask('warning', `Archive #${plainLabel(room.name)}?`, { modal: true, detail: 'It becomes read-only for everyone, with its history kept, until someone unarchives it.' }, 'Archive');
     if (ok === 'Archive') c.send(room.id, { kind: 'archive', on: true });
@@ -217,7 +221,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
 
   reg('parley.unarchiveRoom', async () => {
     const c = needClient();
-    const room = await pickRoom('Unarchive which room?', (archived) => archived);
+    const room = await pickRoom('Unarchive which room?', (archived) => archived, 'archive');
     if (room) c.send(room.id, { kind: 'archive', on: false });
   });
 
