@@ -670,6 +670,8 @@ export class Relay {
     let isNew = false;
     let renamed = false;
     let added = false;
+    /** The protocol-1 member whose old key this device key replaces (retired with the device's write). */
+    let retiring: UserRecord | undefined;
     if (!user && f.legacy !== undefined) {
       const hash = keyHash(f.legacy);
       if (this.byKey.has(`retired:${hash}`)) {
@@ -677,13 +679,8 @@ export class Relay {
       }
       user = this.byKey.get(hash);
       if (user) {
-        this.store.retireLegacyKey(user.id);
-        this.byKey.delete(user.keyHash);
-        user.keyHash = `retired:${user.keyHash}`;
-        this.byKey.set(user.keyHash, user);
-        this.legacyMembers--;
+        retiring = user;
         added = true;
-        this.log(`member ${user.name} (${user.id}) exchanged their old key for a device key`);
       }
     }
     if (!user && f.code !== undefined) {
@@ -736,15 +733,13 @@ export class Relay {
     if (existing && (this.byUser.get(existing.id)?.size ?? 0) >= maxConns) {
       return this.fail(conn, ErrorCode.tooManyConnections, `${existing.name} already has ${maxConns} connections open; close one`, CloseCode.tooManyConnections);
     }
+    let created: UserRecord | undefined;
     if (!user) {
       this.newMembers.fail(conn.remote);
       const id = newId('u');
-      user = { id, name, norm, keyHash: `none:${id}`, created: Date.now() };
-      this.store.createUser(user);
-      this.indexUser(user);
+      user = created = { id, name, norm, keyHash: `none:${id}`, created: Date.now() };
       isNew = true;
       added = true;
-      this.log(`new member ${name} (${user.id})`);
     } else if (user.name !== name) {
       const holder = this.names.clash(name, user);
       if (holder) return this.fail(conn, ErrorCode.nameTaken, `${holder.message}; you are still ${user.name}`, CloseCode.nameTaken);
@@ -756,8 +751,21 @@ export class Relay {
     }
     if (added) {
       device = { id: newId('v'), user: user.id, key: f.key, label: this.freeLabel(user.id, label), added: Date.now(), seen: Date.now() };
-      this.store.addDevice(device);
+      // One transaction: a crash can never leave a member without the device that signs them in
+      // (a made member whose name is then taken, an old key retired with nothing in its place).
+      this.store.addDevice(device, { ...(created ? { user: created } : {}), ...(retiring ? { retireLegacyOf: retiring.id } : {}) });
       this.byDevice.set(device.key, device);
+      if (created) {
+        this.indexUser(created);
+        this.log(`new member ${name} (${created.id})`);
+      }
+      if (retiring) {
+        this.byKey.delete(retiring.keyHash);
+        retiring.keyHash = `retired:${retiring.keyHash}`;
+        this.byKey.set(retiring.keyHash, retiring);
+        this.legacyMembers--;
+        this.log(`member ${retiring.name} (${retiring.id}) exchanged their old key for a device key`);
+      }
       if (!isNew) this.pushDevices(user.id);
     } else if (device && Date.now() - (device.seen ?? 0) > DEVICE_SEEN_EVERY_MS) {
       device.seen = Date.now();

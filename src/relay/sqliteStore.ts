@@ -311,8 +311,12 @@ export class SqliteStore implements Store {
     }));
   }
 
-  addDevice(d: DeviceRecord): void {
-    this.db.run('INSERT INTO devices (id, user, key, label, added, seen) VALUES (?, ?, ?, ?, ?, ?)', [d.id, d.user, d.key, d.label, d.added, d.seen ?? null]);
+  addDevice(d: DeviceRecord, with_: { user?: UserRecord; retireLegacyOf?: string } = {}): void {
+    this.transaction(() => {
+      if (with_.user) this.createUser(with_.user);
+      if (with_.retireLegacyOf) this.retireLegacyKey(with_.retireLegacyOf);
+      this.db.run('INSERT INTO devices (id, user, key, label, added, seen) VALUES (?, ?, ?, ?, ?, ?)', [d.id, d.user, d.key, d.label, d.added, d.seen ?? null]);
+    });
   }
 
   removeDevice(id: string): void {

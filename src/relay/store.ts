@@ -131,7 +131,11 @@ export interface Store {
   removeInvite(hash: string): void;
 
   devices(): DeviceRecord[];
-  addDevice(device: DeviceRecord): void;
+  /**
+   * Adds a device, in one transaction with what makes it sign in: the new member it is the first
+   * device of, or the protocol-1 key it replaces (retired).
+   */
+  addDevice(device: DeviceRecord, with_?: { user?: UserRecord; retireLegacyOf?: string }): void;
   removeDevice(id: string): void;
   deviceSeen(id: string, at: number): void;
 
