@@ -12,6 +12,10 @@ export interface Invite {
   fingerprint?: string;
   /** The team's name, shown in the confirmation. */
   team?: string;
+  /** A named invite: the name the relay keeps for the invitee… */
+  invitee?: string;
+  /** …and the one-use token they join with instead of the team secret (see `invite.make`). */
+  token?: string;
 }
 
 export type InviteParse = { ok: true; invite: Invite } | { ok: false; message: string };
@@ -30,7 +34,7 @@ const TEAM_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,47}$/u;
  */
 function checksumOf(inv: Invite): string {
   return createHash('sha256')
-    .update(['parley-invite-2', inv.relayUrl, inv.secret ?? '', inv.fingerprint ?? '', inv.team ?? ''].join('\n'))
+    .update(['parley-invite-2', inv.relayUrl, inv.secret ?? '', inv.fingerprint ?? '', inv.team ?? '', ...(inv.invitee || inv.token ? [inv.invitee ?? '', inv.token ?? ''] : [])].join('\n'))
     .digest('hex')
     .slice(0, 16);
 }
@@ -53,6 +57,8 @@ export function inviteLink(inv: Invite, scheme = 'vscode'): string {
   if (inv.secret) q.set('secret', inv.secret);
   if (inv.fingerprint) q.set('fp', inv.fingerprint);
   if (inv.team) q.set('team', inv.team);
+  if (inv.invitee) q.set('for', inv.invitee);
+  if (inv.token) q.set('token', inv.token);
   q.set('sum', checksumOf(inv));
   return `${scheme}://${INVITE_AUTHORITY}/join?${q.toString()}`;
 }
@@ -60,7 +66,8 @@ export function inviteLink(inv: Invite, scheme = 'vscode'): string {
 /** The same invite as text to paste into the join form (or a message to a teammate). */
 export function inviteText(inv: Invite, scheme = 'vscode'): string {
   return [
-    `Join ${inv.team ? `"${inv.team}" ` : 'my team '}on Parley (team chat in VS Code).`,
+    `Join ${inv.team ? `"${inv.team}" ` : 'my team '}on Parley (team chat in VS Code)${inv.invitee ? `, as ${inv.invitee}` : ''}.`,
+    ...(inv.invitee ? [`This invite keeps the name ${inv.invitee} for you and works once, within seven days.`] : []),
     `Open this link: ${inviteLink(inv, scheme)}`,
     `or paste this whole text into Parley's join form.`,
     `Relay: ${inv.relayUrl}`,
@@ -70,7 +77,7 @@ export function inviteText(inv: Invite, scheme = 'vscode'): string {
 }
 
 /** Builds an invite from what a user entered; checks every field. */
-export function makeInvite(fields: { relayUrl: string; secret?: string; fingerprint?: string; team?: string }): InviteParse {
+export function makeInvite(fields: { relayUrl: string; secret?: string; fingerprint?: string; team?: string; invitee?: string; token?: string }): InviteParse {
   const url = checkJoin(fields.relayUrl, 'x', fields.secret ?? '');
   if (!url.ok) return { ok: false, message: url.message };
   let fingerprint: string | undefined;
@@ -81,7 +88,22 @@ export function makeInvite(fields: { relayUrl: string; secret?: string; fingerpr
   }
   const team = fields.team?.trim();
   if (team && !TEAM_NAME.test(team)) return { ok: false, message: 'the team name may hold letters, digits, spaces and . _ \' - (up to 48)' };
-  return { ok: true, invite: { relayUrl: url.url, ...(fields.secret ? { secret: fields.secret } : {}), ...(fingerprint ? { fingerprint } : {}), ...(team ? { team } : {}) } };
+  if ((fields.invitee === undefined) !== (fields.token === undefined)) return { ok: false, message: 'a named invite has both the name (for=) and its token (token=)' };
+  if (fields.token !== undefined && !/^[A-Za-z0-9_-]{22}$/.test(fields.token)) return { ok: false, message: 'the invite token must be 22 characters of A-Z a-z 0-9 _ -' };
+  if (fields.invitee !== undefined) {
+    const named = checkJoin(url.url, fields.invitee, '');
+    if (!named.ok) return { ok: false, message: `the invitee's name: ${named.message}` };
+  }
+  return {
+    ok: true,
+    invite: {
+      relayUrl: url.url,
+      ...(fields.secret ? { secret: fields.secret } : {}),
+      ...(fingerprint ? { fingerprint } : {}),
+      ...(team ? { team } : {}),
+      ...(fields.invitee !== undefined ? { invitee: fields.invitee, token: fields.token } : {}),
+    },
+  };
 }
 
 /**
@@ -100,7 +122,14 @@ export function parseInvite(text: string): InviteParse {
   const check = q.get('check');
   if (!relayUrl) return { ok: false, message: 'the invite has no relay address' };
   if (!sum && !check) return { ok: false, message: 'the invite has no checksum (sum=…); copy the whole link again' };
-  const made = makeInvite({ relayUrl, secret: q.get('secret') ?? undefined, fingerprint: q.get('fp') ?? undefined, team: q.get('team') ?? undefined });
+  const made = makeInvite({
+    relayUrl,
+    secret: q.get('secret') ?? undefined,
+    fingerprint: q.get('fp') ?? undefined,
+    team: q.get('team') ?? undefined,
+    invitee: q.get('for') ?? undefined,
+    token: q.get('token') ?? undefined,
+  });
   if (!made.ok) return { ok: false, message: `the invite is not valid: ${made.message}` };
   const want = Buffer.from(sum ? checksumOf(made.invite) : legacyCheckOf(made.invite));
   const got = Buffer.from((sum ?? check)!.toLowerCase());

@@ -58,6 +58,7 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
   );
 
   reg('parley.copyInvite', () => invites.copy());
+  reg('parley.inviteByName', () => invites.copyFor());
 
   reg('parley.hostingStatus', async () => {
     const h = session.hosting.relay;

@@ -61,7 +61,9 @@ export class Invites {
       if ((await ask('info', q.text, { modal: true, detail: q.detail }, q.button)) !== q.button) return false;
     }
     const cfg = readConfig();
+    // A named invite is for one name: the relay keeps it for the invitee, and the token works for it only.
     const name =
+      inv.invitee ??
       presetName ??
       (await askText({
         title: `Join ${inv.team ?? 'the team'}`,
@@ -76,7 +78,44 @@ export class Invites {
     if (!name) return false;
     const check = checkJoin(inv.relayUrl, name, inv.secret ?? '');
     if (!check.ok) throw new Error(check.message);
+    if (inv.token) this.session.useInviteToken(inv.token);
     return this.session.join(check.url, check.name, inv.secret, inv.fingerprint);
+  }
+
+  /**
+   * An invite for one teammate by name: the relay keeps the name for them until they join with
+   * it (once, within seven days), and it carries no team secret (its token is their way in).
+   */
+  async copyFor(): Promise<string | undefined> {
+    const client = this.session.client;
+    if (!client || client.state !== 'connected') throw new Error('sign in to your team first: the relay makes named invites');
+    const invitee = await askText({
+      title: 'Invite a teammate by name',
+      prompt: 'Their display name: the relay keeps it for them until they join with this invite (once, within seven days)',
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        const c = checkJoin('ws://localhost', v, '');
+        return c.ok ? undefined : c.message;
+      },
+    });
+    if (!invitee) return undefined;
+    const made = await client.makeNamedInvite(invitee.trim());
+    const all = await this.current();
+    let base = all[0];
+    if (all.length > 1) {
+      const pick = await pickOne(
+        all.map((i) => ({ label: i.relayUrl, value: i })),
+        { title: `Invite ${made.name} to which address?`, placeHolder: 'This machine has several network addresses; pick the one they can reach' },
+      );
+      if (!pick) return undefined;
+      base = pick;
+    }
+    const inv = makeInvite({ relayUrl: base.relayUrl, fingerprint: base.fingerprint, team: base.team, invitee: made.name, token: made.token });
+    if (!inv.ok) throw new Error(inv.message);
+    const text = inviteText(inv.invite, scheme());
+    await vscode.env.clipboard.writeText(text);
+    void showInfo(`Parley: invite for ${made.name} copied. It works once, until ${new Date(made.expires).toLocaleDateString()}, and holds no team secret; the name ${made.name} is kept for them.`);
+    return text;
   }
 
   /** The invite to the team this window is in: the host's own invites when hosting, otherwise rebuilt from this window's join details. */

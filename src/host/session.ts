@@ -155,6 +155,13 @@ export class Session extends Disposable {
   /** The member's device list changed (a device added or removed, maybe elsewhere). */
   readonly onDidChangeDevices = this.devicesEmitter.event;
 
+  private inviteToken: string | undefined;
+
+  /** Joins as the new member a named invite is for, with its token, on the next connect. */
+  useInviteToken(token: string): void {
+    this.inviteToken = token;
+  }
+
   /** Signs in as an existing member with a code from one of their devices, on the next connect to `url`. */
   useDeviceCode(url: string, code: string): void {
     this.deviceCodes.set(url, code.trim());
@@ -198,6 +205,9 @@ export class Session extends Disposable {
     const secret = await this.context.secrets.get(secretKey(url));
     const { key, legacyKey } = await this.deviceIdentity(url);
     const deviceCode = this.deviceCodes.get(url);
+    // A named invite's token goes with the next connection only (the client keeps it until it is signed in).
+    const inviteToken = this.inviteToken;
+    this.inviteToken = undefined;
     const dir = join(this.context.globalStorageUri.fsPath, 'cache');
     const base = createHash('sha256').update(`${url}\n${name.toLowerCase()}`).digest('hex').slice(0, 16);
     const slot = claimSlot(dir, base);
@@ -209,6 +219,7 @@ export class Session extends Disposable {
       key,
       ...(legacyKey ? { legacyKey } : {}),
       ...(deviceCode ? { deviceCode } : {}),
+      ...(inviteToken ? { inviteToken } : {}),
       deviceLabel: `${vscode.env.appName} on ${hostname()}`.slice(0, 64),
       ...(secret ? { secret } : {}),
       ...(this.pinned(url) ? { fingerprint: this.pinned(url) } : {}),

@@ -74,13 +74,13 @@ const detail = (...lines: (string | undefined | false)[]): string => lines.filte
  */
 export function describeInvite(inv: Invite, now: TeamNow, opts: { asked: boolean; name?: string; pinned?: string }): Confirmation {
   const team = shown(inv.team);
-  const name = shown(opts.name);
+  const name = shown(inv.invitee ?? opts.name);
   const plainBeyondLoopback = inv.relayUrl.startsWith('ws://') && !isLoopback(new URL(inv.relayUrl).hostname.replace(/^\[|\]$/g, ''));
   return {
     text: `Join ${team ? `the team "${team}"` : 'this Parley team'}?`,
     detail: detail(
       `Relay: ${shown(inv.relayUrl, 200)}`,
-      inv.secret ? 'Team secret: included' : 'No team secret',
+      inv.token ? 'A named invite: it works once, for the name below, instead of the team secret' : inv.secret ? 'Team secret: included' : 'No team secret',
       inv.fingerprint && `Certificate: ${formatFingerprint(inv.fingerprint)}`,
       inv.fingerprint &&
         (opts.pinned === inv.fingerprint

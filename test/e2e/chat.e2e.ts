@@ -632,11 +632,13 @@ describe('Parley chat between two real VS Code windows', function () {
     await bob.view.locator('.archived-bar', { hasText: 'This room is archived' }).waitFor({ state: 'visible', timeout: 15_000 });
     await bob.view.locator('.notice-row .notice-text', { hasText: 'alice archived the room' }).waitFor({ state: 'visible', timeout: 15_000 });
     await screenshot(bob.page, 'chat-11-archived-bob-light');
-    // Bob unarchives it from the bar; alice can post again.
-    await bob.view.locator('.archived-bar button', { hasText: 'Unarchive' }).click();
-    await alice.composer().waitFor({ state: 'visible', timeout: 15_000 });
-    await alice.send('release: back open');
-    await bob.receivedRow('release: back open').waitFor({ state: 'visible', timeout: 15_000 });
+    // Only the room's creator (or an admin) unarchives it (docs/PROTOCOL.md "Roles"): bob's bar
+    // offers no button; alice unarchives it from hers, and bob can post again.
+    assert.equal(await bob.view.locator('.archived-bar button', { hasText: 'Unarchive' }).count(), 0, 'bob, neither creator nor admin, is not offered Unarchive');
+    await alice.view.locator('.archived-bar button', { hasText: 'Unarchive' }).click();
+    await bob.composer().waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.send('release: back open');
+    await alice.receivedRow('release: back open').waitFor({ state: 'visible', timeout: 15_000 });
     console.log(`      topic, mention, pin, seen by, archive and unarchive in ${elapsed(t)}`);
   });
 });

@@ -30,6 +30,18 @@ describe('invites', () => {
     assert.match(inviteLink(full), /^vscode:\/\/parley\.parley\/join\?relay=wss%3A%2F%2F192\.168\.1\.20%3A7420&secret=/);
   });
 
+  it('carries a named invite (the name and its token, no secret), and refuses one edited to another name', () => {
+    const named: Invite = { relayUrl: 'wss://192.168.1.20:7420', fingerprint: FP, team: 'Core team', invitee: 'dora', token: 'AbCdEfGhIjKlMnOpQrStUv' };
+    assert.deepEqual(parsed(inviteLink(named)), named);
+    assert.deepEqual(parsed(inviteText(named)), named);
+    assert.match(inviteText(named), /as dora\.\nThis invite keeps the name dora for you and works once/);
+    assert.doesNotMatch(inviteLink(named), /secret=/);
+    assert.match(refused(inviteLink(named).replace('for=dora', 'for=mallory')), /damaged or edited/);
+    assert.match(refused(inviteLink(named).replace(/&token=[^&]+/, '')), /both the name \(for=\) and its token/);
+    assert.match(refused(inviteLink({ ...named, token: 'short' })), /token must be 22 characters/);
+    assert.match(refused(inviteLink({ ...named, invitee: '../x' })), /the invitee's name/);
+  });
+
   it('shows the fingerprint for people to compare in the text form', () => {
     assert.match(inviteText(full), /Certificate: AB:AB:AB/);
     assert.match(inviteText(full), /Secret: correct horse battery/);

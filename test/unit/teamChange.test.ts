@@ -22,6 +22,7 @@ const invite = (fields: Partial<Invite> = {}): Invite => {
 const NOT_TEAM = [
   'parley.openChat',
   'parley.copyInvite',
+  'parley.inviteByName',
   'parley.hostingStatus',
   'parley.switchConversation',
   'parley.startDm',
