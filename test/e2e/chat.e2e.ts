@@ -285,9 +285,10 @@ describe('Parley chat between two real VS Code windows', function () {
     ];
     // mallory speaks the wire protocol directly, so hostile snippet and file fields reach the view.
     const ws = new WebSocket(relay?.url ?? '');
-    await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
+    // Listening before `open` resolves: the relay's challenge can arrive in the same read.
     const events: { t: string; [k: string]: unknown }[] = [];
     ws.on('message', (d) => events.push(...(JSON.parse(d.toString()) as { t: string }[])));
+    await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
     const challenge = await eventually('mallory challenged', async () => events.find((e) => e.t === 'challenge'), (e) => e !== undefined);
     ws.send(JSON.stringify(signedHello(newIdentitySecret(), String(challenge!.nonce), relay?.url ?? '', 'mallory')));
     const welcome = await eventually('mallory welcomed', async () => events.find((e) => e.t === 'welcome'), (e) => e !== undefined);
