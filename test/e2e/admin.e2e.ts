@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parseInvite } from '../../src/core/invite';
 import { cleanup, RawClient } from '../helpers';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
-import { answerDialog, elapsed, eventually, makeScratchDir, reportFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import { answerDialog, elapsed, eventually, makeScratchDir, stopAtFirstFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 const OLD_SECRET = 'e2e-team-secret-before-rotation';
@@ -26,7 +26,6 @@ describe('Team administration: removing a member, rotating the secret', function
   let workspace: string | undefined;
   let alice: Teammate;
   let mallory: Teammate;
-  let broken: string | undefined;
 
   before(async function () {
     if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: build it first with \`npm run package\``);
@@ -43,16 +42,7 @@ describe('Team administration: removing a member, rotating the secret', function
     console.log(`      relay and two windows in ${elapsed(t)}`);
   });
 
-  beforeEach(function () {
-    if (broken !== undefined) this.skip();
-  });
-
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed') return;
-    broken = test.title;
-    await reportFailure(test.title, [alice, mallory], relay);
-  });
+  stopAtFirstFailure(() => [alice, mallory], () => relay);
 
   after(async function () {
     this.timeout(60_000);

@@ -21,7 +21,7 @@ import {
   liveExtensionHosts,
   makeScratchDir,
   tearDown,
-  reportFailure,
+  stopAtFirstFailure,
   startRelay,
   Teammate,
   type MessageRow,
@@ -35,7 +35,6 @@ describe('Parley chat between two real VS Code windows', function () {
   let relay: RelayProcess | undefined;
   let alice: Teammate;
   let bob: Teammate;
-  let broken: string | undefined;
 
   before(async function () {
     if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: build it first with \`npm run package\``);
@@ -53,17 +52,8 @@ describe('Parley chat between two real VS Code windows', function () {
     console.log(`      relay ${relay.url}; two instances and workbenches ready in ${elapsed(t)}`);
   });
 
-  beforeEach(function () {
-    if (broken !== undefined) this.skip();
-  });
-
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed') return;
-    // A failed check that leaves the shared state usable does not skip the scenarios after it.
-    if (!test.title.startsWith('2b.')) broken = test.title;
-    await reportFailure(test.title, [alice, bob], relay);
-  });
+  // A failed check that leaves the shared state usable does not skip the scenarios after it.
+  stopAtFirstFailure(() => [alice, bob], () => relay, (title) => title.startsWith('2b.'));
 
   after(async function () {
     this.timeout(60_000);

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
-import { answerDialog, answerInput, elapsed, eventually, makeScratchDir, reportFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import { answerDialog, answerInput, elapsed, eventually, makeScratchDir, stopAtFirstFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -15,7 +15,6 @@ describe('One person, two machines: devices', function () {
   let workspace: string | undefined;
   let laptop: Teammate;
   let desktop: Teammate;
-  let broken: string | undefined;
 
   before(async function () {
     if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: build it first with \`npm run package\``);
@@ -30,16 +29,7 @@ describe('One person, two machines: devices', function () {
     console.log(`      relay and two windows of alice's in ${elapsed(t)}`);
   });
 
-  beforeEach(function () {
-    if (broken !== undefined) this.skip();
-  });
-
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed') return;
-    broken = test.title;
-    await reportFailure(test.title, [laptop, desktop], relay);
-  });
+  stopAtFirstFailure(() => [laptop, desktop], () => relay);
 
   after(async function () {
     this.timeout(60_000);

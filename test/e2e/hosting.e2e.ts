@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { formatFingerprint } from '../../src/core/fingerprint';
 import { inviteLink, parseInvite } from '../../src/core/invite';
 import { freePort, repoRoot, runCommand, screenshot, sleep, startInstance } from './harness';
-import { answerDialog, elapsed, eventually, makeScratchDir, reportFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import { answerDialog, elapsed, eventually, makeScratchDir, stopAtFirstFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -29,7 +29,6 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
   let alice: Teammate;
   let bob: Teammate;
   let port: number;
-  let broken: string | undefined;
   let aliceInvite = '';
 
   before(async function () {
@@ -48,16 +47,7 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     console.log(`      two instances ready in ${elapsed(t)}; alice will host on port ${port}`);
   });
 
-  beforeEach(function () {
-    if (broken !== undefined) this.skip();
-  });
-
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed') return;
-    broken = test.title;
-    await reportFailure(test.title, [alice, bob], impostor);
-  });
+  stopAtFirstFailure(() => [alice, bob], () => impostor);
 
   after(async function () {
     this.timeout(60_000);

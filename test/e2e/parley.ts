@@ -504,6 +504,24 @@ export async function answerDialog(page: Page, button: string): Promise<string> 
   return text;
 }
 
+/**
+ * The hooks of a scenario suite, whose scenarios build on each other: after a failure, report it
+ * (screenshots and logs of every teammate and the relay) and skip the rest, unless `keepsGoing`
+ * says that scenario leaves the shared state usable.
+ */
+export function stopAtFirstFailure(mates: () => (Teammate | undefined)[], relay: () => RelayProcess | undefined, keepsGoing: (title: string) => boolean = () => false): void {
+  let broken: string | undefined;
+  beforeEach(function () {
+    if (broken !== undefined) this.skip();
+  });
+  afterEach(async function () {
+    const test = this.currentTest;
+    if (test?.state !== 'failed') return;
+    if (!keepsGoing(test.title)) broken = test.title;
+    await reportFailure(test.title, mates(), relay());
+  });
+}
+
 /** Screenshots and logs of every teammate (and the relay) after a failed test. */
 export async function reportFailure(title: string, mates: (Teammate | undefined)[], relay: RelayProcess | undefined): Promise<void> {
   const slug = title.replace(/\W+/g, '-').slice(0, 60);

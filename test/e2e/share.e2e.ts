@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, screenshot, startInstance } from './harness';
-import { elapsed, eventually, makeRepo, makeScratchDir, reportFailure, selectionStatus, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import { elapsed, eventually, makeRepo, makeScratchDir, stopAtFirstFailure, selectionStatus, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -54,7 +54,6 @@ describe('Sharing code between two real VS Code windows', function () {
   let bobDir: string;
   let alice: Teammate;
   let bob: Teammate;
-  let broken: string | undefined;
 
   before(async function () {
     if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: build it first with \`npm run package\``);
@@ -77,16 +76,7 @@ describe('Sharing code between two real VS Code windows', function () {
     console.log(`      relay, two repositories, two windows joined in ${elapsed(t)}`);
   });
 
-  beforeEach(function () {
-    if (broken !== undefined) this.skip();
-  });
-
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed') return;
-    broken = test.title;
-    await reportFailure(test.title, [alice, bob], relay);
-  });
+  stopAtFirstFailure(() => [alice, bob], () => relay);
 
   after(async function () {
     this.timeout(60_000);

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
-import { answerInput, elapsed, eventually, liveExtensionHosts, makeRepo, makeScratchDir, reportFailure, selectionStatus, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import { answerInput, elapsed, eventually, liveExtensionHosts, makeRepo, makeScratchDir, stopAtFirstFailure, selectionStatus, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -57,7 +57,6 @@ describe('Three teammates, one afternoon', function () {
   let alice: Teammate;
   let bob: Teammate;
   let carol: Teammate;
-  let broken: string | undefined;
 
   before(async function () {
     if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing: build it first with \`npm run package\``);
@@ -89,16 +88,7 @@ describe('Three teammates, one afternoon', function () {
     console.log(`      relay, three repositories, three windows joined in ${elapsed(t)}`);
   });
 
-  beforeEach(function () {
-    if (broken !== undefined) this.skip();
-  });
-
-  afterEach(async function () {
-    const test = this.currentTest;
-    if (test?.state !== 'failed') return;
-    broken = test.title;
-    await reportFailure(test.title, [alice, bob, carol], relay);
-  });
+  stopAtFirstFailure(() => [alice, bob, carol], () => relay);
 
   after(async function () {
     this.timeout(60_000);
