@@ -73,7 +73,9 @@ describe(`crash recovery: ${KILLS} SIGKILLs of a relay under load`, function () 
     for (const s of senders) clearInterval(s);
     const seconds = (Date.now() - t0) / 1000;
 
-    await waitFor(() => mates.every((m) => m.c.client.outbox().length === 0), 'outboxes drained after the last restart', 120_000);
+    await waitFor(() => mates.every((m) => m.c.client.outbox().length === 0), 'outboxes drained after the last restart', 120_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${mates.map((m, i) => `${['ann', 'ben', 'cat'][i]} ${m.c.client.state}, ${m.c.client.outbox().length} queued`).join('; ')}`);
+    });
     for (const m of mates) m.c.close();
     const last = proc!;
     last.kill('SIGTERM');
