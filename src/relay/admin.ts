@@ -32,6 +32,8 @@ export interface AdminHost {
   /** Tells every connected member about `user` (role, removed); with `rid` on `conn` as the answer to a request. */
   announceMember(user: string, conn?: Connection, rid?: string): void;
   sendError(conn: Connection, code: string, message: string, ref?: string): void;
+  /** Voids waiting named invites: those `maker` made, or all; how many. */
+  revokeInvites(maker?: string): number;
   log(line: string): void;
 }
 
@@ -186,6 +188,9 @@ export class TeamAdmin {
     // The notice goes in every conversation they were in (their messages stay there, marked).
     for (const c of convs) host.notice(conn, c.rec.id, { kind: 'admin', act: 'remove', user: target.id });
     for (const c of rooms) host.leftRoom(c, target.id);
+    // Names they kept for someone with a named invite are free again; nobody joins on their word.
+    const voided = host.revokeInvites(target.id);
+    if (voided) host.log(`voided ${voided} named invite(s) ${target.name} had made`);
     host.announceMember(target.id, conn, f.rid);
     host.log(`${actor.name} removed ${target.name} (${target.id}) from the team`);
   }
@@ -217,6 +222,9 @@ export class TeamAdmin {
     if (why) return host.sendError(conn, ErrorCode.forbidden, why, f.rid);
     const secret = randomBytes(18).toString('base64url');
     this.setSecret(secret);
+    // A rotation ends every way in that was handed out before it, named invites included.
+    const voided = host.revokeInvites();
+    if (voided) host.log(`the rotation voided ${voided} waiting named invite(s)`);
     const general = this.general(host);
     if (general) host.notice(conn, general.rec.id, { kind: 'admin', act: 'rotate' });
     const event = JSON.stringify({ t: 'secret', secret });

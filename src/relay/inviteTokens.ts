@@ -54,6 +54,13 @@ export class InviteTokens {
     return { ok: true, invite: rec };
   }
 
+  /** Voids the waiting invites `maker` made (all of them without `maker`); how many. */
+  revoke(maker?: string): number {
+    const gone = [...this.live.values()].filter((r) => maker === undefined || r.maker === maker);
+    for (const r of gone) this.drop(r.hash);
+    return gone.length;
+  }
+
   private drop(hash: string): void {
     this.live.delete(hash);
     this.store.removeInvite(hash);

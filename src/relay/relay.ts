@@ -207,6 +207,7 @@ export class Relay {
       },
       announceMember: (user, conn, rid) => this.announceMember(user, conn, rid),
       sendError: (conn, code, message, ref) => this.sendError(conn, code, message, ref),
+      revokeInvites: (maker) => this.invites.revoke(maker),
       log: this.log,
     };
     if (![...this.convs.values()].some((c) => c.rec.kind === 'room' && c.rec.name === DEFAULT_ROOM)) {

@@ -64,6 +64,26 @@ describe('named invites: a name kept for its invitee', function () {
     assert.match(await otherFailed, /used already, has expired/);
   });
 
+  it('voids the named invites of a member who is removed, and all of them when the secret is rotated', async () => {
+    const r = await startRelay({ secret: SECRET });
+    const alice = await connect(r.url, 'alice', { secret: SECRET }); // the first member: the owner
+    const bob = await connect(r.url, 'bob', { secret: SECRET });
+    const forErin = await bob.client.makeNamedInvite('erin');
+    const forDora = await alice.client.makeNamedInvite('dora');
+    await alice.client.removeMember(bob.client.self!.id);
+    const erin = makeClient(r.url, 'erin', { inviteToken: forErin.token });
+    const erinFailed = failure(erin);
+    erin.client.start();
+    assert.match(await erinFailed, /used already, has expired/, 'nobody joins on a removed member\'s word');
+    // The name bob kept is free again (for someone with the secret).
+    await connect(r.url, 'erin', { secret: SECRET });
+    await alice.client.rotateSecret();
+    const dora = makeClient(r.url, 'dora', { inviteToken: forDora.token });
+    const doraFailed = failure(dora);
+    dora.client.start();
+    assert.match(await doraFailed, /used already, has expired/, 'a rotation ends the invites handed out before it');
+  });
+
   it('refuses an invite for a name that is taken, could pass for one, or is not a name', async () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');
