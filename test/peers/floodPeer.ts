@@ -45,9 +45,11 @@ async function main(): Promise<void> {
     say({ event: 'closed', code, answered, bytes });
     process.exit(0);
   });
+  // Waiting for the challenge before `open` resolves: it can come in the same read as the upgrade.
+  const challenged = next((e) => e.t === 'challenge');
   await new Promise((res, rej) => ws.once('open', res).once('error', rej));
   const send = (f: object) => ws.send(JSON.stringify(f));
-  const challenge = await next((e) => e.t === 'challenge');
+  const challenge = await challenged;
   send(signedHello(newIdentitySecret(), String(challenge.nonce), url, 'mallory'));
   const welcome = await next((e) => e.t === 'welcome');
   const me = (welcome.you as { id: string }).id;
