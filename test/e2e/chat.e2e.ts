@@ -6,7 +6,7 @@
 // the remaining ones are skipped instead of timing out one by one.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { newIdentitySecret } from '../../src/core/identity';
@@ -310,10 +310,13 @@ describe('Parley chat between two real VS Code windows', function () {
     await eventually('all payloads acked', async () => events.filter((e) => e.t === 'ack').length, (c) => c === corpus.length + 3, 20_000);
     // A hostile display name does not get in at all.
     const evil = new WebSocket(relay?.url ?? '');
+    const evilEvents: { t: string; [k: string]: unknown }[] = [];
+    evil.on('message', (d) => evilEvents.push(...(JSON.parse(d.toString()) as { t: string }[])));
     await new Promise((res) => evil.once('open', res));
-    const refused = new Promise<string>((res) => evil.on('message', (d) => res(d.toString())));
-    evil.send(JSON.stringify({ t: 'hello', v: 1, name: '<img src=x onerror=alert(1)>', key: randomBytes(32).toString('hex') }));
-    assert.match(await refused, /bad_name/);
+    const evilChallenge = await eventually('the stranger challenged', async () => evilEvents.find((e) => e.t === 'challenge'), (e) => e !== undefined);
+    evil.send(JSON.stringify(signedHello(newIdentitySecret(), String(evilChallenge!.nonce), relay?.url ?? '', '<img src=x onerror=alert(1)>')));
+    const refused = await eventually('the hostile name refused', async () => evilEvents.find((e) => e.t === 'error'), (e) => e !== undefined);
+    assert.equal(refused!.code, 'bad_name');
     evil.terminate();
     ws.close();
 
