@@ -602,6 +602,8 @@ describe('Parley chat between two real VS Code windows', function () {
     await bobsCopy.locator('.seen', { hasText: 'Seen by alice' }).waitFor({ state: 'visible', timeout: 15_000 });
     await bob.view.locator('.chat-header .pins').click();
     await bob.view.locator('.pinned-panel .pinned-item', { hasText: 'the checklist is in' }).waitFor({ state: 'visible', timeout: 5_000 });
+    // The room is alice's: bob may not change its pins, so he is offered no Unpin.
+    assert.equal(await bob.view.locator('.pinned-panel .pinned-item button[aria-label="Unpin"]').count(), 0);
     await screenshot(bob.page, 'chat-11-topic-pin-seen-bob-light');
     await bob.view.locator('.chat-header .pins').click();
 

@@ -412,7 +412,7 @@ export class App {
           const root = threadOf(m.body);
           post({ type: 'openResult', conv: this.active, seq: m.seq, ...(root !== undefined ? { thread: root } : {}) });
         },
-        (m) => this.active && m.seq !== undefined && post({ type: 'pin', conv: this.active, target: m.seq, on: false }),
+        this.may('pin') ? (m) => this.active && m.seq !== undefined && post({ type: 'pin', conv: this.active, target: m.seq, on: false }) : undefined,
       ),
     );
   }
