@@ -6,25 +6,10 @@ import { cleanup, connect, makeClient, onCleanup, tempDir, waitFor } from '../he
 // with a stand-in for `vscode` (an ExtensionContext whose SecretStorage is in memory). Loopback
 // hosting has a team secret too: on a shared machine any local user can reach 127.0.0.1.
 
-type Fn = (...args: any[]) => any;
 
-class Emitter {
-  private listeners: Fn[] = [];
-  readonly event = (l: Fn) => {
-    this.listeners.push(l);
-    return { dispose: () => (this.listeners = this.listeners.filter((x) => x !== l)) };
-  };
-  fire(e?: unknown): void {
-    for (const l of [...this.listeners]) l(e);
-  }
-  dispose(): void {
-    this.listeners = [];
-  }
-}
 
 function hostingIn(dir: string, secrets = new Map<string, string>()) {
   const vscode = vscodeStub();
-  Object.assign(vscode, { EventEmitter: Emitter });
   const { Hosting } = loadWith<typeof import('../../src/host/hosting')>('../../src/host/hosting', vscode);
   const context = {
     globalStorageUri: { fsPath: dir },

@@ -34,23 +34,9 @@ describe('held credentials: the conflict rule', () => {
 
 type Fn = (...args: any[]) => any;
 
-class Emitter {
-  private listeners: Fn[] = [];
-  readonly event = (l: Fn) => {
-    this.listeners.push(l);
-    return { dispose: () => (this.listeners = this.listeners.filter((x) => x !== l)) };
-  };
-  fire(e?: unknown): void {
-    for (const l of [...this.listeners]) l(e);
-  }
-  dispose(): void {
-    this.listeners = [];
-  }
-}
 
 function sessionWith(held: { pins?: Record<string, string>; secrets?: Record<string, string> }) {
   const vscode = vscodeStub();
-  Object.assign(vscode, { EventEmitter: Emitter });
   const asked: { text: string; options: { modal?: boolean; detail?: string }; items: string[] }[] = [];
   let answer: string | undefined;
   vscode.window.showWarningMessage = async (text: string, options: { modal?: boolean; detail?: string }, ...items: string[]) => {

@@ -16,6 +16,22 @@ export interface VscodeStub {
   QuickPickItemKind: { Separator: number; Default: number };
   ProgressLocation: { Notification: number };
   ConfigurationTarget: { Global: number };
+  EventEmitter: typeof StubEmitter;
+}
+
+/** vscode.EventEmitter, as far as src/host uses it. */
+export class StubEmitter {
+  private listeners: Fn[] = [];
+  readonly event = (l: Fn) => {
+    this.listeners.push(l);
+    return { dispose: () => (this.listeners = this.listeners.filter((x) => x !== l)) };
+  };
+  fire(e?: unknown): void {
+    for (const l of [...this.listeners]) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
 }
 
 export function vscodeStub(): VscodeStub {
@@ -30,6 +46,7 @@ export function vscodeStub(): VscodeStub {
     QuickPickItemKind: { Separator: -1, Default: 0 },
     ProgressLocation: { Notification: 15 },
     ConfigurationTarget: { Global: 1 },
+    EventEmitter: StubEmitter,
   };
 }
 
