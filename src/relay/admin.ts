@@ -4,7 +4,8 @@ import type { AdminBody, ClientFrame, Member, TeamRole } from '../protocol/wire'
 import { secretMatches } from './auth';
 import type { Connection } from './connection';
 import { nameKey } from '../protocol/names';
-import { canManageRoom, canRemove, canRotate, canSetRole, type RoomFacts } from '../protocol/roles';
+import { canRemove, canRotate, canSetRole, type RoomFacts } from '../protocol/roles';
+import { manageRefusal } from './rules';
 import type { ConversationRecord, RemovedRecord, Store, UserRecord } from './store';
 
 // Team administration: roles, removing members, rotating the team secret, and who manages a
@@ -158,10 +159,14 @@ export class TeamAdmin {
     this.creators.set(conv, user);
   }
 
+  /** What the rules (src/relay/rules.ts) need to know about a room. */
+  roomFacts(state: AdminConv): RoomFacts {
+    return { kind: state.rec.kind, name: state.rec.name, ...(this.creators.has(state.rec.id) ? { creator: this.creators.get(state.rec.id) } : {}) };
+  }
+
   /** Why `user` may not change the topic, archive or pins of `state` (undefined: they may). */
   manageRefusal(user: string, state: AdminConv, act: 'topic' | 'archive' | 'pin'): string | undefined {
-    const facts: RoomFacts = { kind: state.rec.kind, name: state.rec.name, ...(this.creators.has(state.rec.id) ? { creator: this.creators.get(state.rec.id) } : {}) };
-    return canManageRoom({ id: user, role: this.roleOf(user) }, facts, act);
+    return manageRefusal({ id: user, role: this.roleOf(user) }, this.roomFacts(state), act)?.message;
   }
 
   // ---- acts ----

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { openExclusive } from '../core/sqliteFile';
-import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Body, type Message, type SearchHit } from '../protocol/wire';
+import type { Body, Message, SearchHit } from '../protocol/wire';
+import { decideAppend, DELETED_EDIT_TEXT, type Effect, type TargetView } from './rules';
 import type { AppendItem, AppendResult, ConversationRecord, DeviceRecord, FileInfo, InviteRecord, RemovedRecord, ReservedName, SearchQuery, Store, UserRecord } from './store';
 import { nameKey, UNICODE_DATA_VERSION } from '../protocol/names';
 import { excerpt } from './searchText';
@@ -45,9 +46,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(text, tokenize = 'unicode61
 // remove them — so a crash only leaves work for the next call. Pruning removes rows at once.
 
 type Row = Record<string, unknown>;
-
-/** The text an edit of a deleted message is left with (an edit's text may not be empty). */
-const DELETED_EDIT_TEXT = ' ';
 
 /**
  * The embedded store: SQLite compiled to WebAssembly, persisted to one file. It loads in VS Code's
@@ -120,7 +118,7 @@ export class SqliteStore implements Store {
     this.insertMsg = this.prep('INSERT INTO messages (conv, seq, id, author, ts, kind, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.setHead = this.prep('UPDATE convs SET head = ? WHERE id = ?');
     this.passReadStmt = this.prep('INSERT INTO reads (user, conv, seq) VALUES (?, ?, ?) ON CONFLICT (user, conv) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > reads.seq');
-    this.findTarget = this.prep("SELECT author, kind, deleted, body, json_extract(body, '$.thread') AS thread FROM messages WHERE conv = ? AND seq = ? LIMIT 1");
+    this.findTarget = this.prep("SELECT author, kind, deleted, json_extract(body, '$.file') AS file, json_extract(body, '$.thread') AS thread FROM messages WHERE conv = ? AND seq = ? LIMIT 1");
     this.rewriteText = this.prep(`UPDATE messages SET body = json_set(body, '$.text', ?) WHERE conv = ? AND seq = ? AND kind = 'text'`);
     this.rewriteEdits = this.prep(`UPDATE messages SET body = json_set(body, '$.text', ?) WHERE conv = ? AND kind = 'edit' AND json_extract(body, '$.target') = ?`);
     this.markDeleted = this.prep(`UPDATE messages SET deleted = 1, kind = 'deleted', body = '{"kind":"deleted"}' WHERE conv = ? AND seq = ?`);
@@ -402,43 +400,9 @@ export class SqliteStore implements Store {
     const head = this.heads.get(item.conv);
     if (head === undefined) return { ok: false, code: 'unknown_conversation', message: `no conversation ${item.conv}` };
     const body = item.body;
-    if (body.kind === 'topic') this.db.run('UPDATE convs SET topic = ? WHERE id = ?', [body.text === '' ? null : body.text, item.conv]);
-    if (body.kind === 'archive') this.db.run('UPDATE convs SET archived = ? WHERE id = ?', [body.on ? 1 : 0, item.conv]);
-    if (body.kind === 'edit' || body.kind === 'delete' || body.kind === 'react' || body.kind === 'pin') {
-      const found = this.shownTarget(item.conv, body.target, 'edits, deletions, reactions, pins and notices are not messages one can edit, delete, react to or pin');
-      if ('refused' in found) return found.refused;
-      const target = found.row;
-      const kind = String(target.kind);
-      if ((body.kind === 'edit' || body.kind === 'delete') && String(target.author) !== item.author) return { ok: false, code: 'not_author', message: 'only the author may edit or delete a message' };
-      if (body.kind === 'edit' && kind !== 'text') return { ok: false, code: 'bad_target', message: 'only text messages can be edited' };
-      if (body.kind === 'edit') {
-        // Only the current text is kept: the message and every earlier edit of it now carry it,
-        // so a later joiner (or a replay) never reads what was edited away.
-        this.rewriteText.run([body.text, item.conv, body.target]);
-        this.rewriteEdits.run([body.text, item.conv, body.target]);
-      }
-      if (body.kind === 'delete') {
-        // The content goes; the seq stays (a tombstone), so every cache converges. Its edits keep
-        // their place but lose their text.
-        this.markDeleted.run([item.conv, body.target]);
-        this.rewriteEdits.run([DELETED_EDIT_TEXT, item.conv, body.target]);
-        if (kind === 'file') {
-          const file = (JSON.parse(String(target.body)) as { file?: string }).file;
-          if (file) {
-            this.db.run('DELETE FROM file_chunks WHERE file = ?', file);
-            this.db.run('DELETE FROM files WHERE id = ?', file);
-          }
-        }
-      }
-    }
-    const thread = threadOf(body);
-    if (thread !== undefined) {
-      // A reply: its root must be a shown message, and not a reply itself.
-      const found = this.shownTarget(item.conv, thread, 'only messages (not edits, deletions, reactions, pins or notices) start threads');
-      if ('refused' in found) return found.refused;
-      const root = found.row;
-      if (root.thread !== null && root.thread !== undefined) return { ok: false, code: 'bad_target', message: `message ${thread} is a reply; reply to its thread's root (${Number(root.thread)})` };
-    }
+    const decided = decideAppend(item.conv, item.author, body, (seq) => this.target(item.conv, seq));
+    if ('refused' in decided) return { ok: false, ...decided.refused };
+    for (const e of decided.effects) this.apply(item.conv, e);
     if (body.kind === 'file' && item.chunks) {
       this.insertFile.run([body.file, item.conv, body.size, item.chunks.length]);
       item.chunks.forEach((c, i) => this.insertChunk.run([body.file, i, c]));
@@ -449,19 +413,42 @@ export class SqliteStore implements Store {
     return { ok: true, dup: false, message: { conv: item.conv, seq, id: item.id, ts: item.ts, author: item.author, body } };
   }
 
-  /**
-   * The message another one refers to (an event's target, a reply's root): it must exist, not be
-   * deleted, and be a message shown in the conversation, not an event or a notice (`notShown`
-   * says why that is refused).
-   */
-  private shownTarget(conv: string, seq: number, notShown: string): { row: Row } | { refused: AppendResult } {
+  /** A stored message as the rules see it (src/relay/rules.ts). */
+  private target(conv: string, seq: number): TargetView | undefined {
     const row = (this.findTarget.all([conv, seq]) as Row[])[0];
-    const refuse = (message: string) => ({ refused: { ok: false as const, code: 'bad_target' as const, message } });
-    if (!row) return refuse(`no message ${seq} in ${conv}`);
-    const kind = String(row.kind);
-    if (Number(row.deleted) === 1 || kind === 'deleted') return refuse(`message ${seq} is deleted`);
-    if (HIDDEN_KINDS.has(kind) || NOTICE_KINDS.has(kind)) return refuse(notShown);
-    return { row };
+    if (!row) return undefined;
+    return {
+      kind: String(row.kind),
+      author: String(row.author),
+      deleted: Number(row.deleted) === 1,
+      ...(row.thread !== null && row.thread !== undefined ? { thread: Number(row.thread) } : {}),
+      ...(typeof row.file === 'string' ? { file: row.file } : {}),
+    };
+  }
+
+  /** Carries out what the rules decided storing a message does. */
+  private apply(conv: string, e: Effect): void {
+    switch (e.t) {
+      case 'topic':
+        this.db.run('UPDATE convs SET topic = ? WHERE id = ?', [e.topic ?? null, conv]);
+        return;
+      case 'archived':
+        this.db.run('UPDATE convs SET archived = ? WHERE id = ?', [e.on ? 1 : 0, conv]);
+        return;
+      case 'rewrite':
+        this.rewriteText.run([e.text, conv, e.target]);
+        this.rewriteEdits.run([e.text, conv, e.target]);
+        return;
+      case 'tombstone':
+        // The seq stays, so every cache converges.
+        this.markDeleted.run([conv, e.target]);
+        this.rewriteEdits.run([e.editText, conv, e.target]);
+        if (e.file !== undefined) {
+          this.db.run('DELETE FROM file_chunks WHERE file = ?', e.file);
+          this.db.run('DELETE FROM files WHERE id = ?', e.file);
+        }
+        return;
+    }
   }
 
   findByClientId(author: string, id: string): Message | undefined {
