@@ -2,7 +2,7 @@ import type { Database, Statement } from 'node-sqlite3-wasm';
 import { applyReaction, type Reaction } from './reactions';
 import { unreadableBody } from './bodyCheck';
 import { openExclusive } from './sqliteFile';
-import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Body, type Conversation, type Member, type Message, type SendBody } from '../protocol/wire';
+import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Body, type Conversation, type FileMeta, type Member, type Message, type SendBody } from '../protocol/wire';
 
 // The client's local cache: conversations with their cursors, the messages seen so far (so a view
 // can show history at once and offline) and the outbox of unacked messages (which must survive a
@@ -30,15 +30,8 @@ CREATE TABLE IF NOT EXISTS outbox (
 
 type Row = Record<string, unknown>;
 
-export interface OutboxFile {
-  name: string;
-  size: number;
-  sha256: string;
-  mime?: string;
-  note?: string;
-  /** Sent as a reply in this thread. */
-  thread?: number;
-}
+/** A file waiting in the outbox: the upload frame's description of it (its bytes are kept beside it). */
+export type OutboxFile = FileMeta;
 
 export type OutboxEntry =
   | { id: string; conv: string; kind: 'send'; body: SendBody; created: number; state: 'queued' | 'failed'; error?: string }

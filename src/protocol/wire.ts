@@ -110,17 +110,23 @@ export const BASE_SEND_KINDS: readonly string[] = ['text', 'snippet', 'edit', 'd
 /** Body kinds this build sends. */
 export const SEND_KINDS: readonly string[] = SendBody.options.map((o) => o.shape.kind.value);
 
-/** A file body is made by the relay once an upload completes. */
-export const FileBody = z.object({
-  kind: z.literal('file'),
-  file: FileId,
+/**
+ * What describes a file wherever it travels: the `upload` frame, the `file` body the relay makes
+ * of it, the client's outbox entry and the relay's upload in progress. One schema so the limits
+ * (a name of 1–255 characters, the mime and note caps) cannot drift apart between them.
+ */
+export const FileMeta = z.object({
   name: z.string().min(1).max(255),
   size: z.number().int().nonnegative(),
   sha256: Sha256Hex,
   mime: z.string().max(128).optional(),
   note: z.string().max(4000).optional(),
+  /** The file is a reply in this thread (its root's seq). */
   thread: ThreadRoot.optional(),
 });
+
+/** A file body is made by the relay once an upload completes. */
+export const FileBody = z.object({ kind: z.literal('file'), file: FileId, ...FileMeta.shape });
 
 /** What a deleted message's body becomes: its content (and a file's bytes) are gone from the relay. */
 export const DeletedBody = z.object({ kind: z.literal('deleted') });
@@ -158,7 +164,12 @@ export function isShownBody(b: z.infer<typeof Body>): b is Exclude<z.infer<typeo
 export const HelloFrame = z.object({
   t: z.literal('hello'),
   v: z.number().int(),
-  name: z.string().max(256),
+  /**
+   * No length cap of its own: a name of any length is the name rules' to refuse (`bad_name`, close
+   * 4005, docs/PROTOCOL.md), not a malformed frame; the frame cap (maxFrameBytes) bounds it, and the
+   * relay refuses an over-long name before any costly name work (NFC, confusable keys).
+   */
+  name: z.string(),
   /** This device's public key. */
   key: PublicKey,
   /** Ed25519 signature over helloPayload(...). */
@@ -211,18 +222,7 @@ export const SyncFrame = z.object({
   cursors: Cursors,
 });
 export const SendFrame = z.object({ t: z.literal('send'), id: MessageId, conv: ConvId, body: SendBody });
-export const UploadFrame = z.object({
-  t: z.literal('upload'),
-  id: MessageId,
-  conv: ConvId,
-  name: z.string().min(1).max(255),
-  size: z.number().int().nonnegative(),
-  sha256: Sha256Hex,
-  mime: z.string().max(128).optional(),
-  note: z.string().max(4000).optional(),
-  /** Upload the file as a reply in this thread (its root's seq). */
-  thread: ThreadRoot.optional(),
-});
+export const UploadFrame = z.object({ t: z.literal('upload'), id: MessageId, conv: ConvId, ...FileMeta.shape });
 export const ChunkFrame = z.object({
   t: z.literal('chunk'),
   id: MessageId,
@@ -473,6 +473,7 @@ export type ReactBody = z.infer<typeof ReactBody>;
 export type PinBody = z.infer<typeof PinBody>;
 export type AdminBody = z.infer<typeof AdminBody>;
 export type TeamRole = z.infer<typeof TeamRole>;
+export type FileMeta = z.infer<typeof FileMeta>;
 export type FileBody = z.infer<typeof FileBody>;
 export type DeletedBody = z.infer<typeof DeletedBody>;
 export type SendBody = z.infer<typeof SendBody>;
