@@ -3,7 +3,7 @@
 // deletions and reactions as everyone saw them.
 import type { ParleyClient } from './client';
 import type { CachedMessage } from './clientStore';
-import { formatBytes } from './fileNames';
+import { formatBytes } from '../protocol/formatBytes';
 import { threadOf } from '../protocol/wire';
 
 export interface ExportOptions {

@@ -23,10 +23,3 @@ export function sanitizeFileName(name: string): string {
   }
   return n || 'file';
 }
-
-/** A size as people read it: 512 B, 2.0 KB, 1.5 MB. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}

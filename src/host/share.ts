@@ -5,7 +5,7 @@ import type { ParleyClient } from '../core/client';
 import { conversationViews } from '../core/viewModel';
 import { relocate } from '../core/relocate';
 import type { SnippetBody } from '../protocol/wire';
-import { formatBytes } from '../core/fileNames';
+import { formatBytes } from '../protocol/formatBytes';
 import { diffHead, fileInRepo, showHead } from './git';
 import type { Session } from './session';
 import { flashStatus, showInfo, withProgressNotification } from './messages';

@@ -111,8 +111,5 @@ export function formatDayTime(ts: number): string {
   return `${new Date(ts).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${formatTime(ts)}`;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
+/** The one formatBytes, shared with the host (src/protocol is all the webview may import). */
+export { formatBytes } from '../../protocol/formatBytes';
