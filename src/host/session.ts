@@ -11,7 +11,8 @@ import type { CertificateProblem } from '../core/tlsPin';
 import { credentialConflict, type CredentialConflict, type Held } from '../core/heldCredentials';
 import type { ConnectionView } from '../protocol/view';
 import { readConfig, saveConfig } from './config';
-import { Disposable } from './disposable';
+import type { EventsOf } from '../core/emitter';
+import { Disposable, disposeAll } from './disposable';
 import type { Hosting } from './hosting';
 import { askAboutConflict, type ConflictChoice } from './credentialPrompt';
 
@@ -25,15 +26,28 @@ const secretKey = (url: string) => `parley.teamSecret:${url}`;
 /** Pinned certificate fingerprints by relay address (not secret: kept in global state). */
 const PINS_KEY = 'parley.certificatePins';
 
+/** The events a ParleyClient emits, by name. */
+export type ClientEventMap = EventsOf<ParleyClient>;
+
+interface ClientListener {
+  event: keyof ClientEventMap;
+  fn: (...args: never[]) => void;
+  /** Set while attached to the current client. */
+  off?: () => void;
+}
+
 /**
  * Owns this window's connection: the client, its cache file and (when hosting) the embedded
- * relay. Everything else reads state from here and listens to `onDidChange`.
+ * relay. Everything else reads state from here and listens to `onDidChange`, or to the
+ * client's own events through `onClientEvent` (never on a client itself: sign-out or joining
+ * another team replaces it).
  */
 export class Session extends Disposable {
   private _client: ParleyClient | undefined;
   private store: ClientStore | undefined;
   private releaseSlot: (() => void) | undefined;
-  private clientSubs: (() => void)[] = [];
+  private clientSubs: { dispose(): void }[] = [];
+  private readonly clientListeners = new Set<ClientListener>();
   private lastDetail: string | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
@@ -49,12 +63,34 @@ export class Session extends Disposable {
     private readonly log: vscode.LogOutputChannel,
     readonly hosting: Hosting,
   ) {
-    super();
+    super(log);
     this._register(hosting.onDidChange(() => this.changed.fire()));
   }
 
   get client(): ParleyClient | undefined {
     return this._client;
+  }
+
+  /**
+   * Listens to `event` of this window's client, whichever it is: the current one, and each that
+   * replaces it (the listener moves over; between clients nothing fires).
+   */
+  onClientEvent<K extends keyof ClientEventMap>(event: K, fn: ClientEventMap[K]): vscode.Disposable {
+    const l: ClientListener = { event, fn };
+    this.clientListeners.add(l);
+    if (this._client) this.attachListener(this._client, l);
+    return {
+      dispose: () => {
+        this.clientListeners.delete(l);
+        l.off?.();
+        l.off = undefined;
+      },
+    };
+  }
+
+  private attachListener(client: ParleyClient, l: ClientListener): void {
+    // The map's key and listener type agree by construction (onClientEvent); the set forgets which K.
+    l.off = client.on(l.event, l.fn as ClientEventMap[typeof l.event]);
   }
 
   /** Connects with the saved settings, if the user has joined before (resuming hosting first when asked to). */
@@ -247,19 +283,33 @@ export class Session extends Disposable {
       client.on('signedIn', (info) => void this.signedIn(url, info.usedCode)),
       client.on('devices', (devices) => this.devicesEmitter.fire(devices)),
     ];
+    for (const l of this.clientListeners) this.attachListener(client, l);
     this.clientEmitter.fire(client);
     client.start();
     fire();
   }
 
   disconnect(): void {
-    for (const off of this.clientSubs.splice(0)) off();
-    this._client?.stop();
+    const client = this._client;
+    const store = this.store;
+    const release = this.releaseSlot;
     this._client = undefined;
-    this.store?.close();
     this.store = undefined;
-    this.releaseSlot?.();
     this.releaseSlot = undefined;
+    const listeners = [...this.clientListeners].map((l) => ({ dispose: () => (l.off?.(), (l.off = undefined)) }));
+    // In this order (disposeAll goes last to first): listeners off, client stopped, cache closed, slot released;
+    // a step that throws is logged and the rest still happen.
+    disposeAll(
+      [
+        { dispose: () => release?.() },
+        { dispose: () => store?.close() },
+        { dispose: () => client?.stop() },
+        ...listeners,
+        ...this.clientSubs.splice(0),
+      ],
+      'the client',
+      this.log,
+    );
     this.clientEmitter.fire(undefined);
     this.changed.fire();
   }

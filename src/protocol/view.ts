@@ -142,21 +142,31 @@ export interface ViewSnapshot {
 
 export type HostToView =
   | { type: 'snapshot'; snapshot: ViewSnapshot }
-  | { type: 'older'; conv: string; messages: MessageView[]; more: boolean }
+  /** Answers `loadOlder` (same `rid`). */
+  | { type: 'older'; rid: string; conv: string; messages: MessageView[]; more: boolean }
   | { type: 'typing'; conv: string; user: string }
-  /** Show message `seq` of the active conversation in context: `messages` runs from before it to the newest. With `reply`, the open thread's reply to show. */
-  | { type: 'reveal'; conv: string; seq: number; reply?: number; messages: MessageView[]; more: boolean }
+  /**
+   * Answers `openResult` (same `rid`): show message `seq` of the active conversation in context;
+   * `messages` runs from before it to the newest. With `reply`, the open thread's reply to show.
+   */
+  | { type: 'reveal'; rid: string; conv: string; seq: number; reply?: number; messages: MessageView[]; more: boolean }
   | { type: 'focusComposer' }
   /** Put the keyboard focus somewhere useful in the view as it is (Parley: Open Chat). */
   | { type: 'focus' }
   | { type: 'focusSearch' }
-  /** Search results for `q` (the view ignores answers to queries it no longer shows). */
-  | { type: 'results'; q: string; hits: SearchHit[]; more: boolean; error?: string }
-  | { type: 'notice'; level: 'info' | 'error'; text: string };
+  /** Answers `search` or `mentions` (same `rid`; the view ignores answers to a request it no longer waits for). */
+  | { type: 'results'; rid: string; q: string; hits: SearchHit[]; more: boolean; error?: string }
+  /** With `rid`: the request of that id failed (no other answer comes). */
+  | { type: 'notice'; level: 'info' | 'error'; text: string; rid?: string };
 
 export type { Member, PresenceState, SearchHit };
 
 const Conv = z.string().min(1).max(64);
+/**
+ * Request id of a view message that gets a reply; the reply echoes it, so the view matches answers
+ * to what it asked (not to their content) and drops one that arrives after a newer request.
+ */
+const Rid = z.string().min(1).max(64);
 
 export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), v: z.number().int() }),
@@ -172,13 +182,13 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pin'), conv: Conv, target: z.number().int().nonnegative(), on: z.boolean() }),
   z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
   z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string(), thread: z.number().int().min(1).optional() }),
-  /** `before`: the oldest seq the view shows (older cached messages are served first). */
   /** The Mentions list: answered with `results` for the query MENTIONS_QUERY. */
-  z.object({ type: z.literal('mentions') }),
-  z.object({ type: z.literal('search'), q: z.string().min(1).max(200), conv: Conv.optional(), from: z.string().min(1).max(64).optional() }),
+  z.object({ type: z.literal('mentions'), rid: Rid }),
+  z.object({ type: z.literal('search'), rid: Rid, q: z.string().min(1).max(200), conv: Conv.optional(), from: z.string().min(1).max(64).optional() }),
   /** Show a search result in its conversation (and thread). */
-  z.object({ type: z.literal('openResult'), conv: Conv, seq: z.number().int().min(1), thread: z.number().int().min(1).optional() }),
-  z.object({ type: z.literal('loadOlder'), conv: Conv, before: z.number().int().min(1).optional() }),
+  z.object({ type: z.literal('openResult'), rid: Rid, conv: Conv, seq: z.number().int().min(1), thread: z.number().int().min(1).optional() }),
+  /** `before`: the oldest seq the view shows (older cached messages are served first). */
+  z.object({ type: z.literal('loadOlder'), rid: Rid, conv: Conv, before: z.number().int().min(1).optional() }),
   z.object({ type: z.literal('retry'), id: z.string().max(64) }),
   z.object({ type: z.literal('discard'), id: z.string().max(64) }),
   z.object({ type: z.literal('read'), conv: Conv, seq: z.number().int().nonnegative() }),
