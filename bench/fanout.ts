@@ -100,8 +100,8 @@ export function fmt(n: number): string {
   return n.toFixed(0);
 }
 
-export async function measurePeer(kind: ServerKind, proto: string, label: string, receivers: number, ramp: number[]): Promise<PeerResult> {
-  const server = await startServer(kind);
+export async function measurePeer(kind: ServerKind, proto: string, label: string, receivers: number, ramp: number[], relayScript?: string): Promise<PeerResult> {
+  const server = await startServer(kind, relayScript ? { relayScript } : {});
   try {
     // Fixed offered loads: 1k, 10k and 100k deliveries/s.
     const fixedRates = [1_000, 10_000, 100_000].map((d) => d / receivers);

@@ -47,13 +47,14 @@ async function waitForPort(port: number, child: ChildProcess, logs: () => string
   }
 }
 
-export async function startServer(kind: ServerKind, opts: { core?: number } = {}): Promise<RunningServer> {
+/** `relayScript`: another build of Parley's relay to start instead of dist/relay.js (bench/beside.ts). */
+export async function startServer(kind: ServerKind, opts: { core?: number; relayScript?: string } = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), `parley-bench-${kind}-`));
   const port = await freePort();
   let cmd: string[];
   switch (kind) {
     case 'parley':
-      cmd = [process.execPath, join(root, 'dist', 'relay.js'), '--port', String(port), '--data', dir, '--rate', '1000000'];
+      cmd = [process.execPath, opts.relayScript ?? join(root, 'dist', 'relay.js'), '--port', String(port), '--data', dir, '--rate', '1000000'];
       break;
     case 'ws':
       cmd = [process.execPath, join(root, 'out', 'bench', 'fanout', 'wsBroadcast.js'), String(port)];
