@@ -1,10 +1,12 @@
 import { MENTIONS_QUERY, type ConversationView, type SearchHit, type ViewSnapshot } from '../../protocol/view';
 import { excerptParts } from '../logic/searchExcerpt';
 import { bdi, formatDayTime, h, icon, iconButton, visible } from './dom';
+import { requestId } from './requestIds';
 
 export interface SearchHooks {
-  search(q: string, conv?: string, from?: string): void;
-  mentions(): void;
+  /** `rid`: the request id its `results` carry. */
+  search(rid: string, q: string, conv?: string, from?: string): void;
+  mentions(rid: string): void;
   open(hit: SearchHit): void;
   /** Searching started (a query is in the box) or ended (the box was cleared). */
   changed(active: boolean): void;
@@ -25,7 +27,8 @@ export class SearchPanel {
   private readonly filters: HTMLElement;
   private snap: ViewSnapshot | undefined;
   private timer = 0;
-  private asked = '';
+  /** The request whose results are awaited: answers to earlier ones are dropped. */
+  private waiting: string | undefined;
   /** Showing the Mentions list rather than search results. */
   private mentionsMode = false;
   private readonly heading = h('div', { class: 'search-heading' });
@@ -70,13 +73,13 @@ export class SearchPanel {
   showMentions(): void {
     this.input.value = '';
     this.mentionsMode = true;
-    this.asked = MENTIONS_QUERY;
+    this.waiting = requestId();
     delete this.results.dataset.key;
     this.heading.replaceChildren(h('span', { text: 'Mentions of you' }), iconButton('close', 'Close the mentions', () => this.clear()));
     this.results.replaceChildren();
     this.results.setAttribute('aria-busy', 'true');
     this.showState();
-    this.hooks.mentions();
+    this.hooks.mentions(this.waiting);
   }
 
   focus(): void {
@@ -91,8 +94,9 @@ export class SearchPanel {
     fillSelect(this.fromUser, 'Anyone', [...snap.members].sort((a, b) => a.name.localeCompare(b.name)).map((m) => [m.id, m.id === snap.me?.id ? `${m.name} (you)` : m.name]));
   }
 
-  onResults(q: string, hits: SearchHit[], more: boolean, error?: string): void {
-    if (q !== this.asked) return;
+  /** The answer to request `rid` for `q`. */
+  onResults(rid: string, q: string, hits: SearchHit[], more: boolean, error?: string): void {
+    if (rid !== this.waiting) return;
     this.results.setAttribute('aria-busy', 'false');
     if (error) {
       this.results.replaceChildren(h('div', { class: 'search-note error', attrs: { role: 'alert' } }, icon('error'), h('span', { text: error })));
@@ -149,11 +153,12 @@ export class SearchPanel {
     const q = this.input.value.trim();
     if (!q) return;
     const key = `${q}\u0000${this.inConv.value}\u0000${this.fromUser.value}`;
-    this.asked = q;
+    // The same search as the one shown (or awaited): its answer stands.
     if (this.results.dataset.key === key) return;
     this.results.dataset.key = key;
     this.results.setAttribute('aria-busy', 'true');
-    this.hooks.search(q, this.inConv.value || undefined, this.fromUser.value || undefined);
+    this.waiting = requestId();
+    this.hooks.search(this.waiting, q, this.inConv.value || undefined, this.fromUser.value || undefined);
   }
 
   private clear(): void {
