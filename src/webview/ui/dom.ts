@@ -110,6 +110,3 @@ export function formatTime(ts: number): string {
 export function formatDayTime(ts: number): string {
   return `${new Date(ts).toLocaleDateString(undefined, { month: 'short', day: 'numeric' })} ${formatTime(ts)}`;
 }
-
-/** The one formatBytes, shared with the host (src/protocol is all the webview may import). */
-export { formatBytes } from '../../protocol/formatBytes';

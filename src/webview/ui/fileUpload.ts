@@ -1,4 +1,4 @@
-import { formatBytes } from './dom';
+import { formatBytes } from '../../protocol/formatBytes';
 import { post } from './vscodeApi';
 
 /**

@@ -1,8 +1,9 @@
+import { formatBytes } from '../../protocol/formatBytes';
 import type { MessageView } from '../../protocol/view';
 import { canOpenFile } from '../logic/fileKinds';
 import { snippetWhere } from '../logic/snippetCard';
 import type { RowContext } from './messageRow';
-import { bdi, formatBytes, h, icon, iconButton } from './dom';
+import { bdi, h, icon, iconButton } from './dom';
 import { codeBlock, renderMarkdown } from './markdown';
 
 type BodyOf<K extends MessageView['body']['kind']> = Extract<MessageView['body'], { kind: K }>;
