@@ -5,7 +5,7 @@
 // BENCH_QUICK=1 runs a short smoke for CI (the ramp stops at 300k deliveries/s, fewer connections,
 // no storage run; no verdicts).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, readFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { buildLoadgen, fanoutTable, fmt, measurePeer, rampFrom, type PeerResult } from './fanout';
@@ -30,7 +30,7 @@ function machine(): string {
     `node ${process.version} on ${os.platform()}/${os.arch()}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
     `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `mosquitto ${tool('dpkg-query', ['-W', '-f', '${Version}', 'mosquitto'])}, ngircd ${tool('dpkg-query', ['-W', '-f', '${Version}', 'ngircd'])}`,
-    `ws: ${(require('ws/package.json') as { version: string }).version}`,
+    `ws: ${(JSON.parse(readFileSync(join(root, 'node_modules/ws/package.json'), 'utf8')) as { version: string }).version}`,
   ].join('\n');
 }
 

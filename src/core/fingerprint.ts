@@ -17,5 +17,7 @@ export function formatFingerprint(hex: string): string {
 
 /** SHA-256 fingerprint of a PEM certificate, normalized. */
 export function fingerprintOfPem(pem: string): string {
-  return normalizeFingerprint(new X509Certificate(pem).fingerprint256)!;
+  const fp = normalizeFingerprint(new X509Certificate(pem).fingerprint256);
+  if (!fp) throw new Error('the certificate has no SHA-256 fingerprint');
+  return fp;
 }

@@ -132,7 +132,7 @@ export function parseInvite(text: string): InviteParse {
   });
   if (!made.ok) return { ok: false, message: `the invite is not valid: ${made.message}` };
   const want = Buffer.from(sum ? checksumOf(made.invite) : legacyCheckOf(made.invite));
-  const got = Buffer.from((sum ?? check)!.toLowerCase());
+  const got = Buffer.from((sum ?? check ?? '').toLowerCase());
   if (want.length !== got.length || !timingSafeEqual(want, got)) {
     return { ok: false, message: 'the invite was damaged or edited after it was made (its checksum does not match); copy the whole link again or ask for a new one' };
   }

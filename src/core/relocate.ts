@@ -64,86 +64,107 @@ interface Alignment {
   end: number;
 }
 
+/** The snippet's lines interned for matching (see `align`). */
+interface Interned {
+  ids: Map<string, number>;
+  /** Per snippet line: its id (1..), or -1 for a blank line. */
+  wantId: Int32Array;
+  /** Per snippet line: 1 when it holds a letter or digit (worth anchoring on). */
+  wantDistinct: Uint8Array;
+  keys: string[];
+  /** Snippet lines that are not blank. */
+  meaningful: number;
+}
+
+function intern(want: string[]): Interned {
+  const n = want.length;
+  const out: Interned = { ids: new Map(), wantId: new Int32Array(n), wantDistinct: new Uint8Array(n), keys: [], meaningful: 0 };
+  for (let i = 0; i < n; i++) {
+    const k = key(want[i]);
+    if (!k) {
+      out.wantId[i] = -1;
+      continue;
+    }
+    out.meaningful++;
+    let id = out.ids.get(k);
+    if (id === undefined) {
+      id = out.keys.push(k);
+      out.ids.set(k, id);
+    }
+    out.wantId[i] = id;
+    out.wantDistinct[i] = distinctive(k) ? 1 : 0;
+  }
+  return out;
+}
+
+/**
+ * Where the snippet may start (file line minus snippet line), best first: offsets voted for by
+ * its distinctive lines (rare ones first; common ones only near the old position), at most
+ * MAX_REGIONS, none within half the slack of one already chosen. With nothing distinctive, only
+ * where it was. Undefined when no line votes.
+ */
+function candidateOffsets(w: Interned, occurrences: number[][], old: number, fileLines: number, slack: number): number[] | undefined {
+  const n = w.wantId.length;
+  if (!w.wantDistinct.some((d) => d === 1)) return [Math.max(0, Math.min(old, fileLines - 1))];
+  const votes = new Map<number, number>();
+  const vote = (near: boolean) => {
+    for (let i = 0; i < n; i++) {
+      if (!w.wantDistinct[i]) continue;
+      const js = occurrences[w.wantId[i] - 1];
+      if (!near && js.length > ANCHOR_MAX) continue;
+      for (const j of js) {
+        if (near && Math.abs(j - i - old) > n + slack) continue;
+        votes.set(j - i, (votes.get(j - i) ?? 0) + 1);
+      }
+    }
+  };
+  vote(false);
+  // Only common lines in common: their occurrences near the old position.
+  if (votes.size === 0) vote(true);
+  if (votes.size === 0) return undefined;
+  const ranked = [...votes].sort((a, b) => b[1] - a[1] || Math.abs(a[0] - old) - Math.abs(b[0] - old) || a[0] - b[0]);
+  const offsets: number[] = [];
+  for (const [o] of ranked) {
+    if (offsets.length >= MAX_REGIONS) break;
+    // A region already chosen covers offsets within half its slack.
+    if (!offsets.some((p) => Math.abs(p - o) <= slack / 2)) offsets.push(o);
+  }
+  return offsets;
+}
+
 function align(file: string[], want: string[], old: number): { start: number; end: number } | undefined {
   const n = want.length;
   // Intern the snippet's meaningful lines as ids 1..; blank snippet lines are -1, file lines not in
   // the snippet 0, so a match is `wantId[i] > 0 && fileId[j] === wantId[i]`.
-  const ids = new Map<string, number>();
-  const wantId = new Int32Array(n);
-  const wantDistinct = new Uint8Array(n);
-  const keys: string[] = [];
-  let meaningful = 0;
-  for (let i = 0; i < n; i++) {
-    const k = key(want[i]);
-    if (!k) {
-      wantId[i] = -1;
-      continue;
-    }
-    meaningful++;
-    let id = ids.get(k);
-    if (id === undefined) {
-      id = keys.push(k);
-      ids.set(k, id);
-    }
-    wantId[i] = id;
-    wantDistinct[i] = distinctive(k) ? 1 : 0;
-  }
-  if (meaningful === 0) return undefined;
+  const w = intern(want);
+  if (w.meaningful === 0) return undefined;
   const fileId = new Int32Array(file.length);
-  const occurrences: number[][] = keys.map(() => []);
+  const occurrences: number[][] = w.keys.map(() => []);
   for (let j = 0; j < file.length; j++) {
-    const id = ids.get(key(file[j]));
+    const id = w.ids.get(key(file[j]));
     if (id === undefined) continue;
     fileId[j] = id;
     occurrences[id - 1].push(j);
   }
   // Not even half of the lines are anywhere in the file.
   let present = 0;
-  for (let i = 0; i < n; i++) if (wantId[i] > 0 && occurrences[wantId[i] - 1].length > 0) present++;
-  if (present * 2 < meaningful) return undefined;
+  for (let i = 0; i < n; i++) if (w.wantId[i] > 0 && occurrences[w.wantId[i] - 1].length > 0) present++;
+  if (present * 2 < w.meaningful) return undefined;
 
   const slack = Math.min(500, Math.max(10, Math.ceil(n / 2)));
-  const anyDistinct = wantDistinct.some((d) => d === 1);
-  let offsets: number[];
-  if (!anyDistinct) {
-    // Nothing to anchor on (only braces and the like): look where it was.
-    offsets = [Math.max(0, Math.min(old, file.length - 1))];
-  } else {
-    const votes = new Map<number, number>();
-    const vote = (near: boolean) => {
-      for (let i = 0; i < n; i++) {
-        if (!wantDistinct[i]) continue;
-        const js = occurrences[wantId[i] - 1];
-        if (!near && js.length > ANCHOR_MAX) continue;
-        for (const j of js) {
-          if (near && Math.abs(j - i - old) > n + slack) continue;
-          votes.set(j - i, (votes.get(j - i) ?? 0) + 1);
-        }
-      }
-    };
-    vote(false);
-    // Only common lines in common: their occurrences near the old position.
-    if (votes.size === 0) vote(true);
-    if (votes.size === 0) return undefined;
-    const ranked = [...votes].sort((a, b) => b[1] - a[1] || Math.abs(a[0] - old) - Math.abs(b[0] - old) || a[0] - b[0]);
-    offsets = [];
-    for (const [o] of ranked) {
-      if (offsets.length >= MAX_REGIONS) break;
-      // A region already chosen covers offsets within half its slack.
-      if (!offsets.some((p) => Math.abs(p - o) <= slack / 2)) offsets.push(o);
-    }
-  }
-
+  const offsets = candidateOffsets(w, occurrences, old, file.length, slack);
+  if (!offsets) return undefined;
   let best: Alignment | undefined;
   for (const o of offsets) {
     const lo = Math.max(0, o - slack);
     const hi = Math.min(file.length, o + n + slack);
-    const a = alignIn(fileId, wantId, wantDistinct, lo, hi, old, n);
+    const a = alignIn(fileId, w.wantId, w.wantDistinct, lo, hi, old, n);
     if (a && (!best || better(a, best, n, old))) best = a;
   }
   if (!best) return undefined;
   const matches = Math.ceil(best.score / MATCH);
-  if (matches * 2 < meaningful || (anyDistinct && best.distinct === 0)) return undefined;
+  const anyDistinct = w.wantDistinct.some((d) => d === 1);
+  if (matches * 2 < w.meaningful || (anyDistinct && best.distinct === 0)) return undefined;
   return { start: best.start, end: best.end };
 }
 

@@ -16,7 +16,7 @@ export class CertificateError extends Error {
   constructor(readonly problem: CertificateProblem) {
     super(
       problem.kind === 'changed'
-        ? `the relay's certificate changed: expected ${short(problem.expected!)}, got ${short(problem.fingerprint)}. Someone may be intercepting the connection, or the host made a new certificate; nothing was sent`
+        ? `the relay's certificate changed: expected ${short(problem.expected ?? '')}, got ${short(problem.fingerprint)}. Someone may be intercepting the connection, or the host made a new certificate; nothing was sent`
         : `the relay's certificate (${short(problem.fingerprint)}) is not trusted yet; compare it with the host's and trust it to connect`,
     );
   }
@@ -57,7 +57,11 @@ export async function relayTlsOptions(url: string, pinned: string | undefined, t
       const authorized = socket.authorized;
       socket.end();
       if (!cert) reject(new Error('the relay presented no certificate'));
-      else resolve({ pem: cert.toString(), fingerprint: normalizeFingerprint(cert.fingerprint256)!, authorized });
+      else {
+        const fingerprint = normalizeFingerprint(cert.fingerprint256);
+        if (!fingerprint) reject(new Error("the relay's certificate has no SHA-256 fingerprint"));
+        else resolve({ pem: cert.toString(), fingerprint, authorized });
+      }
     });
     socket.once('error', (err) => {
       clearTimeout(timer);

@@ -33,7 +33,7 @@ export const NAME_MAX = 32;
 
 /** A character quoted for a message: '" "', '"!"'; invisible ones (tab, zero-width, marks) by code point. */
 function quote(ch: string): string {
-  return ch !== ' ' && /^[\s\p{C}\p{M}]$/u.test(ch) ? `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : `"${ch}"`;
+  return ch !== ' ' && /^[\s\p{C}\p{M}]$/u.test(ch) ? `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}` : `"${ch}"`;
 }
 
 function orList(items: string[]): string {

@@ -27,7 +27,7 @@ let foldings: Map<number, string> | undefined;
 
 function mapEach(s: string, table: Map<number, string>): string {
   let out = '';
-  for (const ch of s) out += table.get(ch.codePointAt(0)!) ?? ch;
+  for (const ch of s) out += table.get(ch.codePointAt(0) ?? 0) ?? ch;
   return out;
 }
 
@@ -94,7 +94,7 @@ export function namesClash(a: string, b: string): boolean {
 
 
 function describe(ch: string): string {
-  const cp = ch.codePointAt(0)!;
+  const cp = ch.codePointAt(0) ?? 0;
   const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   const named = INVISIBLE_CHAR_NAMES[cp];
   if (named) return `${u} (${named})`;
@@ -176,7 +176,8 @@ function mixedScripts(name: string): string[] | undefined {
     if (!set.has('Latin')) beyondLatin = intersect(beyondLatin, set);
   }
   if (all === undefined || all.size > 0) return undefined;
-  if (beyondLatin && WRITING.some(([w]) => beyondLatin!.has(w))) return undefined;
+  const scripts = beyondLatin;
+  if (scripts && WRITING.some(([w]) => scripts.has(w))) return undefined;
   return seen;
 }
 
