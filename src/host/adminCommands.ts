@@ -7,13 +7,12 @@ import { ask, showInfo } from './messages';
 import { pickOne, type Choice } from './picks';
 import { plainLabel } from './plainText';
 import type { Session } from './session';
+import type { Register } from './commandSupport';
 
 // Team administration from VS Code: removing a member, changing roles, rotating the team secret.
 // The relay decides (src/protocol/roles.ts, the same rules): what it would refuse is not offered
 // here, and whatever it refuses anyway comes back as the error shown. Each act asks first, in a
 // modal that names it, also when invoked with arguments (a link or another extension).
-
-type Register = (id: string, fn: (...args: never[]) => unknown) => void;
 
 /** Registers the administration commands (through commands.ts's `reg`); the returned object is disposed with the extension. */
 export function registerAdminCommands(reg: Register, session: Session, copyInvite: () => Promise<unknown>): AdminCommands {
@@ -35,15 +34,12 @@ export class AdminCommands extends Disposable {
     super();
     // A rotation's new secret (sent to admins) is kept, so this window's invites carry it.
     // The palette offers the commands to admins and owners only (context keys parley.teamAdmin, parley.teamOwner).
-    let offs: (() => void)[] = [];
-    const attach = (c: ParleyClient | undefined) => {
-      for (const off of offs) off();
-      offs = c ? [c.on('secret', (secret) => void session.rememberSecret(secret)), c.on('members', () => this.updateContext(c)), c.on('ready', () => this.updateContext(c))] : [];
-      this.updateContext(c);
-    };
-    attach(session.client);
-    this._register(session.onDidChangeClient(attach));
-    this._register({ dispose: () => offs.forEach((off) => off()) });
+    const update = () => this.updateContext(session.client);
+    this._register(session.onClientEvent('secret', (secret) => void session.rememberSecret(secret)));
+    this._register(session.onClientEvent('members', update));
+    this._register(session.onClientEvent('ready', update));
+    this._register(session.onDidChangeClient(update));
+    update();
   }
 
   private shown: TeamRole | undefined;

@@ -63,7 +63,7 @@ export class Hosting extends Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    super();
+    super(log);
   }
 
   private get dir(): string {
@@ -169,7 +169,8 @@ export class Hosting extends Disposable {
   }
 
   override dispose(): void {
-    void this.stop();
+    // The relay stops in the background (VS Code does not wait on disposal); a failure is logged.
+    this.stop().catch((err: unknown) => this.log.error(`stopping the hosted relay failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
     super.dispose();
   }
 }

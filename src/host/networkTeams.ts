@@ -40,7 +40,7 @@ export class NetworkTeams extends Disposable {
     /** Tests: a port of their own and short query intervals. */
     private readonly browserOptions: Pick<BrowserOptions, 'port' | 'intervalMs' | 'maxIntervalMs'> = {},
   ) {
-    super();
+    super(log);
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('parley.discovery')) {
@@ -131,7 +131,7 @@ export class NetworkTeams extends Disposable {
     if (!this.browser) return;
     const b = this.browser;
     this.browser = undefined;
-    void b.stop();
+    b.stop().catch((err: unknown) => this.log.warn(`stopping the team browser failed: ${(err as Error).message}`));
     this.log.info('stopped looking for teams on the network');
     if (this.found.length) {
       this.found = [];

@@ -20,7 +20,6 @@ export class Notifier extends Disposable {
   private readonly coalescer = new Coalescer<NotifyCandidate>(4000, (items) => this.show(items));
   private readonly electionFile: string;
   private debugging = vscode.debug.activeDebugSession !== undefined;
-  private offMessage: (() => void) | undefined;
   /** Messages that arrive during the first sync after connecting are catch-up, not news. */
   private catchingUp = true;
 
@@ -35,22 +34,16 @@ export class Notifier extends Disposable {
     this._register(vscode.window.onDidChangeWindowState((s) => s.focused && this.claim()));
     this._register(vscode.debug.onDidStartDebugSession(() => (this.debugging = true)));
     this._register(vscode.debug.onDidTerminateDebugSession(() => (this.debugging = vscode.debug.activeDebugSession !== undefined)));
-    this._register(session.onDidChangeClient((c) => this.attach(c)));
     this._register({ dispose: () => this.coalescer.dispose() });
-    this.attach(session.client);
-  }
-
-  private attach(client: ParleyClient | undefined): void {
-    this.offMessage?.();
-    this.offMessage = undefined;
-    if (!client) return;
-    this.catchingUp = true;
-    const offs = [
-      client.on('message', (m) => this.onMessage(client, m)),
-      client.on('synced', () => (this.catchingUp = false)),
-      client.on('state', (s) => s !== 'connected' && (this.catchingUp = true)),
-    ];
-    this.offMessage = () => offs.forEach((off) => off());
+    this._register(session.onDidChangeClient(() => (this.catchingUp = true)));
+    this._register(session.onClientEvent('synced', () => (this.catchingUp = false)));
+    this._register(session.onClientEvent('state', (s) => s !== 'connected' && (this.catchingUp = true)));
+    this._register(
+      session.onClientEvent('message', (m) => {
+        const client = session.client;
+        if (client) this.onMessage(client, m);
+      }),
+    );
   }
 
   private onMessage(client: ParleyClient, m: Message): void {
@@ -115,10 +108,5 @@ export class Notifier extends Disposable {
     }
     this.claim();
     return true;
-  }
-
-  override dispose(): void {
-    this.offMessage?.();
-    super.dispose();
   }
 }

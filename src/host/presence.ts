@@ -27,13 +27,12 @@ export class PresenceTracker extends Disposable {
     this._register(vscode.window.onDidChangeActiveTerminal(touch));
     const timer = setInterval(() => this.check(), 30_000);
     this._register({ dispose: () => clearInterval(timer) });
+    // A new connection starts online (the relay knows nothing else); report away again if idle.
     this._register(
-      session.onDidChangeClient((c) =>
-        c?.on('ready', () => {
-          this.reported = 'online';
-          this.check();
-        }),
-      ),
+      session.onClientEvent('ready', () => {
+        this.reported = 'online';
+        this.check();
+      }),
     );
   }
 

@@ -7,6 +7,7 @@ import { ask, reportingFailure, showInfo } from './messages';
 import { askText, pickOne } from './picks';
 import type { Session } from './session';
 import { describeTeamChange, TEAM_COMMANDS, type TeamCommand, type TeamNow } from './teamChange';
+import type { Register } from './commandSupport';
 
 // The commands that join, host, stop hosting or leave a team (TEAM_COMMANDS). Each is registered
 // behind one guard: given arguments, it first asks in a modal that names what will happen (see
@@ -41,8 +42,6 @@ interface InviteArgs {
 
 /** A team command's work. `confirmed`: the user has just agreed to what its arguments ask. */
 type Body = (confirmed: boolean, args: never) => Promise<unknown>;
-
-type Register = (id: string, fn: (...args: never[]) => unknown) => void;
 
 /** Where this window is now, for the questions. */
 export function teamNow(session: Session): TeamNow {
