@@ -46,6 +46,12 @@ export const ErrorCode = {
   /** An admin removed this member from the team; their keys are refused from then on. */
   removed: 'removed',
   internal: 'internal',
+  /** An upgrade from a browser origin the relay was not told to allow (HTTP 403, before any frame). */
+  badOrigin: 'bad_origin',
+  /** An upgrade to a path that is not the relay's (HTTP 404). */
+  notFound: 'not_found',
+  /** An upgrade while the relay shuts down (HTTP 503). */
+  stopping: 'stopping',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -64,7 +70,11 @@ export const FATAL_ERRORS: ReadonlySet<string> = new Set([
   ErrorCode.badInvite,
 ]);
 
-/** WebSocket close codes used by the relay (4000-4999 is the application range). */
+/**
+ * WebSocket close codes of the protocol (4000-4999 is the application range). The relay sends
+ * 1001 and the 4xxx codes but 4009; `ws` itself closes with 1009 (a frame over maxFrameBytes) and
+ * 1007 (invalid UTF-8); 1000 is a client's own close.
+ */
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
@@ -80,6 +90,7 @@ export const CloseCode = {
   /** A device code, or a named invite, was wrong, used or expired. */
   badCode: 4007,
   rateLimited: 4008,
+  /** Reserved: a slow consumer is terminated without a close frame (it is not reading anyway). */
   slowConsumer: 4009,
   tooManyConnections: 4010,
   /** This device's key was removed from its member (by the member, from another device). */

@@ -496,7 +496,7 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(RelayEvent.options.map((o) => 
 
 /**
  * A failed decode. `ref` is the frame's own `id` (a send or upload) or `rid` (a request) when
- * the frame is of a known type and those are well formed: the relay answers that frame alone,
+ * it is well formed (in a frame of an unknown type too): the relay answers that frame alone,
  * so the client can fail that one message instead of resending it for ever.
  */
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; code: 'bad_frame' | 'unknown_type' | 'unsupported_version'; message: string; ref?: string };
@@ -528,7 +528,8 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
   const parsed = ClientFrame.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   if (!ClientFrame.options.some((o) => o.shape.t.value === t)) {
-    return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(t.slice(0, 40))}` };
+    const ref = frameRef(raw as Record<string, unknown>);
+    return { ok: false, code: 'unknown_type', message: `unknown frame type ${JSON.stringify(t.slice(0, 40))}`, ...(ref !== undefined ? { ref } : {}) };
   }
   const ref = frameRef(raw as Record<string, unknown>);
   return { ok: false, code: 'bad_frame', message: describeIssues(t, parsed.error), ...(ref !== undefined ? { ref } : {}) };

@@ -7,7 +7,7 @@ import { inviteLink } from '../core/invite';
 import { UserName } from '../protocol/wire';
 import { isLoopback } from './auth';
 import { HostedRelay } from './hostedRelay';
-import { RELAY_VERSION } from './relay';
+import { RELAY_VERSION } from './version';
 
 const HELP = `parley-relay ${RELAY_VERSION} — the Parley chat relay
 
@@ -45,10 +45,23 @@ Usage: parley-relay [options]
   -h, --help            this text
 `;
 
-async function main(): Promise<number> {
-  let values;
+/** Ends the CLI with an exit code and a line on stderr (`parley-relay: …`). */
+class Exit extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function usage(message: string): never {
+  throw new Exit(2, message);
+}
+
+function parse() {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       options: {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '7420' },
@@ -72,97 +85,100 @@ async function main(): Promise<number> {
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-    }));
+    }).values;
   } catch (err) {
-    process.stderr.write(`parley-relay: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
+    // The usage follows the complaint (HELP ends with its own newline).
+    return usage(`${(err as Error).message}\n\n${HELP.slice(0, -1)}`);
   }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (values.version) {
-    process.stdout.write(`${RELAY_VERSION}\n`);
-    return 0;
-  }
+}
+
+type Values = ReturnType<typeof parse>;
+
+/** What the relay is started with, checked. */
+interface Settings {
+  host: string;
+  port: number;
+  retain: number;
+  rate: number | undefined;
+  maxFileMb: number | undefined;
+  secret: string | undefined;
+  tls: boolean | { key: string; cert: string };
+  team: string;
+  dataDir: string;
+}
+
+/** The numeric options, checked. */
+function numbers(values: Values): Pick<Settings, 'port' | 'retain' | 'rate' | 'maxFileMb'> {
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`parley-relay: --port must be a whole number from 0 to 65535, not ${values.port}\n`);
-    return 2;
-  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`--port must be a whole number from 0 to 65535, not ${values.port}`);
   const retain = values.retain === undefined ? 0 : Number(values.retain);
-  if (!Number.isInteger(retain) || retain < 0) {
-    process.stderr.write(`parley-relay: --retain must be a whole number, not ${values.retain}\n`);
-    return 2;
-  }
+  if (!Number.isInteger(retain) || retain < 0) usage(`--retain must be a whole number, not ${values.retain}`);
   const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000)) {
-    process.stderr.write(`parley-relay: --rate must be a whole number from 1 to 1000000, not ${values.rate}\n`);
-    return 2;
-  }
+  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000)) usage(`--rate must be a whole number from 1 to 1000000, not ${values.rate}`);
   const maxFileMb = values['max-file-mb'] === undefined ? undefined : Number(values['max-file-mb']);
   if (maxFileMb !== undefined && (!Number.isFinite(maxFileMb) || maxFileMb <= 0 || maxFileMb > 1024)) {
-    process.stderr.write(`parley-relay: --max-file-mb must be a number above 0 and at most 1024, not ${values['max-file-mb']}\n`);
-    return 2;
+    usage(`--max-file-mb must be a number above 0 and at most 1024, not ${values['max-file-mb']}`);
   }
+  return { port, retain, rate, maxFileMb };
+}
+
+/** Who may join and from where: the secret, public addresses, the owner. */
+function access(values: Values): string | undefined {
   let secret = values.secret ?? process.env.PARLEY_SECRET;
   if (values['secret-file']) secret = readFileSync(values['secret-file'], 'utf8').trim();
-  if (secret !== undefined && secret.length < 8) {
-    process.stderr.write('parley-relay: the team secret must be at least 8 characters\n');
-    return 2;
-  }
+  if (secret !== undefined && secret.length < 8) usage('the team secret must be at least 8 characters');
   for (const u of values['public-url'] ?? []) {
-    if (!/^wss?:\/\/[^/\s]+\/?$/i.test(u)) {
-      process.stderr.write(`parley-relay: --public-url must be a ws:// or wss:// address (scheme, host and port), not ${u}\n`);
-      return 2;
-    }
+    if (!/^wss?:\/\/[^/\s]+\/?$/i.test(u)) usage(`--public-url must be a ws:// or wss:// address (scheme, host and port), not ${u}`);
   }
   if (values.owner !== undefined && !UserName.safeParse(values.owner.normalize('NFC').trim()).success) {
-    process.stderr.write(`parley-relay: --owner must be a member's name (letters, digits, . _ -), not ${JSON.stringify(values.owner)}\n`);
-    return 2;
+    usage(`--owner must be a member's name (letters, digits, . _ -), not ${JSON.stringify(values.owner)}`);
   }
   const host = values.host;
   if (!isLoopback(host) && secret === undefined) {
-    process.stderr.write(`parley-relay: listening on ${host} makes the relay reachable from the network; give a team secret with --secret, --secret-file or PARLEY_SECRET\n`);
-    return 2;
+    usage(`listening on ${host} makes the relay reachable from the network; give a team secret with --secret, --secret-file or PARLEY_SECRET`);
   }
-  if ((values.cert === undefined) !== (values.key === undefined)) {
-    process.stderr.write('parley-relay: --cert and --key go together\n');
-    return 2;
-  }
-  let tls: boolean | { key: string; cert: string } = values.tls === true;
+  return secret;
+}
+
+/** wss:// or not, and with which certificate; the announcement's interface. */
+function transport(values: Values): Settings['tls'] {
+  if ((values.cert === undefined) !== (values.key === undefined)) usage('--cert and --key go together');
+  let tls: Settings['tls'] = values.tls === true;
   if (values.cert && values.key) {
     try {
       tls = { cert: readFileSync(values.cert, 'utf8'), key: readFileSync(values.key, 'utf8') };
     } catch (err) {
-      process.stderr.write(`parley-relay: cannot read the certificate or key: ${(err as Error).message}\n`);
-      return 1;
+      throw new Exit(1, `cannot read the certificate or key: ${(err as Error).message}`);
     }
   }
-  const team = values.team ?? 'Parley team';
-  if (values['mdns-interface'] && !values.mdns) {
-    process.stderr.write('parley-relay: --mdns-interface needs --mdns\n');
-    return 2;
-  }
+  if (values['mdns-interface'] && !values.mdns) usage('--mdns-interface needs --mdns');
   if (values.mdns) {
     try {
       interfaceAddress(values['mdns-interface']);
     } catch (err) {
-      process.stderr.write(`parley-relay: --mdns-interface: ${(err as Error).message}\n`);
-      return 2;
+      usage(`--mdns-interface: ${(err as Error).message}`);
     }
   }
-  const dataDir = resolve(values.data);
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-  let hosted: HostedRelay;
+  return tls;
+}
+
+function settings(values: Values): Settings {
+  const nums = numbers(values);
+  const secret = access(values);
+  const tls = transport(values);
+  return { ...nums, host: values.host, secret, tls, team: values.team ?? 'Parley team', dataDir: resolve(values.data) };
+}
+
+async function start(s: Settings, values: Values, log: (line: string) => void): Promise<HostedRelay> {
+  const { host, port, rate, maxFileMb, team } = s;
   try {
-    hosted = await HostedRelay.start({
-      dataDir,
+    const hosted: HostedRelay = await HostedRelay.start({
+      dataDir: s.dataDir,
       host,
       port,
-      secret,
-      tls,
-      retain,
+      secret: s.secret,
+      tls: s.tls,
+      retain: s.retain,
       ...(rate || maxFileMb
         ? {
             limits: {
@@ -183,21 +199,28 @@ async function main(): Promise<number> {
       log,
       ...(values.mdns ? { discovery: { team, interface: values['mdns-interface'] } } : {}),
     });
+    return hosted;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') process.stderr.write(`parley-relay: port ${port} on ${host} is already in use; choose another with --port\n`);
-    else if (e.code === 'EADDRNOTAVAIL') process.stderr.write(`parley-relay: ${host} is not an address of this machine\n`);
-    else process.stderr.write(`parley-relay: cannot start on ${host}:${port}: ${e.message}\n`);
-    return 1;
+    if (e.code === 'EADDRINUSE') throw new Exit(1, `port ${port} on ${host} is already in use; choose another with --port`);
+    if (e.code === 'EADDRNOTAVAIL') throw new Exit(1, `${host} is not an address of this machine`);
+    throw new Exit(1, `cannot start on ${host}:${port}: ${e.message}`);
   }
-  const shown = host.includes(':') ? `[${host}]` : host;
+}
+
+function started(hosted: HostedRelay, s: Settings, values: Values, log: (line: string) => void): void {
+  const shown = s.host.includes(':') ? `[${s.host}]` : s.host;
   log(
-    `Parley relay ${RELAY_VERSION} listening on ${hosted.secure ? 'wss' : 'ws'}://${shown}:${hosted.port} — data in ${join(dataDir, 'relay.sqlite')}${secret ? ' — team secret required' : ''}`,
+    `Parley relay ${RELAY_VERSION} listening on ${hosted.secure ? 'wss' : 'ws'}://${shown}:${hosted.port} — data in ${join(s.dataDir, 'relay.sqlite')}${s.secret ? ' — team secret required' : ''}`,
   );
   if (hosted.fingerprint) log(`certificate SHA-256 fingerprint: ${formatFingerprint(hosted.fingerprint)}`);
-  if (hosted.announcing) log(`announcing "${team}" on the local network${values['mdns-interface'] ? ` (interface ${values['mdns-interface']})` : ''}`);
-  if (values.invite) for (const inv of hosted.invites(team)) log(`invite: ${inviteLink(inv)}`);
-  await new Promise<void>((done) => {
+  if (hosted.announcing) log(`announcing "${s.team}" on the local network${values['mdns-interface'] ? ` (interface ${values['mdns-interface']})` : ''}`);
+  if (values.invite) for (const inv of hosted.invites(s.team)) log(`invite: ${inviteLink(inv)}`);
+}
+
+/** Runs until SIGINT or SIGTERM, then stops the relay (history saved). */
+function untilSignal(hosted: HostedRelay, log: (line: string) => void): Promise<void> {
+  return new Promise<void>((done) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -211,7 +234,30 @@ async function main(): Promise<number> {
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
-  return 0;
+}
+
+async function main(): Promise<number> {
+  try {
+    const values = parse();
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (values.version) {
+      process.stdout.write(`${RELAY_VERSION}\n`);
+      return 0;
+    }
+    const s = settings(values);
+    const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+    const hosted = await start(s, values, log);
+    started(hosted, s, values, log);
+    await untilSignal(hosted, log);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof Exit)) throw err;
+    process.stderr.write(`parley-relay: ${err.message}\n`);
+    return err.code;
+  }
 }
 
 void main().then((code) => {

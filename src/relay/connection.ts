@@ -1,4 +1,7 @@
 import type { WebSocket } from 'ws';
+import type { ErrorCode } from '../protocol/constants';
+import type { FileMeta, RelayEvent } from '../protocol/wire';
+import { encode, type EventJson } from './events';
 import type { UserRecord } from './store';
 import { TokenBucket } from './rateLimiter';
 import { Inbox } from './intake';
@@ -9,18 +12,20 @@ import { Inbox } from './intake';
  */
 const FLUSH_BYTES = 256 * 1024;
 
-export interface Upload {
+/** A file being received: what its `upload` frame described, and the chunks so far. */
+export interface Upload extends FileMeta {
   id: string;
   conv: string;
-  name: string;
-  size: number;
-  sha256: string;
-  mime?: string;
-  note?: string;
-  thread?: number;
   count: number;
   chunks: Buffer[];
   timer?: NodeJS.Timeout;
+}
+
+/** An event held back until a connection's replays are done (see Connection.held). */
+export interface HeldEvent {
+  json: EventJson;
+  conv?: string;
+  seq?: number;
 }
 
 export interface ConnectionLimits {
@@ -50,7 +55,7 @@ export class Connection {
    * done (its first `sync`, and any later one), then released in order: so a client never sees a
    * live seq before the replay that precedes it. Held bytes count against the queue cap.
    */
-  held: { json: string; conv?: string; seq?: number }[] | undefined = [];
+  held: HeldEvent[] | undefined = [];
   private heldBytes = 0;
   /** Syncs run one after another on a connection. */
   syncChain: Promise<void> = Promise.resolve();
@@ -66,7 +71,7 @@ export class Connection {
   leaveGate: () => void = () => undefined;
   readonly inbox = new Inbox();
   strikes = 0;
-  private queue: string[] = [];
+  private queue: EventJson[] = [];
   private queuedBytes = 0;
 
   constructor(
@@ -85,7 +90,7 @@ export class Connection {
    * Queues one serialized event. `droppable` events (presence, typing) are skipped when the
    * socket is backed up; anything else that would pass the cap cuts the connection off.
    */
-  push(json: string, opts: { droppable?: boolean; conv?: string; seq?: number } = {}): void {
+  push(json: EventJson, opts: { droppable?: boolean; conv?: string; seq?: number } = {}): void {
     if (this.closed) return;
     if (this.held && opts.conv !== undefined) {
       this.heldBytes += json.length;
@@ -108,6 +113,29 @@ export class Connection {
     this.queuedBytes += json.length;
     if (this.queuedBytes >= FLUSH_BYTES) this.flush();
     else if (this.queue.length === 1) this.markDirty(this);
+  }
+
+  /** The hello was accepted: this connection is `user`'s, signed in with `device`. */
+  signedIn(user: UserRecord, device: string): AuthedConnection {
+    this.user = user;
+    this.device = device;
+    return this as AuthedConnection;
+  }
+
+  /** Serializes one event for this connection alone (a reply; fan-out serializes once and pushes). */
+  send(ev: RelayEvent): void {
+    if (!this.closed) this.push(encode(ev));
+  }
+
+  /** An `error` event; `ref` names the frame it answers (its `id` or `rid`). */
+  error(code: ErrorCode, message: string, ref?: string): void {
+    this.send({ t: 'error', code, message, ...(ref !== undefined ? { ref } : {}) });
+  }
+
+  /** Sends an error and closes this connection only. */
+  fail(code: ErrorCode, message: string, closeCode: number): void {
+    this.error(code, message);
+    this.close(closeCode, code);
   }
 
   /**
@@ -138,7 +166,7 @@ export class Connection {
   }
 
   /** Stops holding: returns what was held, in order. */
-  takeHeld(): { json: string; conv?: string; seq?: number }[] {
+  takeHeld(): HeldEvent[] {
     const held = this.held ?? [];
     this.held = undefined;
     this.heldBytes = 0;
@@ -172,4 +200,11 @@ export class Connection {
     this.closed = true;
     this.ws.terminate();
   }
+}
+
+/** A connection whose hello was accepted: its member and device are known from then on. */
+export type AuthedConnection = Connection & { user: UserRecord; device: string };
+
+export function isAuthed(c: Connection): c is AuthedConnection {
+  return c.user !== undefined && c.device !== undefined;
 }
