@@ -50,9 +50,10 @@ describe('edits and deletions: the relay keeps only what is there now', () => {
     await editTwiceDeleteOne(alice, room, ['first draft', 'second draft', 'final'], ['oops secret', 'oops secret 2']);
     alice.close();
     await r.stop();
-    // Put the file back as an older relay left it: old texts in place, no migration mark.
+    // Put the file back as an older relay left it: old texts in place, at the schema before
+    // migration 3 (src/relay/sqliteSchema.ts), without the mark builds before the numbering read.
     const db = new Database(r.dataFile);
-    db.exec(`PRAGMA locking_mode = EXCLUSIVE;
+    db.exec(`PRAGMA locking_mode = EXCLUSIVE; PRAGMA user_version = 2;
       UPDATE messages SET body = json_set(body, '$.text', 'first draft') WHERE seq = 1;
       UPDATE messages SET body = json_set(body, '$.text', 'second draft') WHERE seq = 2;
       UPDATE messages SET body = json_set(body, '$.text', 'oops secret 2') WHERE seq = 5;

@@ -1,0 +1,40 @@
+import type { Database, Statement } from 'node-sqlite3-wasm';
+
+// What each part of the SQLite store (members, conversations, messages, search) shares: the open
+// file, its prepared statements (finalized together on close) and the meta table.
+
+export type Row = Record<string, unknown>;
+
+export class SqliteTables {
+  constructor(
+    protected readonly db: Database,
+    private readonly stmts: Statement[],
+  ) {}
+
+  /** A statement kept for the store's life. Only ever run to completion (all/run): one left mid-step keeps the file locked. */
+  protected prep(sql: string): Statement {
+    const stmt = this.db.prepare(sql);
+    this.stmts.push(stmt);
+    return stmt;
+  }
+
+  meta(k: string): string | undefined {
+    const row = this.db.get('SELECT v FROM meta WHERE k = ?', k) as Row | null;
+    return row ? String(row.v) : undefined;
+  }
+
+  setMeta(k: string, v: string): void {
+    this.db.run('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', [k, v]);
+  }
+
+  transaction(fn: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      fn();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+}
