@@ -63,12 +63,13 @@ export function avatarLabels(names: readonly string[]): string[] {
     }
     // The shared label goes to one that nothing else sets apart ("carol" next to "carole"), or
     // the first; the others take their first letter that differs, then any free one, then a number.
-    const order = [...members.filter((i) => distinct.get(i)!.length === 0), ...members.filter((i) => distinct.get(i)!.length > 0)];
+    const setApart = (i: number) => distinct.get(i) ?? [];
+    const order = [...members.filter((i) => setApart(i).length === 0), ...members.filter((i) => setApart(i).length > 0)];
     order.forEach((i, n) => {
       const { chars } = info[i];
       const first = chars[0] ?? '?';
       let pick: string | undefined = n === 0 && !used.has(label) ? label : undefined;
-      pick ??= distinct.get(i)!.find((c) => !used.has(c));
+      pick ??= setApart(i).find((c) => !used.has(c));
       for (let k = 1; !pick && k < chars.length; k++) if (!used.has(first + chars[k])) pick = first + chars[k];
       for (let k = 2; !pick; k++) if (!used.has(first + k)) pick = first + k;
       labels[i] = pick;

@@ -156,10 +156,9 @@ export class MessageList {
       }
       this.place(wanted);
       let changed = false;
-      for (let i = range.start; i < range.end; i++) {
-        const el = this.cache.get(this.versions[i])!;
-        if (this.heights.set(keys[i], el.offsetHeight) !== 0) changed = true;
-      }
+      wanted.forEach((el, n) => {
+        if (this.heights.set(keys[range.start + n], el.offsetHeight) !== 0) changed = true;
+      });
       if (!changed) break;
     }
     if (this.stick) {
