@@ -1,9 +1,14 @@
 import type { Body, Message, SearchHit } from '../protocol/wire';
+import type { ErrorCode } from '../protocol/constants';
+import type { TargetRefusal } from './rules';
 import type { SearchTerms } from './searchText';
 
 // The relay's storage, behind an interface so that a server database (PostgreSQL, …) can replace
 // the embedded SQLite file without touching the relay. Calls are synchronous: the embedded store
 // is in-process, and a networked store would sit behind a write-behind queue that keeps this shape.
+// A store only persists: what a message may do to another, and what it then changes, is decided by
+// src/relay/rules.ts (decideAppend), which a store calls inside its batch transaction with the
+// target as that transaction sees it, then carries out the effects it gets back.
 
 export interface UserRecord {
   id: string;
@@ -92,7 +97,7 @@ export interface AppendItem {
 
 export type AppendResult =
   | { ok: true; message: Message; dup: boolean }
-  | { ok: false; code: 'not_author' | 'bad_target' | 'unknown_conversation'; message: string };
+  | { ok: false; code: TargetRefusal['code'] | typeof ErrorCode.unknownConversation; message: string };
 
 export interface SearchQuery extends SearchTerms {
   /** Only these conversations (the searcher's). */
@@ -147,6 +152,9 @@ export interface Store {
   /**
    * Stores a batch in one transaction (group commit) and returns one result per item, in order.
    * Assigns each conversation's next seq; a repeated (author, id) returns the stored original.
+   * Each item's target (an event's, a reply's root) is looked up and put to rules.decideAppend:
+   * its refusal is the item's result, its effects (rewritten text, tombstone, a file's bytes
+   * dropped, the room's topic or archived flag) are stored with the item.
    * Each author's read marker moves past what they sent (as passRead: not a read others see).
    */
   appendBatch(items: AppendItem[]): AppendResult[];
