@@ -10,7 +10,7 @@ import { helloPayload } from '../src/protocol/handshake';
 import { Relay, type RelayOptions } from '../src/relay/relay';
 import { SqliteStore } from '../src/relay/sqliteStore';
 
-/** Temp folders made by a test file; removed by cleanup(). */
+/** Temp folders made by the running test; removed by cleanup(). */
 const dirs: string[] = [];
 const closers: (() => unknown)[] = [];
 
@@ -87,6 +87,28 @@ export async function connect(url: string, name: string, opts: Partial<ClientOpt
   c.client.start();
   await withTimeout(synced, 5000, `${name} did not sync`);
   return c;
+}
+
+export interface TestTeam<N extends readonly string[]> {
+  relay: TestRelay;
+  /** #general's id, as the first member sees it. */
+  room: string;
+  /** One connected client per name, in the order given. */
+  members: { [K in keyof N]: TestClient };
+}
+
+/**
+ * The prologue most integration tests share: a relay on 127.0.0.1 (port 0) with `opts`, then
+ * `names` connected one after the other (each caught up before the next, so the first is the
+ * team's first member and owner), and #general:
+ * `const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);`
+ */
+export async function team<const N extends readonly string[]>(names: N, opts: Parameters<typeof startRelay>[0] = {}): Promise<TestTeam<N>> {
+  const relay = await startRelay(opts);
+  const members: TestClient[] = [];
+  for (const name of names) members.push(await connect(relay.url, name));
+  if (members.length === 0) throw new Error('a team needs at least one member');
+  return { relay, room: general(members[0]), members: members as { [K in keyof N]: TestClient } };
 }
 
 export async function waitFor<T>(fn: () => T | undefined | null | false, what: string, timeoutMs = 5000): Promise<T> {
@@ -239,3 +261,10 @@ export async function cleanup(): Promise<void> {
   for (const c of closers.splice(0).reverse()) await c();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
+
+// One root hook for every suite that imports these helpers: mocha registers a hook called outside
+// any `describe` on the root suite, so cleanup() runs after each test of every file. It lives here
+// rather than in .mocharc's `require` because single files, the fault suites and the e2e scenarios
+// run with --no-config, where a hook listed there would silently go missing (and a relay left
+// listening keeps mocha from exiting). Child processes that import a helper have no mocha.
+if (typeof afterEach === 'function') afterEach(cleanup);

@@ -1,5 +1,5 @@
 // Real-VS-Code harness: code-server instances driven by playwright-core + Debian Chromium.
-// Background and quirks: test/e2e/README.md and /work/shared/real-vscode.md.
+// How and why it works this way, and the quirks found building it: test/e2e/README.md.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';

@@ -1,5 +1,5 @@
 // Smoke test in a real VS Code (code-server + Chromium). Needs parley.vsix (npm run package) and
-// test/e2e/install.sh. Run: npx mocha out/test/e2e/smoke.e2e.js --timeout 120000
+// test/e2e/install.sh. Run: npx mocha --no-config out/test/e2e/smoke.e2e.js --timeout 120000
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

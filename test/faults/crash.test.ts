@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/relay/sqliteStore';
-import { cleanup, makeClient, onCleanup, tempDir, waitFor, type TestClient } from '../helpers';
+import { makeClient, onCleanup, tempDir, waitFor, type TestClient } from '../helpers';
 
 const KILLS = Number(process.env.PARLEY_CRASH_KILLS ?? 200);
 const BIN = join(__dirname, '..', '..', '..', 'dist', 'relay.js');
@@ -23,8 +23,6 @@ async function freePort(): Promise<number> {
 
 describe(`crash recovery: ${KILLS} SIGKILLs of a relay under load`, function () {
   this.timeout(30 * 60_000);
-  afterEach(cleanup);
-
   it('keeps every acked message exactly once and an intact database', async () => {
     const data = tempDir();
     const port = await freePort();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Message } from '../../src/protocol/wire';
 import { Relay } from '../../src/relay/relay';
 import { SqliteStore } from '../../src/relay/sqliteStore';
-import { cleanup, makeClient, onCleanup, tempDir, waitFor, type TestClient } from '../helpers';
+import { makeClient, onCleanup, tempDir, waitFor, type TestClient } from '../helpers';
 import { FaultProxy } from './faultProxy';
 
 const DROPS = Number(process.env.PARLEY_FAULT_DROPS ?? 1000);
@@ -24,8 +24,6 @@ interface Mate {
 
 describe(`fault injection: ${DROPS} induced connection drops`, function () {
   this.timeout(20 * 60_000);
-  afterEach(cleanup);
-
   it('loses nothing, duplicates nothing, and every cache equals the relay history', async () => {
     const file = join(tempDir(), 'relay.sqlite');
     const limits = { ratePerSecond: 2000, rateBurst: 4000 };

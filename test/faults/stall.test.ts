@@ -5,7 +5,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { cleanup, onCleanup, RawClient, tempDir, waitFor, rawSignIn } from '../helpers';
+import { onCleanup, RawClient, tempDir, waitFor, rawSignIn } from '../helpers';
 
 /** The relay under test (PARLEY_RELAY_BIN runs the same attacks against another build, e.g. an older one). */
 const RELAY = process.env.PARLEY_RELAY_BIN ?? join(__dirname, '..', '..', '..', 'dist', 'relay.js');
@@ -76,8 +76,6 @@ async function ackTimes(c: RawClient, conv: string, tag: string, until: () => bo
  */
 describe('one member cannot stall or crash the relay', function () {
   this.timeout(120_000);
-  afterEach(cleanup);
-
   const attacks: [string, number][] = [
     ['history', 300],
     ['fetch', 300],

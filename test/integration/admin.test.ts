@@ -6,7 +6,7 @@ import { messageViews } from '../../src/core/viewModel';
 import { CloseCode } from '../../src/protocol/constants';
 import type { Message } from '../../src/protocol/wire';
 import { SqliteStore } from '../../src/relay/sqliteStore';
-import { cleanup, connect, general, makeClient, startRelay, waitFor, type TestClient } from '../helpers';
+import { connect, general, makeClient, startRelay, team, waitFor, type TestClient } from '../helpers';
 
 /** Every close a client's sockets saw: code, reason and when. */
 function closeSpy(): { closes: { code: number; reason: string; at: number }[]; WebSocket: typeof WebSocket } {
@@ -48,14 +48,8 @@ function notices(c: TestClient, conv: string): Message['body'][] {
 }
 
 describe('team administration: roles, removing members, rotating the secret, who manages a room', () => {
-  afterEach(cleanup);
-
   it('refuses a member every administrative act with a specific error, and changes nothing', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const carol = await connect(r.url, 'carol');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
     const carolId = carol.client.self!.id;
     assert.equal(alice.client.roleOf(alice.client.self!.id), 'owner', 'the first member owns the team');
     assert.equal(bob.client.roleOf(bob.client.self!.id), 'member');

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { newIdentitySecret } from '../../src/core/identity';
-import { cleanup, onCleanup, RawClient, startRelay, waitFor, rawSignIn } from '../helpers';
+import { onCleanup, RawClient, startRelay, waitFor, rawSignIn } from '../helpers';
 
 /** Opens `n` TCP connections from `from` that never send a byte; resolves when all are connected. */
 async function idleSockets(port: number, n: number, from = '127.0.0.1'): Promise<{ socks: Socket[]; closed: () => number }> {
@@ -33,8 +33,6 @@ async function helloFrom(url: string, name: string, from: string, key = newIdent
 }
 
 describe('admission: strangers, and members who open too much, cannot crowd out the team', () => {
-  afterEach(cleanup);
-
   it('caps sockets that are not a member yet, per address and in all; a teammate still gets in', async () => {
     const r = await startRelay({ gate: { perAddress: 8, total: 20 } });
     const flood = await idleSockets(r.port, 50);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeFingerprint } from '../../src/core/fingerprint';
 import { parseInvite } from '../../src/core/invite';
-import { cleanup, connect, general, onCleanup, tempDir, texts, waitFor } from '../helpers';
+import { connect, general, onCleanup, tempDir, texts, waitFor } from '../helpers';
 
 const BIN = join(__dirname, '..', '..', '..', 'dist', 'relay.js');
 
@@ -19,8 +19,6 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): { proc: ChildProcessW
 }
 
 describe('standalone relay (npx parley-relay)', () => {
-  afterEach(cleanup);
-
   before(function () {
     if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run the build (npm test builds it)`);
   });

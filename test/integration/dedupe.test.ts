@@ -1,10 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { newIdentitySecret } from '../../src/core/identity';
-import { cleanup, RawClient, startRelay } from '../helpers';
+import { RawClient, startRelay } from '../helpers';
 
 describe('idempotent sends', () => {
-  afterEach(cleanup);
-
   it('a resend with the same id gets the original ack and makes no second message, even across connections', async () => {
     const r = await startRelay();
     const key = newIdentitySecret();

@@ -1,15 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { cleanup, connect, general, makeClient, startRelay, texts, waitFor, withTimeout } from '../helpers';
+import { connect, general, makeClient, startRelay, team, texts, waitFor, withTimeout } from '../helpers';
 
 describe('delivery between clients through a real relay', () => {
-  afterEach(cleanup);
-
   it('delivers room and direct messages between three clients, each once and in order', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const carol = await connect(r.url, 'carol');
-    const room = general(alice);
+    const { room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
 
     alice.client.send(room, { kind: 'text', text: 'hello room' });
     bob.client.send(room, { kind: 'text', text: 'hi alice' });
@@ -37,9 +31,7 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('acks after storing and clears the outbox', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     const acked = new Promise<number>((resolve) => alice.client.on('outbox', (u) => u.state === 'sent' && resolve(u.seq!)));
     const entry = alice.client.send(room, { kind: 'text', text: 'durable' });
     const seq = await withTimeout(acked, 5000, 'ack');
@@ -52,10 +44,7 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('delivers messages sent while a member was offline when it comes back, in order, once', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'before' });
     await waitFor(() => texts(bob, room).length === 1, 'bob gets the first');
     const cacheFile = bob.cacheFile;
@@ -86,9 +75,7 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('keeps unacked messages in the outbox across a client restart and sends them once', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     const { cacheFile, key } = alice;
     alice.close();
     // Offline: the relay address points nowhere, so nothing can be sent.
@@ -107,9 +94,7 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('marks a message failed when the relay refuses it, and keeps it for a retry', async () => {
-    const r = await startRelay({ limits: { maxTextChars: 10 } });
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { maxTextChars: 10 } });
     const failed = new Promise<string>((resolve) => alice.client.on('outbox', (u) => u.state === 'failed' && resolve(u.error!)));
     alice.client.send(room, { kind: 'text', text: 'this is far too long' });
     const err = await withTimeout(failed, 5000, 'failure');
@@ -172,9 +157,7 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('pages history backwards', async () => {
-    const r = await startRelay({ limits: { historyPage: 20 } });
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { historyPage: 20 } });
     for (let i = 1; i <= 50; i++) alice.client.send(room, { kind: 'text', text: `m${i}` });
     await waitFor(() => alice.client.outbox().length === 0, 'all acked');
     const fresh = await connect(r.url, 'bob');
@@ -191,10 +174,7 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('applies edits and deletes as events in the sequence, also for clients that were offline', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'tpyo' });
     alice.client.send(room, { kind: 'text', text: 'oops' });
     await waitFor(() => texts(bob, room).length === 2, 'bob has both');

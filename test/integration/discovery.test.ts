@@ -2,15 +2,12 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { DiscoveredTeam } from '../../src/core/discovery';
 import type { Invite } from '../../src/core/invite';
-import { cleanup } from '../helpers';
 import { makeNetPair } from '../netns';
 
 const PEER = join(__dirname, '..', 'peers', 'discoveryPeer.js');
 
 describe('discovery on the network (two hosts in test network namespaces)', function () {
   this.timeout(60_000);
-  afterEach(cleanup);
-
   it('a browser on another host sees the team with live member counts, joins it, and sees it leave', async () => {
     const net = makeNetPair();
     const host = net.node(net.a.ns, PEER, ['host', net.a.ip, 'Core team']);

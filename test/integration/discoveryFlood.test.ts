@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DISCOVERY_LIMITS, TeamBrowser, type BrowserStats, type DiscoveredTeam } from '../../src/core/discovery';
-import { cleanup, onCleanup, waitFor } from '../helpers';
+import { onCleanup, waitFor } from '../helpers';
 
 // A flood of forged DNS-SD answers on loopback (a port of the test's own, multicast out of
 // 127.0.0.1 only): the browser must stay responsive, keep the real team, and keep at most
@@ -98,7 +98,6 @@ async function flood(sources: number, perPacket: number, count: number, announce
 
 describe('discovery under a flood of forged answers (loopback)', function () {
   this.timeout(300_000);
-  afterEach(cleanup);
   const runs: Run[] = [];
   after(() => {
     mkdirSync('test-results', { recursive: true });

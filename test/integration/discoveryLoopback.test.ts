@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import makeMdns from 'multicast-dns';
 import { Announcer, SERVICE, TeamBrowser, type DiscoveredTeam, type TeamInfo } from '../../src/core/discovery';
-import { cleanup, onCleanup, waitFor } from '../helpers';
+import { onCleanup, waitFor } from '../helpers';
 
 // Multicast DNS bound to loopback on a port of its own (not 5353): nothing reaches a real interface.
 const PORT = 20000 + (process.pid % 20000);
@@ -24,8 +24,6 @@ function announce(info: Partial<TeamInfo> & { team: string; port: number }): Ann
 
 describe('discovery on loopback: announcements, updates, goodbyes and hostile answers', function () {
   this.timeout(20_000);
-  afterEach(cleanup);
-
   it('lists a team, follows its member counts, ignores malformed answers, and drops it on goodbye', async () => {
     const browser = new TeamBrowser({ ...LOOPBACK, intervalMs: 300 });
     onCleanup(() => browser.stop());

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Database } from 'node-sqlite3-wasm';
 import { SqliteStore } from '../../src/relay/sqliteStore';
-import { cleanup, connect, general, RawClient, startRelay, waitFor, type TestClient } from '../helpers';
+import { RawClient, team, waitFor, type TestClient } from '../helpers';
 
 /** Everything a member who joins now can read of a conversation: history and replay. */
 async function readable(url: string, name: string): Promise<string> {
@@ -27,12 +27,8 @@ async function editTwiceDeleteOne(c: TestClient, room: string, kept: [string, st
 }
 
 describe('edits and deletions: the relay keeps only what is there now', () => {
-  afterEach(cleanup);
-
   it('serves only the current text after an edit, and no text after a delete, to replays and history', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     await editTwiceDeleteOne(alice, room, ['the password is hunter2', 'the password is h...', 'ask me for the password'], ['token abc123', 'token abc1234 (fixed)']);
     const seen = await readable(r.url, 'bob');
     for (const gone of ['hunter2', 'h...', 'abc123']) assert.ok(!seen.includes(gone), `${gone} is still served`);
@@ -44,9 +40,7 @@ describe('edits and deletions: the relay keeps only what is there now', () => {
   });
 
   it('scrubs a relay file written before this rule once, when it opens it', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     await editTwiceDeleteOne(alice, room, ['first draft', 'second draft', 'final'], ['oops secret', 'oops secret 2']);
     alice.close();
     await r.stop();

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { conversationMarkdown, loadAllHistory } from '../../src/core/exportMarkdown';
 import type { CachedMessage } from '../../src/core/clientStore';
-import { cleanup, connect, general, startRelay, waitFor } from '../helpers';
+import { connect, team, waitFor } from '../helpers';
 
 const T0 = Date.UTC(2026, 10, 30, 23, 58); // 2026-11-30 23:58 UTC
 const names = new Map([
@@ -11,8 +11,6 @@ const names = new Map([
 const msg = (seq: number, author: string, ts: number, body: CachedMessage['body'], extra: Partial<CachedMessage> = {}): CachedMessage => ({ conv: 'r1', seq, id: `m${String(seq).padStart(7, '0')}`, author, ts, body, ...extra });
 
 describe('export a conversation as Markdown', () => {
-  afterEach(cleanup);
-
   it('writes days, authors and times, edits, deletions, reactions, snippets with a fence longer than their backticks, and files', () => {
     const code = 'const s = "```";\nconsole.log(s);';
     const md = conversationMarkdown(
@@ -62,9 +60,7 @@ describe('export a conversation as Markdown', () => {
   });
 
   it('pages in the whole history from the relay first, and says when it could not', async () => {
-    const r = await startRelay({ limits: { historyPage: 7 } });
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { historyPage: 7 } });
     for (let i = 1; i <= 30; i++) alice.client.send(room, { kind: 'text', text: `note ${i}` });
     await waitFor(() => alice.client.outbox().length === 0, 'all acked', 10_000);
     // A newcomer's cache has only what arrived since it joined: nothing of the 30.

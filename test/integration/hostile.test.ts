@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { MAX_SYNC_CURSORS } from '../../src/protocol/constants';
-import { cleanup, connect, general, RawClient, startRelay, texts, waitFor, rawSignIn } from '../helpers';
+import { connect, general, RawClient, startRelay, team, texts, waitFor, rawSignIn } from '../helpers';
 
 /** A raw TCP connection to the relay, for requests a WebSocket client would never send. */
 function raw(port: number): Promise<{ sock: Socket; received: () => string; closed: () => boolean }> {
@@ -22,8 +22,6 @@ const upgradeHead = (extra = '') =>
   'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' + extra;
 
 describe('hostile input at the frame and HTTP level', () => {
-  afterEach(cleanup);
-
   it('closes a connection that sends invalid UTF-8 in a text frame with 1007', async () => {
     const r = await startRelay();
     const c = await RawClient.hello(r.url, 'mallory');
@@ -104,9 +102,7 @@ describe('hostile input at the frame and HTTP level', () => {
   });
 
   it('keeps memory bounded while many connections misbehave at once', async () => {
-    const r = await startRelay({ maxQueuedBytes: 256 * 1024, limits: { ratePerSecond: 10_000, rateBurst: 10_000 } });
-    const bob = await connect(r.url, 'bob');
-    const room = general(bob);
+    const { relay: r, room, members: [bob] } = await team(['bob'], { maxQueuedBytes: 256 * 1024, limits: { ratePerSecond: 10_000, rateBurst: 10_000 } });
     const before = process.memoryUsage().rss;
     const socks: WebSocket[] = [];
     for (let i = 0; i < 40; i++) {

@@ -1,11 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { HostedRelay } from '../../src/relay/hostedRelay';
-import { cleanup, connect, general, onCleanup, tempDir, texts, waitFor } from '../helpers';
+import { connect, general, onCleanup, tempDir, texts, waitFor } from '../helpers';
 
 describe('hosting lifecycle (the relay a VS Code window or parley-relay hosts)', function () {
   this.timeout(20_000);
-  afterEach(cleanup);
-
   it('reports a busy port as EADDRINUSE with nothing left open, and starts on the next port with the same data', async () => {
     const dir = tempDir();
     const first = await HostedRelay.start({ dataDir: tempDir(), host: '127.0.0.1', port: 0 });

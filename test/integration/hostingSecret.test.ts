@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { loadWith, vscodeStub } from '../unit/stubVscode';
-import { cleanup, connect, makeClient, onCleanup, tempDir, waitFor } from '../helpers';
+import { connect, makeClient, onCleanup, tempDir, waitFor } from '../helpers';
 
 // The relay a VS Code window hosts (host/hosting.ts) against real sockets and a real SQLite file,
 // with a stand-in for `vscode` (an ExtensionContext whose SecretStorage is in memory). Loopback
@@ -32,8 +32,6 @@ function refusal(url: string, name: string, opts: Parameters<typeof makeClient>[
 
 describe('hosting from a VS Code window: secrets and TLS', function () {
   this.timeout(20_000);
-  afterEach(cleanup);
-
   it('requires a team secret on loopback too: a local stranger without it is refused; the window joins with the kept one', async () => {
     const dir = tempDir();
     const { hosting, secrets } = hostingIn(dir);

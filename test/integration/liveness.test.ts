@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createServer, Socket, type Server } from 'node:net';
 import WebSocket from 'ws';
 import { conversationViews, messageViews } from '../../src/core/viewModel';
-import { cleanup, connect, general, makeClient, startRelay, texts, waitFor, rawSignIn } from '../helpers';
+import { connect, general, makeClient, startRelay, texts, waitFor, rawSignIn } from '../helpers';
 
 /** A TCP proxy on loopback that can stop forwarding without closing (a blackhole). */
 async function proxy(target: number): Promise<{ port: number; blackhole(on: boolean): void; close(): Promise<void> }> {
@@ -34,8 +34,6 @@ async function proxy(target: number): Promise<{ port: number; blackhole(on: bool
 }
 
 describe('liveness', () => {
-  afterEach(cleanup);
-
   it('the relay terminates a connection that stops answering pings', async () => {
     const r = await startRelay({ heartbeatMs: 100 });
     const ws = new WebSocket(r.url);
@@ -70,8 +68,6 @@ describe('liveness', () => {
 });
 
 describe('view model', () => {
-  afterEach(cleanup);
-
   it('lists conversations most recent first with titles, peers and unread counts, and merges the outbox', async () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');

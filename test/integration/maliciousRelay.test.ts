@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
 import { newIdentitySecret } from '../../src/core/identity';
 import { MAX_RELAY_FRAME_BYTES } from '../../src/protocol/constants';
-import { cleanup, makeClient, onCleanup, RawClient, startRelay, waitFor } from '../helpers';
+import { makeClient, onCleanup, RawClient, startRelay, waitFor } from '../helpers';
 
 /** A relay that speaks protocol 2's opening (header, challenge) and then lies. */
 function lyingRelay(): WebSocketServer {
@@ -13,8 +13,6 @@ function lyingRelay(): WebSocketServer {
 }
 
 describe('a malicious relay', () => {
-  afterEach(cleanup);
-
   it('cannot make the client take a frame over MAX_RELAY_FRAME_BYTES: the client closes with 1009 before parsing it', async () => {
     const wss = lyingRelay();
     onCleanup(() => new Promise((r) => wss.close(r)));

@@ -2,18 +2,13 @@ import * as assert from 'node:assert/strict';
 import { mentionHits } from '../../src/core/mentionsList';
 import { conversationViews } from '../../src/core/viewModel';
 import { SEARCH_MARK_END, SEARCH_MARK_START } from '../../src/protocol/wire';
-import { cleanup, connect, general, waitFor, startRelay } from '../helpers';
+import { team, waitFor } from '../helpers';
 
 const marked = (t: string) => t.replaceAll(SEARCH_MARK_START, '[').replaceAll(SEARCH_MARK_END, ']');
 
 describe('mentions: the list of messages that mention me, and unread mentions per conversation', () => {
-  afterEach(cleanup);
-
   it('lists mentions by name and of the room (not in DMs), newest first, follows edits and deletions, and counts the unread ones', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { room, members: [alice, bob] } = await team(['alice', 'bob']);
     const dm = await bob.client.openDm(alice.client.self!.id);
     // Sent first: sending moves alice's own read marker, and her own mentions do not count.
     alice.client.send(room, { kind: 'text', text: 'my own @alice does not count' });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { newIdentitySecret } from '../../src/core/identity';
 import { newIdentityKey } from '../../src/core/ids';
-import { cleanup, connect, general, makeClient, onCleanup, RawClient, startRelay, tempDir, texts, waitFor } from '../helpers';
+import { connect, general, makeClient, onCleanup, RawClient, startRelay, tempDir, texts, waitFor } from '../helpers';
 
 const OLD = '145df8a';
 const repo = join(__dirname, '..', '..', '..');
@@ -52,8 +52,6 @@ async function runRelay(bin: string, data: string): Promise<{ url: string; stop:
 
 describe(`migration from protocol 1 (the relay of ${OLD})`, function () {
   this.timeout(60_000);
-  afterEach(cleanup);
-
   it('its members come back as themselves with their old key once; old keys, old clients and old relays are refused with what to do', async () => {
     const bin = await buildOldRelay();
     const data = tempDir();

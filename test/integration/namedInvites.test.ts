@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cleanup, connect, makeClient, startRelay, tempDir, waitFor } from '../helpers';
+import { connect, makeClient, startRelay, tempDir, waitFor } from '../helpers';
 
 const SECRET = 'a-long-team-secret-0123456789';
 
@@ -9,8 +9,6 @@ function failure(c: ReturnType<typeof makeClient>): Promise<string> {
 
 describe('named invites: a name kept for its invitee', function () {
   this.timeout(20_000);
-  afterEach(cleanup);
-
   it('keeps the name (and its look-alikes) for the invitee, who joins with the token and no secret, once', async () => {
     const dataFile = `${tempDir()}/relay.sqlite`;
     let r = await startRelay({ secret: SECRET, dataFile });

@@ -5,7 +5,7 @@ import { PROTOTYPES } from '../../src/protocol/confusablesData';
 import { UserName } from '../../src/protocol/wire';
 import { MAX_RESERVED_PER_MEMBER } from '../../src/relay/nameIndex';
 import { SqliteStore } from '../../src/relay/sqliteStore';
-import { cleanup, connect, makeClient, RawClient, startRelay, withTimeout } from '../helpers';
+import { connect, makeClient, RawClient, startRelay, withTimeout } from '../helpers';
 
 type Outcome = { code: string; message: string } | 'welcome';
 
@@ -33,8 +33,6 @@ function sourcesOf(proto: string): string[] {
 }
 
 describe('member names that cannot pass for others (a real relay)', () => {
-  afterEach(cleanup);
-
   it('refuses the look-alikes of a member’s name, each with its reason, and lets the member in', async () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');

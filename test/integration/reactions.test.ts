@@ -3,19 +3,13 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { ClientStore } from '../../src/core/clientStore';
 import { messageViews } from '../../src/core/viewModel';
-import { cleanup, connect, general, onCleanup, RawClient, startRelay, tempDir, texts, waitFor, type TestClient } from '../helpers';
+import { connect, onCleanup, RawClient, team, tempDir, texts, waitFor, type TestClient } from '../helpers';
 
 const reactionsOf = (c: TestClient, conv: string, seq: number) => c.client.messages(conv).find((m) => m.seq === seq)?.reactions ?? [];
 
 describe('reactions: events in the sequence that every cache applies the same way', () => {
-  afterEach(cleanup);
-
   it('adds and removes reactions for everyone, also for a member who was offline, and hides the events', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const carol = await connect(r.url, 'carol');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
     alice.client.send(room, { kind: 'text', text: 'shipped the release' });
     await waitFor(() => texts(carol, room).length === 1, 'carol has the message');
     const { cacheFile, key } = carol;
@@ -57,9 +51,7 @@ describe('reactions: events in the sequence that every cache applies the same wa
   });
 
   it('shows a queued reaction at once in the view, and keeps it across going offline', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'lunch?' });
     await waitFor(() => alice.client.outbox().length === 0, 'acked');
     await r.stop();
@@ -71,9 +63,7 @@ describe('reactions: events in the sequence that every cache applies the same wa
   });
 
   it('refuses reactions to events, to deleted or unknown messages, and emoji that are not emoji', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'one' });
     alice.client.send(room, { kind: 'text', text: 'two' });
     alice.client.send(room, { kind: 'edit', target: 1, text: 'uno' });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { BASE_SEND_KINDS, SEND_KINDS } from '../../src/protocol/wire';
-import { cleanup, connect, general, RawClient, startRelay, waitFor } from '../helpers';
+import { connect, RawClient, team, waitFor } from '../helpers';
 
 /**
  * The client's socket with the relay's `welcome` stripped of `kinds`: what a relay from before
@@ -19,12 +19,8 @@ class OldRelaySocket extends WebSocket {
 }
 
 describe('body kinds the relay accepts: a newer client never sends an older relay what it would refuse', () => {
-  afterEach(cleanup);
-
   it('lists its kinds in the welcome; a client fails what an older relay lacks at once, and keeps its connection', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     const probe = await RawClient.hello(r.url, 'probe');
     const welcome = probe.welcome() as { kinds?: string[] };
     probe.ws.close();

@@ -1,10 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { cleanup, connect, general, makeClient, startRelay, texts, waitFor } from '../helpers';
+import { connect, general, makeClient, startRelay, team, texts, waitFor } from '../helpers';
 
 describe('resume across relay restarts and gaps the relay cannot serve', () => {
-  afterEach(cleanup);
-
   it('keeps history across a relay restart and resumes connected clients', async () => {
     const r1 = await startRelay();
     const alice = await connect(r1.url, 'alice');
@@ -54,10 +52,7 @@ describe('resume across relay restarts and gaps the relay cannot serve', () => {
   });
 
   it('answers a cursor below the retention floor with a reset and the latest page', async () => {
-    const r = await startRelay({ retain: 10 });
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob'], { retain: 10 });
     alice.client.send(room, { kind: 'text', text: 'first' });
     await waitFor(() => texts(bob, room).length === 1, 'bob has the first');
     const { cacheFile, key } = bob;
@@ -79,9 +74,7 @@ describe('resume across relay restarts and gaps the relay cannot serve', () => {
   });
 
   it('answers a cursor ahead of the relay with a reset', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'one' });
     await waitFor(() => alice.client.cursor(room) === 1, 'cursor 1');
     const { cacheFile, key } = alice;

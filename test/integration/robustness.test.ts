@@ -6,17 +6,13 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { SqliteStore } from '../../src/relay/sqliteStore';
 import type { FileBody } from '../../src/protocol/wire';
-import { cleanup, connect, general, makeClient, onCleanup, RawClient, startRelay, tempDir, texts, waitFor, rawSignIn } from '../helpers';
+import { connect, general, makeClient, onCleanup, RawClient, startRelay, team, tempDir, texts, waitFor, rawSignIn } from '../helpers';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('robustness: reconnects, backlogs, ordering, deletes', () => {
-  afterEach(cleanup);
-
   it('resends messages and files that were in flight when the user pressed Reconnect', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'in flight' });
     alice.client.sendFile(room, 'f.bin', Buffer.alloc(300_000, 7));
     alice.client.reconnect();
@@ -57,10 +53,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('lets a member catch up on a backlog larger than the per-connection queue cap', async () => {
-    const r = await startRelay({ maxQueuedBytes: 2 * 1024 * 1024 });
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob'], { maxQueuedBytes: 2 * 1024 * 1024 });
     const { cacheFile, key } = bob;
     bob.close();
     const code = 'x'.repeat(90_000);
@@ -72,9 +65,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('cuts off a member that never reads even while it keeps sending (held events count, pings must be answered)', async () => {
-    const r = await startRelay({ maxQueuedBytes: 512 * 1024, heartbeatMs: 200 });
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice'], { maxQueuedBytes: 512 * 1024, heartbeatMs: 200 });
     const ws = new WebSocket(r.url);
     await rawSignIn(ws, r.url, 'sleeper');
     await new Promise((res) => ws.once('message', res));
@@ -98,9 +89,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('delivers seqs in order when live messages race a slow first sync', async () => {
-    const r = await startRelay({ limits: { ratePerSecond: 5000, rateBurst: 5000 } });
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { ratePerSecond: 5000, rateBurst: 5000 } });
     for (let i = 0; i < 300; i++) alice.client.send(room, { kind: 'text', text: `old ${i}` });
     await waitFor(() => alice.client.outbox().length === 0, 'stored', 10_000);
     const raw = await RawClient.hello(r.url, 'late');
@@ -124,9 +113,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('keeps the newest edit when history arrives out of order', async () => {
-    const r = await startRelay({ limits: { historyPage: 50 } });
-    const ada = await connect(r.url, 'ada');
-    const room = general(ada);
+    const { relay: r, room, members: [ada] } = await team(['ada'], { limits: { historyPage: 50 } });
     ada.client.send(room, { kind: 'text', text: 'v0' });
     ada.client.send(room, { kind: 'edit', target: 1, text: 'v1' });
     for (let i = 0; i < 120; i++) ada.client.send(room, { kind: 'text', text: `filler ${i}` });
@@ -139,9 +126,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('deletes content for good: history serves a tombstone and the file is gone', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'the password is hunter2' });
     alice.client.sendFile(room, 'secret.txt', Buffer.from('top secret'));
     await waitFor(() => alice.client.messages(room).length === 2, 'both stored');
@@ -185,9 +170,7 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('carries read markers moved while offline to the relay and the other windows', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     const w1 = await connect(r.url, 'bob');
     alice.client.send(room, { kind: 'text', text: 'one' });
     alice.client.send(room, { kind: 'text', text: 'two' });

@@ -1,10 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { messageViews, pinnedViews } from '../../src/core/viewModel';
-import { cleanup, connect, general, startRelay, waitFor } from '../helpers';
+import { connect, startRelay, team, waitFor } from '../helpers';
 
 describe('pins, topics and archiving: events in the room\'s sequence that every member converges on', () => {
-  afterEach(cleanup);
-
   it('pins and unpins for everyone, also for a member who was offline, and refuses pins of events', async () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');
@@ -40,10 +38,7 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
   });
 
   it('sets the topic through the sequence: a notice for everyone, the room updated, kept by the relay', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
     const { cacheFile, key } = bob;
     bob.close();
     alice.client.send(room, { kind: 'topic', text: 'Release 2.1 this Friday' });
@@ -71,10 +66,7 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
   });
 
   it('archives a room: read-only for everyone until someone unarchives it', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'last words' });
     alice.client.send(room, { kind: 'archive', on: true });
     await waitFor(() => bob.client.conversation(room)?.archived === true, 'bob sees it archived');

@@ -4,19 +4,14 @@ import { Database } from 'node-sqlite3-wasm';
 import { SqliteStore } from '../../src/relay/sqliteStore';
 import { excerpt, searchQuery } from '../../src/relay/searchText';
 import { SEARCH_MARK_END, SEARCH_MARK_START, type SearchHit } from '../../src/protocol/wire';
-import { cleanup, connect, general, startRelay, waitFor, type TestClient } from '../helpers';
+import { team, waitFor, type TestClient } from '../helpers';
 
 const plain = (h: SearchHit) => h.text.replaceAll(SEARCH_MARK_START, '[').replaceAll(SEARCH_MARK_END, ']');
 const find = async (c: TestClient, q: string, opts: { conv?: string; from?: string } = {}) => (await c.client.search(q, opts)).hits.map(plain);
 
 describe('search: full text on the relay, over the conversations you are in', () => {
-  afterEach(cleanup);
-
   it('finds words (prefixes, without accents) in texts, snippets, files and thread replies, newest first, only where you are a member', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
     const secret = await bob.client.createRoom('secret');
     alice.client.send(room, { kind: 'text', text: 'Deploy the café build after lunch' });
     bob.client.send(secret.id, { kind: 'text', text: 'deploy the secret plans' });

@@ -1,11 +1,9 @@
 import * as assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { newIdentitySecret } from '../../src/core/identity';
-import { cleanup, connect, general, makeClient, rawSignIn, RawClient, signedHello, startRelay, texts, waitFor } from '../helpers';
+import { connect, general, makeClient, rawSignIn, RawClient, signedHello, startRelay, texts, waitFor } from '../helpers';
 
 describe('refusals: each with its code, closing only the offending connection', () => {
-  afterEach(cleanup);
-
   it('refuses a name owned by another identity, and lets the owner in from several windows', async () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');

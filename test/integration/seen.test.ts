@@ -1,12 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { SEEN_MAX_MEMBERS } from '../../src/protocol/constants';
-import { cleanup, connect, general, startRelay, waitFor, type TestClient } from '../helpers';
+import { connect, general, startRelay, team, waitFor, type TestClient } from '../helpers';
 
 const seenOf = (c: TestClient, conv: string, user: TestClient) => c.client.conversation(conv)?.seen?.[user.client.self!.id];
 
 describe('seen by: read markers shared in DMs and small rooms, unless a member turns it off', () => {
-  afterEach(cleanup);
-
   it('shows where the other member has read, also after being offline, and stops when they turn sharing off', async () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');
@@ -64,10 +62,7 @@ describe('seen by: read markers shared in DMs and small rooms, unless a member t
   });
 
   it('counts only markers a member set by reading: not joining, not their own messages', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'before carol' });
     await waitFor(() => bob.client.cursor(room) === 1, 'bob has it');
 

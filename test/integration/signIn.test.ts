@@ -8,7 +8,7 @@ import { keyHash } from '../../src/relay/auth';
 import { SqliteStore } from '../../src/relay/sqliteStore';
 import { loadOrCreateCertificate } from '../../src/relay/tlsCert';
 import { HostedRelay } from '../../src/relay/hostedRelay';
-import { cleanup, connect, general, makeClient, onCleanup, RawClient, signedHello, startRelay, tempDir, texts, waitFor } from '../helpers';
+import { connect, general, makeClient, onCleanup, RawClient, signedHello, startRelay, tempDir, texts, waitFor } from '../helpers';
 
 /** Resolves with the detail of the client's first `failed` state. */
 function failure(c: ReturnType<typeof makeClient>): Promise<string> {
@@ -47,8 +47,6 @@ async function captor(opts: { nonce?: () => Promise<string>; tls?: { key: string
 
 describe('signing in: signed hellos, devices, migration from protocol 1, lockouts', function () {
   this.timeout(20_000);
-  afterEach(cleanup);
-
   it('a hello captured by another relay is refused by the real one: replayed later, or forwarded live', async () => {
     const r = await startRelay();
     const key = newIdentitySecret();

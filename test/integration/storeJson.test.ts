@@ -4,11 +4,9 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/relay/sqliteStore';
 import type { AppendItem } from '../../src/relay/store';
-import { cleanup, onCleanup, tempDir } from '../helpers';
+import { onCleanup, tempDir } from '../helpers';
 
 describe('store: msg events serialized by SQLite for replay', () => {
-  afterEach(cleanup);
-
   it('match JSON.stringify of the stored message, in seq order, tombstones included', () => {
     const store = new SqliteStore(join(tempDir(), 'relay.sqlite'));
     onCleanup(() => store.close());

@@ -3,19 +3,13 @@ import { join } from 'node:path';
 import { ClientStore } from '../../src/core/clientStore';
 import { conversationMarkdown } from '../../src/core/exportMarkdown';
 import { messageViews, threadViews } from '../../src/core/viewModel';
-import { cleanup, connect, general, onCleanup, startRelay, tempDir, texts, waitFor } from '../helpers';
+import { connect, onCleanup, startRelay, team, tempDir, texts, waitFor } from '../helpers';
 
 const textOf = (b: { kind: string; text?: string }) => (b.kind === 'text' ? b.text : b.kind);
 
 describe('threads: replies in the conversation sequence, listed under their root', () => {
-  afterEach(cleanup);
-
   it('keeps replies out of the conversation, counts them on the root, and converges for a member who was offline', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const carol = await connect(r.url, 'carol');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
     alice.client.send(room, { kind: 'text', text: 'who owns the flaky login test?' });
     alice.client.send(room, { kind: 'text', text: 'unrelated: lunch at 12' });
     await waitFor(() => texts(carol, room).length === 2, 'carol has both');
@@ -79,9 +73,7 @@ describe('threads: replies in the conversation sequence, listed under their root
   });
 
   it('refuses replies to replies, to events, to deleted and unknown messages, and stores nothing', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'root' });
     alice.client.send(room, { kind: 'text', text: 'reply', thread: 1 });
     alice.client.send(room, { kind: 'text', text: 'gone' });
@@ -99,10 +91,7 @@ describe('threads: replies in the conversation sequence, listed under their root
   });
 
   it('takes files as replies too: uploaded into the thread, listed there, and refused under a reply', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'the build log, anyone?' });
     await waitFor(() => alice.client.outbox().length === 0, 'acked');
     bob.client.sendFile(room, 'build.log', Buffer.from('error: 42\n'), { mime: 'text/plain', thread: 1 });
@@ -123,9 +112,7 @@ describe('threads: replies in the conversation sequence, listed under their root
   });
 
   it('shows a queued reply in its thread only, and sends it when the relay is back', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const room = general(alice);
+    const { relay: r, room, members: [alice] } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'root' });
     await waitFor(() => alice.client.outbox().length === 0, 'acked');
     await r.stop();

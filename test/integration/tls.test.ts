@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CertificateProblem } from '../../src/core/tlsPin';
 import { HostedRelay } from '../../src/relay/hostedRelay';
 import { loadOrCreateCertificate } from '../../src/relay/tlsCert';
-import { cleanup, connect, general, makeClient, onCleanup, tempDir, texts, waitFor } from '../helpers';
+import { connect, general, makeClient, onCleanup, tempDir, texts, waitFor } from '../helpers';
 
 const SECRET = 'team-secret-for-tls';
 
@@ -17,8 +17,6 @@ async function host(dataDir: string, port = 0): Promise<HostedRelay> {
 
 describe('TLS hosting with a pinned certificate', function () {
   this.timeout(20_000);
-  afterEach(cleanup);
-
   it('makes a certificate once, keeps it (key owner-only) and serves wss:// to a client that pins it', async () => {
     const dir = tempDir();
     const h = await host(dir);

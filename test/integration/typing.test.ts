@@ -1,15 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { cleanup, connect, general, startRelay, waitFor } from '../helpers';
+import { team, waitFor } from '../helpers';
 
 describe('typing: shown to the other members for a moment, never stored', () => {
-  afterEach(cleanup);
-
   it('reaches the other members of the conversation only, stores nothing, and stops after leaving', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const bob = await connect(r.url, 'bob');
-    const carol = await connect(r.url, 'carol');
-    const room = general(alice);
+    const { relay: r, room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
     const side = await alice.client.createRoom('side');
     await bob.client.joinRoom(side.id);
     const seen: Record<string, [string, string][]> = { alice: [], bob: [], carol: [] };

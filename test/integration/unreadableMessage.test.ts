@@ -2,18 +2,13 @@ import { strict as assert } from 'node:assert';
 import { conversationViews, messageViews, pinnedViews, threadViews } from '../../src/core/viewModel';
 import { mentionHits } from '../../src/core/mentionsList';
 import { openExclusive } from '../../src/core/sqliteFile';
-import { cleanup, connect, general, makeClient, startRelay, waitFor } from '../helpers';
+import { general, makeClient, team, waitFor } from '../helpers';
 
 // Issue 13, bug 1: one message whose stored body could not be read (null) made every snapshot
 // throw, and the chat view stayed blank through reloads.
 describe('a message that cannot be read costs that message, not the view', () => {
-  afterEach(cleanup);
-
   it('a cached message with a null or damaged body shows as unreadable; the rest of the conversation, the list and mentions still render', async () => {
-    const r = await startRelay();
-    const alice = await connect(r.url, 'alice');
-    const carol = await connect(r.url, 'carol');
-    const g = general(alice);
+    const { relay: r, room: g, members: [alice, carol] } = await team(['alice', 'carol']);
     for (const text of ['one', 'two @carol', 'three']) alice.client.send(g, { kind: 'text', text });
     await waitFor(() => carol.client.messages(general(carol)).length === 3, 'carol has the three messages');
     const dm = await alice.client.openDm(carol.client.self!.id);

@@ -8,7 +8,7 @@ import { applyPatch, parsePatch } from '../../src/core/patch';
 import { normalizeRelPath, relPathProblem, relativeTo } from '../../src/core/paths';
 import { writeRefusal } from '../../src/core/writeTarget';
 import { findFileRefs } from '../../src/webview/logic/references';
-import { cleanup, tempDir } from '../helpers';
+import { tempDir } from '../helpers';
 
 describe('remote URL normalization', () => {
   it('gives every clone of a repository the same key', () => {
@@ -53,8 +53,6 @@ describe('path normalization', () => {
 });
 
 describe('patches', () => {
-  afterEach(cleanup);
-
   it('applies a real git diff, also after the file shifted', () => {
     const dir = tempDir();
     const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' });
@@ -175,8 +173,6 @@ describe('hostile file names', () => {
 });
 
 describe('paths into .git from other people', () => {
-  afterEach(cleanup);
-
   // A patch to `.git/config` adding `core.fsmonitor = <command>` runs that command on the next `git status`.
   const refused = [
     '.git/config',

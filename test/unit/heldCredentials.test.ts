@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { formatFingerprint } from '../../src/core/fingerprint';
 import { credentialConflict, secretTag, type CredentialConflict } from '../../src/core/heldCredentials';
-import { cleanup, tempDir } from '../helpers';
+import { tempDir } from '../helpers';
 import { loadWith, vscodeStub } from './stubVscode';
 
 // The rule for invites, discovery entries and typed secrets that disagree with what a window
@@ -68,8 +68,6 @@ function sessionWith(held: { pins?: Record<string, string>; secrets?: Record<str
 }
 
 describe('Session.join with what the window already holds', () => {
-  afterEach(cleanup);
-
   it('asks before replacing a pinned certificate, safe choice first, and keeps it by default', async () => {
     const w = sessionWith({ pins: { [URL_TLS]: P1 }, secrets: { [URL_TLS]: 'the team secret' } });
     w.answer("Keep What I Trust");

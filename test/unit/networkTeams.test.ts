@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import makeMdns from 'multicast-dns';
 import { Announcer, SERVICE } from '../../src/core/discovery';
 import type { NetworkTeams as NetworkTeamsClass, PinSource } from '../../src/host/networkTeams';
-import { cleanup, onCleanup, waitFor } from '../helpers';
+import { onCleanup, waitFor } from '../helpers';
 import { loadWith, vscodeStub } from './stubVscode';
 
 // NetworkTeams owns when this window looks for teams: only while the join screen shows. With the
@@ -55,8 +55,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('NetworkTeams: browsing only while the join screen shows', function () {
   this.timeout(20_000);
-  afterEach(cleanup);
-
   it('binds and queries only between the join screen showing and hiding; lists what answers with address, trust and same-name flags', async () => {
     const queries = queryCounter();
     const pins: Record<string, string> = {};

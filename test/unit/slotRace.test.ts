@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, tempDir } from '../helpers';
+import { tempDir } from '../helpers';
 
 const MODULE = join(__dirname, '..', '..', 'src', 'core', 'slotLock.js');
 
@@ -37,8 +37,6 @@ process.stdin.on('end', () => process.exit(0));`;
 }
 
 describe('cache slots under contention', () => {
-  afterEach(cleanup);
-
   it('never gives two windows started together the same slot, even over a stale lock', async function () {
     this.timeout(60_000);
     for (let round = 0; round < 12; round++) {

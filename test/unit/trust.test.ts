@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, tempDir, waitFor } from '../helpers';
+import { tempDir, waitFor } from '../helpers';
 import { loadWith, vscodeStub } from './stubVscode';
 
 // Restricted Mode against real git and real files, with a stand-in for `vscode` whose
@@ -61,8 +61,6 @@ function trustStub() {
 }
 
 describe('Restricted Mode (untrusted workspace)', () => {
-  afterEach(cleanup);
-
   it('runs no git in an untrusted workspace (its fsmonitor hook never runs), and git works once trusted', async () => {
     const { root, mark } = repoWithHook();
     const t = trustStub();
@@ -126,8 +124,6 @@ describe('Restricted Mode (untrusted workspace)', () => {
 });
 
 describe('Restricted Mode: received code', () => {
-  afterEach(cleanup);
-
   it('opens as the sender\'s read-only copy without reading the workspace, then where it lives once trust is granted', async () => {
     const { root, mark } = repoWithHook();
     const t = trustStub();

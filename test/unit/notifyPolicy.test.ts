@@ -1,0 +1,58 @@
+import * as assert from 'node:assert/strict';
+import { Coalescer, shouldNotify, summarize, type NotifyCandidate, type NotifyContext } from '../../src/core/notifyPolicy';
+
+const dm: NotifyCandidate = { conv: 'd1', convTitle: 'bob', isDm: true, authorName: 'bob', text: 'ping', mentionsMe: false };
+const room: NotifyCandidate = { conv: 'r1', convTitle: '#general', isDm: false, authorName: 'carol', text: 'lunch?', mentionsMe: false };
+const ctx: NotifyContext = { level: 'mentionsAndDms', quietWhileDebugging: true, debugging: false, windowFocused: false, viewVisible: false, isNotifierWindow: true };
+
+describe('notification policy', () => {
+  it('by default notifies for DMs and mentions only', () => {
+    assert.equal(shouldNotify(dm, ctx), true);
+    assert.equal(shouldNotify(room, ctx), false);
+    assert.equal(shouldNotify({ ...room, mentionsMe: true }, ctx), true);
+    assert.equal(shouldNotify(room, { ...ctx, level: 'all' }), true);
+    assert.equal(shouldNotify(dm, { ...ctx, level: 'none' }), false);
+  });
+
+  it('notifies a thread\'s participants of its replies, saying it is a reply', () => {
+    assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: false }, ctx), false);
+    assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: true }, ctx), true);
+    assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: true }, { ...ctx, level: 'none' }), false);
+    const s = summarize([{ ...room, thread: 4, inMyThread: true }]);
+    assert.equal(s.thread, 4);
+    assert.match(s.text, /replied in a thread in #/);
+  });
+
+  it('stays quiet while the chat is in view, while debugging, and in non-notifier windows', () => {
+    assert.equal(shouldNotify(dm, { ...ctx, windowFocused: true, viewVisible: true }), false);
+    assert.equal(shouldNotify(dm, { ...ctx, windowFocused: true, viewVisible: false }), true);
+    assert.equal(shouldNotify(dm, { ...ctx, debugging: true }), false);
+    assert.equal(shouldNotify(dm, { ...ctx, debugging: true, quietWhileDebugging: false }), true);
+    assert.equal(shouldNotify(dm, { ...ctx, isNotifierWindow: false }), false);
+  });
+
+  it('coalesces a burst into the first message and one summary', () => {
+    const shown: string[] = [];
+    let fire: (() => void) | undefined;
+    const c = new Coalescer<NotifyCandidate>(
+      1000,
+      (items) => shown.push(summarize(items).text),
+      (fn) => {
+        fire = fn;
+        return 0 as unknown as ReturnType<typeof setTimeout>;
+      },
+      () => undefined,
+    );
+    c.add(dm);
+    c.add({ ...dm, text: 'two' });
+    c.add({ ...room, mentionsMe: true });
+    c.add({ ...dm, text: 'four' });
+    assert.deepEqual(shown, ['bob: ping']);
+    fire!();
+    assert.deepEqual(shown, ['bob: ping', '3 new messages from bob, carol']);
+    fire!();
+    assert.equal(shown.length, 2, 'quiet after the burst');
+    c.add(room);
+    assert.equal(shown[2], 'carol in #general: lunch?');
+  });
+});
