@@ -4,37 +4,23 @@ import * as vscode from 'vscode';
 import { ParleyClient, type ConnectionState } from '../core/client';
 import { ClientStore } from '../core/clientStore';
 import { hostname } from 'node:os';
-import { isIdentitySecret, newIdentitySecret } from '../core/identity';
 import type { Device } from '../protocol/wire';
 import { claimSlot } from '../core/slotLock';
 import type { CertificateProblem } from '../core/tlsPin';
 import { credentialConflict, type CredentialConflict, type Held } from '../core/heldCredentials';
 import type { ConnectionView } from '../protocol/view';
 import { readConfig, saveConfig } from './config';
-import type { EventsOf } from '../core/emitter';
 import { Disposable, disposeAll } from './disposable';
 import type { Hosting } from './hosting';
 import { askAboutConflict, type ConflictChoice } from './credentialPrompt';
+import { ClientEvents, type ClientEventMap } from './clientEvents';
+import { deviceIdentity, forgetLegacyKey } from './deviceKeys';
 
-/** The protocol-1 identity key (sent raw); kept only until every relay that knew it has this device's key. */
-const IDENTITY_KEY = 'parley.identityKey';
-/** This machine's Ed25519 device key (see core/identity.ts). */
-const DEVICE_KEY = 'parley.deviceKey';
-/** Relays that may still know this machine by its protocol-1 key. */
-const LEGACY_RELAYS_KEY = 'parley.legacyRelays';
 const secretKey = (url: string) => `parley.teamSecret:${url}`;
 /** Pinned certificate fingerprints by relay address (not secret: kept in global state). */
 const PINS_KEY = 'parley.certificatePins';
 
-/** The events a ParleyClient emits, by name. */
-export type ClientEventMap = EventsOf<ParleyClient>;
-
-interface ClientListener {
-  event: keyof ClientEventMap;
-  fn: (...args: never[]) => void;
-  /** Set while attached to the current client. */
-  off?: () => void;
-}
+export type { ClientEventMap } from './clientEvents';
 
 /**
  * Owns this window's connection: the client, its cache file and (when hosting) the embedded
@@ -47,7 +33,7 @@ export class Session extends Disposable {
   private store: ClientStore | undefined;
   private releaseSlot: (() => void) | undefined;
   private clientSubs: { dispose(): void }[] = [];
-  private readonly clientListeners = new Set<ClientListener>();
+  private readonly clientEvents = new ClientEvents();
   private lastDetail: string | undefined;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
@@ -76,21 +62,7 @@ export class Session extends Disposable {
    * replaces it (the listener moves over; between clients nothing fires).
    */
   onClientEvent<K extends keyof ClientEventMap>(event: K, fn: ClientEventMap[K]): vscode.Disposable {
-    const l: ClientListener = { event, fn };
-    this.clientListeners.add(l);
-    if (this._client) this.attachListener(this._client, l);
-    return {
-      dispose: () => {
-        this.clientListeners.delete(l);
-        l.off?.();
-        l.off = undefined;
-      },
-    };
-  }
-
-  private attachListener(client: ParleyClient, l: ClientListener): void {
-    // The map's key and listener type agree by construction (onClientEvent); the set forgets which K.
-    l.off = client.on(l.event, l.fn as ClientEventMap[typeof l.event]);
+    return this.clientEvents.on(event, fn);
   }
 
   /** Connects with the saved settings, if the user has joined before (resuming hosting first when asked to). */
@@ -203,43 +175,16 @@ export class Session extends Disposable {
     this.deviceCodes.set(url, code.trim());
   }
 
-  /**
-   * This machine's device key (made on first use), and the protocol-1 key if this relay may
-   * still hold it. The old key is offered only to relays this machine joined before it had a
-   * device key (a relay it never used cannot have it, and must not get it); after a sign-in at
-   * each of them it is forgotten.
-   */
-  private async deviceIdentity(url: string): Promise<{ key: string; legacyKey?: string }> {
-    let key = await this.context.secrets.get(DEVICE_KEY);
-    const legacyKey = await this.context.secrets.get(IDENTITY_KEY);
-    if (!key || !isIdentitySecret(key)) {
-      key = newIdentitySecret();
-      if (legacyKey) {
-        const known = new Set([readConfig().relayUrl, ...Object.keys(this.context.globalState.get<Record<string, string>>(PINS_KEY, {}))].filter((u): u is string => !!u));
-        await this.context.globalState.update(LEGACY_RELAYS_KEY, [...known]);
-      }
-      await this.context.secrets.store(DEVICE_KEY, key);
-    }
-    const legacyAt = this.context.globalState.get<string[]>(LEGACY_RELAYS_KEY, []);
-    return { key, ...(legacyKey && legacyAt.includes(url) ? { legacyKey } : {}) };
-  }
-
   /** After a sign-in: the device code is used up, and this relay needs the old key no more. */
   private async signedIn(url: string, usedCode: boolean): Promise<void> {
     if (usedCode) this.deviceCodes.delete(url);
-    const legacyAt = this.context.globalState.get<string[]>(LEGACY_RELAYS_KEY, []);
-    if (legacyAt.includes(url)) {
-      const rest = legacyAt.filter((u) => u !== url);
-      await this.context.globalState.update(LEGACY_RELAYS_KEY, rest);
-      if (rest.length === 0) await this.context.secrets.delete(IDENTITY_KEY);
-      this.log.info(`signed in at ${url} with this machine's device key; ${rest.length === 0 ? 'the old identity key is deleted' : `the old key is kept for ${rest.length} other relay(s)`}`);
-    }
+    await forgetLegacyKey(this.context, url, this.log);
   }
 
   private async connectNow(url: string, name: string): Promise<void> {
     this.disconnect();
     const secret = await this.context.secrets.get(secretKey(url));
-    const { key, legacyKey } = await this.deviceIdentity(url);
+    const { key, legacyKey } = await deviceIdentity(this.context, url, () => [readConfig().relayUrl, ...Object.keys(this.context.globalState.get<Record<string, string>>(PINS_KEY, {}))]);
     const deviceCode = this.deviceCodes.get(url);
     // A named invite's token goes with the next connection only (the client keeps it until it is signed in).
     const inviteToken = this.inviteToken;
@@ -283,7 +228,7 @@ export class Session extends Disposable {
       client.on('signedIn', (info) => void this.signedIn(url, info.usedCode)),
       client.on('devices', (devices) => this.devicesEmitter.fire(devices)),
     ];
-    for (const l of this.clientListeners) this.attachListener(client, l);
+    this.clientEvents.follow(client);
     this.clientEmitter.fire(client);
     client.start();
     fire();
@@ -296,7 +241,7 @@ export class Session extends Disposable {
     this._client = undefined;
     this.store = undefined;
     this.releaseSlot = undefined;
-    const listeners = [...this.clientListeners].map((l) => ({ dispose: () => (l.off?.(), (l.off = undefined)) }));
+    const listeners = this.clientEvents.release();
     // In this order (disposeAll goes last to first): listeners off, client stopped, cache closed, slot released;
     // a step that throws is logged and the rest still happen.
     disposeAll(
