@@ -109,8 +109,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     this.updateBadge();
   }
 
-  /** Handles one message the view posted (public for tests that drive the view's side). */
-  receive(raw: unknown): Promise<void> {
+  /** Handles one message the view posted. */
+  private receive(raw: unknown): Promise<void> {
     return dispatchViewMessage(raw, this.handlers, this, () => this.interacted.fire());
   }
 

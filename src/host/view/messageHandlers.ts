@@ -14,8 +14,10 @@ export function messageHandlers(host: ViewHost): MessageHandlers {
     send: (msg) => client()?.send(msg.conv, { kind: 'text', text: msg.text, ...(msg.thread !== undefined ? { thread: msg.thread } : {}) }),
     edit: (msg) => client()?.send(msg.conv, { kind: 'edit', target: msg.target, text: msg.text }),
     delete: async (msg) => {
+      // Taken before the question: a client that replaces it meanwhile (another team) must not get this.
+      const c = client();
       const ok = await ask('warning', 'Delete this message for everyone?', { modal: true }, 'Delete');
-      if (ok === 'Delete') client()?.send(msg.conv, { kind: 'delete', target: msg.target });
+      if (ok === 'Delete') c?.send(msg.conv, { kind: 'delete', target: msg.target });
     },
     react: (msg) => client()?.send(msg.conv, { kind: 'react', target: msg.target, emoji: msg.emoji, on: msg.on }),
     pin: (msg) => client()?.send(msg.conv, { kind: 'pin', target: msg.target, on: msg.on }),
