@@ -58,7 +58,8 @@ export class HostedRelay {
     if (opts.tls === true) tls = await loadOrCreateCertificate(opts.dataDir);
     else if (opts.tls) tls = opts.tls;
     const store = new SqliteStore(join(opts.dataDir, 'relay.sqlite'));
-    let hosted: HostedRelay | undefined;
+    // Set once listening; the relay's callbacks may run before (they then have nothing to refresh).
+    const made: { hosted?: HostedRelay } = {};
     const relay = new Relay({
       store,
       host: opts.host,
@@ -69,11 +70,11 @@ export class HostedRelay {
       retain: opts.retain,
       limits: opts.limits,
       log: opts.log,
-      onPresence: () => hosted?.refreshAnnouncement(),
+      onPresence: () => made.hosted?.refreshAnnouncement(),
       owner: opts.owner,
       onSecret: (secret) => {
         opts.secret = secret;
-        hosted?.refreshAnnouncement();
+        made.hosted?.refreshAnnouncement();
         opts.onSecret?.(secret);
       },
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
@@ -87,7 +88,7 @@ export class HostedRelay {
       throw err;
     }
     const fingerprint = tls ? (tls.fingerprint ?? fingerprintOfPem(tls.cert)) : undefined;
-    hosted = new HostedRelay(relay, store, port, opts, fingerprint, undefined);
+    const hosted = (made.hosted = new HostedRelay(relay, store, port, opts, fingerprint, undefined));
     if (opts.discovery) {
       try {
         hosted.announcer = new Announcer(hosted.teamInfo(), { interface: opts.discovery.interface, onError: (err) => opts.log?.(`announcing on the network failed: ${err.message}`) });

@@ -106,7 +106,8 @@ export class Intake {
         break;
       }
       box.blockedSince = 0;
-      const text = box.frames.shift()!;
+      // (The loop runs only while frames wait: shift() has one.)
+      const text = box.frames.shift() ?? null;
       const size = text?.length ?? 0;
       box.bytes -= size;
       box.used++;

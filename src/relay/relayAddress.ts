@@ -43,7 +43,7 @@ export class RelayAddress {
       if (signedFingerprint !== this.fingerprint) return 'the hello was signed for another certificate than this relay\'s: it was made for a different relay (or one in between)';
       return undefined;
     }
-    if (this.publicUrls.has(originKey(signedUrl)!)) return undefined;
+    if (this.publicUrls.has(originKey(signedUrl) ?? '')) return undefined;
     if (u.protocol !== 'ws:') return `this relay does not serve wss:// itself; add ${u.origin} as a public address (--public-url) if a TLS proxy stands in front of it`;
     const port = Number(u.port || 80);
     const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
