@@ -60,7 +60,9 @@ export class AdminCommands extends Disposable {
   }
 
   private me(c: ParleyClient): { id: string; role: TeamRole } {
-    return { id: c.self!.id, role: c.roleOf(c.self!.id) };
+    const self = c.self;
+    if (!self) throw new Error('not signed in to the team yet');
+    return { id: self.id, role: c.roleOf(self.id) };
   }
 
   private member(c: ParleyClient, id: string): Member {
@@ -77,7 +79,7 @@ export class AdminCommands extends Disposable {
   private async pickMember(c: ParleyClient, title: string, allowed: (m: Member) => boolean): Promise<Member | undefined> {
     const rows: Choice<Member>[] = c
       .members()
-      .filter((m) => m.id !== c.self!.id && !m.removed && allowed(m))
+      .filter((m) => m.id !== c.self?.id && !m.removed && allowed(m))
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((m) => ({ label: m.name, description: m.role ?? '', detail: m.presence, value: m }));
     if (rows.length === 0) throw new Error('there is nobody you can do that to');

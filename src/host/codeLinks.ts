@@ -216,7 +216,8 @@ export class CodeLinks {
     }
     const hit = relocateIn(candidates, body.code, body.lines.start);
     if (!hit) return undefined;
-    const text = candidates.find((c) => c.path === hit.path)!.text;
+    const text = candidates.find((c) => c.path === hit.path)?.text;
+    if (text === undefined) return undefined;
     return { uri: vscode.Uri.file(hit.path), text, located: hit.located, path: relativeTo(root, hit.path) ?? basename(hit.path) };
   }
 

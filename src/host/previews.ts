@@ -28,7 +28,9 @@ export class PreviewFiles {
 
   /** Writes checked bytes (fetchFile verified size and sha256) and returns the file. */
   put(body: FileBody, bytes: Uint8Array): vscode.Uri {
-    const file = vscode.Uri.joinPath(this.root, `${body.sha256}.${PREVIEW_TYPES[body.mime!]}`);
+    const ext = body.mime !== undefined && Object.hasOwn(PREVIEW_TYPES, body.mime) ? PREVIEW_TYPES[body.mime] : undefined;
+    if (!ext) throw new Error(`no preview for ${body.mime ?? 'a file without a type'}`);
+    const file = vscode.Uri.joinPath(this.root, `${body.sha256}.${ext}`);
     writeFileSync(file.fsPath, bytes);
     return file;
   }

@@ -96,9 +96,9 @@ export class Session extends Disposable {
       this.log.warn(`join ${url}: offered ${conflict.certificate ? 'certificate ' : ''}${conflict.secret ? 'secret ' : ''}disagrees with what is held; ${choice ?? 'cancelled'}`);
       if (!choice) return false;
     }
-    if (choice === 'keep') {
+    if (choice === 'keep' && conflict) {
       // Join with what is held: the pinned wss:// address rather than a plain ws:// one, the held secret and pin.
-      url = conflict!.heldUrl;
+      url = conflict.heldUrl;
       if (secret && !(await this.heldSecret(url)).secret) await this.context.secrets.store(secretKey(url), secret);
     } else {
       if (secret) await this.context.secrets.store(secretKey(url), secret);

@@ -68,7 +68,7 @@ export function describeStatus(conn: ConnectionView, mine: { name?: string; team
   const { unread } = me;
   const count = unread > 0 ? ` ${unread}` : '';
   const messages = `${unread || 'no'} unread message${unread === 1 ? '' : 's'}`;
-  const Messages = messages[0]!.toUpperCase() + messages.slice(1);
+  const Messages = messages.charAt(0).toUpperCase() + messages.slice(1);
   const where = me.team ? (c.relayUrl ? `${me.team} (${c.relayUrl})` : me.team) : (c.relayUrl ?? 'the team');
   const as = me.name ? ` as ${me.name}` : '';
   const h = c.hosting;

@@ -161,7 +161,8 @@ export class TeamCommands {
     }
     await saveConfig({ hostOnStartup: true, hostShare: share, hostSecure: secure });
     await session.join(local.url, check.name, local.secret, local.fingerprint, { ownRelay: true });
-    const where = session.hosting.relay!.addresses().map((a) => session.hosting.relay!.url(a)).join(', ');
+    const relay = session.hosting.relay;
+    const where = relay ? relay.addresses().map((a) => relay.url(a)).join(', ') : local.url;
     if (interactive) {
       const copy = 'Copy Invite';
       void showInfo(`Parley: hosting on ${where}${share ? '' : ' (this machine only)'}.`, copy).then((p) => (p === copy ? invites.copy() : undefined));

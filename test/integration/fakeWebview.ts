@@ -61,16 +61,10 @@ export class FakeWebview {
       postMessage: async (m: HostToView) => this.received.push(structuredClone(m)) > 0,
       onDidReceiveMessage: (l: (m: unknown) => Promise<void>) => ((this.listener = l), none),
     };
-    // `visible` is read live: a getter on the view that reads this object.
-    const self = this;
-    this.view = {
-      webview,
-      get visible() {
-        return self.visible;
-      },
-      onDidChangeVisibility: () => none,
-      onDidDispose: () => none,
-    } as unknown as vscode.WebviewView;
+    const view = { webview, onDidChangeVisibility: () => none, onDidDispose: () => none };
+    // `visible` is read live, as VS Code's is: the test flips this.visible.
+    Object.defineProperty(view, 'visible', { get: () => this.visible });
+    this.view = view as unknown as vscode.WebviewView;
   }
 
   /** Posts `msg` as the view would; resolves when the host has handled it. */

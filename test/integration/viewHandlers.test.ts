@@ -47,12 +47,12 @@ describe('chat view handlers (host side, fake webview, real relay)', () => {
     alice.client.send(room, { kind: 'text', text: 'oops' });
     await waitFor(() => alice.client.outbox().length === 0, 'acked');
     const questions: string[] = [];
-    let answer: string | undefined;
-    v.stub.window.showWarningMessage = async (text: string) => (questions.push(text), answer);
+    // The user declines the first question and agrees to the second.
+    const answers = [undefined, 'Delete'];
+    v.stub.window.showWarningMessage = async (text: string) => (questions.push(text), answers.shift());
     await v.webview.post({ type: 'delete', conv: room, target: 1 });
     assert.equal(questions.length, 1);
     assert.equal(r.store.after(room, 0, 10).length, 1, 'declined: nothing sent');
-    answer = 'Delete';
     await v.webview.post({ type: 'delete', conv: room, target: 1 });
     await waitFor(() => r.store.after(room, 0, 10).length === 2, 'the deletion stored');
     assert.equal(r.store.after(room, 0, 10)[1].body.kind, 'delete');
