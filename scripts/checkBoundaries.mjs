@@ -1,5 +1,6 @@
-// Keeps the runtime boundaries of docs/ARCHITECTURE.md: protocol, core and relay never import
-// `vscode` or the host/webview layers; the webview imports only itself and src/protocol and never
+// Keeps the runtime boundaries of docs/ARCHITECTURE.md: protocol, infra, client and relay never
+// import `vscode` or the host/webview layers; infra (Node infrastructure) imports only protocol;
+// the relay never imports the chat client; the webview imports only itself and src/protocol and never
 // opens a network connection. Exits 1 with one line per violation.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
@@ -27,7 +28,9 @@ for (const file of files(src)) {
     const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
     const where = `${relative(root, file)}: imports '${spec}'`;
     const target = spec.startsWith('.') ? layerOf(resolve(dirname(file), spec)) : undefined;
-    if (['protocol', 'core', 'relay'].includes(layer)) {
+    if (layer === 'infra' && target && target !== 'infra' && target !== 'protocol') problems.push(`${where} — infra/ may only use protocol/`);
+    if (layer === 'relay' && target === 'client') problems.push(`${where} — the relay does not depend on the chat client (shared code goes in infra/)`);
+    if (['protocol', 'infra', 'client', 'relay'].includes(layer)) {
       if (spec === 'vscode') problems.push(`${where} — ${layer}/ must not depend on vscode`);
       if (target === 'host' || target === 'webview') problems.push(`${where} — ${layer}/ must not depend on ${target}/`);
       if (layer === 'protocol' && target && target !== 'protocol') problems.push(`${where} — protocol/ depends on nothing else`);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ParleyClient } from '../core/client';
+import type { ParleyClient } from '../client/client';
 import { canRemove, canRotate, canSetRole, isAdmin, type TeamRole } from '../protocol/roles';
 import type { Member } from '../protocol/wire';
 import { Disposable } from './disposable';

@@ -1,5 +1,5 @@
-import type { ParleyClient } from '../core/client';
-import type { EventsOf } from '../core/emitter';
+import type { ParleyClient } from '../client/client';
+import type { EventsOf } from '../infra/emitter';
 
 /** The events a ParleyClient emits, by name. */
 export type ClientEventMap = EventsOf<ParleyClient>;

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { applyPatch } from '../core/patch';
-import { sanitizeFileName } from '../core/fileNames';
-import { normalizeRelPath, relPathProblem, relativeTo } from '../core/paths';
-import { relocate, relocateIn, type Located } from '../core/relocate';
+import { applyPatch } from '../client/patch';
+import { sanitizeFileName } from '../client/fileNames';
+import { normalizeRelPath, relPathProblem, relativeTo } from '../client/paths';
+import { relocate, relocateIn, type Located } from '../client/relocate';
 import type { SnippetBody } from '../protocol/wire';
 import { repoFor } from './git';
 import type { VirtualDocs } from './virtualDocs';

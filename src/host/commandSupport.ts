@@ -1,4 +1,4 @@
-import type { ParleyClient } from '../core/client';
+import type { ParleyClient } from '../client/client';
 import type { Session } from './session';
 
 /** Registers one command (commands.ts's `reg`: failures are logged and shown, see reportingFailure). */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { NotifyLevel } from '../core/notifyPolicy';
+import type { NotifyLevel } from '../client/notifyPolicy';
 
 export interface ParleyConfig {
   relayUrl: string;

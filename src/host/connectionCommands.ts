@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatFingerprint } from '../core/fingerprint';
+import { formatFingerprint } from '../infra/fingerprint';
 import type { Register } from './commandSupport';
 import type { Invites } from './invites';
 import { pickOne, type Choice } from './picks';

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { ParleyClient } from '../core/client';
-import { conversationMarkdown, loadAllHistory } from '../core/exportMarkdown';
-import { sanitizeFileName } from '../core/fileNames';
-import { conversationViews } from '../core/viewModel';
+import type { ParleyClient } from '../client/client';
+import { conversationMarkdown, loadAllHistory } from '../client/exportMarkdown';
+import { sanitizeFileName } from '../client/fileNames';
+import { conversationViews } from '../client/viewModel';
 import type { ChatViewProvider } from './chatViewProvider';
 import { needClient, type Register } from './commandSupport';
 import { showInfo, withProgressNotification } from './messages';

@@ -1,5 +1,5 @@
-import { formatFingerprint } from '../core/fingerprint';
-import type { CredentialConflict } from '../core/heldCredentials';
+import { formatFingerprint } from '../infra/fingerprint';
+import type { CredentialConflict } from '../client/heldCredentials';
 import { ask } from './messages';
 
 // The questions that decide whether to trust a relay's new certificate or secret. In VS Code's

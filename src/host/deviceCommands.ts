@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ParleyClient } from '../core/client';
+import type { ParleyClient } from '../client/client';
 import { ErrorCode } from '../protocol/constants';
 import type { Device } from '../protocol/wire';
 import { readConfig } from './config';

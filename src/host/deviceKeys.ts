@@ -1,12 +1,12 @@
 import type * as vscode from 'vscode';
-import { isIdentitySecret, newIdentitySecret } from '../core/identity';
+import { isIdentitySecret, newIdentitySecret } from '../infra/identity';
 
 // This machine's keys, in SecretStorage: the Ed25519 device key it signs in with, and the
 // protocol-1 identity key (sent raw), kept only until every relay that knew it has this device's key.
 
 /** The protocol-1 identity key (sent raw); kept only until every relay that knew it has this device's key. */
 const IDENTITY_KEY = 'parley.identityKey';
-/** This machine's Ed25519 device key (see core/identity.ts). */
+/** This machine's Ed25519 device key (see infra/identity.ts). */
 const DEVICE_KEY = 'parley.deviceKey';
 /** Relays that may still know this machine by its protocol-1 key. */
 const LEGACY_RELAYS_KEY = 'parley.legacyRelays';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
-import { normalizeRemote } from '../core/gitRemote';
-import { relativeTo } from '../core/paths';
+import { normalizeRemote } from '../client/gitRemote';
+import { relativeTo } from '../client/paths';
 import { trusted } from './trust';
 
 // Git context for shared code, from the git command line (works with any workspace, with or

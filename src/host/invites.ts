@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { formatFingerprint } from '../core/fingerprint';
-import { inviteText, makeInvite, parseInvite, type Invite } from '../core/invite';
+import { formatFingerprint } from '../infra/fingerprint';
+import { inviteText, makeInvite, parseInvite, type Invite } from '../infra/invite';
 import { checkJoin } from '../protocol/joinForm';
 import { readConfig } from './config';
 import type { Session } from './session';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { TeamBrowser, type BrowserOptions, type DiscoveredTeam } from '../core/discovery';
-import { formatFingerprint } from '../core/fingerprint';
+import { TeamBrowser, type BrowserOptions, type DiscoveredTeam } from '../infra/discovery';
+import { formatFingerprint } from '../infra/fingerprint';
 import { nameKeys } from '../protocol/names';
 import type { DiscoveredTeamView } from '../protocol/view';
 import { readConfig } from './config';

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ParleyClient } from '../core/client';
+import type { ParleyClient } from '../client/client';
 import { mentions } from '../protocol/mentions';
-import { Coalescer, shouldNotify, summarize, type NotifyCandidate } from '../core/notifyPolicy';
-import { pidAlive } from '../core/slotLock';
+import { Coalescer, shouldNotify, summarize, type NotifyCandidate } from '../client/notifyPolicy';
+import { pidAlive } from '../infra/pidLock';
 import { isShownBody, threadOf, type Message } from '../protocol/wire';
 import type { ChatViewProvider } from './chatViewProvider';
 import { readConfig } from './config';

@@ -1,4 +1,4 @@
-import type { ParleyClient } from '../core/client';
+import type { ParleyClient } from '../client/client';
 import { canManageRoom } from '../protocol/roles';
 import type { ChatViewProvider } from './chatViewProvider';
 import { needClient, type Register } from './commandSupport';

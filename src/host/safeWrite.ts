@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { gitDirProblem } from '../core/paths';
-import { writeRefusal } from '../core/writeTarget';
+import { gitDirProblem } from '../client/paths';
+import { writeRefusal } from '../client/writeTarget';
 import { showWarning } from './messages';
 
 // The one check before Parley writes (or edits, for the user to save) a file with content from a
 // teammate: never into a .git directory, never through a symbolic link out of the workspace, and,
-// for paths a teammate chose, never outside the workspace folders (see core/writeTarget.ts).
+// for paths a teammate chose, never outside the workspace folders (see client/writeTarget.ts).
 
 /**
  * Whether `target` may be written; when not, warns saying why and returns false. `doing`

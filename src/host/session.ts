@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { ParleyClient, type ConnectionState } from '../core/client';
-import { ClientStore } from '../core/clientStore';
+import { ParleyClient, type ConnectionState } from '../client/client';
+import { ClientStore } from '../client/clientStore';
 import { hostname } from 'node:os';
 import type { Device } from '../protocol/wire';
-import { claimSlot } from '../core/slotLock';
-import type { CertificateProblem } from '../core/tlsPin';
-import { credentialConflict, type CredentialConflict, type Held } from '../core/heldCredentials';
+import { claimSlot } from '../infra/pidLock';
+import type { CertificateProblem } from '../infra/tlsPin';
+import { credentialConflict, type CredentialConflict, type Held } from '../client/heldCredentials';
 import type { ConnectionView } from '../protocol/view';
 import { readConfig, saveConfig } from './config';
 import { Disposable, disposeAll } from './disposable';

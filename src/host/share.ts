@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import * as vscode from 'vscode';
-import type { ParleyClient } from '../core/client';
-import { conversationViews } from '../core/viewModel';
-import { relocate } from '../core/relocate';
+import type { ParleyClient } from '../client/client';
+import { conversationViews } from '../client/viewModel';
+import { relocate } from '../client/relocate';
 import type { SnippetBody } from '../protocol/wire';
 import { formatBytes } from '../protocol/formatBytes';
 import { diffHead, fileInRepo, showHead } from './git';

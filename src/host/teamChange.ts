@@ -1,5 +1,5 @@
-import { formatFingerprint } from '../core/fingerprint';
-import { parseInvite, type Invite } from '../core/invite';
+import { formatFingerprint } from '../infra/fingerprint';
+import { parseInvite, type Invite } from '../infra/invite';
 import { isLoopback } from '../relay/auth';
 import { plainLabel } from './plainText';
 

@@ -1,4 +1,4 @@
-// Here rather than in core/ because the webview shows file sizes too and may import only
+// Here rather than in client/ because the webview shows file sizes too and may import only
 // src/protocol; the host's messages and the webview's cards then say the same "1.5 MB".
 
 /** A size as people read it: 512 B, 2.0 KB, 1.5 MB. */

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { interfaceAddress } from '../core/discovery';
-import { formatFingerprint } from '../core/fingerprint';
-import { inviteLink } from '../core/invite';
+import { interfaceAddress } from '../infra/discovery';
+import { formatFingerprint } from '../infra/fingerprint';
+import { inviteLink } from '../infra/invite';
 import { UserName } from '../protocol/wire';
 import { isLoopback } from './auth';
 import { HostedRelay } from './hostedRelay';

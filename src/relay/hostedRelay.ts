@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { Announcer, lanAddresses } from '../core/discovery';
-import { fingerprintOfPem } from '../core/fingerprint';
-import { makeInvite, type Invite } from '../core/invite';
+import { Announcer, lanAddresses } from '../infra/discovery';
+import { fingerprintOfPem } from '../infra/fingerprint';
+import { makeInvite, type Invite } from '../infra/invite';
 import type { Limits } from '../protocol/constants';
 import { isLoopback } from './auth';
 import { Relay } from './relay';

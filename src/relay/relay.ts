@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { WebSocket } from 'ws';
 import { CloseCode, DEFAULT_LIMITS, DEFAULT_ROOM, ErrorCode, PROTOCOL_VERSION, type Limits } from '../protocol/constants';
-import { fingerprintOfPem } from '../core/fingerprint';
+import { fingerprintOfPem } from '../infra/fingerprint';
 import { TeamAdmin } from './admin';
 import { Connection, isAuthed } from './connection';
 import type { RelayContext } from './context';

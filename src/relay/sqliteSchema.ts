@@ -1,8 +1,8 @@
 import type { Database } from 'node-sqlite3-wasm';
-import { hasColumn, hasTable, type Migration } from '../core/sqliteMigrations';
+import { hasColumn, hasTable, type Migration } from '../infra/sqliteMigrations';
 import { DELETED_EDIT_TEXT } from './rules';
 
-// The relay file's schema as numbered migrations (src/core/sqliteMigrations.ts runs them). Add a
+// The relay file's schema as numbered migrations (src/infra/sqliteMigrations.ts runs them). Add a
 // change as the next number; never edit one that has shipped. Each is also safe on a file that
 // already has what it adds (IF NOT EXISTS, a column check): files from before the numbering are
 // placed by what they hold, and an odd one may hold a little more.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'node-sqlite3-wasm';
-import { openExclusive } from '../core/sqliteFile';
-import { migrate } from '../core/sqliteMigrations';
+import { openExclusive } from '../infra/sqliteFile';
+import { migrate } from '../infra/sqliteMigrations';
 import type { Message, SearchHit } from '../protocol/wire';
 import { ConversationTables } from './sqliteConversations';
 import { MemberTables } from './sqliteMembers';

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { fingerprintOfPem } from '../core/fingerprint';
+import { fingerprintOfPem } from '../infra/fingerprint';
 
 export interface RelayCertificate {
   key: string;

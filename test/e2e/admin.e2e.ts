@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseInvite } from '../../src/core/invite';
+import { parseInvite } from '../../src/infra/invite';
 import { cleanup, RawClient } from '../helpers';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
 import { answerDialog, elapsed, eventually, makeScratchDir, stopAtFirstFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';

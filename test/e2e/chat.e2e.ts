@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import { newIdentitySecret } from '../../src/core/identity';
+import { newIdentitySecret } from '../../src/infra/identity';
 import { signedHello } from '../helpers';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
 import {

@@ -10,8 +10,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { formatFingerprint } from '../../src/core/fingerprint';
-import { inviteLink, parseInvite } from '../../src/core/invite';
+import { formatFingerprint } from '../../src/infra/fingerprint';
+import { inviteLink, parseInvite } from '../../src/infra/invite';
 import { freePort, repoRoot, runCommand, screenshot, sleep, startInstance } from './harness';
 import { answerDialog, elapsed, eventually, makeScratchDir, stopAtFirstFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 

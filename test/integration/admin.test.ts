@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { RelayError } from '../../src/core/client';
-import { newIdentitySecret } from '../../src/core/identity';
-import { messageViews } from '../../src/core/viewModel';
+import { RelayError } from '../../src/client/client';
+import { newIdentitySecret } from '../../src/infra/identity';
+import { messageViews } from '../../src/client/viewModel';
 import { CloseCode } from '../../src/protocol/constants';
 import type { Message } from '../../src/protocol/wire';
 import { SqliteStore } from '../../src/relay/sqliteStore';

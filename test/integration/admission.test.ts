@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { newIdentitySecret } from '../../src/core/identity';
+import { newIdentitySecret } from '../../src/infra/identity';
 import { onCleanup, RawClient, startRelay, waitFor, rawSignIn } from '../helpers';
 
 /** Opens `n` TCP connections from `from` that never send a byte; resolves when all are connected. */

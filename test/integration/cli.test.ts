@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeFingerprint } from '../../src/core/fingerprint';
-import { parseInvite } from '../../src/core/invite';
+import { normalizeFingerprint } from '../../src/infra/fingerprint';
+import { parseInvite } from '../../src/infra/invite';
 import { connect, general, onCleanup, tempDir, texts, waitFor } from '../helpers';
 
 const BIN = join(__dirname, '..', '..', '..', 'dist', 'relay.js');

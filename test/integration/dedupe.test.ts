@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { newIdentitySecret } from '../../src/core/identity';
+import { newIdentitySecret } from '../../src/infra/identity';
 import { RawClient, startRelay } from '../helpers';
 
 describe('idempotent sends', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { DiscoveredTeam } from '../../src/core/discovery';
-import type { Invite } from '../../src/core/invite';
+import type { DiscoveredTeam } from '../../src/infra/discovery';
+import type { Invite } from '../../src/infra/invite';
 import { makeNetPair } from '../netns';
 
 const PEER = join(__dirname, '..', 'peers', 'discoveryPeer.js');

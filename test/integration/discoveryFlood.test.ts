@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { DISCOVERY_LIMITS, TeamBrowser, type BrowserStats, type DiscoveredTeam } from '../../src/core/discovery';
+import { DISCOVERY_LIMITS, TeamBrowser, type BrowserStats, type DiscoveredTeam } from '../../src/infra/discovery';
 import { onCleanup, waitFor } from '../helpers';
 
 // A flood of forged DNS-SD answers on loopback (a port of the test's own, multicast out of

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import makeMdns from 'multicast-dns';
-import { Announcer, SERVICE, TeamBrowser, type DiscoveredTeam, type TeamInfo } from '../../src/core/discovery';
+import { Announcer, SERVICE, TeamBrowser, type DiscoveredTeam, type TeamInfo } from '../../src/infra/discovery';
 import { onCleanup, waitFor } from '../helpers';
 
 // Multicast DNS bound to loopback on a port of its own (not 5353): nothing reaches a real interface.

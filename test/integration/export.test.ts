@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { conversationMarkdown, loadAllHistory } from '../../src/core/exportMarkdown';
-import type { CachedMessage } from '../../src/core/clientStore';
+import { conversationMarkdown, loadAllHistory } from '../../src/client/exportMarkdown';
+import type { CachedMessage } from '../../src/client/clientStore';
 import { connect, team, waitFor } from '../helpers';
 
 const T0 = Date.UTC(2026, 10, 30, 23, 58); // 2026-11-30 23:58 UTC

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createServer, Socket, type Server } from 'node:net';
 import WebSocket from 'ws';
-import { conversationViews, messageViews } from '../../src/core/viewModel';
+import { conversationViews, messageViews } from '../../src/client/viewModel';
 import { connect, general, makeClient, startRelay, texts, waitFor, rawSignIn } from '../helpers';
 
 /** A TCP proxy on loopback that can stop forwarding without closing (a blackhole). */

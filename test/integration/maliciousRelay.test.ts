@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { WebSocketServer } from 'ws';
-import { newIdentitySecret } from '../../src/core/identity';
+import { newIdentitySecret } from '../../src/infra/identity';
 import { MAX_RELAY_FRAME_BYTES } from '../../src/protocol/constants';
 import { makeClient, onCleanup, RawClient, startRelay, waitFor } from '../helpers';
 

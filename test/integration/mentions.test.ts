@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { mentionHits } from '../../src/core/mentionsList';
-import { conversationViews } from '../../src/core/viewModel';
+import { mentionHits } from '../../src/client/mentionsList';
+import { conversationViews } from '../../src/client/viewModel';
 import { SEARCH_MARK_END, SEARCH_MARK_START } from '../../src/protocol/wire';
 import { team, waitFor } from '../helpers';
 

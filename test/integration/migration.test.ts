@@ -6,8 +6,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { newIdentitySecret } from '../../src/core/identity';
-import { newIdentityKey } from '../../src/core/ids';
+import { newIdentitySecret } from '../../src/infra/identity';
+import { newIdentityKey } from '../../src/client/ids';
 import { connect, general, makeClient, onCleanup, RawClient, startRelay, tempDir, texts, waitFor } from '../helpers';
 
 const OLD = '145df8a';

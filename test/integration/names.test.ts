@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { newIdentitySecret } from '../../src/core/identity';
-import { openExclusive } from '../../src/core/sqliteFile';
+import { newIdentitySecret } from '../../src/infra/identity';
+import { openExclusive } from '../../src/infra/sqliteFile';
 import { PROTOTYPES } from '../../src/protocol/confusablesData';
 import { UserName } from '../../src/protocol/wire';
 import { MAX_RESERVED_PER_MEMBER } from '../../src/relay/nameIndex';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newIdentitySecret } from '../../src/core/identity';
+import { newIdentitySecret } from '../../src/infra/identity';
 import { connect, RawClient, startRelay, waitFor } from '../helpers';
 
 // What docs/PROTOCOL.md says, checked against a real relay over raw sockets: each place where a

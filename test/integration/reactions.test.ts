@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { ClientStore } from '../../src/core/clientStore';
-import { messageViews } from '../../src/core/viewModel';
+import { ClientStore } from '../../src/client/clientStore';
+import { messageViews } from '../../src/client/viewModel';
 import { connect, onCleanup, RawClient, team, tempDir, texts, waitFor, type TestClient } from '../helpers';
 
 const reactionsOf = (c: TestClient, conv: string, seq: number) => c.client.messages(conv).find((m) => m.seq === seq)?.reactions ?? [];

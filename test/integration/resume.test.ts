@@ -80,7 +80,7 @@ describe('resume across relay restarts and gaps the relay cannot serve', () => {
     const { cacheFile, key } = alice;
     alice.close();
     // Pretend the client saw more than the relay has (e.g. the relay restored an older backup).
-    const { ClientStore } = await import('../../src/core/clientStore');
+    const { ClientStore } = await import('../../src/client/clientStore');
     const s = new ClientStore(cacheFile);
     const conv = s.conversations().get(room)!;
     s.putConversation({ ...conv.conv, head: 9 }, 9);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { messageViews, pinnedViews } from '../../src/core/viewModel';
+import { messageViews, pinnedViews } from '../../src/client/viewModel';
 import { connect, startRelay, team, waitFor } from '../helpers';
 
 describe('pins, topics and archiving: events in the room\'s sequence that every member converges on', () => {

@@ -1,4 +1,4 @@
-// Numbered schema migrations (src/core/sqliteMigrations.ts) against files the real thing wrote:
+// Numbered schema migrations (src/infra/sqliteMigrations.ts) against files the real thing wrote:
 // the relay store and the client cache of each earlier schema are built from git at test time,
 // write a file with members, rooms, messages (edited, replied to), files and read markers, and
 // this build's store opens it, finds everything, writes to it, and opens it again. A file from a
@@ -9,11 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { ClientStore } from '../../src/core/clientStore';
+import { ClientStore } from '../../src/client/clientStore';
 import type { Message } from '../../src/protocol/wire';
-import { CACHE_MIGRATIONS } from '../../src/core/clientSchema';
-import { openExclusive } from '../../src/core/sqliteFile';
-import { schemaVersion } from '../../src/core/sqliteMigrations';
+import { CACHE_MIGRATIONS } from '../../src/client/clientSchema';
+import { openExclusive } from '../../src/infra/sqliteFile';
+import { schemaVersion } from '../../src/infra/sqliteMigrations';
 import { RELAY_MIGRATIONS } from '../../src/relay/sqliteSchema';
 import { searchQuery } from '../../src/relay/searchText';
 import { SqliteStore } from '../../src/relay/sqliteStore';

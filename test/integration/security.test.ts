@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { newIdentitySecret } from '../../src/core/identity';
+import { newIdentitySecret } from '../../src/infra/identity';
 import { connect, general, makeClient, rawSignIn, RawClient, signedHello, startRelay, texts, waitFor } from '../helpers';
 
 describe('refusals: each with its code, closing only the offending connection', () => {

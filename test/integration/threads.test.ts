@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ClientStore } from '../../src/core/clientStore';
-import { conversationMarkdown } from '../../src/core/exportMarkdown';
-import { messageViews, threadViews } from '../../src/core/viewModel';
+import { ClientStore } from '../../src/client/clientStore';
+import { conversationMarkdown } from '../../src/client/exportMarkdown';
+import { messageViews, threadViews } from '../../src/client/viewModel';
 import { connect, onCleanup, startRelay, team, tempDir, texts, waitFor } from '../helpers';
 
 const textOf = (b: { kind: string; text?: string }) => (b.kind === 'text' ? b.text : b.kind);

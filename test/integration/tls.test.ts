@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:tls';
 import { join } from 'node:path';
-import type { CertificateProblem } from '../../src/core/tlsPin';
+import type { CertificateProblem } from '../../src/infra/tlsPin';
 import { HostedRelay } from '../../src/relay/hostedRelay';
 import { loadOrCreateCertificate } from '../../src/relay/tlsCert';
 import { connect, general, makeClient, onCleanup, tempDir, texts, waitFor } from '../helpers';

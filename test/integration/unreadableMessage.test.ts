@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { conversationViews, messageViews, pinnedViews, threadViews } from '../../src/core/viewModel';
-import { mentionHits } from '../../src/core/mentionsList';
-import { openExclusive } from '../../src/core/sqliteFile';
+import { conversationViews, messageViews, pinnedViews, threadViews } from '../../src/client/viewModel';
+import { mentionHits } from '../../src/client/mentionsList';
+import { openExclusive } from '../../src/infra/sqliteFile';
 import { general, makeClient, team, waitFor } from '../helpers';
 
 // Issue 13, bug 1: one message whose stored body could not be read (null) made every snapshot

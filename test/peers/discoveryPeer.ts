@@ -3,7 +3,7 @@
 // commands on stdin, so the test in the parent drives both hosts.
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { TeamBrowser } from '../../src/core/discovery';
+import { TeamBrowser } from '../../src/infra/discovery';
 import { HostedRelay } from '../../src/relay/hostedRelay';
 import { makeClient, cleanup, tempDir } from '../helpers';
 

@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { newIdentitySecret } from '../../src/core/identity';
+import { newIdentitySecret } from '../../src/infra/identity';
 import { signedHello } from '../helpers';
 import { MAX_SYNC_CURSORS } from '../../src/protocol/constants';
 
@@ -37,7 +37,10 @@ async function main(): Promise<void> {
         answered++;
         if (e.t === 'error') errors++;
       }
-      for (const w of waiters.splice(0)) (w.pred(e) ? w.resolve(e) : waiters.push(w));
+      for (const w of waiters.splice(0)) {
+        if (w.pred(e)) w.resolve(e);
+        else waiters.push(w);
+      }
     }
   });
   const next = (pred: (e: Event) => boolean) => new Promise<Event>((resolve) => waiters.push({ pred, resolve }));

@@ -4,7 +4,7 @@
 // Multicast goes out of 127.0.0.1 only (IP_MULTICAST_IF), on a port of the test's own.
 import { createSocket, type Socket } from 'node:dgram';
 import { encode, type Answer } from 'dns-packet';
-import { Announcer, SERVICE } from '../../src/core/discovery';
+import { Announcer, SERVICE } from '../../src/infra/discovery';
 
 const say = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
 const [portArg, countArg, sourcesArg, recordsArg, rateArg] = process.argv.slice(2);

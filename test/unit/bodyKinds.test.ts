@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { applyReaction } from '../../src/core/reactions';
+import { applyReaction } from '../../src/client/reactions';
 import type { MessageView } from '../../src/protocol/view';
 import { decodeRelayFrame, Emoji, SendBody } from '../../src/protocol/wire';
 import { pickerChoices, useRecent, DEFAULT_EMOJI } from '../../src/webview/logic/recentEmoji';

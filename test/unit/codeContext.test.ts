@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sanitizeFileName } from '../../src/core/fileNames';
-import { normalizeRemote } from '../../src/core/gitRemote';
-import { applyPatch, parsePatch } from '../../src/core/patch';
-import { normalizeRelPath, relPathProblem, relativeTo } from '../../src/core/paths';
-import { writeRefusal } from '../../src/core/writeTarget';
+import { sanitizeFileName } from '../../src/client/fileNames';
+import { normalizeRemote } from '../../src/client/gitRemote';
+import { applyPatch, parsePatch } from '../../src/client/patch';
+import { normalizeRelPath, relPathProblem, relativeTo } from '../../src/client/paths';
+import { writeRefusal } from '../../src/client/writeTarget';
 import { findFileRefs } from '../../src/webview/logic/references';
 import { tempDir } from '../helpers';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { sanitizeFileName } from '../../src/core/fileNames';
+import { sanitizeFileName } from '../../src/client/fileNames';
 
 describe('file names from other people', () => {
   it('are made safe to save', () => {

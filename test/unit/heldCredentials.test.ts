@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { formatFingerprint } from '../../src/core/fingerprint';
-import { credentialConflict, secretTag, type CredentialConflict } from '../../src/core/heldCredentials';
+import { formatFingerprint } from '../../src/infra/fingerprint';
+import { credentialConflict, secretTag, type CredentialConflict } from '../../src/client/heldCredentials';
 import { tempDir } from '../helpers';
 import { loadWith, vscodeStub } from './stubVscode';
 
@@ -32,6 +32,7 @@ describe('held credentials: the conflict rule', () => {
   });
 });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in for any VS Code function
 type Fn = (...args: any[]) => any;
 
 

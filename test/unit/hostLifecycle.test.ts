@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Emitter } from '../../src/core/emitter';
+import { Emitter } from '../../src/infra/emitter';
 import { Disposable, disposeAll } from '../../src/host/disposable';
 import { ViewReady } from '../../src/host/view/viewReady';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { formatFingerprint, normalizeFingerprint } from '../../src/core/fingerprint';
-import { inviteLink, inviteText, makeInvite, parseInvite, type Invite } from '../../src/core/invite';
+import { formatFingerprint, normalizeFingerprint } from '../../src/infra/fingerprint';
+import { inviteLink, inviteText, makeInvite, parseInvite, type Invite } from '../../src/infra/invite';
 
 const FP = 'ab'.repeat(32);
 const full: Invite = { relayUrl: 'wss://192.168.1.20:7420', secret: 'correct horse battery', fingerprint: FP, team: 'Core team' };

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Backoff } from '../../src/core/backoff';
+import { Backoff } from '../../src/client/backoff';
 import { AuthThrottle, secretMatches } from '../../src/relay/auth';
 import { TokenBucket } from '../../src/relay/rateLimiter';
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import makeMdns from 'multicast-dns';
-import { Announcer, SERVICE } from '../../src/core/discovery';
+import { Announcer, SERVICE } from '../../src/infra/discovery';
 import type { NetworkTeams as NetworkTeamsClass, PinSource } from '../../src/host/networkTeams';
 import { onCleanup, waitFor } from '../helpers';
 import { loadWith, vscodeStub } from './stubVscode';

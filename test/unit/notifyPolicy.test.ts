@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Coalescer, shouldNotify, summarize, type NotifyCandidate, type NotifyContext } from '../../src/core/notifyPolicy';
+import { Coalescer, shouldNotify, summarize, type NotifyCandidate, type NotifyContext } from '../../src/client/notifyPolicy';
 
 const dm: NotifyCandidate = { conv: 'd1', convTitle: 'bob', isDm: true, authorName: 'bob', text: 'ping', mentionsMe: false };
 const room: NotifyCandidate = { conv: 'r1', convTitle: '#general', isDm: false, authorName: 'carol', text: 'lunch?', mentionsMe: false };

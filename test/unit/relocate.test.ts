@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { relocate, relocateIn } from '../../src/core/relocate';
+import { relocate, relocateIn } from '../../src/client/relocate';
 
 describe('snippet relocation', () => {
   const code = ['function add(a, b) {', '  return a + b;', '}'].join('\n');

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { REPLIES, type ReplyTo, type RequestFrame } from '../../src/protocol/requests';
 import { ClientFrame, FileBody, FileMeta, UploadFrame, type RelayEvent } from '../../src/protocol/wire';
-import { RelayError } from '../../src/core/clientTypes';
-import { PendingRequests } from '../../src/core/pendingRequests';
+import { RelayError } from '../../src/client/clientTypes';
+import { PendingRequests } from '../../src/client/pendingRequests';
 
 /** Compile-time only: fails to build when A and B are not the same type. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -5,6 +5,7 @@ import Module from 'node:module';
 // the functions inside `window` and `commands`, never the objects themselves. Each load gets fresh
 // copies of src/host (another test file may have loaded them with a stand-in of its own).
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in for any VS Code function
 type Fn = (...args: any[]) => any;
 
 export interface VscodeStub {

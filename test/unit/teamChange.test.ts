@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inviteText, makeInvite, type Invite } from '../../src/core/invite';
+import { inviteText, makeInvite, type Invite } from '../../src/infra/invite';
 import { describeInvite, describeTeamChange, invokedWithArguments, TEAM_COMMANDS, type TeamCommand, type TeamNow } from '../../src/host/teamChange';
 import { loadWith, vscodeStub } from './stubVscode';
 

@@ -10,6 +10,7 @@ import { loadWith, vscodeStub } from './stubVscode';
 // has a core.fsmonitor hook that leaves a mark when git runs it: what an untrusted workspace's
 // own .git/config can make any git command in it run.
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in for any VS Code function
 type Fn = (...args: any[]) => any;
 
 function emitter() {

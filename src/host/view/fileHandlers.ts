@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import * as vscode from 'vscode';
-import type { ParleyClient } from '../../core/client';
-import type { CachedMessage } from '../../core/clientStore';
-import { sanitizeFileName } from '../../core/fileNames';
+import type { ParleyClient } from '../../client/client';
+import type { CachedMessage } from '../../client/clientStore';
+import { sanitizeFileName } from '../../client/fileNames';
 import { formatBytes } from '../../protocol/formatBytes';
 import type { FileBody } from '../../protocol/wire';
 import type { CodeLinks } from '../codeLinks';
@@ -29,7 +29,7 @@ interface ReceivedFile {
   client: ParleyClient;
   m: CachedMessage;
   body: FileBody;
-  /** The sent name, sanitized (see core/fileNames.ts). */
+  /** The sent name, sanitized (see client/fileNames.ts). */
   name: string;
 }
 

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { ParleyClient } from '../../core/client';
+import type { ParleyClient } from '../../client/client';
 import type { MessageView } from '../../protocol/view';
 import type { FileBody } from '../../protocol/wire';
 import { PreviewFiles } from '../previews';

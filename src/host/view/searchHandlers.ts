@@ -1,5 +1,5 @@
-import { mentionHits } from '../../core/mentionsList';
-import { messageViews } from '../../core/viewModel';
+import { mentionHits } from '../../client/mentionsList';
+import { messageViews } from '../../client/viewModel';
 import { MENTIONS_QUERY } from '../../protocol/view';
 import type { ViewHandlers, ViewHost, ViewMessage } from './viewHost';
 

@@ -1,4 +1,4 @@
-import { conversationViews, messageViews, pinnedViews, threadViews } from '../../core/viewModel';
+import { conversationViews, messageViews, pinnedViews, threadViews } from '../../client/viewModel';
 import { VIEW_PROTOCOL_VERSION, type MessageView, type ThreadView, type ViewSnapshot } from '../../protocol/view';
 import { readConfig } from '../config';
 import type { NetworkTeams } from '../networkTeams';

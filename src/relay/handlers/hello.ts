@@ -11,7 +11,7 @@ import { TokenBucket } from '../rateLimiter';
 import type { DeviceRecord, UserRecord } from '../store';
 import { RELAY_VERSION } from '../version';
 import { pushDevices } from './devices';
-import { verifySignature } from '../../core/identity';
+import { verifySignature } from '../../infra/identity';
 
 // Signing in (docs/PROTOCOL.md, "Signing in"). The hello must be signed by its key over this
 // connection's nonce and this relay's address (or certificate). Then the key is one of a

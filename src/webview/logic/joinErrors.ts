@@ -1,7 +1,7 @@
 import type { ConnectionView } from '../../protocol/view';
 
 // Why joining failed, said under the field it concerns, with what to do next. The reasons are
-// the connection's detail strings (core/client.ts, relay/relay.ts): "the name ada belongs to
+// the connection's detail strings (client/, relay/): "the name ada belongs to
 // another member", "wrong or missing team secret", "bad relay address …", "retrying in 2.5 s".
 
 export type JoinField = 'relayUrl' | 'name' | 'secret';

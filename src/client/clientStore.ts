@@ -1,8 +1,8 @@
 import { unreadableBody } from './bodyCheck';
 import { CacheReads } from './clientCacheReads';
 import { CACHE_MIGRATIONS, cacheLegacyVersion } from './clientSchema';
-import { openExclusive } from './sqliteFile';
-import { migrate } from './sqliteMigrations';
+import { openExclusive } from '../infra/sqliteFile';
+import { migrate } from '../infra/sqliteMigrations';
 import { threadOf, type Body, type Conversation, type FileMeta, type Member, type Message, type SendBody } from '../protocol/wire';
 
 export type { CachedMessage, MessageScope, ThreadSummary } from './clientCacheReads';

@@ -2,7 +2,7 @@ import { PROTOCOL_VERSION } from '../protocol/constants';
 import { helloPayload } from '../protocol/handshake';
 import type { HelloFrame } from '../protocol/wire';
 import type { ClientOptions } from './clientTypes';
-import { loadIdentity, type Identity } from './identity';
+import { loadIdentity, type Identity } from '../infra/identity';
 
 /** What a sign-in used up (see the client's `signedIn` event). */
 export interface SignedIn {

@@ -5,8 +5,8 @@ import { CloseCode, MAX_RELAY_FRAME_BYTES, PROTOCOL_HEADER } from '../protocol/c
 import { decodeRelayFrame, type ClientFrame, type RelayEvent } from '../protocol/wire';
 import { Backoff } from './backoff';
 import type { ClientOptions, ConnectionState, Emit } from './clientTypes';
-import { normalizeFingerprint } from './fingerprint';
-import { CertificateError, relayTlsOptions, type RelayTlsOptions } from './tlsPin';
+import { normalizeFingerprint } from '../infra/fingerprint';
+import { CertificateError, relayTlsOptions, type RelayTlsOptions } from '../infra/tlsPin';
 
 /** What the connection tells the rest of the client. */
 export interface ConnectionHooks {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Database } from 'node-sqlite3-wasm';
-import { tryLock } from './slotLock';
+import { tryLock } from './pidLock';
 
 /**
  * Opens a SQLite file for this process alone. node-sqlite3-wasm locks with a `<file>.lock`

@@ -5,7 +5,7 @@ import { ClientCache } from './cacheUpdates';
 import { RelayConnection } from './clientConnection';
 import type { CachedMessage, ClientStore, MessageScope, OutboxEntry } from './clientStore';
 import type { ClientEvents, ClientOptions, ConnectionState, ConversationState, Emit } from './clientTypes';
-import { Emitter } from './emitter';
+import { Emitter } from '../infra/emitter';
 import { describeFile, FileTransfer } from './fileTransfer';
 import { newMessageId } from './ids';
 import { OutboxPump } from './outboxPump';
@@ -39,7 +39,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   constructor(private readonly opts: ClientOptions) {
     super();
     const emit: Emit = (event, ...args) => this.emit(event, ...args);
-    const log = (line: string) => opts.log?.(line);
+    const log = (line: string): void => void opts.log?.(line);
     const gate = new RateGate();
     this.signIn = new SignIn(opts);
     this.cache = new ClientCache(opts.store, emit, log);
@@ -274,7 +274,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       for (const e of events) {
         try {
           if ('rid' in e && e.rid !== undefined) this.requests.settle(e.rid, e);
-          const handle = this.handlers[e.t] as (e: RelayEvent) => string | undefined | void;
+          const handle = this.handlers[e.t] as (e: RelayEvent) => string | undefined;
           refused = handle(e) || refused;
         } catch (err) {
           this.opts.log?.(`error handling ${e.t}: ${(err as Error).stack ?? err}`);

@@ -2,7 +2,7 @@ import type WebSocket from 'ws';
 import { ErrorCode } from '../protocol/constants';
 import type { Conversation, Device, Member, Message } from '../protocol/wire';
 import type { ClientStore } from './clientStore';
-import type { CertificateProblem } from './tlsPin';
+import type { CertificateProblem } from '../infra/tlsPin';
 
 // The types ParleyClient's parts share (options, events, states), apart from the parts
 // themselves so that each can import them without importing the others.

@@ -25,8 +25,12 @@ export interface EventTargets {
   reload(conv: string, head: number): void;
 }
 
-/** Handles one event; returns a reason when the relay refused us for good. */
-type Handler<T extends RelayEvent['t']> = (e: Extract<RelayEvent, { t: T }>) => string | undefined | void;
+/**
+ * Handles one event; returns a reason only when the relay refused us for good. Typed `string |
+ * undefined`, not `void`, so that a handler cannot hand back whatever a callee returned by
+ * accident (a log function's return value would end the connection as refused).
+ */
+type Handler<T extends RelayEvent['t']> = (e: Extract<RelayEvent, { t: T }>) => string | undefined;
 export type RelayEventHandlers = { [T in RelayEvent['t']]: Handler<T> };
 
 /**
@@ -37,30 +41,31 @@ export type RelayEventHandlers = { [T in RelayEvent['t']]: Handler<T> };
 export function relayEventHandlers(p: EventTargets): RelayEventHandlers {
   const answered = () => undefined;
   return {
-    challenge: (e) => (p.connection.state === 'connected' ? 'the relay asked this connection to sign in twice' : p.challenge(e.nonce, e.legacy === true)),
-    welcome: (e) => p.welcome(e),
-    msg: (e) => {
-      if (p.cache.msg(e.m)) p.gap();
+    challenge: (e) => {
+      if (p.connection.state === 'connected') return 'the relay asked this connection to sign in twice';
+      p.challenge(e.nonce, e.legacy === true);
+      return undefined;
     },
-    ack: (e) => p.pump.acked(e),
-    reset: (e) => {
-      if (p.cache.reset(e)) p.reload(e.conv, e.head);
-    },
+    welcome: (e) => void p.welcome(e),
+    msg: (e) => void (p.cache.msg(e.m) && p.gap()),
+    ack: (e) => void p.pump.acked(e),
+    reset: (e) => void (p.cache.reset(e) && p.reload(e.conv, e.head)),
     synced: () => {
       p.connection.healthy();
       p.emit('synced');
+      return undefined;
     },
-    conv: (e) => p.cache.conv(e.conversation),
-    left: (e) => p.cache.left(e.conv),
-    member: (e) => p.cache.member(e.member),
-    presence: (e) => p.cache.presence(e.user, e.state),
-    read: (e) => p.cache.read(e.conv, e.seq),
-    seen: (e) => p.cache.seen(e.conv, e.user, e.seq),
-    typing: (e) => p.emit('typing', e.conv, e.user),
-    devices: (e) => p.emit('devices', e.devices),
-    secret: (e) => p.emit('secret', e.secret),
-    'upload.ready': (e) => p.files.ready(e.id, e.next),
-    bye: (e) => p.log(`relay going away: ${e.reason}`),
+    conv: (e) => void p.cache.conv(e.conversation),
+    left: (e) => void p.cache.left(e.conv),
+    member: (e) => void p.cache.member(e.member),
+    presence: (e) => void p.cache.presence(e.user, e.state),
+    read: (e) => void p.cache.read(e.conv, e.seq),
+    seen: (e) => void p.cache.seen(e.conv, e.user, e.seq),
+    typing: (e) => void p.emit('typing', e.conv, e.user),
+    devices: (e) => void p.emit('devices', e.devices),
+    secret: (e) => void p.emit('secret', e.secret),
+    'upload.ready': (e) => void p.files.ready(e.id, e.next),
+    bye: (e) => void p.log(`relay going away: ${e.reason}`),
     error: (e) => onError(p, e.code, e.message, e.ref),
     history: answered,
     rooms: answered,

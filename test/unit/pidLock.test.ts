@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { claimSlot, tryLock } from '../../src/core/slotLock';
+import { claimSlot, tryLock } from '../../src/infra/pidLock';
 import { tempDir } from '../helpers';
 
 describe('cache slots', () => {

@@ -1,5 +1,5 @@
 import type { Database } from 'node-sqlite3-wasm';
-import { hasColumn, hasTable, type Migration } from './sqliteMigrations';
+import { hasColumn, hasTable, type Migration } from '../infra/sqliteMigrations';
 
 // The client cache's schema as numbered migrations (sqliteMigrations.ts runs them). Add a change
 // as the next number; never edit one that has shipped.
