@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as esbuild from 'esbuild';
 import WebSocket from 'ws';
-import { newIdentitySecret } from '../src/core/identity';
+import { newIdentitySecret } from '../src/infra/identity';
 import { buildLoadgen, fmt, measurePeer, rampFrom } from './fanout';
 import { startServer } from './fanout/servers';
 import { signInOnChallenge } from './signIn';

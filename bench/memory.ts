@@ -7,7 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
-import { loadIdentity, newIdentitySecret } from '../src/core/identity';
+import { loadIdentity, newIdentitySecret } from '../src/infra/identity';
 import { signInOnChallenge } from './signIn';
 
 export interface MemoryRow {

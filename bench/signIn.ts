@@ -2,7 +2,7 @@
 // the relay's first event is a `challenge`; the answer is a hello signed over its nonce and the
 // address dialled.
 import type WebSocket from 'ws';
-import { loadIdentity, type Identity } from '../src/core/identity';
+import { loadIdentity, type Identity } from '../src/infra/identity';
 import { PROTOCOL_VERSION } from '../src/protocol/constants';
 import { helloPayload } from '../src/protocol/handshake';
 

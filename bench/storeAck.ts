@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { newIdentitySecret } from '../src/core/identity';
+import { newIdentitySecret } from '../src/infra/identity';
 import { DEFAULT_ROOM } from '../src/protocol/constants';
 import { Relay } from '../src/relay/relay';
 import { SqliteStore } from '../src/relay/sqliteStore';

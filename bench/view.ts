@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
-import { ClientStore } from '../src/core/clientStore';
+import { ClientStore } from '../src/client/clientStore';
 import type { MessageView, ViewSnapshot } from '../src/protocol/view';
 
 const root = join(__dirname, '..', '..');
