@@ -1,7 +1,7 @@
 import { unreadableBody } from './bodyCheck';
 import { CacheReads } from './clientCacheReads';
 import { CACHE_MIGRATIONS, cacheLegacyVersion } from './clientSchema';
-import { openExclusive } from '../infra/sqliteFile';
+import { openExclusive, readMeta, writeMeta } from '../infra/sqliteFile';
 import { migrate } from '../infra/sqliteMigrations';
 import { threadOf, type Body, type Conversation, type FileMeta, type Member, type Message, type SendBody } from '../protocol/wire';
 
@@ -45,12 +45,11 @@ export class ClientStore extends CacheReads {
   }
 
   get(k: string): string | undefined {
-    const r = this.db.get('SELECT v FROM meta WHERE k = ?', k) as Row | null;
-    return r ? String(r.v) : undefined;
+    return readMeta(this.db, k);
   }
 
   set(k: string, v: string): void {
-    this.db.run('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', [k, v]);
+    writeMeta(this.db, k, v);
   }
 
   members(): Member[] {

@@ -32,3 +32,13 @@ export function openExclusive(file: string, setup: string): { db: Database; rele
     throw err;
   }
 }
+
+/** A value of the `meta (k, v)` table both SQLite files keep (epoch, team id, marks of one-off work). */
+export function readMeta(db: Database, k: string): string | undefined {
+  const row = db.get('SELECT v FROM meta WHERE k = ?', k) as { v: unknown } | null;
+  return row ? String(row.v) : undefined;
+}
+
+export function writeMeta(db: Database, k: string, v: string): void {
+  db.run('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', [k, v]);
+}

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'node-sqlite3-wasm';
+import { readMeta, writeMeta } from '../infra/sqliteFile';
 
 // What each part of the SQLite store (members, conversations, messages, search) shares: the open
 // file, its prepared statements (finalized together on close) and the meta table.
@@ -19,12 +20,11 @@ export class SqliteTables {
   }
 
   meta(k: string): string | undefined {
-    const row = this.db.get('SELECT v FROM meta WHERE k = ?', k) as Row | null;
-    return row ? String(row.v) : undefined;
+    return readMeta(this.db, k);
   }
 
   setMeta(k: string, v: string): void {
-    this.db.run('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', [k, v]);
+    writeMeta(this.db, k, v);
   }
 
   transaction(fn: () => void): void {
