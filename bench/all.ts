@@ -21,14 +21,20 @@ function machine(): string {
   const cpus = os.cpus();
   const tool = (cmd: string, args: string[]) => {
     try {
-      return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n')[0].trim();
+      return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .split('\n')[0]
+        .trim();
     } catch {
       return 'not installed';
     }
   };
   return [
     `node ${process.version} on ${os.platform()}/${os.arch()}, ${cpus.length} cores (${cpus[0]?.model.trim() ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
-    `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
     `mosquitto ${tool('dpkg-query', ['-W', '-f', '${Version}', 'mosquitto'])}, ngircd ${tool('dpkg-query', ['-W', '-f', '${Version}', 'ngircd'])}`,
     `ws: ${(JSON.parse(readFileSync(join(root, 'node_modules/ws/package.json'), 'utf8')) as { version: string }).version}`,
   ].join('\n');
@@ -98,7 +104,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log(`Parley benchmarks${QUICK ? ' (quick smoke)' : ''}\n${machine()}`);
   const disk = fsyncLatency();
-  console.log(`disk: 4 KB write + fsync p50 ${disk.p50.toFixed(2)} ms, p99 ${disk.p99.toFixed(2)} ms, max ${disk.max.toFixed(1)} ms (500 samples; a durable commit costs at least one)\n`);
+  console.log(
+    `disk: 4 KB write + fsync p50 ${disk.p50.toFixed(2)} ms, p99 ${disk.p99.toFixed(2)} ms, max ${disk.max.toFixed(1)} ms (500 samples; a durable commit costs at least one)\n`,
+  );
 
   // 1. Fan-out side by side.
   buildLoadgen();
@@ -131,8 +139,15 @@ async function main(): Promise<void> {
   const memory: MemoryRow[] = await measureMemory(QUICK ? [500] : [1_000, 10_000]);
   const rest: RestResult = await measureRest(QUICK ? 200 : 1_000, 5_000, QUICK ? 5 : 15);
   console.log('\n== Memory per idle connection (RSS after GC, server alone in its process)\n');
-  console.log(table(['server', 'connections', 'bytes per connection'], memory.map((m) => [m.server, fmt(m.connections), `${(m.bytesPerConnection / 1024).toFixed(1)} KB`])));
-  console.log(`\nCPU at rest: ${rest.cpuPercent.toFixed(2)}% of a core with ${rest.connections} idle connections, heartbeat every ${rest.heartbeatMs / 1000} s, over ${rest.seconds} s`);
+  console.log(
+    table(
+      ['server', 'connections', 'bytes per connection'],
+      memory.map((m) => [m.server, fmt(m.connections), `${(m.bytesPerConnection / 1024).toFixed(1)} KB`]),
+    ),
+  );
+  console.log(
+    `\nCPU at rest: ${rest.cpuPercent.toFixed(2)}% of a core with ${rest.connections} idle connections, heartbeat every ${rest.heartbeatMs / 1000} s, over ${rest.seconds} s`,
+  );
 
   // 3. Resume.
   process.stdout.write('\nreplay…\n');
@@ -201,17 +216,40 @@ async function main(): Promise<void> {
         ['fan-out ≥ 3× mosquitto QoS 1', `${ratio('mosquitto QoS 1').toFixed(2)}×`, verdict(ratio('mosquitto QoS 1') >= 3)],
         ['fan-out ≥ ngircd', `${ratio('ngircd (IRC)').toFixed(2)}×`, verdict(ratio('ngircd (IRC)') >= 1)],
         ['p99 ≤ 5 ms at 100k deliveries/s (durable)', `${p99at100k.toFixed(1)} ms`, verdict(p99at100k <= 5)],
-        ...parleyMem.map((m) => [`RSS ≤ 10 KB per idle connection (${fmt(m.connections)})`, `${(m.bytesPerConnection / 1024).toFixed(1)} KB`, verdict(m.bytesPerConnection <= 10 * 1024)]),
-        [`replay of ${fmt(replay.missed)} ≤ 1 s (wire / client)`, `${(replay.wireMs / 1000).toFixed(2)} s / ${(replay.clientMs / 1000).toFixed(2)} s`, verdict(replay.wireMs <= 1000)],
+        ...parleyMem.map((m) => [
+          `RSS ≤ 10 KB per idle connection (${fmt(m.connections)})`,
+          `${(m.bytesPerConnection / 1024).toFixed(1)} KB`,
+          verdict(m.bytesPerConnection <= 10 * 1024),
+        ]),
+        [
+          `replay of ${fmt(replay.missed)} ≤ 1 s (wire / client)`,
+          `${(replay.wireMs / 1000).toFixed(2)} s / ${(replay.clientMs / 1000).toFixed(2)} s`,
+          verdict(replay.wireMs <= 1000),
+        ],
         ['10k-message view ≤ 200 ms', `${view.firstScreenMs.toFixed(0)} ms`, verdict(view.firstScreenMs <= 200)],
-        ['≤ 200 message rows in the DOM', String(Math.max(view.rowsAfterFirst, view.rowsAfterAll)), verdict(Math.max(view.rowsAfterFirst, view.rowsAfterAll) <= 200)],
-        ['activation ≤ 50 ms', activationMs === undefined ? '–' : `${activationMs.toFixed(0)} ms`, activationMs === undefined ? '' : verdict(activationMs <= 50)],
+        [
+          '≤ 200 message rows in the DOM',
+          String(Math.max(view.rowsAfterFirst, view.rowsAfterAll)),
+          verdict(Math.max(view.rowsAfterFirst, view.rowsAfterAll) <= 200),
+        ],
+        [
+          'activation ≤ 50 ms',
+          activationMs === undefined ? '–' : `${activationMs.toFixed(0)} ms`,
+          activationMs === undefined ? '' : verdict(activationMs <= 50),
+        ],
       ],
     ),
   );
   const out = join(root, 'test-results', 'bench');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ when: new Date().toISOString(), quick: QUICK, machine: machine(), disk, fanout, memory, rest, replay, view, files, activationMs }, null, 2));
+  writeFileSync(
+    join(out, 'results.json'),
+    JSON.stringify(
+      { when: new Date().toISOString(), quick: QUICK, machine: machine(), disk, fanout, memory, rest, replay, view, files, activationMs },
+      null,
+      2,
+    ),
+  );
   console.log(`\nfigures in test-results/bench/results.json; ${Math.round((Date.now() - started) / 1000)} s in all`);
 }
 

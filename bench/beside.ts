@@ -100,7 +100,8 @@ async function wire(port: number): Promise<{ acksPerS: number; replayMs: number 
   const conv = general(sender.welcome).id;
   let sent = 0;
   sendMore = () => {
-    while (sent < STORED && sent - acked < IN_FLIGHT) sender.ws.send(JSON.stringify({ t: 'send', id: `bench-msg-${sent++}`, conv, body: { kind: 'text', text } }));
+    while (sent < STORED && sent - acked < IN_FLIGHT)
+      sender.ws.send(JSON.stringify({ t: 'send', id: `bench-msg-${sent++}`, conv, body: { kind: 'text', text } }));
   };
   const all = new Promise<void>((r) => (done = r));
   const t0 = performance.now();
@@ -169,7 +170,9 @@ async function main(): Promise<void> {
       for (const side of order) {
         const f = await measure(side, side === 'before' ? before : after);
         runs[side].push(f);
-        console.log(`round ${r + 1} ${side.padEnd(6)} saturation ${fmt(f.saturation)}/s  p99@100k ${f.p99At100k.toFixed(1)} ms  store+ack ${fmt(f.acksPerS)}/s  replay ${MISSED} ${f.replayMs.toFixed(0)} ms`);
+        console.log(
+          `round ${r + 1} ${side.padEnd(6)} saturation ${fmt(f.saturation)}/s  p99@100k ${f.p99At100k.toFixed(1)} ms  store+ack ${fmt(f.acksPerS)}/s  replay ${MISSED} ${f.replayMs.toFixed(0)} ms`,
+        );
       }
     }
     const m = (side: 'before' | 'after', k: keyof Figures) => median(runs[side].map((f) => f[k]));

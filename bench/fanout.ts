@@ -48,13 +48,22 @@ export function buildLoadgen(): void {
 const passes = (s: Step) => s.received === s.expected && s.p99 < 100 && !s.closed;
 
 /** Runs one load generator (pinned to core 1) through the given message rates; stops a ramp at its first failing step. */
-async function drive(proto: string, port: number, receivers: number, rates: number[], isRamp: boolean, serverOutput: () => string = () => ''): Promise<{ steps: Step[]; stoppedBy: string }> {
+async function drive(
+  proto: string,
+  port: number,
+  receivers: number,
+  rates: number[],
+  isRamp: boolean,
+  serverOutput: () => string = () => '',
+): Promise<{ steps: Step[]; stoppedBy: string }> {
   const steps: Step[] = [];
   let stoppedBy = 'top of the ramp';
   // One generator process per step for the ramp, so a failed step (backlog) cannot spill into the next.
   const groups = isRamp ? rates.map((r) => [r]) : [rates];
   for (const group of groups) {
-    const child = spawn('taskset', ['-c', '1', LOADGEN, proto, String(port), String(receivers), String(STEP_S), group.join(',')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('taskset', ['-c', '1', LOADGEN, proto, String(port), String(receivers), String(STEP_S), group.join(',')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -100,13 +109,27 @@ export function fmt(n: number): string {
   return n.toFixed(0);
 }
 
-export async function measurePeer(kind: ServerKind, proto: string, label: string, receivers: number, ramp: number[], relayScript?: string): Promise<PeerResult> {
+export async function measurePeer(
+  kind: ServerKind,
+  proto: string,
+  label: string,
+  receivers: number,
+  ramp: number[],
+  relayScript?: string,
+): Promise<PeerResult> {
   const server = await startServer(kind, relayScript ? { relayScript } : {});
   try {
     // Fixed offered loads: 1k, 10k and 100k deliveries/s.
     const fixedRates = [1_000, 10_000, 100_000].map((d) => d / receivers);
     const fixed = (await drive(proto, server.port, receivers, fixedRates, false)).steps;
-    const r = await drive(proto, server.port, receivers, ramp.map((d) => Math.round(d / receivers)), true, server.output);
+    const r = await drive(
+      proto,
+      server.port,
+      receivers,
+      ramp.map((d) => Math.round(d / receivers)),
+      true,
+      server.output,
+    );
     // One more step between the last rate held and the first one missed (the ramp climbs ×1.5).
     const held = r.steps.filter(passes);
     const last = held[held.length - 1];
@@ -140,7 +163,16 @@ export function fanoutTable(results: PeerResult[], base: PeerResult): string {
       const lost = s.expected - s.received;
       return `${s.p50.toFixed(1)} / ${s.p99.toFixed(1)} / ${s.max.toFixed(0)}${lost ? ` (lost ${lost})` : ''}`;
     };
-    return [r.label, String(r.receivers), fmt(r.saturation), r === base ? '1.00' : (r.saturation / base.saturation).toFixed(2), lat(1_000), lat(10_000), lat(100_000), r.stoppedBy];
+    return [
+      r.label,
+      String(r.receivers),
+      fmt(r.saturation),
+      r === base ? '1.00' : (r.saturation / base.saturation).toFixed(2),
+      lat(1_000),
+      lat(10_000),
+      lat(100_000),
+      r.stoppedBy,
+    ];
   });
   const header = ['server', 'room', 'saturation deliveries/s', '÷ Parley', 'p50/p99/max ms @1k/s', '@10k/s', '@100k/s', 'ramp stopped by'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

@@ -92,9 +92,10 @@ export async function measureReplay(): Promise<ReplayResult> {
     const poster = store.users().find((u) => u.name === 'poster')!.id;
     const general = store.conversations().find((c) => c.name === 'general')!.id;
     const body = 'x'.repeat(180);
-    for (let n = 0; n < MISSED; ) {
+    for (let n = 0; n < MISSED;) {
       const items: AppendItem[] = [];
-      for (let i = 0; i < 1000 && n < MISSED; i++, n++) items.push({ conv: general, author: poster, id: `rp${String(n).padStart(9, '0')}`, ts: Date.now(), body: { kind: 'text', text: `${n} ${body}` } });
+      for (let i = 0; i < 1000 && n < MISSED; i++, n++)
+        items.push({ conv: general, author: poster, id: `rp${String(n).padStart(9, '0')}`, ts: Date.now(), body: { kind: 'text', text: `${n} ${body}` } });
       store.appendBatch(items);
     }
     // Restart so the relay starts from what is on disk (as after the away member comes back).

@@ -70,10 +70,7 @@ interface LoadResult {
   drained: boolean;
 }
 
-type FromWorker =
-  | { t: 'mark'; phase: 'start' | 'end' }
-  | { t: 'done'; result: LoadResult }
-  | { t: 'fatal'; message: string };
+type FromWorker = { t: 'mark'; phase: 'start' | 'end' } | { t: 'done'; result: LoadResult } | { t: 'fatal'; message: string };
 
 // ---- small helpers ----
 
@@ -504,7 +501,9 @@ async function measureRelay(clients: number, tag: string): Promise<RelayRow> {
       ok = false;
     }
     if (!result.drained) {
-      fail(`${label}: not drained within ${DRAIN_TIMEOUT_MS} ms (acked ${result.ackedTotal}, delivered per client ${result.deliveredMin}..${result.deliveredMax})`);
+      fail(
+        `${label}: not drained within ${DRAIN_TIMEOUT_MS} ms (acked ${result.ackedTotal}, delivered per client ${result.deliveredMin}..${result.deliveredMax})`,
+      );
       ok = false;
     }
     if (result.dupAcks > 0) {
@@ -610,7 +609,14 @@ async function main(): Promise<void> {
   console.log(
     table(
       ['store', 'messages', 'secs', 'msg/s', 'x base', 'ms/commit'],
-      [baseline, ...groupRows].map((r) => [r.label, fmtInt(r.messages), fmt(r.seconds, 2), fmtInt(r.perSec), `${fmt(r.perSec / base, 1)}x`, fmt(r.msPerCommit, 2)]),
+      [baseline, ...groupRows].map((r) => [
+        r.label,
+        fmtInt(r.messages),
+        fmt(r.seconds, 2),
+        fmtInt(r.perSec),
+        `${fmt(r.perSec / base, 1)}x`,
+        fmt(r.msPerCommit, 2),
+      ]),
     ),
   );
   console.log(
@@ -644,7 +650,12 @@ async function main(): Promise<void> {
   );
   console.log('deliveries/s = acked msg/s x C (every stored message is fanned out to all C members of #general)');
   console.log('check: store holds exactly the acked messages, seqs 1..N gap-free with the acked ids; every client got every msg; no errors');
-  console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}  total ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nload average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}  total ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   removeTempDirs();
   clearTimeout(watchdog);

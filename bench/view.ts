@@ -28,8 +28,16 @@ export interface ViewResult {
 const AUTHORS = ['u1', 'u2', 'u3', 'u4'];
 const names = ['ada', 'bob', 'cy', 'dee'];
 const text = (i: number) =>
-  i % 7 === 0 ? `Look at \`src/core/client.ts:${i % 400}\`, then:\n\n\`\`\`ts\nconst x = ${i};\nconsole.log(x * 2);\n\`\`\`` : `message ${i}: **bold**, a [link](https://example.invalid/${i}) and some words to wrap the line in a narrow side bar`;
-const message = (seq: number): MessageView => ({ seq, id: `m${String(seq).padStart(8, '0')}`, author: AUTHORS[seq % 4], ts: 1_700_000_000_000 + seq * 60_000, body: { kind: 'text', text: text(seq) } });
+  i % 7 === 0
+    ? `Look at \`src/core/client.ts:${i % 400}\`, then:\n\n\`\`\`ts\nconst x = ${i};\nconsole.log(x * 2);\n\`\`\``
+    : `message ${i}: **bold**, a [link](https://example.invalid/${i}) and some words to wrap the line in a narrow side bar`;
+const message = (seq: number): MessageView => ({
+  seq,
+  id: `m${String(seq).padStart(8, '0')}`,
+  author: AUTHORS[seq % 4],
+  ts: 1_700_000_000_000 + seq * 60_000,
+  body: { kind: 'text', text: text(seq) },
+});
 
 function snapshot(messages: MessageView[]): ViewSnapshot {
   return {
@@ -37,7 +45,19 @@ function snapshot(messages: MessageView[]): ViewSnapshot {
     connection: { state: 'connected', relayUrl: 'ws://127.0.0.1:7420' },
     me: { id: 'u1', name: 'ada' },
     members: AUTHORS.map((id, i) => ({ id, name: names[i], presence: 'online' as const })),
-    conversations: [{ id: 'r1', kind: 'room', title: '#general', members: AUTHORS, unread: 0, lastTs: messages[messages.length - 1].ts, head: TOTAL, read: TOTAL, mentions: 0 }],
+    conversations: [
+      {
+        id: 'r1',
+        kind: 'room',
+        title: '#general',
+        members: AUTHORS,
+        unread: 0,
+        lastTs: messages[messages.length - 1].ts,
+        head: TOTAL,
+        read: TOTAL,
+        mentions: 0,
+      },
+    ],
     active: 'r1',
     messages,
     more: true,
@@ -76,7 +96,11 @@ function hostPage(): number {
 export async function measureView(): Promise<ViewResult> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (npm run test:e2e:install installs it)`);
   const hostPageMs = hostPage();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 380, height: 900 } });
     await page.setContent('<!DOCTYPE html><html><head></head><body><div id="app"></div></body></html>');
@@ -92,15 +116,19 @@ export async function measureView(): Promise<ViewResult> {
     await page.waitForFunction('window.__posted.some((m) => m.type === "ready")');
     const newest = Array.from({ length: PAGE }, (_, i) => message(TOTAL - PAGE + 1 + i));
     // Time from the snapshot's arrival to the second frame after its rows exist (painted).
-    const first = (await page.evaluate(`(async (snap) => {
+    const first = (await page
+      .evaluate(
+        `(async (snap) => {
       const t0 = performance.now();
       window.postMessage({ type: 'snapshot', snapshot: snap }, '*');
       const until = t0 + 30000;
       await new Promise((r, j) => { const check = () => document.querySelector('.msg') ? requestAnimationFrame(() => requestAnimationFrame(r)) : performance.now() > until ? j(new Error('no message row within 30 s')) : requestAnimationFrame(check); check(); });
       return { ms: performance.now() - t0, rows: document.querySelectorAll('.msg').length };
-    })(${JSON.stringify(snapshot(newest))})`).catch((err: Error) => {
-      throw new Error(`${err.message}${errors.length ? `; page errors: ${errors.join('; ')}` : ''}`);
-    })) as { ms: number; rows: number };
+    })(${JSON.stringify(snapshot(newest))})`,
+      )
+      .catch((err: Error) => {
+        throw new Error(`${err.message}${errors.length ? `; page errors: ${errors.join('; ')}` : ''}`);
+      })) as { ms: number; rows: number };
     // Scroll back through everything: 49 older pages of 200, as "load older" answers arrive.
     let older = 0;
     let loaded = PAGE;

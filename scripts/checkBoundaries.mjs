@@ -15,7 +15,8 @@ function files(dir) {
   });
 }
 
-const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+const importRe =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 // Rendering-only packages the webview may bundle (no network code in them).
 const WEBVIEW_PACKAGES = new Set(['markdown-it', 'lowlight', 'zod']);
 const layerOf = (p) => relative(src, p).split(/[\\/]/)[0];
@@ -37,7 +38,12 @@ for (const file of files(src)) {
       if (layer === 'protocol' && !spec.startsWith('.') && spec !== 'zod') problems.push(`${where} — protocol/ may only use zod`);
     }
     if (layer === 'webview') {
-      const pkg = spec.startsWith('.') ? undefined : spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+      const pkg = spec.startsWith('.')
+        ? undefined
+        : spec
+            .split('/')
+            .slice(0, spec.startsWith('@') ? 2 : 1)
+            .join('/');
       if (pkg ? !WEBVIEW_PACKAGES.has(pkg) : target !== 'webview' && target !== 'protocol') {
         problems.push(`${where} — the webview may only import itself, src/protocol and ${[...WEBVIEW_PACKAGES].join(', ')}`);
       }

@@ -35,7 +35,12 @@ if (!version.startsWith(engine) && process.env.FORCE !== '1') {
 }
 
 const hex = (s) => [...s].map((c) => c.codePointAt(0).toString(16)).join('.');
-const fromHex = (h) => h.trim().split(/\s+/).map((x) => String.fromCodePoint(parseInt(x, 16))).join('');
+const fromHex = (h) =>
+  h
+    .trim()
+    .split(/\s+/)
+    .map((x) => String.fromCodePoint(parseInt(x, 16)))
+    .join('');
 
 // --- the two source tables ---
 const ma = new Map(); // one code point -> prototype string
@@ -52,7 +57,11 @@ if (ma.size < 6000 || fold.size < 1400) throw new Error(`suspiciously small tabl
 
 // --- the skeleton map, with prototypes that are fixed points: one pass over an NFD string is
 // the whole skeleton ---
-const skeleton = (s) => [...s.normalize('NFD')].map((c) => ma.get(c) ?? c).join('').normalize('NFD');
+const skeleton = (s) =>
+  [...s.normalize('NFD')]
+    .map((c) => ma.get(c) ?? c)
+    .join('')
+    .normalize('NFD');
 const table = [];
 let refined = 0;
 for (const [c, p] of [...ma].sort((x, y) => x[0].codePointAt(0) - y[0].codePointAt(0))) {
@@ -123,4 +132,6 @@ export const FOLDINGS =
   '${enc(folds)}';
 `;
 writeFileSync(join(root, 'src/protocol/confusablesData.ts'), out);
-console.log(`Unicode ${version}: ${table.length} of ${ma.size} MA prototypes, ${folds.length} foldings, ${refined} prototypes refined to a fixed point, keys stand still after ${keySteps} rounds, ${scripts.length} scripts, ${out.length} bytes`);
+console.log(
+  `Unicode ${version}: ${table.length} of ${ma.size} MA prototypes, ${folds.length} foldings, ${refined} prototypes refined to a fixed point, keys stand still after ${keySteps} rounds, ${scripts.length} scripts, ${out.length} bytes`,
+);

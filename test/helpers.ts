@@ -139,9 +139,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 
 /** Texts of the text messages a client has cached for a conversation, in seq order. */
 export function texts(c: TestClient, conv: string): string[] {
-  return c.client
-    .messages(conv, { limit: 10_000 })
-    .map((m) => (m.body.kind === 'text' ? m.body.text : `<${m.body.kind}>`));
+  return c.client.messages(conv, { limit: 10_000 }).map((m) => (m.body.kind === 'text' ? m.body.text : `<${m.body.kind}>`));
 }
 
 export function general(c: TestClient): string {
@@ -221,7 +219,9 @@ export interface HelloExtra {
 export function signedHello(key: string, nonce: string, url: string, name: string, extra: HelloExtra = {}): Record<string, unknown> {
   const id = loadIdentity(key);
   const relay = extra.signedFor ?? url;
-  const sig = id.sign(helloPayload({ v: PROTOCOL_VERSION, nonce, relay, fingerprint: extra.fingerprint, name, key: id.publicKey, code: extra.code, legacy: extra.legacy }));
+  const sig = id.sign(
+    helloPayload({ v: PROTOCOL_VERSION, nonce, relay, fingerprint: extra.fingerprint, name, key: id.publicKey, code: extra.code, legacy: extra.legacy }),
+  );
   return {
     t: 'hello',
     v: PROTOCOL_VERSION,

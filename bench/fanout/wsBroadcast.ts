@@ -13,5 +13,5 @@ wss.on('connection', (ws: WebSocket) => {
 });
 wss.on('listening', () => {
   const a = wss.address();
-  process.stdout.write(`listening ${typeof a === "string" || a === null ? String(a) : a.port}\n`);
+  process.stdout.write(`listening ${typeof a === 'string' || a === null ? String(a) : a.port}\n`);
 });

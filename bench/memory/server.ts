@@ -19,7 +19,15 @@ async function main(): Promise<void> {
   if (kind === 'parley') {
     const dir = mkdtempSync(join(tmpdir(), 'parley-bench-mem-'));
     const store = new SqliteStore(join(dir, 'relay.sqlite'));
-    const relay = new Relay({ store, host: '127.0.0.1', port: 0, heartbeatMs: Number(heartbeat), limits: { ratePerSecond: 100_000, rateBurst: 100_000 }, maxConnectionsPerMember: Number.POSITIVE_INFINITY, gate: { perAddress: 100_000, total: 100_000 } });
+    const relay = new Relay({
+      store,
+      host: '127.0.0.1',
+      port: 0,
+      heartbeatMs: Number(heartbeat),
+      limits: { ratePerSecond: 100_000, rateBurst: 100_000 },
+      maxConnectionsPerMember: Number.POSITIVE_INFINITY,
+      gate: { perAddress: 100_000, total: 100_000 },
+    });
     port = (await relay.listen()).port;
     close = async () => {
       await relay.close();

@@ -26,4 +26,3 @@ export function unreadableBody(b: unknown): string | undefined {
       return undefined;
   }
 }
-

@@ -1,4 +1,14 @@
-import { HIDDEN_KINDS, NOTICE_KINDS, threadOf, type Conversation, type Member, type Message, type ResetEvent, type TeamRole, type WelcomeEvent } from '../protocol/wire';
+import {
+  HIDDEN_KINDS,
+  NOTICE_KINDS,
+  threadOf,
+  type Conversation,
+  type Member,
+  type Message,
+  type ResetEvent,
+  type TeamRole,
+  type WelcomeEvent,
+} from '../protocol/wire';
 import type { ClientStore } from './clientStore';
 import type { ConversationState, Emit } from './clientTypes';
 

@@ -55,7 +55,14 @@ export class ParleyClient extends Emitter<ClientEvents> {
       return true;
     };
     this.requests = new PendingRequests(sendRequest, opts.requestTimeoutMs ?? 15_000);
-    this.files = new FileTransfer(opts.store, gate, this.requests, () => this._limits.chunkBytes, () => connection.socket, emit);
+    this.files = new FileTransfer(
+      opts.store,
+      gate,
+      this.requests,
+      () => this._limits.chunkBytes,
+      () => connection.socket,
+      emit,
+    );
     this.pump = new OutboxPump(opts.store, this.connection, this.files, gate, emit, log);
     this.handlers = relayEventHandlers({
       cache: this.cache,

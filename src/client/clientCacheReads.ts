@@ -64,7 +64,13 @@ export abstract class CacheReads {
   messages(conv: string, opts: { before?: number; from?: number; limit?: number; events?: boolean; scope?: MessageScope } = {}): CachedMessage[] {
     const scope = opts.scope ?? 'main';
     const where = scope === 'main' ? 'AND thread IS NULL' : scope === 'any' ? '' : 'AND (seq = ? OR thread = ?)';
-    const args: unknown[] = [conv, opts.before ?? Number.MAX_SAFE_INTEGER, opts.from ?? 0, ...(typeof scope === 'object' ? [scope.thread, scope.thread] : []), opts.limit ?? 200];
+    const args: unknown[] = [
+      conv,
+      opts.before ?? Number.MAX_SAFE_INTEGER,
+      opts.from ?? 0,
+      ...(typeof scope === 'object' ? [scope.thread, scope.thread] : []),
+      opts.limit ?? 200,
+    ];
     const rows = this.db.all(
       `SELECT conv, seq, id, author, ts, body, edited, deleted FROM messages WHERE conv = ? AND seq < ? AND seq >= ? ${where} ${opts.events ? '' : `AND kind NOT IN (${HIDDEN_SQL})`} ORDER BY seq DESC LIMIT ?`,
       args as (string | number)[],
@@ -74,7 +80,11 @@ export abstract class CacheReads {
       const bySeq = new Map(out.map((m) => [m.seq, m]));
       const lo = out[0].seq;
       const hi = out[out.length - 1].seq;
-      const reacts = this.stmt('SELECT target, user, emoji FROM reactions WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1 ORDER BY seq').all([conv, lo, hi]) as Row[];
+      const reacts = this.stmt('SELECT target, user, emoji FROM reactions WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1 ORDER BY seq').all([
+        conv,
+        lo,
+        hi,
+      ]) as Row[];
       for (const r of reacts) applyReaction(bySeq.get(Number(r.target)), String(r.user), String(r.emoji), true);
       for (const r of this.stmt('SELECT target, user, ts FROM pins WHERE conv = ? AND target BETWEEN ? AND ? AND active = 1').all([conv, lo, hi]) as Row[]) {
         const m = bySeq.get(Number(r.target));

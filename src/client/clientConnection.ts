@@ -247,10 +247,13 @@ export class RelayConnection {
   private armDeadTimer(): void {
     if (this.deadTimer) clearTimeout(this.deadTimer);
     const ws = this.ws;
-    this.deadTimer = setTimeout(() => {
-      this.opts.log?.('no frame or ping from the relay; reconnecting');
-      ws?.terminate();
-    }, (this.opts.heartbeatMs ?? 30_000) * 2.5);
+    this.deadTimer = setTimeout(
+      () => {
+        this.opts.log?.('no frame or ping from the relay; reconnecting');
+        ws?.terminate();
+      },
+      (this.opts.heartbeatMs ?? 30_000) * 2.5,
+    );
     this.deadTimer.unref?.();
   }
 

@@ -108,18 +108,9 @@ export class ClientStore extends CacheReads {
     if (why !== undefined) throw new Error(`not caching message ${m.conv}/${m.seq}: ${why}`);
     const target = b.kind === 'edit' || b.kind === 'delete' ? b.target : null;
     const thread = threadOf(b) ?? null;
-    const r = this.stmt('INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted, thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run([
-      m.conv,
-      m.seq,
-      m.id,
-      m.author,
-      m.ts,
-      b.kind,
-      JSON.stringify(b),
-      target,
-      b.kind === 'deleted' ? 1 : 0,
-      thread,
-    ]);
+    const r = this.stmt(
+      'INSERT OR IGNORE INTO messages (conv, seq, id, author, ts, kind, body, target, deleted, thread) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run([m.conv, m.seq, m.id, m.author, m.ts, b.kind, JSON.stringify(b), target, b.kind === 'deleted' ? 1 : 0, thread]);
     if (r.changes === 0) return false;
     if (b.kind === 'react') {
       // Keyed by (target, user, emoji) and decided by seq, so the order events arrive in (live,
@@ -135,7 +126,11 @@ export class ClientStore extends CacheReads {
     } else if (b.kind === 'edit' || b.kind === 'delete') this.applyEvent(m.conv, b.target, m.author, m.seq, b);
     else {
       // A message loaded after its edit or delete events (history paging): apply those now.
-      for (const e of this.stmt('SELECT seq, body FROM messages INDEXED BY messages_by_target WHERE conv = ? AND target = ? AND author = ? ORDER BY seq').all([m.conv, m.seq, m.author]) as Row[]) {
+      for (const e of this.stmt('SELECT seq, body FROM messages INDEXED BY messages_by_target WHERE conv = ? AND target = ? AND author = ? ORDER BY seq').all([
+        m.conv,
+        m.seq,
+        m.author,
+      ]) as Row[]) {
         this.applyEvent(m.conv, m.seq, m.author, Number(e.seq), JSON.parse(String(e.body)) as Body);
       }
     }
@@ -145,26 +140,27 @@ export class ClientStore extends CacheReads {
   /** Applies an edit (only if newer than the last applied) or a delete to its target. */
   private applyEvent(conv: string, target: number, author: string, seq: number, b: Body): void {
     if (b.kind === 'delete') {
-      this.db.run(`UPDATE messages SET deleted = 1, body = '{"kind":"deleted"}', edited = NULL WHERE conv = ? AND seq = ? AND author = ?`, [conv, target, author]);
-    } else if (b.kind === 'edit') {
-      this.db.run('UPDATE messages SET edited = ?, edited_seq = ? WHERE conv = ? AND seq = ? AND author = ? AND deleted = 0 AND (edited_seq IS NULL OR edited_seq < ?)', [
-        b.text,
-        seq,
+      this.db.run(`UPDATE messages SET deleted = 1, body = '{"kind":"deleted"}', edited = NULL WHERE conv = ? AND seq = ? AND author = ?`, [
         conv,
         target,
         author,
-        seq,
       ]);
+    } else if (b.kind === 'edit') {
+      this.db.run(
+        'UPDATE messages SET edited = ?, edited_seq = ? WHERE conv = ? AND seq = ? AND author = ? AND deleted = 0 AND (edited_seq IS NULL OR edited_seq < ?)',
+        [b.text, seq, conv, target, author, seq],
+      );
     }
   }
-
 
   // ---- outbox ----
 
   /** The outbox, oldest first; only one conversation's entries with `conv`. */
   outbox(conv?: string): OutboxEntry[] {
     const where = conv === undefined ? '' : 'WHERE conv = ?';
-    return (this.db.all(`SELECT id, conv, kind, body, created, state, error FROM outbox ${where} ORDER BY created, rowid`, conv === undefined ? [] : [conv]) as Row[])
+    return (
+      this.db.all(`SELECT id, conv, kind, body, created, state, error FROM outbox ${where} ORDER BY created, rowid`, conv === undefined ? [] : [conv]) as Row[]
+    )
       .map(toEntry)
       .filter((e): e is OutboxEntry => e !== undefined);
   }
@@ -228,7 +224,6 @@ export class ClientStore extends CacheReads {
     this.releaseOwner();
   }
 }
-
 
 function toEntry(r: Row): OutboxEntry | undefined {
   // An outbox row whose body does not parse (a damaged file) can never be sent: it is left out.

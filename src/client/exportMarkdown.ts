@@ -56,7 +56,11 @@ export function conversationMarkdown(messages: readonly CachedMessage[], opts: E
   const day = new Intl.DateTimeFormat('en-CA', { ...tz, year: 'numeric', month: '2-digit', day: '2-digit' });
   const time = new Intl.DateTimeFormat('en-GB', { ...tz, hour: '2-digit', minute: '2-digit', hour12: false });
   const name = (id: string) => opts.names.get(id) ?? 'unknown member';
-  const out = [`# ${opts.title}`, '', `Exported from Parley on ${day.format(opts.now)} at ${time.format(opts.now)}: ${messages.length} message${messages.length === 1 ? '' : 's'}.`];
+  const out = [
+    `# ${opts.title}`,
+    '',
+    `Exported from Parley on ${day.format(opts.now)} at ${time.format(opts.now)}: ${messages.length} message${messages.length === 1 ? '' : 's'}.`,
+  ];
   if (opts.incomplete) out.push('', `> ${opts.incomplete}`);
   // Thread replies follow their root, quoted; a reply whose root is not in the export stays in place.
   const present = new Set(messages.map((m) => m.seq));
@@ -68,7 +72,15 @@ export function conversationMarkdown(messages: readonly CachedMessage[], opts: E
   const write = (m: CachedMessage, quote: string) => {
     const lines = [`**${name(m.author)}** · ${time.format(m.ts)}${quote ? ' · in the thread' : ''}${m.pinned ? ' · 📌 pinned' : ''}`, '', body(m)];
     if (m.reactions?.length && !m.deleted) lines.push('', m.reactions.map((r) => `${r.emoji} ${r.users.length} (${r.users.map(name).join(', ')})`).join(' · '));
-    out.push(quote.trimEnd(), ...(quote ? lines.join('\n').split('\n').map((l) => (quote + l).trimEnd()) : lines));
+    out.push(
+      quote.trimEnd(),
+      ...(quote
+        ? lines
+            .join('\n')
+            .split('\n')
+            .map((l) => (quote + l).trimEnd())
+        : lines),
+    );
   };
   let lastDay = '';
   for (const m of messages) {
@@ -95,7 +107,10 @@ export async function loadAllHistory(client: ParleyClient, conv: string, maxPage
     if (lowest === 1) return undefined;
     if (client.state !== 'connected') return 'Older messages could not be loaded (not connected to the relay); this export has only what this window had.';
     const page = await client.history(conv, lowest);
-    if (!page.more || page.messages.length === 0) return client.store.lowestSeq(conv) === 1 || (client.conversation(conv)?.head ?? 0) === 0 ? undefined : 'The relay no longer keeps the oldest messages (retention); they are not in this export.';
+    if (!page.more || page.messages.length === 0)
+      return client.store.lowestSeq(conv) === 1 || (client.conversation(conv)?.head ?? 0) === 0
+        ? undefined
+        : 'The relay no longer keeps the oldest messages (retention); they are not in this export.';
   }
   return 'The history was too long to load completely.';
 }

@@ -15,7 +15,14 @@ export function describeFile(name: string, bytes: Uint8Array, maxBytes: number, 
     throw new RelayError(ErrorCode.tooLarge, `${name} is ${bytes.length} bytes; the relay accepts files up to ${maxBytes} bytes`);
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  return { name, size: bytes.length, sha256, ...(opts.mime ? { mime: opts.mime } : {}), ...(opts.note ? { note: opts.note } : {}), ...(opts.thread !== undefined ? { thread: opts.thread } : {}) };
+  return {
+    name,
+    size: bytes.length,
+    sha256,
+    ...(opts.mime ? { mime: opts.mime } : {}),
+    ...(opts.note ? { note: opts.note } : {}),
+    ...(opts.thread !== undefined ? { thread: opts.thread } : {}),
+  };
 }
 
 /**

@@ -32,7 +32,11 @@ export function normalizeRemote(url: string): string | undefined {
     host = 'file';
     path = u.replace(/\\/g, '/');
   }
-  path = path.replace(/\/+$/, '').replace(/\.git$/i, '').replace(/^\/+/, '').replace(/\/+/g, '/');
+  path = path
+    .replace(/\/+$/, '')
+    .replace(/\.git$/i, '')
+    .replace(/^\/+/, '')
+    .replace(/\/+/g, '/');
   if (!host || !path) return undefined;
   u = `${host}/${path}`.toLowerCase();
   return u;

@@ -62,7 +62,10 @@ export function credentialConflict(offered: Offered, held: Held): CredentialConf
     certificate = { held: twinPin };
     heldUrl = twin;
   }
-  const secret = held.secret !== undefined && offered.secret !== undefined && held.secret !== offered.secret ? { held: secretTag(held.secret), offered: secretTag(offered.secret) } : undefined;
+  const secret =
+    held.secret !== undefined && offered.secret !== undefined && held.secret !== offered.secret
+      ? { held: secretTag(held.secret), offered: secretTag(offered.secret) }
+      : undefined;
   if (!certificate && !secret) return undefined;
   return { url: offered.url, heldUrl, ...(certificate ? { certificate } : {}), ...(secret ? { secret } : {}) };
 }

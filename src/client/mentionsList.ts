@@ -35,7 +35,16 @@ export function mentionHits(client: ParleyClient, opts: { limit?: number; unread
       at = s.index + s.length;
     }
     excerpt += text.slice(at, to) + (to < text.length ? '…' : '');
-    out.push({ conv: m.conv, seq: m.seq, id: m.id, author: m.author, ts: m.ts, kind: 'text', ...(m.body.thread !== undefined ? { thread: m.body.thread } : {}), text: excerpt });
+    out.push({
+      conv: m.conv,
+      seq: m.seq,
+      id: m.id,
+      author: m.author,
+      ts: m.ts,
+      kind: 'text',
+      ...(m.body.thread !== undefined ? { thread: m.body.thread } : {}),
+      text: excerpt,
+    });
     if (out.length >= (opts.limit ?? 100)) break;
   }
   return out;

@@ -36,7 +36,10 @@ export function summarize(items: NotifyCandidate[]): { text: string; conv: strin
   const last = items[items.length - 1];
   if (items.length === 1) {
     const where = last.isDm ? last.authorName : `${last.authorName} in ${last.convTitle}`;
-    const text = last.thread !== undefined ? `${last.authorName} replied in a thread${last.isDm ? '' : ` in ${last.convTitle}`}: ${oneLine(last.text, 160)}` : `${where}: ${oneLine(last.text, 160)}`;
+    const text =
+      last.thread !== undefined
+        ? `${last.authorName} replied in a thread${last.isDm ? '' : ` in ${last.convTitle}`}: ${oneLine(last.text, 160)}`
+        : `${where}: ${oneLine(last.text, 160)}`;
     return { text, conv: last.conv, ...(last.thread !== undefined ? { thread: last.thread } : {}) };
   }
   const people = [...new Set(items.map((i) => i.authorName))];

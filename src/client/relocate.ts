@@ -1,10 +1,7 @@
 // Finds where a shared snippet is in the receiver's copy of a file, which may have changed since
 // it was sent: lines inserted above, the snippet itself edited, the file renamed or gone.
 
-export type Located =
-  | { status: 'same'; start: number; end: number }
-  | { status: 'moved'; start: number; end: number; exact: boolean }
-  | { status: 'notFound' };
+export type Located = { status: 'same'; start: number; end: number } | { status: 'moved'; start: number; end: number; exact: boolean } | { status: 'notFound' };
 
 const norm = (l: string) => l.replace(/\s+$/, '');
 const splitLines = (t: string) => t.replace(/\r\n?/g, '\n').split('\n');
@@ -212,7 +209,10 @@ function alignIn(fileId: Int32Array, wantId: Int32Array, wantDistinct: Uint8Arra
         const s2 = k === 0 ? prevScore[j] - 1 : score[j - 1] - 1;
         const d2 = k === 0 ? prevDistinct[j] : distinct[j - 1];
         const t2 = k === 0 ? prevStart[j] : start[j - 1];
-        if (s2 > s || (s2 === s && (d2 > d || (d2 === d && (Math.abs(t2 - old) < Math.abs(t - old) || (Math.abs(t2 - old) === Math.abs(t - old) && t2 < t)))))) {
+        if (
+          s2 > s ||
+          (s2 === s && (d2 > d || (d2 === d && (Math.abs(t2 - old) < Math.abs(t - old) || (Math.abs(t2 - old) === Math.abs(t - old) && t2 < t)))))
+        ) {
           s = s2;
           d = d2;
           t = t2;
@@ -237,7 +237,11 @@ function alignIn(fileId: Int32Array, wantId: Int32Array, wantDistinct: Uint8Arra
 }
 
 /** Finds the snippet in several candidate files (a renamed file); the best exact match wins. */
-export function relocateIn(candidates: { path: string; text: string }[], code: string, start: number): { path: string; located: Exclude<Located, { status: 'notFound' }> } | undefined {
+export function relocateIn(
+  candidates: { path: string; text: string }[],
+  code: string,
+  start: number,
+): { path: string; located: Exclude<Located, { status: 'notFound' }> } | undefined {
   let fuzzy: { path: string; located: Exclude<Located, { status: 'notFound' }> } | undefined;
   for (const c of candidates) {
     const located = relocate(c.text, code, start);

@@ -112,8 +112,16 @@ function withOutbox(client: ParleyClient, conv: string, cached: CachedMessage[],
  * The newest `limit` messages of a conversation from the cache (without thread replies, which
  * their thread lists), followed by what is still in the outbox for it.
  */
-export function messageViews(client: ParleyClient, conv: string, opts: { limit?: number; before?: number; from?: number } = {}): { messages: MessageView[]; more: boolean } {
-  const cached = client.messages(conv, { limit: opts.limit ?? 200, ...(opts.before !== undefined ? { before: opts.before } : {}), ...(opts.from !== undefined ? { from: opts.from } : {}) });
+export function messageViews(
+  client: ParleyClient,
+  conv: string,
+  opts: { limit?: number; before?: number; from?: number } = {},
+): { messages: MessageView[]; more: boolean } {
+  const cached = client.messages(conv, {
+    limit: opts.limit ?? 200,
+    ...(opts.before !== undefined ? { before: opts.before } : {}),
+    ...(opts.from !== undefined ? { from: opts.from } : {}),
+  });
   const messages = withOutbox(client, conv, cached, undefined, opts.before === undefined);
   // Threads with replies I have not read (in threads I am in) say so on their root.
   const me = client.self?.id;

@@ -50,7 +50,13 @@ async function realTarget(target: string): Promise<Resolved> {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') return { ok: false, why: `Parley could not check where it leads (${code ?? String(err)})` };
     }
     // It exists but does not resolve: a link to nothing, and writing through it would create its target wherever that is.
-    if (await lstat(p).then(() => true, () => false)) return { ok: false, why: `${p} is a symbolic link to something that does not exist` };
+    if (
+      await lstat(p).then(
+        () => true,
+        () => false,
+      )
+    )
+      return { ok: false, why: `${p} is a symbolic link to something that does not exist` };
     const name = basename(p);
     if (name === '..' || name === '.') return { ok: false, why: `Parley could not check where it leads ('${name}' after a missing folder)` };
     const parent = dirname(p);

@@ -96,7 +96,12 @@ export class AdminCommands extends Disposable {
     const who = { id: target.id, role: target.role ?? 'member', ...(target.removed ? { removed: true } : {}) };
     const acts: Choice<() => Promise<void>>[] = [];
     for (const role of ['admin', 'owner', 'member'] as const) {
-      if (!canSetRole(me, who, role, this.owners(c))) acts.push({ icon: 'shield', label: role === 'member' ? `Make ${target.name} a member again` : `Make ${target.name} ${ROLE_LABEL[role]}`, value: () => this.setRole(target.id, role) });
+      if (!canSetRole(me, who, role, this.owners(c)))
+        acts.push({
+          icon: 'shield',
+          label: role === 'member' ? `Make ${target.name} a member again` : `Make ${target.name} ${ROLE_LABEL[role]}`,
+          value: () => this.setRole(target.id, role),
+        });
     }
     if (!canRemove(me, who, this.owners(c))) acts.push({ icon: 'person', label: `Remove ${target.name} from the team…`, value: () => this.remove(target.id) });
     if (acts.length === 0) throw new Error(`you cannot change anything about ${target.name} (${target.role ?? 'member'})`);
@@ -139,13 +144,23 @@ export class AdminCommands extends Disposable {
       (await pickOne(
         (['admin', 'owner', 'member'] as const)
           .filter((r) => r !== current)
-          .map((r) => ({ label: `Make ${target.name} ${ROLE_LABEL[r]}`, description: r === 'admin' ? 'removes members, rotates the secret, manages every room' : r === 'owner' ? 'also makes admins and owners' : 'no administration', value: r })),
+          .map((r) => ({
+            label: `Make ${target.name} ${ROLE_LABEL[r]}`,
+            description:
+              r === 'admin' ? 'removes members, rotates the secret, manages every room' : r === 'owner' ? 'also makes admins and owners' : 'no administration',
+            value: r,
+          })),
         { title: `${target.name} is ${ROLE_LABEL[current]}` },
       ));
     if (!pick) return;
     const refused = canSetRole(me, { id: target.id, role: current, ...(target.removed ? { removed: true } : {}) }, pick, this.owners(c));
     if (refused) throw new Error(refused);
-    const ok = await ask('info', `Make ${plainLabel(target.name)} ${ROLE_LABEL[pick]}?`, { modal: true, detail: 'A notice in #general tells the team.' }, 'Change Role');
+    const ok = await ask(
+      'info',
+      `Make ${plainLabel(target.name)} ${ROLE_LABEL[pick]}?`,
+      { modal: true, detail: 'A notice in #general tells the team.' },
+      'Change Role',
+    );
     if (ok !== 'Change Role') return;
     await c.setRole(target.id, pick);
   }
@@ -159,7 +174,8 @@ export class AdminCommands extends Disposable {
       'Rotate the team secret?',
       {
         modal: true,
-        detail: 'The relay makes a new secret. Everyone already in the team stays in (they sign in with their keys); invites made before stop working for anyone new. You get the new invite; a notice tells the team.',
+        detail:
+          'The relay makes a new secret. Everyone already in the team stays in (they sign in with their keys); invites made before stop working for anyone new. You get the new invite; a notice tells the team.',
       },
       'Rotate',
     );

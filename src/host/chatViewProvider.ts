@@ -191,7 +191,14 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   push(): void {
     this.pushTimer = undefined;
-    const sources = { session: this.session, drafts: this.drafts, networkTeams: this.networkTeams, active: this.active, openThread: this.openThread, withPreviews: (m: MessageView[]) => this.withPreviews(m) };
+    const sources = {
+      session: this.session,
+      drafts: this.drafts,
+      networkTeams: this.networkTeams,
+      active: this.active,
+      openThread: this.openThread,
+      withPreviews: (m: MessageView[]) => this.withPreviews(m),
+    };
     let snapshot: ViewSnapshot;
     try {
       snapshot = buildSnapshot(sources);

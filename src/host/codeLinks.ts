@@ -128,7 +128,10 @@ export class CodeLinks {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     // Sanitized like a received file's name: the sender's `.git` must not become the default name.
     const name = sanitizeFileName(basename(body.path ?? `snippet.${body.lang}`));
-    const target = await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}), title: plainLabel(`Save ${name}`) });
+    const target = await vscode.window.showSaveDialog({
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
+      title: plainLabel(`Save ${name}`),
+    });
     if (!target || !(await mayWrite(target, 'save the code as', true))) return;
     await vscode.workspace.fs.writeFile(target, Buffer.from(body.code, 'utf8'));
     void showInfo(`Saved ${vscode.workspace.asRelativePath(target)}.`);
@@ -142,10 +145,16 @@ export class CodeLinks {
       await vscode.window.showTextDocument(uri, { preview: true });
       const refused = body.path !== undefined ? relPathProblem(body.path) : undefined;
       if (!trusted() && !refused && body.path !== undefined) {
-        void whenTrusted(`look for ${body.path} in your workspace to show the patch against it (this is the patch alone)`).then((ok) => (ok ? this.openPatch(body, sender) : undefined));
+        void whenTrusted(`look for ${body.path} in your workspace to show the patch against it (this is the patch alone)`).then((ok) =>
+          ok ? this.openPatch(body, sender) : undefined,
+        );
         return;
       }
-      void showWarning(refused ? `Parley did not look for ${body.path} in your workspace: ${refused}. Showing the patch.` : `${body.path ?? 'The file'} is not in your workspace; showing the patch.`);
+      void showWarning(
+        refused
+          ? `Parley did not look for ${body.path} in your workspace: ${refused}. Showing the patch.`
+          : `${body.path ?? 'The file'} is not in your workspace; showing the patch.`,
+      );
       return;
     }
     const result = applyPatch(t.text, body.code);
@@ -171,7 +180,12 @@ export class CodeLinks {
     const doc = await vscode.workspace.openTextDocument(t.uri);
     const result = applyPatch(doc.getText(), body.code);
     if (!result.ok) throw new Error(`the patch does not apply to ${t.path}: ${result.message}`);
-    const ok = await ask('warning', `Apply these changes to ${plainLabel(t.path)}?`, { modal: true, detail: 'The file is changed in the editor; save it to keep the changes, or undo.' }, 'Apply');
+    const ok = await ask(
+      'warning',
+      `Apply these changes to ${plainLabel(t.path)}?`,
+      { modal: true, detail: 'The file is changed in the editor; save it to keep the changes, or undo.' },
+      'Apply',
+    );
     if (ok !== 'Apply') return;
     const edit = new vscode.WorkspaceEdit();
     edit.replace(t.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), result.text);

@@ -37,7 +37,9 @@ export function readConfig(): ParleyConfig {
   };
 }
 
-export async function saveConfig(values: Partial<Pick<ParleyConfig, 'relayUrl' | 'displayName' | 'hostOnStartup' | 'hostShare' | 'hostSecure' | 'teamName'>>): Promise<void> {
+export async function saveConfig(
+  values: Partial<Pick<ParleyConfig, 'relayUrl' | 'displayName' | 'hostOnStartup' | 'hostShare' | 'hostSecure' | 'teamName'>>,
+): Promise<void> {
   const c = vscode.workspace.getConfiguration('parley');
   for (const [k, v] of Object.entries(values)) await c.update(k, v, vscode.ConfigurationTarget.Global);
 }

@@ -54,7 +54,9 @@ function pickMember(c: ParleyClient): Thenable<string | undefined> {
   if (others.length === 0) throw new Error('nobody else has joined this team yet');
   const order = { online: 0, away: 1, offline: 2 };
   return pickOne(
-    others.sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name)).map((m) => ({ label: m.name, description: m.presence, value: m.id })),
+    others
+      .sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name))
+      .map((m) => ({ label: m.name, description: m.presence, value: m.id })),
     { title: 'Direct message to…' },
   );
 }
@@ -68,7 +70,13 @@ interface ExportArgs {
 /** Exports a conversation (the open one, or one picked) as Markdown, after paging in its whole history. */
 async function exportConversation(c: ParleyClient, chat: Chat, args?: ExportArgs): Promise<{ file: string; messages: number; complete: boolean } | undefined> {
   const views = conversationViews(c);
-  const convId = args?.conv ?? chat.active ?? (await pickOne(views.map((v) => ({ label: v.title, value: v.id })), { title: 'Export which conversation?' }));
+  const convId =
+    args?.conv ??
+    chat.active ??
+    (await pickOne(
+      views.map((v) => ({ label: v.title, value: v.id })),
+      { title: 'Export which conversation?' },
+    ));
   const view = views.find((v) => v.id === convId);
   if (!view) {
     if (convId !== undefined) throw new Error(`no conversation ${convId}`);
@@ -82,7 +90,11 @@ async function exportConversation(c: ParleyClient, chat: Chat, args?: ExportArgs
   const fileName = `${sanitizeFileName(view.title.replace(/^#/, ''))}-${new Date().toISOString().slice(0, 10)}.md`;
   const target =
     args?.target ??
-    (await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}), filters: { Markdown: ['md'] }, title: plainLabel(`Export ${view.title}`) }));
+    (await vscode.window.showSaveDialog({
+      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, fileName) } : {}),
+      filters: { Markdown: ['md'] },
+      title: plainLabel(`Export ${view.title}`),
+    }));
   // Messages are teammates' text, so the export goes nowhere a .git reads (a dialog's or a caller's target alike).
   if (!target || !(await mayWrite(target, 'export the conversation to', true))) return undefined;
   await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));

@@ -18,7 +18,9 @@ export function describeConflict(c: CredentialConflict): { text: string; detail:
   if (c.certificate) {
     lines.push(`Certificate you trust for ${c.heldUrl} (SHA-256):`, formatFingerprint(c.certificate.held));
     lines.push(
-      c.certificate.offered ? 'Certificate in the invite:' : `The invite says ${c.url}: the same relay without TLS, so the secret and every message would cross the network unencrypted.`,
+      c.certificate.offered
+        ? 'Certificate in the invite:'
+        : `The invite says ${c.url}: the same relay without TLS, so the secret and every message would cross the network unencrypted.`,
       ...(c.certificate.offered ? [formatFingerprint(c.certificate.offered)] : []),
     );
   }

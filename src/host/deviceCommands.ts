@@ -79,7 +79,11 @@ async function manageDevices(client: ParleyClient): Promise<void> {
   const sure = await ask(
     'warning',
     `Remove "${picked.label}"?`,
-    { detail: self ? 'This window is signed out at once and this machine no longer signs in as you (add it again with a device code).' : 'It is signed out at once and no longer signs in as you.' },
+    {
+      detail: self
+        ? 'This window is signed out at once and this machine no longer signs in as you (add it again with a device code).'
+        : 'It is signed out at once and no longer signs in as you.',
+    },
     'Remove Device',
   );
   if (sure !== 'Remove Device') return;
@@ -115,7 +119,10 @@ function watchSignIns(session: Session): vscode.Disposable[] {
     }),
     session.onClientEvent('error', (code) => {
       if (code !== ErrorCode.nameTaken) return;
-      void showWarning(`The name ${readConfig().displayName ?? ''} belongs to a member of this team. If it is you on another machine, sign in with a device code.`, 'Enter Device Code…').then((c) => {
+      void showWarning(
+        `The name ${readConfig().displayName ?? ''} belongs to a member of this team. If it is you on another machine, sign in with a device code.`,
+        'Enter Device Code…',
+      ).then((c) => {
         if (c) void vscode.commands.executeCommand('parley.useDeviceCode');
       });
     }),

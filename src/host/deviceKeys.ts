@@ -38,5 +38,7 @@ export async function forgetLegacyKey(context: Storage, url: string, log: Pick<v
   const rest = legacyAt.filter((u) => u !== url);
   await context.globalState.update(LEGACY_RELAYS_KEY, rest);
   if (rest.length === 0) await context.secrets.delete(IDENTITY_KEY);
-  log.info(`signed in at ${url} with this machine's device key; ${rest.length === 0 ? 'the old identity key is deleted' : `the old key is kept for ${rest.length} other relay(s)`}`);
+  log.info(
+    `signed in at ${url} with this machine's device key; ${rest.length === 0 ? 'the old identity key is deleted' : `the old key is kept for ${rest.length} other relay(s)`}`,
+  );
 }

@@ -30,7 +30,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
   context.subscriptions.push(docs);
   // `chat` is read only once a command runs, after activation has made it.
   const team: TeamCommands = new TeamCommands({ session, invites, log, reveal: (): Promise<void> => chat.reveal() });
-  const chat: ChatViewProvider = new ChatViewProvider(context, session, log, (id) => void vscode.commands.executeCommand(id), team, new CodeLinks(docs), networkTeams);
+  const chat: ChatViewProvider = new ChatViewProvider(
+    context,
+    session,
+    log,
+    (id) => void vscode.commands.executeCommand(id),
+    team,
+    new CodeLinks(docs),
+    networkTeams,
+  );
   context.subscriptions.push(chat);
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chat));
   context.subscriptions.push(new StatusBar(session));

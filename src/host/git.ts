@@ -42,7 +42,11 @@ export function repoFor(dir: string): Promise<RepoInfo | undefined> {
 async function readRepo(dir: string): Promise<RepoInfo | undefined> {
   const root = (await git(dir, ['rev-parse', '--show-toplevel']))?.trim();
   if (!root) return undefined;
-  const remotes = (await git(root, ['remote']))?.split('\n').map((r) => r.trim()).filter(Boolean) ?? [];
+  const remotes =
+    (await git(root, ['remote']))
+      ?.split('\n')
+      .map((r) => r.trim())
+      .filter(Boolean) ?? [];
   const name = remotes.includes('origin') ? 'origin' : remotes[0];
   const url = name ? (await git(root, ['remote', 'get-url', name]))?.trim() : undefined;
   const commit = (await git(root, ['rev-parse', 'HEAD']))?.trim();

@@ -136,7 +136,12 @@ export class Hosting extends Disposable {
     const h = this.hosted;
     this.release = lock.release;
     tryLock<LockInfo>(join(this.dir, 'host.lock'), { port: h.port, secure: h.secure, share: h.shared });
-    this.log.info(`hosting on ${h.addresses().map((a) => h.url(a)).join(', ')}${h.announcing ? ', announced on the network' : ''}; data in ${this.dir}`);
+    this.log.info(
+      `hosting on ${h
+        .addresses()
+        .map((a) => h.url(a))
+        .join(', ')}${h.announcing ? ', announced on the network' : ''}; data in ${this.dir}`,
+    );
     this.changed.fire();
     return this.local(h);
   }

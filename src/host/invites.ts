@@ -114,7 +114,9 @@ export class Invites {
     if (!inv.ok) throw new Error(inv.message);
     const text = inviteText(inv.invite, scheme());
     await vscode.env.clipboard.writeText(text);
-    void showInfo(`Parley: invite for ${made.name} copied. It works once, until ${new Date(made.expires).toLocaleDateString()}, and holds no team secret; the name ${made.name} is kept for them.`);
+    void showInfo(
+      `Parley: invite for ${made.name} copied. It works once, until ${new Date(made.expires).toLocaleDateString()}, and holds no team secret; the name ${made.name} is kept for them.`,
+    );
     return text;
   }
 
@@ -144,8 +146,12 @@ export class Invites {
     }
     const text = inviteText(inv, scheme());
     await vscode.env.clipboard.writeText(text);
-    const shared = /^wss?:\/\/(127\.|\[::1\]|localhost)/.test(inv.relayUrl) ? ' It reaches this machine only: host with "Share on this network" to invite others.' : '';
-    const fp = inv.fingerprint ? ` Tell them the certificate fingerprint another way (in person, by phone) so they can check it: ${formatFingerprint(inv.fingerprint).slice(0, 23)}…` : '';
+    const shared = /^wss?:\/\/(127\.|\[::1\]|localhost)/.test(inv.relayUrl)
+      ? ' It reaches this machine only: host with "Share on this network" to invite others.'
+      : '';
+    const fp = inv.fingerprint
+      ? ` Tell them the certificate fingerprint another way (in person, by phone) so they can check it: ${formatFingerprint(inv.fingerprint).slice(0, 23)}…`
+      : '';
     void showInfo(`Parley: invite copied.${inv.secret ? ' It contains the team secret: send it only to teammates.' : ''}${shared}${fp}`);
     return text;
   }

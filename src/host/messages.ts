@@ -36,9 +36,14 @@ export function ask<T extends string>(level: 'info' | 'warning' | 'error', text:
 }
 
 /** A progress notification; its title and every message reported are neutralized. */
-export function withProgressNotification<R>(title: string, task: (report: (update: { message?: string; increment?: number }) => void) => Thenable<R>): Thenable<R> {
+export function withProgressNotification<R>(
+  title: string,
+  task: (report: (update: { message?: string; increment?: number }) => void) => Thenable<R>,
+): Thenable<R> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: neutralize(title), cancellable: false }, (progress) =>
-    task(({ message, increment }) => progress.report({ ...(message !== undefined ? { message: neutralize(message) } : {}), ...(increment !== undefined ? { increment } : {}) })),
+    task(({ message, increment }) =>
+      progress.report({ ...(message !== undefined ? { message: neutralize(message) } : {}), ...(increment !== undefined ? { increment } : {}) }),
+    ),
   );
 }
 

@@ -45,7 +45,11 @@ export function quickPickItem<T>(row: Row<T>): vscode.QuickPickItem & { value?: 
 
 /** Shows a quick pick; resolves to the picked row's value, undefined when dismissed. */
 export async function pickOne<T>(rows: Row<T>[], options: PickOptions): Promise<T | undefined> {
-  const picked = await vscode.window.showQuickPick(rows.map(quickPickItem), { ...options, title: plainLabel(options.title), ...(options.placeHolder ? { placeHolder: plainLabel(options.placeHolder) } : {}) });
+  const picked = await vscode.window.showQuickPick(rows.map(quickPickItem), {
+    ...options,
+    title: plainLabel(options.title),
+    ...(options.placeHolder ? { placeHolder: plainLabel(options.placeHolder) } : {}),
+  });
   return picked?.value;
 }
 

@@ -13,7 +13,10 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
  * dropped. The words stay readable.
  */
 export function neutralize(text: string): string {
-  return text.replace(INVISIBLE, '').replace(CONTROL, ' ').replace(/\]\s*\(/g, '] (');
+  return text
+    .replace(INVISIBLE, '')
+    .replace(CONTROL, ' ')
+    .replace(/\]\s*\(/g, '] (');
 }
 
 /** Line breaks and the other characters that would end a line of a label (tab too: it aligns nothing there). */

@@ -28,7 +28,12 @@ export function registerRoomCommands(reg: Register, session: Session, chat: Chat
     const c = needClient(session);
     const room = await pickRoom(c, chat, 'Archive which room?', (archived) => !archived, 'archive');
     if (!room) return;
-    const ok = await ask('warning', `Archive #${plainLabel(room.name)}?`, { modal: true, detail: 'It becomes read-only for everyone, with its history kept, until someone unarchives it.' }, 'Archive');
+    const ok = await ask(
+      'warning',
+      `Archive #${plainLabel(room.name)}?`,
+      { modal: true, detail: 'It becomes read-only for everyone, with its history kept, until someone unarchives it.' },
+      'Archive',
+    );
     if (ok === 'Archive') c.send(room.id, { kind: 'archive', on: true });
   });
   reg('parley.unarchiveRoom', async () => {
@@ -46,7 +51,12 @@ async function joinRoom(c: ParleyClient, chat: Chat): Promise<void> {
     return;
   }
   const id = await pickOne(
-    rooms.map((r) => ({ label: `#${r.name}`, description: `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}${r.archived ? ' · archived' : ''}`, detail: r.topic, value: r.id })),
+    rooms.map((r) => ({
+      label: `#${r.name}`,
+      description: `${r.memberCount} member${r.memberCount === 1 ? '' : 's'}${r.archived ? ' · archived' : ''}`,
+      detail: r.topic,
+      value: r.id,
+    })),
     { title: 'Join a room' },
   );
   if (!id) return;
@@ -90,6 +100,9 @@ async function pickRoom(c: ParleyClient, chat: Chat, title: string, filter: (arc
   if (active?.kind === 'room' && filter(active.archived === true) && !refusal(active)) return active;
   const rooms = c.conversations().filter((x) => x.kind === 'room' && filter(x.archived === true) && !refusal(x));
   if (rooms.length === 0) throw new Error(active?.kind === 'room' ? (refusal(active) ?? 'no room to do that to') : 'there is no room you manage for that');
-  const id = await pickOne(rooms.map((r) => ({ label: `#${r.name}`, value: r.id })), { title });
+  const id = await pickOne(
+    rooms.map((r) => ({ label: `#${r.name}`, value: r.id })),
+    { title },
+  );
   return id ? c.conversation(id) : undefined;
 }

@@ -48,7 +48,11 @@ export class Sharer {
     if (note === null) return;
     const conv = await this.resolve(to);
     this.client().send(conv, { ...body, ...(note ? { note } : {}) });
-    flashStatus('check', `Parley: sent ${body.path ?? 'the selection'} to ${to.label}${body.git || trusted() ? '' : ' without its git context (Restricted Mode: trust the workspace to send it)'}`, 6000);
+    flashStatus(
+      'check',
+      `Parley: sent ${body.path ?? 'the selection'} to ${to.label}${body.git || trusted() ? '' : ' without its git context (Restricted Mode: trust the workspace to send it)'}`,
+      6000,
+    );
   }
 
   async sendChanges(uri?: vscode.Uri): Promise<void> {
@@ -65,7 +69,8 @@ export class Sharer {
       return;
     }
     const client = this.client();
-    if (patch.length > client.limits.maxSnippetChars) throw new Error(`the changes to ${where.path} are too large to send as a patch (${patch.length} characters)`);
+    if (patch.length > client.limits.maxSnippetChars)
+      throw new Error(`the changes to ${where.path} are too large to send as a patch (${patch.length} characters)`);
     const to = await this.pickRecipient(false, `Send the changes to ${where.path} to…`);
     if (!to) return;
     const note = await askNote();
@@ -78,7 +83,12 @@ export class Sharer {
       lines: { start: 1, end: patch.split('\n').length },
       hash: sha256(patch),
       patch: true,
-      git: { ...(where.repo.remote ? { remote: where.repo.remote } : {}), ...(where.repo.commit ? { commit: where.repo.commit } : {}), ...(where.repo.branch ? { branch: where.repo.branch } : {}), dirty: true },
+      git: {
+        ...(where.repo.remote ? { remote: where.repo.remote } : {}),
+        ...(where.repo.commit ? { commit: where.repo.commit } : {}),
+        ...(where.repo.branch ? { branch: where.repo.branch } : {}),
+        dirty: true,
+      },
       ...(note ? { note } : {}),
     };
     this.client().send(await this.resolve(to), body);
@@ -93,7 +103,8 @@ export class Sharer {
     for (const u of list) {
       const stat = await vscode.workspace.fs.stat(u);
       if (stat.type & vscode.FileType.Directory) throw new Error(`${basename(u.path)} is a folder; send files`);
-      if (stat.size > client.limits.maxFileBytes) throw new Error(`${basename(u.path)} is ${formatBytes(stat.size)}; the relay accepts files up to ${formatBytes(client.limits.maxFileBytes)}`);
+      if (stat.size > client.limits.maxFileBytes)
+        throw new Error(`${basename(u.path)} is ${formatBytes(stat.size)}; the relay accepts files up to ${formatBytes(client.limits.maxFileBytes)}`);
       files.push({ uri: u, name: basename(u.path), bytes: await vscode.workspace.fs.readFile(u) });
     }
     const what = files.length === 1 ? files[0].name : `${files.length} files`;
@@ -191,7 +202,11 @@ export async function snippetFromEditor(editor: vscode.TextEditor, maxChars: num
 
 /** undefined: no note; null: the user cancelled. */
 async function askNote(): Promise<string | undefined | null> {
-  const note = await askText({ title: 'Add a note (optional)', prompt: 'Sent with the code; leave it empty to send the code alone.', placeHolder: 'e.g. this is where it breaks' });
+  const note = await askText({
+    title: 'Add a note (optional)',
+    prompt: 'Sent with the code; leave it empty to send the code alone.',
+    placeHolder: 'e.g. this is where it breaks',
+  });
   if (note === undefined) return null;
   return note.trim() || undefined;
 }

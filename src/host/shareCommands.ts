@@ -10,7 +10,9 @@ export function registerShareCommands(reg: Register, sharer: Sharer): void {
     return sharer.sendSelection(target ?? editor);
   });
   reg('parley.sendSelectionAgain', () => sharer.sendSelection(vscode.window.activeTextEditor, true));
-  reg('parley.sendFile', (uri?: vscode.Uri, uris?: vscode.Uri[]) => sharer.sendFiles(uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined));
+  reg('parley.sendFile', (uri?: vscode.Uri, uris?: vscode.Uri[]) =>
+    sharer.sendFiles(uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined),
+  );
   reg('parley.sendTo', () => sharer.sendSelection(vscode.window.activeTextEditor));
   // From the explorer or an editor tab: a Uri; from the Source Control view: a resource state.
   reg('parley.sendChanges', (arg?: vscode.Uri | { resourceUri?: vscode.Uri }) =>

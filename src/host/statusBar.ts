@@ -76,7 +76,14 @@ export function describeStatus(conn: ConnectionView, mine: { name?: string; team
     ? `Hosting on ${h.addresses.join(', ')}${h.shared ? '' : ' (this machine only)'}${h.secure ? ', TLS' : ''} · ${h.online} online of ${h.members}${h.announced ? ' · announced on the network' : ''}`
     : undefined;
   const tooltip = (state: string, ...more: (string | undefined)[]): string =>
-    [`Parley: ${state}`, me.name ? `You: ${me.name}` : undefined, me.team || c.relayUrl ? `Team: ${where}` : undefined, ...more, hosting, 'Click to open the chat.']
+    [
+      `Parley: ${state}`,
+      me.name ? `You: ${me.name}` : undefined,
+      me.team || c.relayUrl ? `Team: ${where}` : undefined,
+      ...more,
+      hosting,
+      'Click to open the chat.',
+    ]
       .filter((l): l is string => !!l)
       .join('\n');
   switch (c.state) {

@@ -35,17 +35,22 @@ export function whenTrusted(doing: string, waitMs = 5 * 60_000): Promise<boolean
     };
     const sub = vscode.workspace.onDidGrantWorkspaceTrust(() => finish(true));
     const timer = setTimeout(() => finish(false), waitMs);
-    void showWarning(`Parley did not ${doing}: this workspace is in Restricted Mode. It will as soon as you trust the workspace.`, MANAGE_TRUST).then((pick) => {
-      if (pick === MANAGE_TRUST) void vscode.commands.executeCommand(TRUST_COMMAND);
-      else finish(false);
-    });
+    void showWarning(`Parley did not ${doing}: this workspace is in Restricted Mode. It will as soon as you trust the workspace.`, MANAGE_TRUST).then(
+      (pick) => {
+        if (pick === MANAGE_TRUST) void vscode.commands.executeCommand(TRUST_COMMAND);
+        else finish(false);
+      },
+    );
   });
 }
 
 /** For a write: true when trusted; otherwise warns that Parley did not `doing` and why (with the trust button) and returns false. */
 export function trustedForWrite(doing: string): boolean {
   if (trusted()) return true;
-  void showWarning(`Parley did not ${doing}: this workspace is in Restricted Mode, and Parley writes into it only once you trust it. Trust the workspace, then try again.`, MANAGE_TRUST).then((pick) => {
+  void showWarning(
+    `Parley did not ${doing}: this workspace is in Restricted Mode, and Parley writes into it only once you trust it. Trust the workspace, then try again.`,
+    MANAGE_TRUST,
+  ).then((pick) => {
     if (pick === MANAGE_TRUST) void vscode.commands.executeCommand(TRUST_COMMAND);
   });
   return false;

@@ -73,7 +73,11 @@ export class Announcer extends Emitter<AnnouncerEvents> {
       return;
     }
     const [, srv, txt] = this.records(TTL);
-    const probe: Packet & { questions: Question[] } = { type: 'query', questions: [{ name: this._instance, type: 'ANY' as Question['type'] }], authorities: [srv, txt] };
+    const probe: Packet & { questions: Question[] } = {
+      type: 'query',
+      questions: [{ name: this._instance, type: 'ANY' as Question['type'] }],
+      authorities: [srv, txt],
+    };
     this.mdns.query(probe);
     this.probeTimer = setTimeout(() => this.probe(round + 1), 250);
     this.probeTimer.unref();
@@ -156,7 +160,16 @@ export class Announcer extends Emitter<AnnouncerEvents> {
 
   private records(ttl: number): Answer[] {
     const i = this.info;
-    const txt = [`v=1`, `team=${i.team}`, `tls=${i.secure ? 1 : 0}`, `secret=${i.secret ? 1 : 0}`, `members=${i.members}`, `online=${i.online}`, `host=${hostname()}`, `id=${this.token}`];
+    const txt = [
+      `v=1`,
+      `team=${i.team}`,
+      `tls=${i.secure ? 1 : 0}`,
+      `secret=${i.secret ? 1 : 0}`,
+      `members=${i.members}`,
+      `online=${i.online}`,
+      `host=${hostname()}`,
+      `id=${this.token}`,
+    ];
     if (i.fingerprint) txt.push(`fp=${i.fingerprint.replace(/:/g, '').toLowerCase()}`);
     const addresses = this.iface ? [this.iface] : lanAddresses().slice(0, 8);
     return [

@@ -8,7 +8,7 @@ export type Unsubscribe = (() => void) & { dispose(): void };
 export class Emitter<Events extends { [K in keyof Events]: (...args: never[]) => void }> {
   private readonly listeners = new Map<keyof Events, Set<Events[keyof Events]>>();
   /** Never set: it lets a type read an emitter's event map (EventsOf). */
-  protected declare readonly eventMap?: Events;
+  declare protected readonly eventMap?: Events;
 
   on<K extends keyof Events>(event: K, fn: Events[K]): Unsubscribe {
     let set = this.listeners.get(event);

@@ -34,7 +34,16 @@ const TEAM_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._'-]{0,47}$/u;
  */
 function checksumOf(inv: Invite): string {
   return createHash('sha256')
-    .update(['parley-invite-2', inv.relayUrl, inv.secret ?? '', inv.fingerprint ?? '', inv.team ?? '', ...(inv.invitee || inv.token ? [inv.invitee ?? '', inv.token ?? ''] : [])].join('\n'))
+    .update(
+      [
+        'parley-invite-2',
+        inv.relayUrl,
+        inv.secret ?? '',
+        inv.fingerprint ?? '',
+        inv.team ?? '',
+        ...(inv.invitee || inv.token ? [inv.invitee ?? '', inv.token ?? ''] : []),
+      ].join('\n'),
+    )
     .digest('hex')
     .slice(0, 16);
 }
@@ -87,9 +96,11 @@ export function makeInvite(fields: { relayUrl: string; secret?: string; fingerpr
     if (!url.url.startsWith('wss:')) return { ok: false, message: 'a certificate fingerprint only makes sense for a wss:// relay' };
   }
   const team = fields.team?.trim();
-  if (team && !TEAM_NAME.test(team)) return { ok: false, message: 'the team name may hold letters, digits, spaces and . _ \' - (up to 48)' };
-  if ((fields.invitee === undefined) !== (fields.token === undefined)) return { ok: false, message: 'a named invite has both the name (for=) and its token (token=)' };
-  if (fields.token !== undefined && !/^[A-Za-z0-9_-]{22}$/.test(fields.token)) return { ok: false, message: 'the invite token must be 22 characters of A-Z a-z 0-9 _ -' };
+  if (team && !TEAM_NAME.test(team)) return { ok: false, message: "the team name may hold letters, digits, spaces and . _ ' - (up to 48)" };
+  if ((fields.invitee === undefined) !== (fields.token === undefined))
+    return { ok: false, message: 'a named invite has both the name (for=) and its token (token=)' };
+  if (fields.token !== undefined && !/^[A-Za-z0-9_-]{22}$/.test(fields.token))
+    return { ok: false, message: 'the invite token must be 22 characters of A-Z a-z 0-9 _ -' };
   if (fields.invitee !== undefined) {
     const named = checkJoin(url.url, fields.invitee, '');
     if (!named.ok) return { ok: false, message: `the invitee's name: ${named.message}` };
@@ -134,7 +145,10 @@ export function parseInvite(text: string): InviteParse {
   const want = Buffer.from(sum ? checksumOf(made.invite) : legacyCheckOf(made.invite));
   const got = Buffer.from((sum ?? check ?? '').toLowerCase());
   if (want.length !== got.length || !timingSafeEqual(want, got)) {
-    return { ok: false, message: 'the invite was damaged or edited after it was made (its checksum does not match); copy the whole link again or ask for a new one' };
+    return {
+      ok: false,
+      message: 'the invite was damaged or edited after it was made (its checksum does not match); copy the whole link again or ask for a new one',
+    };
   }
   return made;
 }

@@ -139,7 +139,11 @@ export function claimSlot(dir: string, base: string, pid = process.pid, max = 32
  * Takes an exclusive lock file holding `{pid, ...info}` unless a living process holds it.
  * Returns a release function, or the holder's info when it is taken.
  */
-export function tryLock<T extends object>(file: string, info: T, pid = process.pid): { ok: true; release(): void } | { ok: false; holder: T & { pid: number } } {
+export function tryLock<T extends object>(
+  file: string,
+  info: T,
+  pid = process.pid,
+): { ok: true; release(): void } | { ok: false; holder: T & { pid: number } } {
   const r = acquire(file, info as Record<string, unknown>, pid);
   if (!r.ok) return { ok: false, holder: r.holder as T & { pid: number } };
   return { ok: true, release: releaser(file, pid) };

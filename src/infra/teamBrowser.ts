@@ -4,7 +4,6 @@ import { Emitter } from './emitter';
 import { Admission, DISCOVERY_LIMITS, SERVICE, openMdns, plausible, type DiscoveryOptions, type Mdns } from './mdnsSocket';
 import { groupRecords, readTeam, sameListing, type DiscoveredTeam } from './teamRecords';
 
-
 export interface BrowserStats {
   /** Packets that arrived on the socket. */
   received: number;

@@ -87,7 +87,14 @@ export function groupRecords(records: Answer[]): RecordsByName {
  * The entry an answer lists for `instance` (PTR TTL `ptrTtl`), or undefined when the answer is
  * not a valid team: no SRV or TXT for it, another TXT version, no team name, a port out of range.
  */
-export function readTeam(instance: string, ptrTtl: number | undefined, records: RecordsByName, rinfo: RemoteInfo, firstSeen: number, now: number): DiscoveredTeam | undefined {
+export function readTeam(
+  instance: string,
+  ptrTtl: number | undefined,
+  records: RecordsByName,
+  rinfo: RemoteInfo,
+  firstSeen: number,
+  now: number,
+): DiscoveredTeam | undefined {
   const srv = records.srv.get(instance);
   const txtRec = records.txt.get(instance);
   const txt = txtRec ? parseTxt(txtRec.data) : undefined;
@@ -119,5 +126,13 @@ export function readTeam(instance: string, ptrTtl: number | undefined, records: 
 
 /** Whether a refreshed entry shows the same as before (listeners hear only of changes). */
 export function sameListing(a: DiscoveredTeam, b: DiscoveredTeam): boolean {
-  return a.url === b.url && a.members === b.members && a.online === b.online && a.team === b.team && a.secure === b.secure && a.host === b.host && a.fingerprint === b.fingerprint;
+  return (
+    a.url === b.url &&
+    a.members === b.members &&
+    a.online === b.online &&
+    a.team === b.team &&
+    a.secure === b.secure &&
+    a.host === b.host &&
+    a.fingerprint === b.fingerprint
+  );
 }

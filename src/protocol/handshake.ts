@@ -8,6 +8,15 @@
  * The exact bytes a hello signs: a JSON array, UTF-8. An array (not joined text) so that no
  * choice of name or address can make two different hellos sign the same bytes.
  */
-export function helloPayload(p: { v: number; nonce: string; relay: string; fingerprint?: string; name: string; key: string; code?: string; legacy?: string }): string {
+export function helloPayload(p: {
+  v: number;
+  nonce: string;
+  relay: string;
+  fingerprint?: string;
+  name: string;
+  key: string;
+  code?: string;
+  legacy?: string;
+}): string {
   return JSON.stringify(['parley-hello', p.v, p.nonce, p.relay, p.fingerprint ?? '', p.name, p.key, p.code ?? '', p.legacy ?? '']);
 }

@@ -92,7 +92,6 @@ export function namesClash(a: string, b: string): boolean {
 
 // ---- characters a name may not hold ----
 
-
 function describe(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
   const u = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;

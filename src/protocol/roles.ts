@@ -25,7 +25,11 @@ export interface RoomFacts {
  * Removing `target` from the team. Admins remove members; owners also remove admins and other
  * owners (never the last owner: `owners` counts them). Nobody removes themselves.
  */
-export function canRemove(actor: { id: string; role: TeamRole }, target: { id: string; role: TeamRole; removed?: boolean }, owners: number): string | undefined {
+export function canRemove(
+  actor: { id: string; role: TeamRole },
+  target: { id: string; role: TeamRole; removed?: boolean },
+  owners: number,
+): string | undefined {
   if (!isAdmin(actor.role)) return 'only admins and owners can remove members';
   if (actor.id === target.id) return 'you cannot remove yourself; ask another admin';
   if (target.removed) return 'that member was already removed';
@@ -38,7 +42,12 @@ export function canRemove(actor: { id: string; role: TeamRole }, target: { id: s
  * Giving `target` the role `role`. Only owners change roles (make admins and owners, take them
  * back). An owner may step down only while another owner remains.
  */
-export function canSetRole(actor: { id: string; role: TeamRole }, target: { id: string; role: TeamRole; removed?: boolean }, role: TeamRole, owners: number): string | undefined {
+export function canSetRole(
+  actor: { id: string; role: TeamRole },
+  target: { id: string; role: TeamRole; removed?: boolean },
+  role: TeamRole,
+  owners: number,
+): string | undefined {
   if (actor.role !== 'owner') return 'only owners can change roles';
   if (target.removed) return 'that member was removed from the team';
   if (target.role === role) return `that member is already ${article(role)}`;

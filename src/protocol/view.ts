@@ -181,7 +181,14 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('delete'), conv: Conv, target: z.number().int().nonnegative() }),
   z.object({ type: z.literal('pin'), conv: Conv, target: z.number().int().nonnegative(), on: z.boolean() }),
   z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
-  z.object({ type: z.literal('sendFile'), conv: Conv, name: z.string().min(1).max(255), mime: z.string().max(128), data: z.string(), thread: z.number().int().min(1).optional() }),
+  z.object({
+    type: z.literal('sendFile'),
+    conv: Conv,
+    name: z.string().min(1).max(255),
+    mime: z.string().max(128),
+    data: z.string(),
+    thread: z.number().int().min(1).optional(),
+  }),
   /** The Mentions list: answered with `results` for the query MENTIONS_QUERY. */
   z.object({ type: z.literal('mentions'), rid: Rid }),
   z.object({ type: z.literal('search'), rid: Rid, q: z.string().min(1).max(200), conv: Conv.optional(), from: z.string().min(1).max(64).optional() }),
@@ -210,6 +217,22 @@ export const ViewToHost = z.discriminatedUnion('type', [
     action: z.enum(['open', 'compare', 'insert', 'copy', 'save', 'openDiff', 'apply']),
   }),
   z.object({ type: z.literal('openRef'), path: z.string().min(1).max(1024), line: z.number().int().min(1), col: z.number().int().min(1).optional() }),
-  z.object({ type: z.literal('command'), command: z.enum(['startDm', 'createRoom', 'joinRoom', 'leaveRoom', 'reconnect', 'signOut', 'showLog', 'copyInvite', 'hostingStatus', 'setTopic', 'archiveRoom', 'unarchiveRoom']) }),
+  z.object({
+    type: z.literal('command'),
+    command: z.enum([
+      'startDm',
+      'createRoom',
+      'joinRoom',
+      'leaveRoom',
+      'reconnect',
+      'signOut',
+      'showLog',
+      'copyInvite',
+      'hostingStatus',
+      'setTopic',
+      'archiveRoom',
+      'unarchiveRoom',
+    ]),
+  }),
 ]);
 export type ViewToHost = z.infer<typeof ViewToHost>;

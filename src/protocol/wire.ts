@@ -43,7 +43,10 @@ export const TextBody = z.object({ kind: z.literal('text'), text: z.string().min
 
 export const GitContext = z.object({
   remote: z.string().max(2048).optional(),
-  commit: z.string().regex(/^[0-9a-f]{7,64}$/).optional(),
+  commit: z
+    .string()
+    .regex(/^[0-9a-f]{7,64}$/)
+    .optional(),
   branch: z.string().max(256).optional(),
   dirty: z.boolean().optional(),
 });
@@ -138,7 +141,20 @@ export const DeletedBody = z.object({ kind: z.literal('deleted') });
  */
 export const UnsupportedBody = z.object({ kind: z.literal('unsupported'), was: z.string().max(64) });
 
-export const Body = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody, FileBody, AdminBody, DeletedBody, UnsupportedBody]);
+export const Body = z.discriminatedUnion('kind', [
+  TextBody,
+  SnippetBody,
+  EditBody,
+  DeleteBody,
+  ReactBody,
+  PinBody,
+  TopicBody,
+  ArchiveBody,
+  FileBody,
+  AdminBody,
+  DeletedBody,
+  UnsupportedBody,
+]);
 
 /** Body kinds that are events on another message (edits, deletions, reactions, pins), not messages to show. */
 export const EVENT_KINDS: ReadonlySet<string> = new Set(['edit', 'delete', 'react', 'pin']);
@@ -181,7 +197,10 @@ export const HelloFrame = z.object({
   /** A one-time code from one of the member's devices: adds this key as a new device. */
   code: z.string().max(32).optional(),
   /** A named invite's token (see `invite.make`): a new member under the invite's name, without the team secret. */
-  invite: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'an invite token (16 bytes, base64url)').optional(),
+  invite: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{22}$/, 'an invite token (16 bytes, base64url)')
+    .optional(),
   /** The protocol-1 key of a member who has no device yet: binds this key to that member, once. */
   legacy: IdentityKey.optional(),
   /** What to call this device in the member's device list ("VS Code on laptop"). */
@@ -398,7 +417,16 @@ export const LeftEvent = z.object({ t: z.literal('left'), rid: RequestId.optiona
 export const RoomsEvent = z.object({
   t: z.literal('rooms'),
   rid: RequestId,
-  rooms: z.array(z.object({ id: ConvId, name: z.string(), topic: z.string().optional(), memberCount: z.number().int(), joined: z.boolean(), archived: z.boolean().optional() })),
+  rooms: z.array(
+    z.object({
+      id: ConvId,
+      name: z.string(),
+      topic: z.string().optional(),
+      memberCount: z.number().int(),
+      joined: z.boolean(),
+      archived: z.boolean().optional(),
+    }),
+  ),
 });
 export const MemberEvent = z.object({ t: z.literal('member'), rid: RequestId.optional(), member: Member });
 /** The new team secret, to the admin who rotated it (with `rid`) and to the admins online then. */
@@ -517,7 +545,10 @@ export function decodeClientFrame(text: string): DecodeResult<ClientFrame> {
   // Another version's hello has other fields: say which version, not which field is wrong.
   const v = t === 'hello' ? (raw as { v?: unknown }).v : PROTOCOL_VERSION;
   if (v !== PROTOCOL_VERSION) {
-    const hint = typeof v === 'number' && v < PROTOCOL_VERSION ? '; update Parley (the extension or parley-relay client) to a version that signs in with a device key' : '';
+    const hint =
+      typeof v === 'number' && v < PROTOCOL_VERSION
+        ? '; update Parley (the extension or parley-relay client) to a version that signs in with a device key'
+        : '';
     return { ok: false, code: 'unsupported_version', message: `this relay speaks protocol ${PROTOCOL_VERSION}, not ${JSON.stringify(v)}${hint}` };
   }
   const cursors = t === 'sync' ? (raw as { cursors?: unknown }).cursors : undefined;
@@ -543,7 +574,10 @@ function countOver(o: object, max: number): boolean {
 }
 
 function frameRef(raw: Record<string, unknown>): string | undefined {
-  for (const [field, schema] of [['id', MessageId], ['rid', RequestId]] as const) {
+  for (const [field, schema] of [
+    ['id', MessageId],
+    ['rid', RequestId],
+  ] as const) {
     if (Object.hasOwn(raw, field) && schema.safeParse(raw[field]).success) return raw[field] as string;
   }
   return undefined;

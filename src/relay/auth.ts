@@ -4,7 +4,9 @@ import type { IncomingMessage } from 'node:http';
 /** Compares a presented secret with the team secret in constant time (both hashed to equal length first). */
 export function secretMatches(expected: string, presented: string | undefined): boolean {
   const a = createHash('sha256').update(expected, 'utf8').digest();
-  const b = createHash('sha256').update(presented ?? '', 'utf8').digest();
+  const b = createHash('sha256')
+    .update(presented ?? '', 'utf8')
+    .digest();
   return timingSafeEqual(a, b) && presented !== undefined;
 }
 
@@ -43,7 +45,12 @@ export function addressKey(addr: string): string {
   const head = parts[0] ? parts[0].split(':') : [];
   const tail = parts.length > 1 && parts[1] ? parts[1].split(':') : [];
   const full = parts.length > 1 ? [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail] : head;
-  return full.slice(0, 4).map((x) => x.toLowerCase().replace(/^0+(?=.)/, '')).join(':') + '::/64';
+  return (
+    full
+      .slice(0, 4)
+      .map((x) => x.toLowerCase().replace(/^0+(?=.)/, ''))
+      .join(':') + '::/64'
+  );
 }
 
 /**

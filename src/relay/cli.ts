@@ -114,7 +114,8 @@ function numbers(values: Values): Pick<Settings, 'port' | 'retain' | 'rate' | 'm
   const retain = values.retain === undefined ? 0 : Number(values.retain);
   if (!Number.isInteger(retain) || retain < 0) usage(`--retain must be a whole number, not ${values.retain}`);
   const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000)) usage(`--rate must be a whole number from 1 to 1000000, not ${values.rate}`);
+  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 1_000_000))
+    usage(`--rate must be a whole number from 1 to 1000000, not ${values.rate}`);
   const maxFileMb = values['max-file-mb'] === undefined ? undefined : Number(values['max-file-mb']);
   if (maxFileMb !== undefined && (!Number.isFinite(maxFileMb) || maxFileMb <= 0 || maxFileMb > 1024)) {
     usage(`--max-file-mb must be a number above 0 and at most 1024, not ${values['max-file-mb']}`);
@@ -192,7 +193,10 @@ async function start(s: Settings, values: Values, log: (line: string) => void): 
       ...(values.owner !== undefined ? { owner: values.owner } : {}),
       // An admin rotated the secret: with --invite the new invite is printed, as at start.
       onSecret: () => {
-        if (!values.invite) return log('an admin rotated the team secret: the old one admits no new member (the admin has the new invite; run with --invite to have it printed here)');
+        if (!values.invite)
+          return log(
+            'an admin rotated the team secret: the old one admits no new member (the admin has the new invite; run with --invite to have it printed here)',
+          );
         log('an admin rotated the team secret; new invite:');
         for (const inv of hosted.invites(team)) log(`invite: ${inviteLink(inv)}`);
       },

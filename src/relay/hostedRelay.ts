@@ -91,7 +91,10 @@ export class HostedRelay {
     const hosted = (made.hosted = new HostedRelay(relay, store, port, opts, fingerprint, undefined));
     if (opts.discovery) {
       try {
-        hosted.announcer = new Announcer(hosted.teamInfo(), { interface: opts.discovery.interface, onError: (err) => opts.log?.(`announcing on the network failed: ${err.message}`) });
+        hosted.announcer = new Announcer(hosted.teamInfo(), {
+          interface: opts.discovery.interface,
+          onError: (err) => opts.log?.(`announcing on the network failed: ${err.message}`),
+        });
       } catch (err) {
         opts.log?.(`not announcing on the network: ${(err as Error).message}`);
       }
@@ -141,7 +144,10 @@ export class HostedRelay {
   private teamSecret(): string | undefined {
     if (!this.relay.secretRequired) return undefined;
     const s = this.relay.teamSecret;
-    if (s === undefined) throw new Error('an admin rotated the team secret and this relay keeps only its hash; start it with the new secret (the admin who rotated it has it) or give a new one');
+    if (s === undefined)
+      throw new Error(
+        'an admin rotated the team secret and this relay keeps only its hash; start it with the new secret (the admin who rotated it has it) or give a new one',
+      );
     return s;
   }
 
@@ -169,4 +175,3 @@ export class HostedRelay {
     this.store.close();
   }
 }
-

@@ -46,7 +46,11 @@ function onFrame(ctx: RelayContext, conn: Connection, text: string | null): bool
 }
 
 /** A frame that failed to decode: answered with its code, and the connection closed where the protocol says so. */
-function refuse(ctx: RelayContext, conn: Connection, decoded: { code: 'bad_frame' | 'unknown_type' | 'unsupported_version'; message: string; ref?: string }): void {
+function refuse(
+  ctx: RelayContext,
+  conn: Connection,
+  decoded: { code: 'bad_frame' | 'unknown_type' | 'unsupported_version'; message: string; ref?: string },
+): void {
   const signedIn = isAuthed(conn);
   if (decoded.code === 'unsupported_version') {
     if (signedIn) conn.error(ErrorCode.alreadyHandshaken, 'hello was already accepted on this connection');

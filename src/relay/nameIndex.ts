@@ -5,8 +5,7 @@ import type { ReservedName, Store, UserRecord } from './store';
 export const MAX_RESERVED_PER_MEMBER = 5;
 
 export type NameClash =
-  | { kind: 'member'; user: UserRecord; message: string }
-  | { kind: 'reserved'; user: UserRecord | undefined; reserved: ReservedName; message: string };
+  { kind: 'member'; user: UserRecord; message: string } | { kind: 'reserved'; user: UserRecord | undefined; reserved: ReservedName; message: string };
 
 /**
  * Which member holds which name (docs/PROTOCOL.md, "Member names"). Every member's name and every
@@ -43,7 +42,9 @@ export class NameIndex {
     const user = find(this.members, name, (u) => u !== self);
     if (user) {
       const message =
-        nameKey(user.name) === nameKey(name) ? `the name ${name} belongs to another member` : `the name ${name} could pass for ${user.name}, another member's name`;
+        nameKey(user.name) === nameKey(name)
+          ? `the name ${name} belongs to another member`
+          : `the name ${name} could pass for ${user.name}, another member's name`;
       return { kind: 'member', user, message };
     }
     const reserved = find(this.reserved, name, (r) => r.user !== self?.id);

@@ -59,16 +59,22 @@ export class NewMemberGate {
     if (this.secret.secretRequired) {
       const blocked = this.throttle.blocked(conn.remote);
       if (!conn.secretOk) {
-        if (blocked) return { code: ErrorCode.rateLimited, message: 'too many wrong team secrets from this network; wait a minute', close: CloseCode.rateLimited };
+        if (blocked)
+          return { code: ErrorCode.rateLimited, message: 'too many wrong team secrets from this network; wait a minute', close: CloseCode.rateLimited };
         this.throttle.fail(conn.remote);
         this.log(`refused a new member from ${conn.remote}: wrong team secret`);
         return { code: ErrorCode.badSecret, message: 'wrong or missing team secret', close: CloseCode.badSecret };
       }
       if (blocked && secret !== undefined && !strongSecret(secret)) {
-        return { code: ErrorCode.rateLimited, message: 'too many wrong team secrets from this network; wait a minute (a longer team secret would not be locked out)', close: CloseCode.rateLimited };
+        return {
+          code: ErrorCode.rateLimited,
+          message: 'too many wrong team secrets from this network; wait a minute (a longer team secret would not be locked out)',
+          close: CloseCode.rateLimited,
+        };
       }
     }
-    if (this.limited(conn.remote)) return { code: ErrorCode.rateLimited, message: 'too many new members from this address in the last hour; try again later', close: CloseCode.rateLimited };
+    if (this.limited(conn.remote))
+      return { code: ErrorCode.rateLimited, message: 'too many new members from this address in the last hour; try again later', close: CloseCode.rateLimited };
     return undefined;
   }
 }

@@ -40,11 +40,13 @@ export class RelayAddress {
     if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return `the signed relay address must be ws:// or wss://, not ${u.protocol}`;
     if (this.fingerprint) {
       if (u.protocol !== 'wss:') return 'this relay serves wss://; the hello was signed for a ws:// address';
-      if (signedFingerprint !== this.fingerprint) return 'the hello was signed for another certificate than this relay\'s: it was made for a different relay (or one in between)';
+      if (signedFingerprint !== this.fingerprint)
+        return "the hello was signed for another certificate than this relay's: it was made for a different relay (or one in between)";
       return undefined;
     }
     if (this.publicUrls.has(originKey(signedUrl) ?? '')) return undefined;
-    if (u.protocol !== 'ws:') return `this relay does not serve wss:// itself; add ${u.origin} as a public address (--public-url) if a TLS proxy stands in front of it`;
+    if (u.protocol !== 'ws:')
+      return `this relay does not serve wss:// itself; add ${u.origin} as a public address (--public-url) if a TLS proxy stands in front of it`;
     const port = Number(u.port || 80);
     const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
     if (port === this.port() && isThisMachine(host)) return undefined;

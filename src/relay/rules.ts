@@ -66,18 +66,35 @@ function shownTarget(conv: string, seq: number, t: TargetView | undefined, notSh
  * Whether `author` may store `body` in `conv`, and if so what else it changes. `lookup` reads a
  * stored message of the conversation by seq (as the store's transaction sees it).
  */
-export function decideAppend(conv: string, author: string, body: Body, lookup: (seq: number) => TargetView | undefined): { refused: TargetRefusal } | { effects: Effect[] } {
+export function decideAppend(
+  conv: string,
+  author: string,
+  body: Body,
+  lookup: (seq: number) => TargetView | undefined,
+): { refused: TargetRefusal } | { effects: Effect[] } {
   const notice = noticeEffect(body);
   if (notice) return { effects: [notice] };
   const effects: Effect[] = [];
   if (body.kind === 'edit' || body.kind === 'delete' || body.kind === 'react' || body.kind === 'pin') {
-    const found = shownTarget(conv, body.target, lookup(body.target), 'edits, deletions, reactions, pins and notices are not messages one can edit, delete, react to or pin');
+    const found = shownTarget(
+      conv,
+      body.target,
+      lookup(body.target),
+      'edits, deletions, reactions, pins and notices are not messages one can edit, delete, react to or pin',
+    );
     if ('refused' in found) return found;
     const target = found.target;
-    if ((body.kind === 'edit' || body.kind === 'delete') && target.author !== author) return { refused: { code: ErrorCode.notAuthor, message: 'only the author may edit or delete a message' } };
+    if ((body.kind === 'edit' || body.kind === 'delete') && target.author !== author)
+      return { refused: { code: ErrorCode.notAuthor, message: 'only the author may edit or delete a message' } };
     if (body.kind === 'edit' && target.kind !== 'text') return badTarget('only text messages can be edited');
     if (body.kind === 'edit') effects.push({ t: 'rewrite', target: body.target, text: body.text });
-    if (body.kind === 'delete') effects.push({ t: 'tombstone', target: body.target, editText: DELETED_EDIT_TEXT, ...(target.kind === 'file' && target.file ? { file: target.file } : {}) });
+    if (body.kind === 'delete')
+      effects.push({
+        t: 'tombstone',
+        target: body.target,
+        editText: DELETED_EDIT_TEXT,
+        ...(target.kind === 'file' && target.file ? { file: target.file } : {}),
+      });
   }
   const thread = threadOf(body);
   if (thread !== undefined) {

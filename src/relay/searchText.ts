@@ -36,7 +36,11 @@ export function foldToken(t: string): string {
  * a single letter matches that word only: as a prefix it would match most of the index.
  */
 export function searchQuery(input: string): SearchTerms | undefined {
-  const words = input.normalize('NFKC').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).slice(0, MAX_WORDS);
+  const words = input
+    .normalize('NFKC')
+    .split(/\s+/)
+    .filter((w) => /[\p{L}\p{N}]/u.test(w))
+    .slice(0, MAX_WORDS);
   if (words.length === 0) return undefined;
   const last = words[words.length - 1].match(TOKEN) ?? [];
   const prefix = (last[last.length - 1] ?? '').length >= MIN_PREFIX;

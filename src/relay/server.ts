@@ -64,7 +64,13 @@ export class RelayServer {
     this.server.requestTimeout = 15_000;
     this.server.maxHeadersCount = 64;
     // The protocol has no subprotocols: one a client asks for is not echoed (`ws` would echo the first).
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxFrameBytes, perMessageDeflate: false, clientTracking: false, handleProtocols: () => false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+      handleProtocols: () => false,
+    });
     this.wss.on('headers', (headers) => headers.push(`${PROTOCOL_HEADER}: ${PROTOCOL_VERSION}`));
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     // Every TCP connection passes the gate first; one over its caps is closed before a byte is read.

@@ -26,7 +26,12 @@ export class MemberTables extends SqliteTables {
   }
 
   reservedNames(): ReservedName[] {
-    return (this.db.all('SELECT norm, user, since, name FROM reserved_names') as Row[]).map((r) => ({ norm: String(r.norm), user: String(r.user), name: String(r.name), since: Number(r.since ?? 0) }));
+    return (this.db.all('SELECT norm, user, since, name FROM reserved_names') as Row[]).map((r) => ({
+      norm: String(r.norm),
+      user: String(r.user),
+      name: String(r.name),
+      since: Number(r.since ?? 0),
+    }));
   }
 
   reserveName(r: ReservedName): void {
@@ -59,7 +64,9 @@ export class MemberTables extends SqliteTables {
           holder.set(key, String(u.name));
           return { id: String(u.id), norm: key };
         }
-        notes.push(`members "${first}" and "${String(u.name)}" (${String(u.id)}) have names that pass for each other (key ${JSON.stringify(key)}); both keep their names, neither can be taken by a newcomer`);
+        notes.push(
+          `members "${first}" and "${String(u.name)}" (${String(u.id)}) have names that pass for each other (key ${JSON.stringify(key)}); both keep their names, neither can be taken by a newcomer`,
+        );
         return { id: String(u.id), norm: `${key} ${String(u.id)}` };
       });
       // Through values no key can be (names hold no spaces), so no UPDATE meets a norm another row still holds.

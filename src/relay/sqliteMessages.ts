@@ -26,7 +26,9 @@ export class MessageTables extends SqliteTables {
     "SELECT author, kind, deleted, json_extract(body, '$.file') AS file, json_extract(body, '$.thread') AS thread FROM messages WHERE conv = ? AND seq = ? LIMIT 1",
   );
   private readonly rewriteText = this.prep(`UPDATE messages SET body = json_set(body, '$.text', ?) WHERE conv = ? AND seq = ? AND kind = 'text'`);
-  private readonly rewriteEdits = this.prep(`UPDATE messages SET body = json_set(body, '$.text', ?) WHERE conv = ? AND kind = 'edit' AND json_extract(body, '$.target') = ?`);
+  private readonly rewriteEdits = this.prep(
+    `UPDATE messages SET body = json_set(body, '$.text', ?) WHERE conv = ? AND kind = 'edit' AND json_extract(body, '$.target') = ?`,
+  );
   private readonly markDeleted = this.prep(`UPDATE messages SET deleted = 1, kind = 'deleted', body = '{"kind":"deleted"}' WHERE conv = ? AND seq = ?`);
   private readonly selectAfter = this.prep('SELECT conv, seq, id, author, ts, body FROM messages WHERE conv = ? AND seq > ? ORDER BY seq LIMIT ?');
   // Bodies are stored as JSON.stringify wrote them, so they go into the event as they are.
@@ -39,7 +41,9 @@ export class MessageTables extends SqliteTables {
     `SELECT seq, '{"conv":' || json_quote(conv) || ',"seq":' || seq || ',"id":' || json_quote(id) || ',"ts":' || ts || ',"author":' || json_quote(author) || ',"body":' || body || '}' AS json FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
   );
   // A message's size in a reply: its body plus about what the other fields take.
-  private readonly selectBeforeSizes = this.prep('SELECT length(body) + length(id) + length(author) + 80 AS size FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
+  private readonly selectBeforeSizes = this.prep(
+    'SELECT length(body) + length(id) + length(author) + 80 AS size FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+  );
   private readonly insertChunk = this.prep('INSERT OR REPLACE INTO file_chunks (file, idx, data) VALUES (?, ?, ?)');
   private readonly insertFile = this.prep('INSERT OR REPLACE INTO files (id, conv, size, count) VALUES (?, ?, ?, ?)');
 
@@ -77,7 +81,14 @@ export class MessageTables extends SqliteTables {
       return {
         ok: true,
         dup: true,
-        message: { conv: String(dup.conv), seq: Number(dup.seq), id: item.id, ts: Number(dup.ts), author: item.author, body: JSON.parse(String(dup.body)) as Body },
+        message: {
+          conv: String(dup.conv),
+          seq: Number(dup.seq),
+          id: item.id,
+          ts: Number(dup.ts),
+          author: item.author,
+          body: JSON.parse(String(dup.body)) as Body,
+        },
       };
     }
     const head = this.heads.get(item.conv);
@@ -172,8 +183,14 @@ export class MessageTables extends SqliteTables {
       this.db.run('DELETE FROM search WHERE rowid IN (SELECT rowid FROM messages WHERE conv = ? AND seq < ?)', [conv, floor]);
       this.db.run('DELETE FROM messages WHERE conv = ? AND seq < ?', [conv, floor]);
       this.db.run('UPDATE convs SET floor = MAX(floor, ?) WHERE id = ?', [floor, conv]);
-      this.db.run('DELETE FROM file_chunks WHERE file IN (SELECT id FROM files WHERE conv = ? AND id NOT IN (SELECT json_extract(body, \'$.file\') FROM messages WHERE conv = ? AND kind = \'file\'))', [conv, conv]);
-      this.db.run('DELETE FROM files WHERE conv = ? AND id NOT IN (SELECT json_extract(body, \'$.file\') FROM messages WHERE conv = ? AND kind = \'file\')', [conv, conv]);
+      this.db.run(
+        "DELETE FROM file_chunks WHERE file IN (SELECT id FROM files WHERE conv = ? AND id NOT IN (SELECT json_extract(body, '$.file') FROM messages WHERE conv = ? AND kind = 'file'))",
+        [conv, conv],
+      );
+      this.db.run("DELETE FROM files WHERE conv = ? AND id NOT IN (SELECT json_extract(body, '$.file') FROM messages WHERE conv = ? AND kind = 'file')", [
+        conv,
+        conv,
+      ]);
     });
   }
 

@@ -53,7 +53,9 @@ function keepOnlyCurrentText(db: Database): void {
   db.exec(`UPDATE messages AS m SET body = json_set(m.body, '$.text', ${latest('m.seq')}) WHERE m.kind = 'text' AND ${latest('m.seq')} IS NOT NULL`);
   const target = "json_extract(m.body, '$.target')";
   const targetDeleted = `EXISTS (SELECT 1 FROM messages t WHERE t.conv = m.conv AND t.seq = ${target} AND t.deleted = 1)`;
-  db.run(`UPDATE messages AS m SET body = json_set(m.body, '$.text', CASE WHEN ${targetDeleted} THEN ? ELSE ${latest(target)} END) WHERE m.kind = 'edit'`, [DELETED_EDIT_TEXT]);
+  db.run(`UPDATE messages AS m SET body = json_set(m.body, '$.text', CASE WHEN ${targetDeleted} THEN ? ELSE ${latest(target)} END) WHERE m.kind = 'edit'`, [
+    DELETED_EDIT_TEXT,
+  ]);
 }
 
 export const RELAY_MIGRATIONS: readonly Migration[] = [
@@ -91,7 +93,10 @@ export const RELAY_MIGRATIONS: readonly Migration[] = [
   {
     version: 5,
     what: 'named invites (66369da)',
-    up: (db) => db.exec('CREATE TABLE IF NOT EXISTS invites (hash TEXT PRIMARY KEY, name TEXT NOT NULL, maker TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL)'),
+    up: (db) =>
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS invites (hash TEXT PRIMARY KEY, name TEXT NOT NULL, maker TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL)',
+      ),
   },
 ];
 

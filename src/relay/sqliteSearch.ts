@@ -30,7 +30,7 @@ export class SearchIndex extends SqliteTables {
    */
   indexPending(maxRows = Number.MAX_SAFE_INTEGER): boolean {
     let upto = Number(this.meta('search_upto') ?? 0);
-    for (let left = maxRows; left > 0; ) {
+    for (let left = maxRows; left > 0;) {
       const rows = this.pendingRows.all([upto, Math.min(left, 2000)]) as Row[];
       if (rows.length === 0) return true;
       left -= rows.length;

@@ -10,7 +10,19 @@ import { RELAY_MIGRATIONS, relayLegacyVersion } from './sqliteSchema';
 import { SearchIndex } from './sqliteSearch';
 import { SqliteTables, type Row } from './sqliteTables';
 import { TeamTables } from './sqliteTeam';
-import type { AppendItem, AppendResult, ConversationRecord, DeviceRecord, FileInfo, InviteRecord, RemovedRecord, ReservedName, SearchQuery, Store, UserRecord } from './store';
+import type {
+  AppendItem,
+  AppendResult,
+  ConversationRecord,
+  DeviceRecord,
+  FileInfo,
+  InviteRecord,
+  RemovedRecord,
+  ReservedName,
+  SearchQuery,
+  Store,
+  UserRecord,
+} from './store';
 
 /**
  * The embedded store: SQLite compiled to WebAssembly, persisted to one file. It loads in VS Code's
@@ -63,57 +75,143 @@ export class SqliteStore implements Store {
   }
 
   // ---- members (sqliteMembers.ts) ----
-  users(): UserRecord[] { return this.members.users(); }
-  createUser(u: UserRecord): void { this.members.createUser(u); }
-  renameUser(id: string, name: string, norm: string): void { this.members.renameUser(id, name, norm); }
-  retireLegacyKey(id: string): void { this.members.retireLegacyKey(id); }
-  reservedNames(): ReservedName[] { return this.members.reservedNames(); }
-  reserveName(r: ReservedName): void { this.members.reserveName(r); }
-  releaseName(norm: string): void { this.members.releaseName(norm); }
-  invites(): InviteRecord[] { return this.members.invites(); }
-  addInvite(i: InviteRecord): void { this.members.addInvite(i); }
-  removeInvite(hash: string): void { this.members.removeInvite(hash); }
-  devices(): DeviceRecord[] { return this.members.devices(); }
-  addDevice(d: DeviceRecord, with_?: { user?: UserRecord; retireLegacyOf?: string }): void { this.members.addDevice(d, with_); }
-  removeDevice(id: string): void { this.members.removeDevice(id); }
-  deviceSeen(id: string, at: number): void { this.members.deviceSeen(id, at); }
-  setShareRead(user: string, on: boolean): void { this.members.setShareRead(user, on); }
+  users(): UserRecord[] {
+    return this.members.users();
+  }
+  createUser(u: UserRecord): void {
+    this.members.createUser(u);
+  }
+  renameUser(id: string, name: string, norm: string): void {
+    this.members.renameUser(id, name, norm);
+  }
+  retireLegacyKey(id: string): void {
+    this.members.retireLegacyKey(id);
+  }
+  reservedNames(): ReservedName[] {
+    return this.members.reservedNames();
+  }
+  reserveName(r: ReservedName): void {
+    this.members.reserveName(r);
+  }
+  releaseName(norm: string): void {
+    this.members.releaseName(norm);
+  }
+  invites(): InviteRecord[] {
+    return this.members.invites();
+  }
+  addInvite(i: InviteRecord): void {
+    this.members.addInvite(i);
+  }
+  removeInvite(hash: string): void {
+    this.members.removeInvite(hash);
+  }
+  devices(): DeviceRecord[] {
+    return this.members.devices();
+  }
+  addDevice(d: DeviceRecord, with_?: { user?: UserRecord; retireLegacyOf?: string }): void {
+    this.members.addDevice(d, with_);
+  }
+  removeDevice(id: string): void {
+    this.members.removeDevice(id);
+  }
+  deviceSeen(id: string, at: number): void {
+    this.members.deviceSeen(id, at);
+  }
+  setShareRead(user: string, on: boolean): void {
+    this.members.setShareRead(user, on);
+  }
 
   // ---- conversations and read markers (sqliteConversations.ts) ----
-  conversations(): ConversationRecord[] { return this.convs.conversations(); }
-  createConversation(c: Omit<ConversationRecord, 'head' | 'floor' | 'archived'>): void { this.convs.createConversation(c); }
-  addMember(conv: string, user: string): void { this.convs.addMember(conv, user); }
-  removeMember(conv: string, user: string): void { this.convs.removeMember(conv, user); }
-  setRead(user: string, conv: string, seq: number): boolean { return this.convs.setRead(user, conv, seq); }
-  passRead(user: string, conv: string, seq: number): void { this.convs.passRead(user, conv, seq); }
-  reads(user: string): Map<string, number> { return this.convs.reads(user); }
-  convReads(conv: string): Map<string, number> { return this.convs.convReads(conv); }
-  convSeen(conv: string): Map<string, number> { return this.convs.convSeen(conv); }
+  conversations(): ConversationRecord[] {
+    return this.convs.conversations();
+  }
+  createConversation(c: Omit<ConversationRecord, 'head' | 'floor' | 'archived'>): void {
+    this.convs.createConversation(c);
+  }
+  addMember(conv: string, user: string): void {
+    this.convs.addMember(conv, user);
+  }
+  removeMember(conv: string, user: string): void {
+    this.convs.removeMember(conv, user);
+  }
+  setRead(user: string, conv: string, seq: number): boolean {
+    return this.convs.setRead(user, conv, seq);
+  }
+  passRead(user: string, conv: string, seq: number): void {
+    this.convs.passRead(user, conv, seq);
+  }
+  reads(user: string): Map<string, number> {
+    return this.convs.reads(user);
+  }
+  convReads(conv: string): Map<string, number> {
+    return this.convs.convReads(conv);
+  }
+  convSeen(conv: string): Map<string, number> {
+    return this.convs.convSeen(conv);
+  }
 
   // ---- messages and files (sqliteMessages.ts) ----
-  appendBatch(items: AppendItem[]): AppendResult[] { return this.messages.appendBatch(items); }
-  findByClientId(author: string, id: string): Message | undefined { return this.messages.findByClientId(author, id); }
-  after(conv: string, after: number, limit: number): Message[] { return this.messages.after(conv, after, limit); }
-  afterJson(conv: string, after: number, limit: number): { seq: number; json: string }[] { return this.messages.afterJson(conv, after, limit); }
-  before(conv: string, before: number, limit: number): Message[] { return this.messages.before(conv, before, limit); }
-  beforeJson(conv: string, before: number, limit: number, maxBytes: number): { seq: number; json: string }[] { return this.messages.beforeJson(conv, before, limit, maxBytes); }
-  prune(conv: string, keep: number): void { this.messages.prune(conv, keep); }
-  fileInfo(file: string): FileInfo | undefined { return this.messages.fileInfo(file); }
-  fileChunk(file: string, index: number): Buffer | undefined { return this.messages.fileChunk(file, index); }
+  appendBatch(items: AppendItem[]): AppendResult[] {
+    return this.messages.appendBatch(items);
+  }
+  findByClientId(author: string, id: string): Message | undefined {
+    return this.messages.findByClientId(author, id);
+  }
+  after(conv: string, after: number, limit: number): Message[] {
+    return this.messages.after(conv, after, limit);
+  }
+  afterJson(conv: string, after: number, limit: number): { seq: number; json: string }[] {
+    return this.messages.afterJson(conv, after, limit);
+  }
+  before(conv: string, before: number, limit: number): Message[] {
+    return this.messages.before(conv, before, limit);
+  }
+  beforeJson(conv: string, before: number, limit: number, maxBytes: number): { seq: number; json: string }[] {
+    return this.messages.beforeJson(conv, before, limit, maxBytes);
+  }
+  prune(conv: string, keep: number): void {
+    this.messages.prune(conv, keep);
+  }
+  fileInfo(file: string): FileInfo | undefined {
+    return this.messages.fileInfo(file);
+  }
+  fileChunk(file: string, index: number): Buffer | undefined {
+    return this.messages.fileChunk(file, index);
+  }
 
   // ---- search (sqliteSearch.ts) ----
-  search(q: SearchQuery): SearchHit[] { return this.index.search(q); }
-  indexPending(maxRows?: number): boolean { return this.index.indexPending(maxRows); }
+  search(q: SearchQuery): SearchHit[] {
+    return this.index.search(q);
+  }
+  indexPending(maxRows?: number): boolean {
+    return this.index.indexPending(maxRows);
+  }
 
   // ---- team administration (sqliteTeam.ts) ----
-  roles(): { user: string; role: 'owner' | 'admin' }[] { return this.team.roles(); }
-  setRole(user: string, role: 'owner' | 'admin' | 'member'): void { this.team.setRole(user, role); }
-  removedMembers(): RemovedRecord[] { return this.team.removedMembers(); }
-  markRemoved(r: RemovedRecord, rooms: string[]): void { this.team.markRemoved(r, rooms); }
-  roomCreators(): Map<string, string> { return this.team.roomCreators(); }
-  setRoomCreator(conv: string, user: string): void { this.team.setRoomCreator(conv, user); }
-  setting(key: string): string | undefined { return this.team.setting(key); }
-  setSetting(key: string, value: string): void { this.team.setSetting(key, value); }
+  roles(): { user: string; role: 'owner' | 'admin' }[] {
+    return this.team.roles();
+  }
+  setRole(user: string, role: 'owner' | 'admin' | 'member'): void {
+    this.team.setRole(user, role);
+  }
+  removedMembers(): RemovedRecord[] {
+    return this.team.removedMembers();
+  }
+  markRemoved(r: RemovedRecord, rooms: string[]): void {
+    this.team.markRemoved(r, rooms);
+  }
+  roomCreators(): Map<string, string> {
+    return this.team.roomCreators();
+  }
+  setRoomCreator(conv: string, user: string): void {
+    this.team.setRoomCreator(conv, user);
+  }
+  setting(key: string): string | undefined {
+    return this.team.setting(key);
+  }
+  setSetting(key: string, value: string): void {
+    this.team.setSetting(key, value);
+  }
 
   /** Runs PRAGMA integrity_check; returns 'ok' when the file is sound. */
   integrityCheck(): string {

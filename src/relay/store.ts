@@ -96,8 +96,7 @@ export interface AppendItem {
 }
 
 export type AppendResult =
-  | { ok: true; message: Message; dup: boolean }
-  | { ok: false; code: TargetRefusal['code'] | typeof ErrorCode.unknownConversation; message: string };
+  { ok: true; message: Message; dup: boolean } | { ok: false; code: TargetRefusal['code'] | typeof ErrorCode.unknownConversation; message: string };
 
 export interface SearchQuery extends SearchTerms {
   /** Only these conversations (the searcher's). */

@@ -120,7 +120,9 @@ export class TeamSecret {
       return;
     }
     if (stored.rotated && this.retired().some((r) => r.sha256 === sha256(r.salt, given))) {
-      this.log(`the team secret given at start was rotated away on ${new Date(stored.at).toISOString()}; the rotated one stays (give it with --secret, or a new one to replace it)`);
+      this.log(
+        `the team secret given at start was rotated away on ${new Date(stored.at).toISOString()}; the rotated one stays (give it with --secret, or a new one to replace it)`,
+      );
       return;
     }
     // A new secret from whoever runs the relay replaces the stored one.

@@ -33,19 +33,32 @@ export class Uploads {
 
   /** Why the relay cannot take this upload now (undefined: it can). */
   refusal(conn: AuthedConnection, size: number): { code: ErrorCode; message: string } | undefined {
-    if (conn.uploads.size >= UPLOADS_PER_CONNECTION) return { code: ErrorCode.badUpload, message: `at most ${UPLOADS_PER_CONNECTION} uploads at a time per connection` };
+    if (conn.uploads.size >= UPLOADS_PER_CONNECTION)
+      return { code: ErrorCode.badUpload, message: `at most ${UPLOADS_PER_CONNECTION} uploads at a time per connection` };
     const mine = this.byMember.get(conn.user.id) ?? 0;
     if (mine + size > Math.max(this.limits.maxFileBytes, UPLOAD_BUDGET / MEMBER_UPLOAD_SHARE)) {
       return { code: ErrorCode.rateLimited, message: 'you are uploading too many files at once; wait for one to finish' };
     }
-    if (this.bytes + size > UPLOAD_BUDGET) return { code: ErrorCode.rateLimited, message: 'the relay is receiving too many files right now; try again shortly' };
+    if (this.bytes + size > UPLOAD_BUDGET)
+      return { code: ErrorCode.rateLimited, message: 'the relay is receiving too many files right now; try again shortly' };
     return undefined;
   }
 
   /** Starts receiving a file (its chunks are expected from index 0). */
   start(conn: AuthedConnection, f: Frame<'upload'>): Upload {
     const count = Math.ceil(f.size / this.limits.chunkBytes);
-    const upload: Upload = { id: f.id, conv: f.conv, name: f.name, size: f.size, sha256: f.sha256, mime: f.mime, note: f.note, thread: f.thread, count, chunks: [] };
+    const upload: Upload = {
+      id: f.id,
+      conv: f.conv,
+      name: f.name,
+      size: f.size,
+      sha256: f.sha256,
+      mime: f.mime,
+      note: f.note,
+      thread: f.thread,
+      count,
+      chunks: [],
+    };
     conn.uploads.set(f.id, upload);
     this.bytes += f.size;
     this.byMember.set(conn.user.id, (this.byMember.get(conn.user.id) ?? 0) + f.size);

@@ -18,7 +18,12 @@ const OLD_SECRET = 'e2e-team-secret-before-rotation';
 async function newcomer(url: string, name: string, secret: string): Promise<Record<string, unknown>> {
   const raw = await RawClient.open(url, { authorization: `Bearer ${secret}` });
   await raw.signIn(url, name);
-  return eventually(`${name}: an answer to the hello`, async () => raw.events.find((e) => e.t === 'welcome' || e.t === 'error'), (e) => e !== undefined, 10_000) as Promise<Record<string, unknown>>;
+  return eventually(
+    `${name}: an answer to the hello`,
+    async () => raw.events.find((e) => e.t === 'welcome' || e.t === 'error'),
+    (e) => e !== undefined,
+    10_000,
+  ) as Promise<Record<string, unknown>>;
 }
 
 describe('Team administration: removing a member, rotating the secret', function () {
@@ -42,7 +47,10 @@ describe('Team administration: removing a member, rotating the secret', function
     console.log(`      relay and two windows in ${elapsed(t)}`);
   });
 
-  stopAtFirstFailure(() => [alice, mallory], () => relay);
+  stopAtFirstFailure(
+    () => [alice, mallory],
+    () => relay,
+  );
 
   after(async function () {
     this.timeout(60_000);
@@ -55,7 +63,11 @@ describe('Team administration: removing a member, rotating the secret', function
     await mallory.openConversation('general');
     await mallory.send('hello from mallory');
     await alice.openConversation('general');
-    await eventually('alice has mallory\'s message', () => alice.messageRows(), (ms) => ms.some((m) => m.text.includes('hello from mallory')));
+    await eventually(
+      "alice has mallory's message",
+      () => alice.messageRows(),
+      (ms) => ms.some((m) => m.text.includes('hello from mallory')),
+    );
     // Only an admin sees "Manage…" on a person (mallory, a member, does not); alice is shown as the owner.
     await alice.showList();
     // (mallory stays in #general: the list is rendered beside it, hidden in this narrow view.)
@@ -75,13 +87,21 @@ describe('Team administration: removing a member, rotating the secret', function
     console.log(`      mallory's window said why within ${elapsed(t)}`);
     await screenshot(mallory.page, 'admin-1-removed.png');
     // alice's view: mallory is no longer among the people; the notice, and her message kept, marked.
-    await eventually('mallory leaves the people list', () => alice.personItem('mallory').count(), (n) => n === 0);
+    await eventually(
+      'mallory leaves the people list',
+      () => alice.personItem('mallory').count(),
+      (n) => n === 0,
+    );
     await alice.openConversation('general');
     await alice.view.locator('.notice-row').filter({ hasText: 'removed mallory from the team' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await alice.view.locator('.removed-tag').first().waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(alice.page, 'admin-1-notice.png');
     // The toast offers the rotation; it is done in the next test by command.
-    await alice.page.locator('.notification-toast').filter({ hasText: 'mallory was removed from the team' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await alice.page
+      .locator('.notification-toast')
+      .filter({ hasText: 'mallory was removed from the team' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
   });
 
   it('2. alice rotates the team secret: the old secret admits nobody new, the new one (printed by the relay) does, and the team sees a notice', async function () {
@@ -93,7 +113,11 @@ describe('Team administration: removing a member, rotating the secret', function
     await alice.view.locator('.notice-row').filter({ hasText: 'rotated the team secret' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot(alice.page, 'admin-2-rotated.png');
     // `parley-relay --invite` printed the new invite; its secret is the new one.
-    const logs = await eventually('the relay prints the new invite', async () => relay!.logs(), (l) => /rotated the team secret; new invite:\s*\S+ invite: /.test(l));
+    const logs = await eventually(
+      'the relay prints the new invite',
+      async () => relay!.logs(),
+      (l) => /rotated the team secret; new invite:\s*\S+ invite: /.test(l),
+    );
     const link = /rotated the team secret; new invite:\s*\S+ invite: (\S+)/.exec(logs)![1]!;
     const parsed = parseInvite(link);
     assert.ok(parsed.ok, `the printed invite parses: ${link}`);
@@ -106,6 +130,10 @@ describe('Team administration: removing a member, rotating the secret', function
     assert.equal(admitted.t, 'welcome', JSON.stringify(admitted));
     // alice (who joined with the old secret) stays in and still posts.
     await alice.send('still here after the rotation');
-    await eventually('alice still posts', () => alice.messageRows(), (ms) => ms.some((m) => m.text.includes('still here after the rotation') && !m.queued && !m.failed));
+    await eventually(
+      'alice still posts',
+      () => alice.messageRows(),
+      (ms) => ms.some((m) => m.text.includes('still here after the rotation') && !m.queued && !m.failed),
+    );
   });
 });

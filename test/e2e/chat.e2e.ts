@@ -53,7 +53,11 @@ describe('Parley chat between two real VS Code windows', function () {
   });
 
   // A failed check that leaves the shared state usable does not skip the scenarios after it.
-  stopAtFirstFailure(() => [alice, bob], () => relay, (title) => title.startsWith('2b.'));
+  stopAtFirstFailure(
+    () => [alice, bob],
+    () => relay,
+    (title) => title.startsWith('2b.'),
+  );
 
   after(async function () {
     this.timeout(60_000);
@@ -72,8 +76,16 @@ describe('Parley chat between two real VS Code windows', function () {
       assert.equal(await mate.view.locator('#relay-url').count(), 0, `${mate.name} still shows the welcome form`);
     }
     // Each sees the other under "People", online.
-    await eventually('alice sees bob online', () => alice.presenceOf('bob'), (p) => p === 'online');
-    await eventually('bob sees alice online', () => bob.presenceOf('alice'), (p) => p === 'online');
+    await eventually(
+      'alice sees bob online',
+      () => alice.presenceOf('bob'),
+      (p) => p === 'online',
+    );
+    await eventually(
+      'bob sees alice online',
+      () => bob.presenceOf('alice'),
+      (p) => p === 'online',
+    );
     await screenshot(alice.page, 'chat-1-joined-alice-dark');
     await screenshot(bob.page, 'chat-1-joined-bob-light');
     console.log(`      both joined in ${elapsed(t)}`);
@@ -89,10 +101,18 @@ describe('Parley chat between two real VS Code windows', function () {
 
     // bob's list gets the DM with an unread badge; he is still looking at #general.
     await bob.showList();
-    await eventually('bob sees the DM from alice with an unread badge of 1', () => bob.unreadBadge('alice'), (b) => b === '1');
+    await eventually(
+      'bob sees the DM from alice with an unread badge of 1',
+      () => bob.unreadBadge('alice'),
+      (b) => b === '1',
+    );
     assert.equal(await bob.conversationItem('alice').getAttribute('aria-selected'), 'false');
     // VS Code shows the view's badge on the activity bar entry.
-    const activity = await eventually('bob\'s activity bar shows 1 unread', () => bob.activityBadge(), (b) => b.shown && b.text === '1');
+    const activity = await eventually(
+      "bob's activity bar shows 1 unread",
+      () => bob.activityBadge(),
+      (b) => b.shown && b.text === '1',
+    );
     assert.match(activity.label, /^Parley\b.*\b1 unread message\b/, `activity bar label: ${activity.label}`);
 
     await bob.openConversation('alice');
@@ -112,7 +132,11 @@ describe('Parley chat between two real VS Code windows', function () {
 
     // Read: back in bob's list the DM has no unread badge any more.
     await bob.showList();
-    await eventually('bob\'s DM with alice has no unread badge after reading', () => bob.unreadBadge('alice'), (b) => b === '');
+    await eventually(
+      "bob's DM with alice has no unread badge after reading",
+      () => bob.unreadBadge('alice'),
+      (b) => b === '',
+    );
     await bob.openConversation('alice');
 
     for (const mate of [alice, bob]) await mate.page.mouse.move(900, 600); // no hover toolbar in the shots
@@ -125,20 +149,39 @@ describe('Parley chat between two real VS Code windows', function () {
     // VS Code 1.100's WebviewViewPane ignores `webviewView.badge = undefined` (it never disposes
     // the activity it showed), so the count would stay; Parley sets a badge of 0, which the
     // activity bar hides. A failure here leaves the shared state usable: later scenarios still run.
-    await eventually('bob\'s activity bar badge is gone after reading', () => bob.activityBadge(), (b) => !b.shown, 10_000);
+    await eventually(
+      "bob's activity bar badge is gone after reading",
+      () => bob.activityBadge(),
+      (b) => !b.shown,
+      10_000,
+    );
   });
 
-  it('3. messages sent while bob\'s window is closed arrive once, in order, when he comes back', async function () {
+  it("3. messages sent while bob's window is closed arrive once, in order, when he comes back", async function () {
     const t = Date.now();
     const texts = ['offline 1: build is green again', 'offline 2: I merged the outbox fix', 'offline 3: retro moved to 3 pm'];
 
     await alice.showList();
-    await eventually('alice sees bob online', () => alice.presenceOf('bob'), (p) => p === 'online');
+    await eventually(
+      'alice sees bob online',
+      () => alice.presenceOf('bob'),
+      (p) => p === 'online',
+    );
     await bob.closeWindow();
     // Closing the window ends bob's extension host (and with it his connection): alice sees him
     // offline, and no extension host of bob's code-server is left running.
-    await eventually('alice sees bob offline', () => alice.presenceOf('bob'), (p) => p === 'offline', 30_000);
-    await eventually('bob\'s extension host has exited', async () => liveExtensionHosts(bob.instance.pid), (pids) => pids.length === 0, 15_000);
+    await eventually(
+      'alice sees bob offline',
+      () => alice.presenceOf('bob'),
+      (p) => p === 'offline',
+      30_000,
+    );
+    await eventually(
+      "bob's extension host has exited",
+      async () => liveExtensionHosts(bob.instance.pid),
+      (pids) => pids.length === 0,
+      15_000,
+    );
     const offlineAfter = elapsed(t);
 
     let t1 = Date.now();
@@ -157,7 +200,12 @@ describe('Parley chat between two real VS Code windows', function () {
     // back showing #general itself: then they are read as they arrive. Not seen so far: a closed
     // window comes back showing the list.)
     if (restored !== 'general') {
-      await eventually('bob sees 3 unread in #general', () => bob.unreadBadge('general'), (b) => b === '3', 30_000);
+      await eventually(
+        'bob sees 3 unread in #general',
+        () => bob.unreadBadge('general'),
+        (b) => b === '3',
+        30_000,
+      );
     }
     const caughtUpIn = elapsed(t1);
     await bob.openConversation('general');
@@ -168,12 +216,20 @@ describe('Parley chat between two real VS Code windows', function () {
       texts,
       `bob's #general: ${JSON.stringify(rows)}`,
     );
-    assert.deepEqual(rows.map((r) => r.text), texts, 'bob\'s #general holds exactly the three messages');
+    assert.deepEqual(
+      rows.map((r) => r.text),
+      texts,
+      "bob's #general holds exactly the three messages",
+    );
     assert.ok(rows.every((r) => !r.own));
-    await eventually('alice sees bob online again', async () => {
-      await alice.showList();
-      return alice.presenceOf('bob');
-    }, (p) => p === 'online');
+    await eventually(
+      'alice sees bob online again',
+      async () => {
+        await alice.showList();
+        return alice.presenceOf('bob');
+      },
+      (p) => p === 'online',
+    );
     await alice.openConversation('general');
     await screenshot(bob.page, 'chat-3-offline-delivered-bob-light');
     console.log(
@@ -213,9 +269,16 @@ describe('Parley chat between two real VS Code windows', function () {
     await alice.openViewByCommand();
     const viewIn = elapsed(tReload);
     await alice.openConversation('general');
-    const rows = await eventually('alice\'s #general after the reload shows the last message', () => alice.messageRows(), (r) => r.some((m) => m.text === a2));
+    const rows = await eventually(
+      "alice's #general after the reload shows the last message",
+      () => alice.messageRows(),
+      (r) => r.some((m) => m.text === a2),
+    );
     assert.deepEqual(shape(rows), expected, 'alice after the reload');
-    assert.ok(rows.every((r) => !r.queued && !r.failed), `no row should be queued or failed: ${JSON.stringify(rows)}`);
+    assert.ok(
+      rows.every((r) => !r.queued && !r.failed),
+      `no row should be queued or failed: ${JSON.stringify(rows)}`,
+    );
     assert.deepEqual(await alice.authors(), ['alice', 'bob', 'alice']);
     await screenshot(alice.page, 'chat-4-history-after-reload-alice-dark');
     console.log(
@@ -279,9 +342,17 @@ describe('Parley chat between two real VS Code windows', function () {
     const events: { t: string; [k: string]: unknown }[] = [];
     ws.on('message', (d) => events.push(...(JSON.parse(d.toString()) as { t: string }[])));
     await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
-    const challenge = await eventually('mallory challenged', async () => events.find((e) => e.t === 'challenge'), (e) => e !== undefined);
+    const challenge = await eventually(
+      'mallory challenged',
+      async () => events.find((e) => e.t === 'challenge'),
+      (e) => e !== undefined,
+    );
     ws.send(JSON.stringify(signedHello(newIdentitySecret(), String(challenge!.nonce), relay?.url ?? '', 'mallory')));
-    const welcome = await eventually('mallory welcomed', async () => events.find((e) => e.t === 'welcome'), (e) => e !== undefined);
+    const welcome = await eventually(
+      'mallory welcomed',
+      async () => events.find((e) => e.t === 'welcome'),
+      (e) => e !== undefined,
+    );
     const room = ((welcome as unknown as { conversations: { id: string; name: string }[] }).conversations.find((c) => c.name === 'general') ?? { id: '' }).id;
     ws.send(JSON.stringify({ t: 'sync', rid: 's', cursors: {} }));
     let n = 0;
@@ -304,18 +375,35 @@ describe('Parley chat between two real VS Code windows', function () {
     ]) {
       const id = `xss-file-${n++}`;
       ws.send(JSON.stringify({ t: 'upload', id, conv: room, name, size: svg.length, sha256: createHash('sha256').update(svg).digest('hex'), mime }));
-      await eventually(`upload ${id} ready`, async () => events.some((e) => e.t === 'upload.ready' && e.id === id), (ok) => ok);
+      await eventually(
+        `upload ${id} ready`,
+        async () => events.some((e) => e.t === 'upload.ready' && e.id === id),
+        (ok) => ok,
+      );
       ws.send(JSON.stringify({ t: 'chunk', id, index: 0, data: svg.toString('base64') }));
     }
-    await eventually('all payloads acked', async () => events.filter((e) => e.t === 'ack').length, (c) => c === corpus.length + 3, 20_000);
+    await eventually(
+      'all payloads acked',
+      async () => events.filter((e) => e.t === 'ack').length,
+      (c) => c === corpus.length + 3,
+      20_000,
+    );
     // A hostile display name does not get in at all.
     const evil = new WebSocket(relay?.url ?? '');
     const evilEvents: { t: string; [k: string]: unknown }[] = [];
     evil.on('message', (d) => evilEvents.push(...(JSON.parse(d.toString()) as { t: string }[])));
     await new Promise((res) => evil.once('open', res));
-    const evilChallenge = await eventually('the stranger challenged', async () => evilEvents.find((e) => e.t === 'challenge'), (e) => e !== undefined);
+    const evilChallenge = await eventually(
+      'the stranger challenged',
+      async () => evilEvents.find((e) => e.t === 'challenge'),
+      (e) => e !== undefined,
+    );
     evil.send(JSON.stringify(signedHello(newIdentitySecret(), String(evilChallenge!.nonce), relay?.url ?? '', '<img src=x onerror=alert(1)>')));
-    const refused = await eventually('the hostile name refused', async () => evilEvents.find((e) => e.t === 'error'), (e) => e !== undefined);
+    const refused = await eventually(
+      'the hostile name refused',
+      async () => evilEvents.find((e) => e.t === 'error'),
+      (e) => e !== undefined,
+    );
     assert.equal(refused!.code, 'bad_name');
     evil.terminate();
     ws.close();
@@ -333,7 +421,8 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.ok((await previews.count()) > 0, 'the image sent as image/png has a preview');
     // Previews are local files named by their sha256 with their declared type's extension, loaded
     // through the webview's resource URIs: never inline bytes, never SVG.
-    for (let i = 0; i < (await previews.count()); i++) assert.match((await previews.nth(i).getAttribute('src')) ?? '', /\/previews\/[0-9a-f]{64}\.png$/, 'previews are local files, never data: or SVG');
+    for (let i = 0; i < (await previews.count()); i++)
+      assert.match((await previews.nth(i).getAttribute('src')) ?? '', /\/previews\/[0-9a-f]{64}\.png$/, 'previews are local files, never data: or SVG');
     assert.deepEqual(requests, [], 'the webview made no request beyond the local workbench');
     bob.page.off('request', onRequest);
     await screenshot(bob.page, 'xss-corpus-bob-light');
@@ -363,14 +452,34 @@ describe('Parley chat between two real VS Code windows', function () {
       if ((await c.count()) === 0) return 'none';
       return `${(await c.locator('.count').textContent())?.trim()} ${await c.getAttribute('aria-pressed')} ${await c.getAttribute('title')}`;
     };
-    await eventually('alice sees bob\'s 👍', () => state(alice), (s) => s === '1 false bob reacted with 👍');
+    await eventually(
+      "alice sees bob's 👍",
+      () => state(alice),
+      (s) => s === '1 false bob reacted with 👍',
+    );
     await chip(alice).click();
-    await eventually('alice\'s own 👍 counts', () => state(alice), (s) => s.startsWith('2 true bob and you reacted'));
-    await eventually('bob sees two', () => state(bob), (s) => s.startsWith('2 true alice and you') || s.startsWith('2 true you and alice'));
+    await eventually(
+      "alice's own 👍 counts",
+      () => state(alice),
+      (s) => s.startsWith('2 true bob and you reacted'),
+    );
+    await eventually(
+      'bob sees two',
+      () => state(bob),
+      (s) => s.startsWith('2 true alice and you') || s.startsWith('2 true you and alice'),
+    );
     // Bob takes his back.
     await chip(bob).click();
-    await eventually('bob\'s 👍 is gone for alice', () => state(alice), (s) => s.startsWith('1 true you reacted'));
-    await eventually('and for bob', () => state(bob), (s) => s === '1 false alice reacted with 👍');
+    await eventually(
+      "bob's 👍 is gone for alice",
+      () => state(alice),
+      (s) => s.startsWith('1 true you reacted'),
+    );
+    await eventually(
+      'and for bob',
+      () => state(bob),
+      (s) => s === '1 false alice reacted with 👍',
+    );
 
     // Alice edits the first message and deletes the second from their toolbars.
     const mine = alice.sentRow(keep);
@@ -392,10 +501,22 @@ describe('Parley chat between two real VS Code windows', function () {
       return rows.slice(i, i + 2).map((r) => r.text);
     };
     const expected = [`${edited} (edited)`, 'message deleted'];
-    await eventually('bob sees the edit and the deletion', () => shown(bob), (r) => JSON.stringify(r) === JSON.stringify(expected));
-    await eventually('alice too', () => shown(alice), (r) => JSON.stringify(r) === JSON.stringify(expected));
+    await eventually(
+      'bob sees the edit and the deletion',
+      () => shown(bob),
+      (r) => JSON.stringify(r) === JSON.stringify(expected),
+    );
+    await eventually(
+      'alice too',
+      () => shown(alice),
+      (r) => JSON.stringify(r) === JSON.stringify(expected),
+    );
     const reactionsOn = (mate: Teammate) =>
-      mate.view.locator('.chat-pane .msg').filter({ has: mate.view.locator('.body', { hasText: edited }) }).locator('.reaction').evaluateAll((els: { textContent: string | null }[]) => els.map((e) => (e.textContent ?? '').trim()));
+      mate.view
+        .locator('.chat-pane .msg')
+        .filter({ has: mate.view.locator('.body', { hasText: edited }) })
+        .locator('.reaction')
+        .evaluateAll((els: { textContent: string | null }[]) => els.map((e) => (e.textContent ?? '').trim()));
     assert.deepEqual(await reactionsOn(bob), ['👍1']);
     await screenshot(bob.page, 'chat-7-reactions-edit-delete-bob-light');
 
@@ -403,13 +524,24 @@ describe('Parley chat between two real VS Code windows', function () {
     await bob.reload();
     await bob.openViewByCommand();
     await bob.openConversation('general');
-    await eventually('bob after the reload', () => shown(bob), (r) => JSON.stringify(r) === JSON.stringify(expected));
+    await eventually(
+      'bob after the reload',
+      () => shown(bob),
+      (r) => JSON.stringify(r) === JSON.stringify(expected),
+    );
     assert.deepEqual(await reactionsOn(bob), ['👍1']);
-    await eventually('bob after the reload: the chip', () => state(bob, `${edited} (edited)`), (s) => s === '1 false alice reacted with 👍');
+    await eventually(
+      'bob after the reload: the chip',
+      () => state(bob, `${edited} (edited)`),
+      (s) => s === '1 false alice reacted with 👍',
+    );
     // The newest message is in view: the list follows the bottom even though rows grew after
     // it was placed there (fonts, the reactions bar).
-    const fromBottom = () => bob.view.locator('.chat-pane .list').evaluate((e: { scrollHeight: number; scrollTop: number; clientHeight: number }) => e.scrollHeight - e.scrollTop - e.clientHeight);
-    await eventually('bob\'s list is at the bottom', fromBottom, (d) => d <= 1);
+    const fromBottom = () =>
+      bob.view
+        .locator('.chat-pane .list')
+        .evaluate((e: { scrollHeight: number; scrollTop: number; clientHeight: number }) => e.scrollHeight - e.scrollTop - e.clientHeight);
+    await eventually("bob's list is at the bottom", fromBottom, (d) => d <= 1);
     await new Promise((r) => setTimeout(r, 1000));
     assert.ok((await fromBottom()) <= 1, 'and stays there');
     await screenshot(bob.page, 'chat-7-after-reload-bob-light');
@@ -430,8 +562,16 @@ describe('Parley chat between two real VS Code windows', function () {
     await bob.openViewByCommand();
     await bob.openConversation('general');
     const reactionsOnAgain = () =>
-      bob.view.locator('.chat-pane .msg').filter({ has: bob.view.locator('.body', { hasText: again }) }).locator('.reaction').evaluateAll((els: { textContent: string | null }[]) => els.map((e) => (e.textContent ?? '').trim()));
-    await eventually('bob, back from offline, sees the second edit and both reactions', reactionsOnAgain, (r) => JSON.stringify(r) === JSON.stringify(['👍1', '🎉1']));
+      bob.view
+        .locator('.chat-pane .msg')
+        .filter({ has: bob.view.locator('.body', { hasText: again }) })
+        .locator('.reaction')
+        .evaluateAll((els: { textContent: string | null }[]) => els.map((e) => (e.textContent ?? '').trim()));
+    await eventually(
+      'bob, back from offline, sees the second edit and both reactions',
+      reactionsOnAgain,
+      (r) => JSON.stringify(r) === JSON.stringify(['👍1', '🎉1']),
+    );
     assert.deepEqual(
       (await bob.messageRows()).filter((r) => r.text.startsWith(again)).map((r) => r.text),
       [`${again} (edited)`],
@@ -447,7 +587,11 @@ describe('Parley chat between two real VS Code windows', function () {
     const input = alice.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     const day = new Date().toISOString().slice(0, 10);
-    const suggested = await eventually('the save dialog suggests general-<date>.md', () => input.inputValue(), (v) => v.endsWith(`/general-${day}.md`));
+    const suggested = await eventually(
+      'the save dialog suggests general-<date>.md',
+      () => input.inputValue(),
+      (v) => v.endsWith(`/general-${day}.md`),
+    );
     await input.press('Enter');
     const done = alice.page.locator('.notifications-toasts .notification-toast').filter({ hasText: /Exported \d+ messages of #general/ });
     await done.first().waitFor({ state: 'visible', timeout: 20_000 });
@@ -455,7 +599,13 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.equal(path.dirname(suggested), alice.instance.workspace);
     const md = fs.readFileSync(suggested, 'utf8');
     assert.match(md, /^# #general\n/);
-    for (const line of ['offline 1: build is green again', 'history: ping me with questions', 'reactions: deploy at 5 instead, 5:30 at the latest _(edited)_', '_message deleted_', '👍 1 (alice) · 🎉 1 (alice)']) {
+    for (const line of [
+      'offline 1: build is green again',
+      'history: ping me with questions',
+      'reactions: deploy at 5 instead, 5:30 at the latest _(edited)_',
+      '_message deleted_',
+      '👍 1 (alice) · 🎉 1 (alice)',
+    ]) {
       assert.ok(md.includes(line), `the export has ${JSON.stringify(line)}`);
     }
     // In the order they were sent.
@@ -481,21 +631,36 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.ok(!(await bob.view.locator('.chat-pane').isVisible()), 'the conversation is behind the thread in a narrow view');
 
     // Alice is not looking at the chat: a reply in her thread notifies her.
-    const toast = alice.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'bob replied in a thread in #general: threads: I will, after lunch' });
+    const toast = alice.page
+      .locator('.notifications-toasts .notification-toast')
+      .filter({ hasText: 'bob replied in a thread in #general: threads: I will, after lunch' });
     await toast.first().waitFor({ state: 'visible', timeout: 20_000 });
     await toast.first().locator('.monaco-button', { hasText: 'Open' }).click();
     // "Open" shows the chat with the thread open.
     await alice.view.locator('.thread-pane').waitFor({ state: 'visible', timeout: 15_000 });
-    await eventually('alice sees the thread', () => alice.threadShown(), (r) => r.includes('bob: threads: I will, after lunch'));
+    await eventually(
+      'alice sees the thread',
+      () => alice.threadShown(),
+      (r) => r.includes('bob: threads: I will, after lunch'),
+    );
     await alice.reply('threads: thanks! it is #57');
-    await eventually('bob sees alice\'s reply in the thread', () => bob.threadShown(), (r) => r.includes('alice: threads: thanks! it is #57'));
+    await eventually(
+      "bob sees alice's reply in the thread",
+      () => bob.threadShown(),
+      (r) => r.includes('alice: threads: thanks! it is #57'),
+    );
     await screenshot(bob.page, 'chat-9-thread-bob-light');
 
     // Back in the conversation: the replies are not messages of it; the root counts them.
     await alice.view.locator('.thread-pane button[aria-label="Back to the conversation"]').click();
     await alice.view.locator('.chat-pane').waitFor({ state: 'visible', timeout: 10_000 });
     // (The list renders again once it is shown: wait for it.)
-    await eventually('alice\'s root counts two replies', () => alice.threadSummary(alice.sentRow(root)), (t) => t === '2 replies', 10_000);
+    await eventually(
+      "alice's root counts two replies",
+      () => alice.threadSummary(alice.sentRow(root)),
+      (t) => t === '2 replies',
+      10_000,
+    );
     assert.equal((await alice.messageRows()).filter((r) => r.text.includes('after lunch')).length, 0, 'replies stay out of the conversation');
 
     // Bob's window is closed while alice replies once more and posts in the conversation.
@@ -510,7 +675,11 @@ describe('Parley chat between two real VS Code windows', function () {
     await bob.openViewByCommand();
     await bob.openConversation('general');
     await bob.receivedRow(after).waitFor({ state: 'visible', timeout: 30_000 });
-    await eventually('bob\'s root shows three replies', () => bob.threadSummary(bob.receivedRow(root)), (s) => s === '3 replies');
+    await eventually(
+      "bob's root shows three replies",
+      () => bob.threadSummary(bob.receivedRow(root)),
+      (s) => s === '3 replies',
+    );
     await bob.receivedRow(root).locator('.thread-summary').click();
     const expected = [
       `alice: ${root}`,
@@ -536,13 +705,18 @@ describe('Parley chat between two real VS Code windows', function () {
     await runCommand(alice.page, 'Parley: Search Messages…');
     const box = alice.view.locator('.search-panel .search-input');
     await box.waitFor({ state: 'visible', timeout: 15_000 });
-    await eventually('the search box has the focus', () => box.evaluate((e: { ownerDocument: { activeElement: unknown } }) => e.ownerDocument.activeElement === e), (v) => v, 5_000);
+    await eventually(
+      'the search box has the focus',
+      () => box.evaluate((e: { ownerDocument: { activeElement: unknown } }) => e.ownerDocument.activeElement === e),
+      (v) => v,
+      5_000,
+    );
     await box.fill('lunc');
     const hits = alice.view.locator('.search-results .search-hit');
     const texts = () => hits.locator('.search-text').allTextContents();
     await eventually('the reply is found by the start of a word', texts, (r) => r.includes('threads: I will, after lunch'));
     await alice.view.locator('.search-filters select[aria-label="From"]').selectOption({ label: 'bob' });
-    await eventually('only bob\'s messages', texts, (r) => r.length === 1 && r[0] === 'threads: I will, after lunch');
+    await eventually("only bob's messages", texts, (r) => r.length === 1 && r[0] === 'threads: I will, after lunch');
     assert.equal(await hits.first().locator('mark').textContent(), 'lunch', 'the match is marked');
     assert.match((await hits.first().locator('.search-meta').textContent()) ?? '', /^bob#general · in a thread · /);
     await screenshot(alice.page, 'chat-10-search-alice-dark');
@@ -581,7 +755,10 @@ describe('Parley chat between two real VS Code windows', function () {
     await bob.send(ask);
     const asked = alice.receivedRow(ask);
     await asked.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.ok(await asked.evaluate((e: { classList: { contains(c: string): boolean } }) => e.classList.contains('mentions-me')), 'the row is marked as mentioning alice');
+    assert.ok(
+      await asked.evaluate((e: { classList: { contains(c: string): boolean } }) => e.classList.contains('mentions-me')),
+      'the row is marked as mentioning alice',
+    );
     assert.equal(await asked.locator('.mention.me').textContent(), '@alice');
     await alice.showList();
     await alice.view.locator('.mentions-item').click();
@@ -630,7 +807,11 @@ describe('Parley chat between two real VS Code windows', function () {
     await screenshot(bob.page, 'chat-11-archived-bob-light');
     // Only the room's creator (or an admin) unarchives it (docs/PROTOCOL.md "Roles"): bob's bar
     // offers no button; alice unarchives it from hers, and bob can post again.
-    assert.equal(await bob.view.locator('.archived-bar button', { hasText: 'Unarchive' }).count(), 0, 'bob, neither creator nor admin, is not offered Unarchive');
+    assert.equal(
+      await bob.view.locator('.archived-bar button', { hasText: 'Unarchive' }).count(),
+      0,
+      'bob, neither creator nor admin, is not offered Unarchive',
+    );
     await alice.view.locator('.archived-bar button', { hasText: 'Unarchive' }).click();
     await bob.composer().waitFor({ state: 'visible', timeout: 15_000 });
     await bob.send('release: back open');

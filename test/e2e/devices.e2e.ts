@@ -6,7 +6,18 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
-import { answerDialog, answerInput, elapsed, eventually, makeScratchDir, stopAtFirstFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import {
+  answerDialog,
+  answerInput,
+  elapsed,
+  eventually,
+  makeScratchDir,
+  stopAtFirstFailure,
+  startRelay,
+  tearDown,
+  Teammate,
+  type RelayProcess,
+} from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -29,7 +40,10 @@ describe('One person, two machines: devices', function () {
     console.log(`      relay and two windows of alice's in ${elapsed(t)}`);
   });
 
-  stopAtFirstFailure(() => [laptop, desktop], () => relay);
+  stopAtFirstFailure(
+    () => [laptop, desktop],
+    () => relay,
+  );
 
   after(async function () {
     this.timeout(60_000);
@@ -57,13 +71,21 @@ describe('One person, two machines: devices', function () {
     await answerInput(desktop.page, code.toLowerCase());
     await desktop.conversationItem('general').waitFor({ state: 'visible', timeout: 30_000 });
     // The laptop is told a new device signed in as alice.
-    await laptop.page.locator('.notification-toast').filter({ hasText: 'A new device signed in as you' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await laptop.page
+      .locator('.notification-toast')
+      .filter({ hasText: 'A new device signed in as you' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(laptop.page, 'devices-1-new-device.png');
     // One member on two machines: a message from the desktop is alice's own on the laptop.
     await desktop.openConversation('general');
     await desktop.send('from the desktop');
     await laptop.openConversation('general');
-    const rows = await eventually('the laptop shows the desktop\'s message', () => laptop.messageRows(), (ms) => ms.some((m) => m.text.includes('from the desktop')));
+    const rows = await eventually(
+      "the laptop shows the desktop's message",
+      () => laptop.messageRows(),
+      (ms) => ms.some((m) => m.text.includes('from the desktop')),
+    );
     assert.ok(rows.find((m) => m.text.includes('from the desktop'))!.own, 'on the laptop it is her own message');
   });
 
@@ -83,6 +105,10 @@ describe('One person, two machines: devices', function () {
     await screenshot(desktop.page, 'devices-2-removed.png');
     // The laptop is still in.
     await laptop.send('still here');
-    await eventually('the laptop still posts', () => laptop.messageRows(), (ms) => ms.some((m) => m.text.includes('still here') && !m.queued && !m.failed));
+    await eventually(
+      'the laptop still posts',
+      () => laptop.messageRows(),
+      (ms) => ms.some((m) => m.text.includes('still here') && !m.queued && !m.failed),
+    );
   });
 });

@@ -354,11 +354,7 @@ function isolatedEnv(
   };
 }
 
-async function waitForHealth(
-  port: number,
-  timeoutMs: number,
-  exited: () => string | undefined,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function waitForHealth(port: number, timeoutMs: number, exited: () => string | undefined): Promise<{ ok: true } | { ok: false; reason: string }> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const gone = exited();
@@ -393,11 +389,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-function runToEnd(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ code: number | null; output: string }> {
+function runToEnd(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -578,11 +570,7 @@ export type WebviewMatch = string | RegExp | { selector: string };
  * The content frame of the first webview showing `match` (text, or `{ selector }`). Webviews are
  * two nested iframes and the outer one carries no useful title, so each is polled in turn.
  */
-export async function findWebviewFrame(
-  page: Page,
-  match: WebviewMatch,
-  opts: { timeoutMs?: number } = {},
-): Promise<FrameLocator> {
+export async function findWebviewFrame(page: Page, match: WebviewMatch, opts: { timeoutMs?: number } = {}): Promise<FrameLocator> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   const outer = page.locator('iframe.webview.ready');
@@ -590,10 +578,7 @@ export async function findWebviewFrame(
     const count = await outer.count();
     for (let i = 0; i < count; i++) {
       const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
-      const probe =
-        typeof match === 'object' && !(match instanceof RegExp)
-          ? frame.locator(match.selector)
-          : frame.getByText(match);
+      const probe = typeof match === 'object' && !(match instanceof RegExp) ? frame.locator(match.selector) : frame.getByText(match);
       try {
         if ((await probe.count()) > 0) return frame;
       } catch {
@@ -739,8 +724,7 @@ export async function runExtensionTests(opts: ExtensionTestOptions): Promise<Ext
     if (problems.length > 0) {
       const summary = result.ok ? describeResult(result.value) : '';
       throw new Error(
-        `extension-host suite did not pass: ${problems.join('; ')}\n${summary}\n--- page output ---\n${text}` +
-          `\n--- code-server ---\n${instance.logs()}`,
+        `extension-host suite did not pass: ${problems.join('; ')}\n${summary}\n--- page output ---\n${text}` + `\n--- code-server ---\n${instance.logs()}`,
       );
     }
     if (!result.ok) throw new Error('unreachable');

@@ -40,14 +40,22 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     port = await freePort();
     const [aliceInstance, bobInstance] = await Promise.all([
       // alice shares "on this network", but the test binds her relay to loopback.
-      startInstance({ name: 'alice-host', vsix, workspace: ws, settings: { 'parley.hostAddress': '127.0.0.1', 'parley.hostPort': port, 'parley.teamName': 'Rocket team' } }),
+      startInstance({
+        name: 'alice-host',
+        vsix,
+        workspace: ws,
+        settings: { 'parley.hostAddress': '127.0.0.1', 'parley.hostPort': port, 'parley.teamName': 'Rocket team' },
+      }),
       startInstance({ name: 'bob-guest', vsix, workspace: ws }),
     ]);
     [alice, bob] = await Promise.all([Teammate.open('alice', aliceInstance, 'dark'), Teammate.open('bob', bobInstance, 'light')]);
     console.log(`      two instances ready in ${elapsed(t)}; alice will host on port ${port}`);
   });
 
-  stopAtFirstFailure(() => [alice, bob], () => impostor);
+  stopAtFirstFailure(
+    () => [alice, bob],
+    () => impostor,
+  );
 
   after(async function () {
     this.timeout(60_000);
@@ -74,7 +82,11 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     const v = await bob.openViewFromActivityBar();
     const team = v.locator('.nearby-team', { hasText: 'Rocket team' });
     await team.waitFor({ state: 'visible', timeout: 30_000 });
-    await eventually('the listing counts alice online', () => team.innerText(), (t) => /1 member · 1 online · TLS/.test(t.replace(/\s+/g, ' ')));
+    await eventually(
+      'the listing counts alice online',
+      () => team.innerText(),
+      (t) => /1 member · 1 online · TLS/.test(t.replace(/\s+/g, ' ')),
+    );
     await team.getByRole('button', { name: 'Use' }).click();
     assert.equal(await v.locator('#relay-url').inputValue(), `wss://127.0.0.1:${port}`);
     await screenshot(bob.page, 'hosting-2-bob-discovers');
@@ -105,10 +117,22 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     await bob.openConversation('general');
     await bob.send('hi alice, joined by invite');
     await alice.openConversation('general');
-    await eventually('alice sees bob’s message', () => alice.messageRows(), (rows) => rows.some((r) => r.text.includes('joined by invite')));
+    await eventually(
+      'alice sees bob’s message',
+      () => alice.messageRows(),
+      (rows) => rows.some((r) => r.text.includes('joined by invite')),
+    );
     await alice.send('welcome bob');
-    await eventually('bob sees alice’s reply', () => bob.messageRows(), (rows) => rows.some((r) => r.text.includes('welcome bob')));
-    await eventually('alice’s hosting line counts bob', () => alice.view.locator('.hosting-line').innerText(), (t) => /2 online/.test(t));
+    await eventually(
+      'bob sees alice’s reply',
+      () => bob.messageRows(),
+      (rows) => rows.some((r) => r.text.includes('welcome bob')),
+    );
+    await eventually(
+      'alice’s hosting line counts bob',
+      () => alice.view.locator('.hosting-line').innerText(),
+      (t) => /2 online/.test(t),
+    );
     await screenshot(bob.page, 'hosting-3-bob-joined-by-invite');
   });
 
@@ -119,10 +143,19 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     // webview's saved state says); the hosting line is on the list.
     await alice.showList();
     await alice.view.locator('.hosting-line').waitFor({ state: 'visible', timeout: 30_000 });
-    await eventually('bob reconnected to the resumed relay', () => alice.view.locator('.hosting-line').innerText(), (t) => /2 online/.test(t), 30_000);
+    await eventually(
+      'bob reconnected to the resumed relay',
+      () => alice.view.locator('.hosting-line').innerText(),
+      (t) => /2 online/.test(t),
+      30_000,
+    );
     await bob.send('still here after your reload');
     await alice.openConversation('general');
-    await eventually('alice sees it', () => alice.messageRows(), (rows) => rows.some((r) => r.text.includes('still here after your reload')));
+    await eventually(
+      'alice sees it',
+      () => alice.messageRows(),
+      (rows) => rows.some((r) => r.text.includes('still here after your reload')),
+    );
   });
 
   it('3c. a forged invite for the same address with another certificate: bob is shown both, Enter keeps what he trusts', async function () {
@@ -154,15 +187,29 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     await bob.openConversation('general');
     await bob.send('still on the real relay');
     await alice.openConversation('general');
-    await eventually('alice sees it: bob kept the real certificate and secret', () => alice.messageRows(), (rows) => rows.some((r) => r.text.includes('still on the real relay')), 30_000);
+    await eventually(
+      'alice sees it: bob kept the real certificate and secret',
+      () => alice.messageRows(),
+      (rows) => rows.some((r) => r.text.includes('still on the real relay')),
+      30_000,
+    );
   });
 
   it('4. a relay with a swapped certificate on the same address is refused, and bob is told why', async function () {
     await runCommand(alice.page, 'Parley: Stop Hosting');
-    await eventually('alice no longer hosts', () => alice.view.locator('.hosting-line').count(), (n) => n === 0);
+    await eventually(
+      'alice no longer hosts',
+      () => alice.view.locator('.hosting-line').count(),
+      (n) => n === 0,
+    );
     // Bob's window says the relay is gone and keeps what he types.
     const banner = bob.view.locator('.banner');
-    await eventually('bob sees the relay offline', () => banner.innerText(), (t) => /Relay offline — reconnecting/.test(t), 30_000);
+    await eventually(
+      'bob sees the relay offline',
+      () => banner.innerText(),
+      (t) => /Relay offline — reconnecting/.test(t),
+      30_000,
+    );
     // An impostor takes the port with a certificate of its own.
     impostor = await startRelay(15_000, ['--port', String(port), '--tls', '--secret', 'impostor secret']);
     const text = await (async () => {
@@ -182,7 +229,11 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     assert.match(text, /Expected: [0-9A-F:]{95} Presented: [0-9A-F:]{95}/);
     // The impostor never saw bob: no connection got past its TLS handshake.
     assert.doesNotMatch(impostor.logs(), /bob/);
-    await eventually('bob’s view says why it is not connected', () => banner.innerText(), (t) => /Cannot connect: the relay's certificate changed: expected/.test(t));
+    await eventually(
+      'bob’s view says why it is not connected',
+      () => banner.innerText(),
+      (t) => /Cannot connect: the relay's certificate changed: expected/.test(t),
+    );
   });
 
   it('5. alice hosts without encryption only by choosing it, and her view warns while she does', async function () {
@@ -199,9 +250,19 @@ describe('Hosting a team from VS Code, joining by discovery and invite', functio
     await runCommand(alice.page, 'Parley: Host Team Relay');
     await pickQuickItem(alice.page, 'Share on this network without encryption');
     await alice.showList();
-    await eventually('the hosting line says unencrypted', () => alice.view.locator('.hosting-line').innerText(), (t) => /on this network, unencrypted/.test(t), 30_000);
+    await eventually(
+      'the hosting line says unencrypted',
+      () => alice.view.locator('.hosting-line').innerText(),
+      (t) => /on this network, unencrypted/.test(t),
+      30_000,
+    );
     await alice.openConversation('general');
-    await eventually('the banner warns', () => alice.view.locator('.banner.plain-hosting').innerText(), (t) => /without encryption \(ws:\/\/\): anyone on the network can read the team secret/.test(t), 30_000);
+    await eventually(
+      'the banner warns',
+      () => alice.view.locator('.banner.plain-hosting').innerText(),
+      (t) => /without encryption \(ws:\/\/\): anyone on the network can read the team secret/.test(t),
+      30_000,
+    );
     await screenshot(alice.page, 'hosting-5-plain-warning');
   });
 });

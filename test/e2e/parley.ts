@@ -216,7 +216,12 @@ export class Teammate {
     const entry = this.activityEntry().first();
     await entry.waitFor({ state: 'visible', timeout: 30_000 });
     if (!(await this.isViewOpen())) await entry.locator('a').click();
-    await eventually(`${this.name}: the Parley view container is shown`, () => this.isViewOpen(), (open) => open, 10_000);
+    await eventually(
+      `${this.name}: the Parley view container is shown`,
+      () => this.isViewOpen(),
+      (open) => open,
+      10_000,
+    );
     return this.findView();
   }
 
@@ -332,7 +337,12 @@ export class Teammate {
     const input = this.composer();
     await input.fill(text);
     await input.press('Enter');
-    await eventually(`${this.name}: the composer is cleared after sending`, () => input.inputValue(), (v) => v === '', 5_000);
+    await eventually(
+      `${this.name}: the composer is cleared after sending`,
+      () => input.inputValue(),
+      (v) => v === '',
+      5_000,
+    );
     await this.sentRow(text).waitFor({ state: 'visible', timeout: 15_000 });
   }
 
@@ -373,8 +383,16 @@ export class Teammate {
     const input = this.view.locator('.thread-pane textarea.input');
     await input.fill(text);
     await input.press('Enter');
-    await eventually(`${this.name}: the reply composer is cleared`, () => input.inputValue(), (v) => v === '', 5_000);
-    await this.view.locator('.thread-pane .msg.own:not(.queued):not(.failed)').filter({ has: this.view.locator('.body', { hasText: exactly(text) }) }).waitFor({ state: 'visible', timeout: 15_000 });
+    await eventually(
+      `${this.name}: the reply composer is cleared`,
+      () => input.inputValue(),
+      (v) => v === '',
+      5_000,
+    );
+    await this.view
+      .locator('.thread-pane .msg.own:not(.queued):not(.failed)')
+      .filter({ has: this.view.locator('.body', { hasText: exactly(text) }) })
+      .waitFor({ state: 'visible', timeout: 15_000 });
   }
 
   /** The open thread as shown: "author: text" per message (root first), and the separator's label. */
@@ -488,7 +506,10 @@ export async function answerInput(page: Page, text: string): Promise<void> {
 /** Picks the row with this label in the quick pick a command opened. */
 export async function answerPick(page: Page, label: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
-  const row = widget.locator('.monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exactly(label) }) }).first();
+  const row = widget
+    .locator('.monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: exactly(label) }) })
+    .first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await row.click();
   await widget.locator('.quick-input-box input').waitFor({ state: 'hidden', timeout: 10_000 });
@@ -509,7 +530,11 @@ export async function answerDialog(page: Page, button: string): Promise<string> 
  * (screenshots and logs of every teammate and the relay) and skip the rest, unless `keepsGoing`
  * says that scenario leaves the shared state usable.
  */
-export function stopAtFirstFailure(mates: () => (Teammate | undefined)[], relay: () => RelayProcess | undefined, keepsGoing: (title: string) => boolean = () => false): void {
+export function stopAtFirstFailure(
+  mates: () => (Teammate | undefined)[],
+  relay: () => RelayProcess | undefined,
+  keepsGoing: (title: string) => boolean = () => false,
+): void {
   let broken: string | undefined;
   beforeEach(function () {
     if (broken !== undefined) this.skip();

@@ -85,7 +85,11 @@ async function main(): Promise<void> {
       await mate.openViewFromActivityBar();
       await mate.join(relay.url);
     }
-    await eventually('alice sees bob online', () => alice.presenceOf('bob'), (p) => p === 'online');
+    await eventually(
+      'alice sees bob online',
+      () => alice.presenceOf('bob'),
+      (p) => p === 'online',
+    );
 
     await widenSideBar(alice.page, SIDE_BAR_WIDTH);
     await alice.view.locator('.layout.wide').waitFor({ state: 'visible', timeout: 10_000 });
@@ -114,9 +118,18 @@ async function main(): Promise<void> {
     // An unread direct message, so the list shows a badge.
     await bob.openDmWith('alice');
     await bob.send('lunch at 12?');
-    await eventually('alice sees the DM unread', () => alice.unreadBadge('bob'), (b) => b === '1');
+    await eventually(
+      'alice sees the DM unread',
+      () => alice.unreadBadge('bob'),
+      (b) => b === '1',
+    );
     // "bob is typing…" lasts 5 s after his last keystroke in #general.
-    await eventually('no typing line', async () => ((await alice.view.locator('.typing-line').textContent()) ?? '').trim(), (t) => t === '', 10_000);
+    await eventually(
+      'no typing line',
+      async () => ((await alice.view.locator('.typing-line').textContent()) ?? '').trim(),
+      (t) => t === '',
+      10_000,
+    );
 
     // Nothing hovered or focused in the chat view.
     await alice.page.locator('.part.editor .view-lines').first().click();
@@ -139,7 +152,11 @@ async function main(): Promise<void> {
     await widenSideBar(alice.page, THREAD_SIDE_BAR_WIDTH);
     await alice.view.locator('.layout.wider').waitFor({ state: 'visible', timeout: 10_000 });
     const root = alice.rowContaining('outbox.resendAll();');
-    await eventually('alice sees two replies', () => alice.threadSummary(root), (t) => t === '2 replies');
+    await eventually(
+      'alice sees two replies',
+      () => alice.threadSummary(root),
+      (t) => t === '2 replies',
+    );
     await root.locator('.thread-summary').click();
     await alice.view.locator('.thread-pane .msg .body', { hasText: 'keep the jitter' }).waitFor({ state: 'visible', timeout: 15_000 });
     await alice.page.mouse.move(1270, 400);
@@ -173,7 +190,12 @@ async function widenSideBar(page: Page, width: number): Promise<void> {
   await page.mouse.down();
   await page.mouse.move(box.x + width, y, { steps: 10 });
   await page.mouse.up();
-  await eventually('the side bar is wider', async () => (await sideBar.boundingBox())?.width ?? 0, (w) => Math.abs(w - width) <= 4, 5_000);
+  await eventually(
+    'the side bar is wider',
+    async () => (await sideBar.boundingBox())?.width ?? 0,
+    (w) => Math.abs(w - width) <= 4,
+    5_000,
+  );
 }
 
 /** Switches the colour theme with "Preferences: Color Theme", as a user would. */
@@ -183,7 +205,10 @@ async function pickColorTheme(page: Page, label: string): Promise<void> {
   await page.keyboard.press('F1');
   await input.waitFor({ state: 'visible', timeout: 5_000 });
   await input.fill('>Preferences: Color Theme');
-  await widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) }).first().click();
+  await widget
+    .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) })
+    .first()
+    .click();
   const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();
@@ -193,9 +218,19 @@ async function pickColorTheme(page: Page, label: string): Promise<void> {
 /** Waits until workbench and chat view show `theme`, then saves the window. */
 async function shoot(mate: Teammate, theme: 'light' | 'dark', file: string): Promise<void> {
   const themeClass = theme === 'dark' ? 'vs-dark' : 'vs';
-  await eventually(`the workbench is ${theme}`, async () => ((await mate.page.locator('.monaco-workbench').first().getAttribute('class')) ?? '').split(/\s+/), (c) => c.includes(themeClass), 15_000);
+  await eventually(
+    `the workbench is ${theme}`,
+    async () => ((await mate.page.locator('.monaco-workbench').first().getAttribute('class')) ?? '').split(/\s+/),
+    (c) => c.includes(themeClass),
+    15_000,
+  );
   const bodyClass = theme === 'dark' ? 'vscode-dark' : 'vscode-light';
-  await eventually(`the chat view is ${theme}`, async () => ((await mate.view.locator('body').getAttribute('class')) ?? '').split(/\s+/), (c) => c.includes(bodyClass), 15_000);
+  await eventually(
+    `the chat view is ${theme}`,
+    async () => ((await mate.view.locator('body').getAttribute('class')) ?? '').split(/\s+/),
+    (c) => c.includes(bodyClass),
+    15_000,
+  );
   await mate.page.screenshot({ path: file });
   console.log(`wrote ${file}`);
 }

@@ -8,7 +8,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, screenshot, startInstance } from './harness';
-import { elapsed, eventually, makeRepo, makeScratchDir, stopAtFirstFailure, selectionStatus, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import {
+  elapsed,
+  eventually,
+  makeRepo,
+  makeScratchDir,
+  stopAtFirstFailure,
+  selectionStatus,
+  startRelay,
+  tearDown,
+  Teammate,
+  type RelayProcess,
+} from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -66,17 +77,27 @@ describe('Sharing code between two real VS Code windows', function () {
     fs.writeFileSync(path.join(bobDir, 'src', 'math.ts'), `// bob's notes\n// more notes\n${MATH}`);
     fs.writeFileSync(path.join(aliceDir, 'notes.txt'), 'release checklist\n- tag\n- publish\n');
     relay = await startRelay();
-    const [ai, bi] = await Promise.all([startInstance({ name: 'alice-share', vsix, workspace: aliceDir }), startInstance({ name: 'bob-share', vsix, workspace: bobDir })]);
+    const [ai, bi] = await Promise.all([
+      startInstance({ name: 'alice-share', vsix, workspace: aliceDir }),
+      startInstance({ name: 'bob-share', vsix, workspace: bobDir }),
+    ]);
     [alice, bob] = await Promise.all([Teammate.open('alice', ai, 'dark'), Teammate.open('bob', bi, 'light')]);
     for (const mate of [bob, alice]) {
       await mate.openViewFromActivityBar();
       await mate.join(relay.url);
     }
-    await eventually('alice sees bob', () => alice.presenceOf('bob'), (p) => p === 'online');
+    await eventually(
+      'alice sees bob',
+      () => alice.presenceOf('bob'),
+      (p) => p === 'online',
+    );
     console.log(`      relay, two repositories, two windows joined in ${elapsed(t)}`);
   });
 
-  stopAtFirstFailure(() => [alice, bob], () => relay);
+  stopAtFirstFailure(
+    () => [alice, bob],
+    () => relay,
+  );
 
   after(async function () {
     this.timeout(60_000);
@@ -89,7 +110,11 @@ describe('Sharing code between two real VS Code windows', function () {
     // Open src/math.ts and select lines 5-7 (the sub function) with the keyboard.
     await page.keyboard.press('Control+P');
     await page.locator('.quick-input-widget .quick-input-box input').fill('math.ts');
-    await page.locator('.quick-input-widget .monaco-list-row >> visible=true').filter({ hasText: 'math.ts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page
+      .locator('.quick-input-widget .monaco-list-row >> visible=true')
+      .filter({ hasText: 'math.ts' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
     await page.keyboard.press('Enter');
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.locator('.view-lines').waitFor({ state: 'visible', timeout: 15_000 });
@@ -100,7 +125,11 @@ describe('Sharing code between two real VS Code windows', function () {
     await page.keyboard.press('Shift+ArrowDown');
     await page.keyboard.press('Shift+ArrowDown');
     await page.keyboard.press('Shift+End');
-    await eventually('lines 5-7 selected', () => selectionStatus(page), (s) => /Ln 7, Col 2 \(\d+ selected\)/.test(s));
+    await eventually(
+      'lines 5-7 selected',
+      () => selectionStatus(page),
+      (s) => /Ln 7, Col 2 \(\d+ selected\)/.test(s),
+    );
 
     // Right-click in the selection → "Send to…" → bob → a note.
     const line6 = editor.locator('.view-line').filter({ hasText: 'return a - b;' }).first();
@@ -113,7 +142,11 @@ describe('Sharing code between two real VS Code windows', function () {
 
     // bob: a DM from alice with the snippet card.
     await bob.showList();
-    await eventually('bob has a DM from alice', () => bob.unreadBadge('alice'), (b) => b === '1');
+    await eventually(
+      'bob has a DM from alice',
+      () => bob.unreadBadge('alice'),
+      (b) => b === '1',
+    );
     await bob.openConversation('alice');
     const card = bob.view.locator('.card.snippet').first();
     await card.waitFor({ state: 'visible', timeout: 15_000 });
@@ -126,8 +159,16 @@ describe('Sharing code between two real VS Code windows', function () {
     // Open: bob's copy has two extra lines on top, so the code is at lines 7-9 now.
     await card.getByRole('button', { name: 'Open', exact: true }).click();
     const tab = bob.page.locator('.tabs-container .tab.active');
-    await eventually('math.ts is the active editor', async () => ((await tab.first().textContent()) ?? '').trim(), (s) => s.startsWith('math.ts'));
-    await eventually('lines 7-9 are selected in bob\'s editor', () => selectionStatus(bob.page), (s) => /^Ln 9, Col 2 \(\d+ selected\)$/.test(s));
+    await eventually(
+      'math.ts is the active editor',
+      async () => ((await tab.first().textContent()) ?? '').trim(),
+      (s) => s.startsWith('math.ts'),
+    );
+    await eventually(
+      "lines 7-9 are selected in bob's editor",
+      () => selectionStatus(bob.page),
+      (s) => /^Ln 9, Col 2 \(\d+ selected\)$/.test(s),
+    );
     const toast = bob.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'has moved' });
     await toast.first().waitFor({ state: 'visible', timeout: 10_000 });
     assert.match((await toast.first().textContent()) ?? '', /now at lines 7–9 of src\/math\.ts \(it was at 5–7\)/);
@@ -135,7 +176,7 @@ describe('Sharing code between two real VS Code windows', function () {
     console.log(`      sent, received and opened at the moved lines in ${elapsed(t)}`);
   });
 
-  it('4. the card\'s Compare opens a diff against the receiver\'s file, and Insert puts the code at the cursor', async function () {
+  it("4. the card's Compare opens a diff against the receiver's file, and Insert puts the code at the cursor", async function () {
     const t = Date.now();
     const page = bob.page;
     const card = bob.view.locator('.card.snippet').first();
@@ -144,13 +185,21 @@ describe('Sharing code between two real VS Code windows', function () {
     // Compare: a diff editor of alice's version against bob's file.
     await card.getByRole('button', { name: 'Compare', exact: true }).click();
     const active = page.locator('.tabs-container .tab.active');
-    await eventually('the diff is the active editor', async () => ((await active.first().textContent()) ?? '').trim(), (s) => s.includes("math.ts (alice's ↔ yours)"));
+    await eventually(
+      'the diff is the active editor',
+      async () => ((await active.first().textContent()) ?? '').trim(),
+      (s) => s.includes("math.ts (alice's ↔ yours)"),
+    );
     await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, 'share-4-compare-bob-light');
     await page.keyboard.press('Control+W');
 
     // Insert: at the end of bob's math.ts, where his cursor is.
-    await eventually('math.ts is active again', async () => ((await active.first().textContent()) ?? '').trim(), (s) => s.startsWith('math.ts') && !s.includes('↔'));
+    await eventually(
+      'math.ts is active again',
+      async () => ((await active.first().textContent()) ?? '').trim(),
+      (s) => s.startsWith('math.ts') && !s.includes('↔'),
+    );
     const editor = page.locator('.editor-instance .monaco-editor').first();
     const subLines = () => editor.locator('.view-line').filter({ hasText: 'return a - b;' }).count();
     assert.equal(await subLines(), 1);
@@ -163,7 +212,10 @@ describe('Sharing code between two real VS Code windows', function () {
     const lines = (await editor.locator('.view-line').allTextContents()).map((l) => l.replace(/\u00a0/g, ' ')); // Monaco renders spaces as no-break spaces
     const firstSub = lines.findIndex((l) => l.includes('return a - b;'));
     const secondSub = lines.findIndex((l, i) => i > firstSub && l.includes('return a - b;'));
-    assert.ok(secondSub > firstSub && lines.slice(firstSub + 1, secondSub).some((l) => l.trim() === '}'), `inserted below the original: ${JSON.stringify(lines)}`);
+    assert.ok(
+      secondSub > firstSub && lines.slice(firstSub + 1, secondSub).some((l) => l.trim() === '}'),
+      `inserted below the original: ${JSON.stringify(lines)}`,
+    );
     await screenshot(page, 'share-4-inserted-bob-light');
     // Leave bob's checkout as it was for the scenarios after this one. The click on Insert left
     // the focus in the chat view at times: give it back to the editor first, as a user would.
@@ -197,7 +249,11 @@ describe('Sharing code between two real VS Code windows', function () {
     const target = path.join(bobDir, 'from-alice-notes.txt');
     const input = bob.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await eventually('the save dialog suggests notes.txt', () => input.inputValue(), (v) => v.endsWith('/notes.txt'));
+    await eventually(
+      'the save dialog suggests notes.txt',
+      () => input.inputValue(),
+      (v) => v.endsWith('/notes.txt'),
+    );
     await eventually(
       'the save dialog holds our path',
       async () => {
@@ -217,7 +273,11 @@ describe('Sharing code between two real VS Code windows', function () {
     // A text file also opens in a read-only editor, without being saved anywhere.
     await card.getByRole('button', { name: 'Open', exact: true }).click();
     const tab = bob.page.locator('.tabs-container .tab.active');
-    await eventually('notes.txt opened in an editor', async () => ((await tab.first().textContent()) ?? '').trim(), (s) => s.startsWith('notes.txt'));
+    await eventually(
+      'notes.txt opened in an editor',
+      async () => ((await tab.first().textContent()) ?? '').trim(),
+      (s) => s.startsWith('notes.txt'),
+    );
     await bob.page.locator('.editor-instance .view-line', { hasText: 'release checklist' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     console.log(`      file sent from the explorer and saved in ${elapsed(t)}`);
   });

@@ -4,17 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  describeResult,
-  openWorkbench,
-  repoRoot,
-  runExtensionTests,
-  screenshot,
-  startInstance,
-  stopAll,
-  type Instance,
-  type Workbench,
-} from './harness';
+import { describeResult, openWorkbench, repoRoot, runExtensionTests, screenshot, startInstance, stopAll, type Instance, type Workbench } from './harness';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 

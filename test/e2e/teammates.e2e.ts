@@ -9,7 +9,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
-import { answerInput, elapsed, eventually, liveExtensionHosts, makeRepo, makeScratchDir, stopAtFirstFailure, selectionStatus, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
+import {
+  answerInput,
+  elapsed,
+  eventually,
+  liveExtensionHosts,
+  makeRepo,
+  makeScratchDir,
+  stopAtFirstFailure,
+  selectionStatus,
+  startRelay,
+  tearDown,
+  Teammate,
+  type RelayProcess,
+} from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -84,11 +97,18 @@ describe('Three teammates, one afternoon', function () {
       await mate.openViewFromActivityBar();
       await mate.join(relay.url);
     }
-    await eventually('alice sees carol', () => alice.presenceOf('carol'), (p) => p === 'online');
+    await eventually(
+      'alice sees carol',
+      () => alice.presenceOf('carol'),
+      (p) => p === 'online',
+    );
     console.log(`      relay, three repositories, three windows joined in ${elapsed(t)}`);
   });
 
-  stopAtFirstFailure(() => [alice, bob, carol], () => relay);
+  stopAtFirstFailure(
+    () => [alice, bob, carol],
+    () => relay,
+  );
 
   after(async function () {
     this.timeout(60_000);
@@ -98,15 +118,30 @@ describe('Three teammates, one afternoon', function () {
   it('1. carol comes back after a DM was opened to her while she was away: her view renders', async function () {
     const t = Date.now();
     await carol.closeWindow();
-    await eventually('alice sees carol offline', () => alice.presenceOf('carol'), (p) => p === 'offline', 30_000);
-    await eventually("carol's extension host has exited", async () => liveExtensionHosts(carol.instance.pid), (pids) => pids.length === 0, 15_000);
+    await eventually(
+      'alice sees carol offline',
+      () => alice.presenceOf('carol'),
+      (p) => p === 'offline',
+      30_000,
+    );
+    await eventually(
+      "carol's extension host has exited",
+      async () => liveExtensionHosts(carol.instance.pid),
+      (pids) => pids.length === 0,
+      15_000,
+    );
     await alice.openConversation('general');
     for (const text of ['afternoon 1', 'afternoon 2', 'afternoon 3']) await alice.send(text);
     await alice.openDmWith('carol');
     await carol.reopenWindow();
     await carol.openViewByCommand();
     await carol.showList();
-    await eventually('carol sees 3 unread in #general', () => carol.unreadBadge('general'), (b) => b === '3', 30_000);
+    await eventually(
+      'carol sees 3 unread in #general',
+      () => carol.unreadBadge('general'),
+      (b) => b === '3',
+      30_000,
+    );
     await carol.openConversation('general');
     await carol.receivedRow('afternoon 3').waitFor({ state: 'visible', timeout: 15_000 });
     assert.ok((await carol.conversationTitles()).includes('alice'), 'carol lists the DM alice opened');
@@ -125,7 +160,11 @@ describe('Three teammates, one afternoon', function () {
     await page.keyboard.press('Home');
     for (let i = 0; i < 8; i++) await page.keyboard.press('Shift+ArrowDown');
     await page.keyboard.press('Shift+End');
-    await eventually('lines 12-20 selected', () => selectionStatus(page), (s) => /Ln 20, Col 14 \(\d+ selected\)/.test(s));
+    await eventually(
+      'lines 12-20 selected',
+      () => selectionStatus(page),
+      (s) => /Ln 20, Col 14 \(\d+ selected\)/.test(s),
+    );
     await editor.locator('.view-line').filter({ hasText: 'return t * 0.15;' }).first().click({ button: 'right' });
     const item = page.locator('.context-view .monaco-menu .action-item').filter({ hasText: /^Send to…$/ });
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -136,13 +175,21 @@ describe('Three teammates, one afternoon', function () {
     await answerInput(page, '');
 
     await bob.showList();
-    await eventually('bob has a DM from alice', () => bob.unreadBadge('alice'), (b) => b === '1');
+    await eventually(
+      'bob has a DM from alice',
+      () => bob.unreadBadge('alice'),
+      (b) => b === '1',
+    );
     await bob.openConversation('alice');
     const card = bob.view.locator('.card.snippet').first();
     await card.waitFor({ state: 'visible', timeout: 15_000 });
     await card.getByRole('button', { name: 'Open', exact: true }).click();
     // bob's copy has five lines more above and alice's line 15 differs: the whole function, 17–25.
-    await eventually("lines 17-25 are selected in bob's editor", () => selectionStatus(bob.page), (s) => /^Ln 25, Col 14 \(\d+ selected\)$/.test(s));
+    await eventually(
+      "lines 17-25 are selected in bob's editor",
+      () => selectionStatus(bob.page),
+      (s) => /^Ln 25, Col 14 \(\d+ selected\)$/.test(s),
+    );
     const toast = bob.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'closest match' });
     await toast.first().waitFor({ state: 'visible', timeout: 10_000 });
     assert.match((await toast.first().textContent()) ?? '', /lines 17–25 of src\/orders\.ts are the closest match \(it was at 12–20\)/);
@@ -161,13 +208,31 @@ describe('Three teammates, one afternoon', function () {
     await bob.reload();
     await bob.openViewByCommand();
     await bob.openConversation('general');
-    await eventually('the draft is back in the composer', () => bob.composer().inputValue(), (v) => v === draft, 15_000);
+    await eventually(
+      'the draft is back in the composer',
+      () => bob.composer().inputValue(),
+      (v) => v === draft,
+      15_000,
+    );
     // Parley: Open Chat puts the keyboard focus into the view (the composer), not on its frame.
-    await bob.page.locator('.editor-instance .monaco-editor .view-lines').first().click().catch(() => undefined);
+    await bob.page
+      .locator('.editor-instance .monaco-editor .view-lines')
+      .first()
+      .click()
+      .catch(() => undefined);
     await runCommand(bob.page, 'Parley: Open Chat');
-    await eventually('the composer has the focus', () => bob.view.locator('textarea.input:focus').count(), (n) => n === 1, 10_000);
+    await eventually(
+      'the composer has the focus',
+      () => bob.view.locator('textarea.input:focus').count(),
+      (n) => n === 1,
+      10_000,
+    );
     await bob.page.keyboard.type(' more');
-    await eventually('keys typed go to the composer', () => bob.composer().inputValue(), (v) => v === `${draft} more`);
+    await eventually(
+      'keys typed go to the composer',
+      () => bob.composer().inputValue(),
+      (v) => v === `${draft} more`,
+    );
     assert.equal(fs.readFileSync(path.join(dirs[1], 'src', 'orders.ts'), 'utf8'), before, "bob's file is untouched");
     assert.equal(await bob.page.locator('.tabs-container .tab.dirty').count(), 0, 'no editor has unsaved changes');
     await screenshot(bob.page, 'teammates-3-draft-after-reload-light');
@@ -197,7 +262,11 @@ describe('Three teammates, one afternoon', function () {
     // (Not Teammate.send: the row shows the rendered link's label, not the source it waits for.)
     await alice.composer().fill(hostile);
     await alice.composer().press('Enter');
-    await eventually('alice sent it', () => alice.composer().inputValue(), (v) => v === '');
+    await eventually(
+      'alice sent it',
+      () => alice.composer().inputValue(),
+      (v) => v === '',
+    );
     const toast = carol.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'CI failed - open log' });
     await toast.first().waitFor({ state: 'visible', timeout: 20_000 });
     assert.equal(await toast.first().locator('.notification-list-item-message a').count(), 0, 'the toast holds no link');

@@ -52,11 +52,12 @@ describe(`crash recovery: ${KILLS} SIGKILLs of a relay under load`, function () 
     await waitFor(() => mates.every((m) => m.c.client.state === 'connected' && m.c.client.conversations().length > 0), 'clients connected', 10_000);
     const general = mates[0].c.client.conversations()[0].id;
 
-    const senders = mates.map((m, i) =>
-      setInterval(() => {
-        const e = m.c.client.send(general, { kind: 'text', text: `load ${i}:${m.sent.length}` });
-        m.sent.push(e.id);
-      }, 30), // about 33 messages/s per client: under the relay's default rate limit, so the outbox keeps up
+    const senders = mates.map(
+      (m, i) =>
+        setInterval(() => {
+          const e = m.c.client.send(general, { kind: 'text', text: `load ${i}:${m.sent.length}` });
+          m.sent.push(e.id);
+        }, 30), // about 33 messages/s per client: under the relay's default rate limit, so the outbox keeps up
     );
 
     // Kill at random moments (while messages are mid-commit), restart at once.
@@ -72,7 +73,9 @@ describe(`crash recovery: ${KILLS} SIGKILLs of a relay under load`, function () 
     const seconds = (Date.now() - t0) / 1000;
 
     await waitFor(() => mates.every((m) => m.c.client.outbox().length === 0), 'outboxes drained after the last restart', 120_000).catch((err: Error) => {
-      throw new Error(`${err.message}: ${mates.map((m, i) => `${['ann', 'ben', 'cat'][i]} ${m.c.client.state}, ${m.c.client.outbox().length} queued`).join('; ')}`);
+      throw new Error(
+        `${err.message}: ${mates.map((m, i) => `${['ann', 'ben', 'cat'][i]} ${m.c.client.state}, ${m.c.client.outbox().length} queued`).join('; ')}`,
+      );
     });
     for (const m of mates) m.c.close();
     const last = proc!;
@@ -104,7 +107,9 @@ describe(`crash recovery: ${KILLS} SIGKILLs of a relay under load`, function () 
         }
       }
       assert.equal(all.length, sent, 'nothing stored that was not sent');
-      console.log(`      ${KILLS} SIGKILLs in ${seconds.toFixed(1)} s; ${sent} messages sent, ${acked} acks, all ${sent} stored exactly once; integrity_check ok`);
+      console.log(
+        `      ${KILLS} SIGKILLs in ${seconds.toFixed(1)} s; ${sent} messages sent, ${acked} acks, all ${sent} stored exactly once; integrity_check ok`,
+      );
     } finally {
       store.close();
     }

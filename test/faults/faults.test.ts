@@ -110,7 +110,13 @@ describe(`fault injection: ${DROPS} induced connection drops`, function () {
     await waitFor(() => mates.every((m) => m.c.client.outbox().length === 0), 'outboxes drained', 60_000).catch((err) => {
       for (const m of mates) {
         const ob = m.c.client.outbox();
-        console.log(`${m.name}: ${m.c.client.state}, outbox ${ob.length} (${ob.filter((e) => e.state === 'failed').map((e) => e.error).slice(0, 3).join('; ')})`);
+        console.log(
+          `${m.name}: ${m.c.client.state}, outbox ${ob.length} (${ob
+            .filter((e) => e.state === 'failed')
+            .map((e) => e.error)
+            .slice(0, 3)
+            .join('; ')})`,
+        );
       }
       console.log(logs.slice(-40).join('\n'));
       throw err;
@@ -143,7 +149,11 @@ describe(`fault injection: ${DROPS} induced connection drops`, function () {
         assert.equal(stored.get(`${me}:${s.id}`), 1, `${m.name}'s ${s.id} stored exactly once`);
       }
     }
-    assert.equal([...stored.values()].reduce((a, b) => a + b, 0), sentTotal, 'nothing stored that was not sent');
+    assert.equal(
+      [...stored.values()].reduce((a, b) => a + b, 0),
+      sentTotal,
+      'nothing stored that was not sent',
+    );
 
     // A client that fell more than `replayLimit` behind got an explicit `too_far` reset and the
     // newest page; scrolling back (history paging) must fill in the rest, identical to the relay.
@@ -172,7 +182,9 @@ describe(`fault injection: ${DROPS} induced connection drops`, function () {
         // Live and replayed messages reach the app once each; what a reset skipped arrives by paging.
         for (const x of h) assert.ok((m.delivered.get(`${conv}:${x.seq}`) ?? 0) <= 1, `${m.name} got ${conv}:${x.seq} at most once`);
       }
-      if (m.resets === 0) for (const conv of targets[m.name]) for (const x of history.get(conv)!) assert.equal(m.delivered.get(`${conv}:${x.seq}`), 1, `${m.name} got ${conv}:${x.seq} once`);
+      if (m.resets === 0)
+        for (const conv of targets[m.name])
+          for (const x of history.get(conv)!) assert.equal(m.delivered.get(`${conv}:${x.seq}`), 1, `${m.name} got ${conv}:${x.seq} once`);
     }
     const resets = mates.reduce((n, m) => n + m.resets, 0);
     for (const m of mates) assert.deepEqual(m.badResets, [], `${m.name}: only too_far resets (the store is never replaced or pruned here)`);

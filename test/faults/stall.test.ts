@@ -137,15 +137,17 @@ describe('one member cannot stall or crash the relay', function () {
     const url = `ws://127.0.0.1:${port}`;
     let refused = 0;
     const socks = await Promise.all(
-      Array.from({ length: 1100 }, () =>
-        new Promise<Socket>((resolve) => {
-          const s = tcpConnect({ port, host: '127.0.0.1' });
-          s.on('error', () => undefined);
-          s.on('close', () => refused++);
-          s.resume();
-          s.once('connect', () => resolve(s));
-          s.once('error', () => resolve(s));
-        }),
+      Array.from(
+        { length: 1100 },
+        () =>
+          new Promise<Socket>((resolve) => {
+            const s = tcpConnect({ port, host: '127.0.0.1' });
+            s.on('error', () => undefined);
+            s.on('close', () => refused++);
+            s.resume();
+            s.once('connect', () => resolve(s));
+            s.once('error', () => resolve(s));
+          }),
       ),
     );
     onCleanup(() => socks.forEach((s) => s.destroy()));
@@ -157,7 +159,9 @@ describe('one member cannot stall or crash the relay', function () {
     await rawSignIn(ws, url, 'carol');
     const welcome = await new Promise<string>((res) => ws.once('message', (d) => res(String(d))));
     assert.match(welcome, /"t":"welcome"/);
-    console.log(`      1,100 idle sockets: ${refused} refused at once, the relay holds 32; a teammate got in ${(performance.now() - started).toFixed(0)} ms later`);
+    console.log(
+      `      1,100 idle sockets: ${refused} refused at once, the relay holds 32; a teammate got in ${(performance.now() - started).toFixed(0)} ms later`,
+    );
     assert.equal(limited.proc.exitCode, null, 'the relay is running');
   });
 });

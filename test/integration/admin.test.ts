@@ -49,7 +49,11 @@ function notices(c: TestClient, conv: string): Message['body'][] {
 
 describe('team administration: roles, removing members, rotating the secret, who manages a room', () => {
   it('refuses a member every administrative act with a specific error, and changes nothing', async () => {
-    const { relay: r, room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob, carol],
+    } = await team(['alice', 'bob', 'carol']);
     const carolId = carol.client.self!.id;
     assert.equal(alice.client.roleOf(alice.client.self!.id), 'owner', 'the first member owns the team');
     assert.equal(bob.client.roleOf(bob.client.self!.id), 'member');

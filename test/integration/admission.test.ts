@@ -9,15 +9,17 @@ import { onCleanup, RawClient, startRelay, waitFor, rawSignIn } from '../helpers
 async function idleSockets(port: number, n: number, from = '127.0.0.1'): Promise<{ socks: Socket[]; closed: () => number }> {
   let closed = 0;
   const socks = await Promise.all(
-    Array.from({ length: n }, () =>
-      new Promise<Socket>((resolve, reject) => {
-        const s = tcpConnect({ port, host: '127.0.0.1', localAddress: from });
-        s.on('close', () => closed++);
-        s.resume(); // read, so the relay's FIN is seen
-        s.on('error', () => undefined);
-        s.once('connect', () => resolve(s));
-        s.once('error', reject);
-      }),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = tcpConnect({ port, host: '127.0.0.1', localAddress: from });
+          s.on('close', () => closed++);
+          s.resume(); // read, so the relay's FIN is seen
+          s.on('error', () => undefined);
+          s.once('connect', () => resolve(s));
+          s.once('error', reject);
+        }),
     ),
   );
   onCleanup(() => socks.forEach((s) => s.destroy()));
@@ -54,7 +56,7 @@ describe('admission: strangers, and members who open too much, cannot crowd out 
     await helloFrom(r.url, 'dave', '127.0.0.1');
   });
 
-  it('closes a socket that is no member\'s by the end of the header and handshake timeouts', async () => {
+  it("closes a socket that is no member's by the end of the header and handshake timeouts", async () => {
     const r = await startRelay({ headersTimeoutMs: 500, handshakeTimeoutMs: 500 });
     const idle = await idleSockets(r.port, 3);
     await waitFor(() => idle.closed() === 3, 'idle sockets closed', 5000);

@@ -115,7 +115,12 @@ describe('standalone relay (npx parley-relay)', () => {
     const inviteLine = await waitFor(() => /invite: (vscode:\/\/parley\.parley\/join\?\S+)/.exec(r.out()), 'invite line');
     const inv = parseInvite(inviteLine[1]);
     assert.ok(inv.ok, JSON.stringify(inv));
-    assert.deepEqual(inv.invite, { relayUrl: `wss://127.0.0.1:${line[1]}`, secret: 'cli team secret', fingerprint: normalizeFingerprint(fp[1]), team: 'Core team' });
+    assert.deepEqual(inv.invite, {
+      relayUrl: `wss://127.0.0.1:${line[1]}`,
+      secret: 'cli team secret',
+      fingerprint: normalizeFingerprint(fp[1]),
+      team: 'Core team',
+    });
     const alice = await connect(inv.invite.relayUrl, 'alice', { secret: inv.invite.secret, fingerprint: inv.invite.fingerprint });
     assert.equal(alice.client.state, 'connected');
     alice.close();

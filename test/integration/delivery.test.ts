@@ -3,7 +3,10 @@ import { connect, general, makeClient, startRelay, team, texts, waitFor, withTim
 
 describe('delivery between clients through a real relay', () => {
   it('delivers room and direct messages between three clients, each once and in order', async () => {
-    const { room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
+    const {
+      room,
+      members: [alice, bob, carol],
+    } = await team(['alice', 'bob', 'carol']);
 
     alice.client.send(room, { kind: 'text', text: 'hello room' });
     bob.client.send(room, { kind: 'text', text: 'hi alice' });
@@ -14,7 +17,10 @@ describe('delivery between clients through a real relay', () => {
     const order = texts(alice, room);
     assert.deepEqual(texts(bob, room), order);
     assert.deepEqual(texts(carol, room), order);
-    assert.deepEqual(alice.client.messages(room).map((m) => m.seq), [1, 2]);
+    assert.deepEqual(
+      alice.client.messages(room).map((m) => m.seq),
+      [1, 2],
+    );
 
     const bobId = bob.client.self!.id;
     const dm = await alice.client.openDm(bobId);
@@ -31,7 +37,11 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('acks after storing and clears the outbox', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     const acked = new Promise<number>((resolve) => alice.client.on('outbox', (u) => u.state === 'sent' && resolve(u.seq!)));
     const entry = alice.client.send(room, { kind: 'text', text: 'durable' });
     const seq = await withTimeout(acked, 5000, 'ack');
@@ -44,7 +54,11 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('delivers messages sent while a member was offline when it comes back, in order, once', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'before' });
     await waitFor(() => texts(bob, room).length === 1, 'bob gets the first');
     const cacheFile = bob.cacheFile;
@@ -75,7 +89,11 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('keeps unacked messages in the outbox across a client restart and sends them once', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     const { cacheFile, key } = alice;
     alice.close();
     // Offline: the relay address points nowhere, so nothing can be sent.
@@ -83,7 +101,10 @@ describe('delivery between clients through a real relay', () => {
     offline.client.start();
     offline.client.send(room, { kind: 'text', text: 'queued 1' });
     offline.client.send(room, { kind: 'text', text: 'queued 2' });
-    assert.deepEqual(offline.client.outbox().map((e) => e.state), ['queued', 'queued']);
+    assert.deepEqual(
+      offline.client.outbox().map((e) => e.state),
+      ['queued', 'queued'],
+    );
     offline.close(); // the window reloads
 
     const back = await connect(r.url, 'alice', { cacheFile, key });
@@ -94,7 +115,11 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('marks a message failed when the relay refuses it, and keeps it for a retry', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { maxTextChars: 10 } });
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice'], { limits: { maxTextChars: 10 } });
     const failed = new Promise<string>((resolve) => alice.client.on('outbox', (u) => u.state === 'failed' && resolve(u.error!)));
     alice.client.send(room, { kind: 'text', text: 'this is far too long' });
     const err = await withTimeout(failed, 5000, 'failure');
@@ -157,24 +182,38 @@ describe('delivery between clients through a real relay', () => {
   });
 
   it('pages history backwards', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { historyPage: 20 } });
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice'], { limits: { historyPage: 20 } });
     for (let i = 1; i <= 50; i++) alice.client.send(room, { kind: 'text', text: `m${i}` });
     await waitFor(() => alice.client.outbox().length === 0, 'all acked');
     const fresh = await connect(r.url, 'bob');
     // bob joined after the messages: nothing cached, pages come from the relay.
     const p1 = await fresh.client.history(room);
-    assert.deepEqual(p1.messages.map((m) => m.seq), Array.from({ length: 20 }, (_, i) => 31 + i));
+    assert.deepEqual(
+      p1.messages.map((m) => m.seq),
+      Array.from({ length: 20 }, (_, i) => 31 + i),
+    );
     assert.equal(p1.more, true);
     const p2 = await fresh.client.history(room);
     assert.equal(p2.messages[0].seq, 11);
     const p3 = await fresh.client.history(room);
-    assert.deepEqual(p3.messages.map((m) => m.seq), Array.from({ length: 10 }, (_, i) => i + 1));
+    assert.deepEqual(
+      p3.messages.map((m) => m.seq),
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
     assert.equal(p3.more, false);
     assert.equal(texts(fresh, room).length, 50);
   });
 
   it('applies edits and deletes as events in the sequence, also for clients that were offline', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'tpyo' });
     alice.client.send(room, { kind: 'text', text: 'oops' });
     await waitFor(() => texts(bob, room).length === 2, 'bob has both');

@@ -11,7 +11,10 @@ describe('discovery on the network (two hosts in test network namespaces)', func
   it('a browser on another host sees the team with live member counts, joins it, and sees it leave', async () => {
     const net = makeNetPair();
     const host = net.node(net.a.ns, PEER, ['host', net.a.ip, 'Core team']);
-    const hosting = await host.expect((l) => (l.event === 'hosting' ? (l as { port: number; fingerprint: string; invites: Invite[] }) : undefined), 'relay hosting');
+    const hosting = await host.expect(
+      (l) => (l.event === 'hosting' ? (l as { port: number; fingerprint: string; invites: Invite[] }) : undefined),
+      'relay hosting',
+    );
     assert.equal(hosting.invites[0].relayUrl, `wss://${net.a.ip}:7420`);
 
     const browser = net.node(net.b.ns, PEER, ['browse', net.b.ip]);

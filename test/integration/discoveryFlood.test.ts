@@ -121,7 +121,10 @@ describe('discovery under a flood of forged answers (loopback)', function () {
       const { run, teams } = await flood(sources, perPacket, count, announceFirst);
       runs.push(run);
       console.log(`      ${JSON.stringify(run)}`);
-      assert.ok(teams.some((t) => t.url === 'wss://127.0.0.1:7420' && t.team === 'Core team'), 'the real team is listed');
+      assert.ok(
+        teams.some((t) => t.url === 'wss://127.0.0.1:7420' && t.team === 'Core team'),
+        'the real team is listed',
+      );
       if (announceFirst) assert.ok(run.listedDuringFlood, 'the real team stayed listed while the flood went on');
       assert.ok(run.kept <= DISCOVERY_LIMITS.maxTeams, `at most ${DISCOVERY_LIMITS.maxTeams} teams kept (${run.kept})`);
       // Decoded at most what the budgets allow: each source's burst and rate over the flood, and the real team's few.

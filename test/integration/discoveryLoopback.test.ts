@@ -63,7 +63,10 @@ describe('discovery on loopback: announcements, updates, goodbyes and hostile an
     assert.equal(e.id, `e.${SERVICE}|127.0.0.1`, 'keyed by instance and source');
     assert.equal(e.team.length, 48);
     assert.deepEqual([e.members, e.online], [0, 0]);
-    assert.deepEqual(teams.map((t) => t.instance).filter((id) => /^[abcd]\./.test(id)), []);
+    assert.deepEqual(
+      teams.map((t) => t.instance).filter((id) => /^[abcd]\./.test(id)),
+      [],
+    );
     assert.ok(browser.stats().malformed >= 4, JSON.stringify(browser.stats()));
 
     await announcer.stop();
@@ -115,22 +118,27 @@ describe('discovery on loopback: announcements, updates, goodbyes and hostile an
     sock.send(forge(120), PORT, '224.0.0.251');
     await waitFor(() => teams().find((t) => t.url === 'wss://127.0.0.9:9999'), 'the forged entry shows as an entry of its own');
     const genuine = teams().filter((t) => t.source === '127.0.0.1' && t.team === 'Core team');
-    assert.ok(genuine.every((t) => t.url === 'wss://127.0.0.1:7440'), JSON.stringify(teams()));
+    assert.ok(
+      genuine.every((t) => t.url === 'wss://127.0.0.1:7440'),
+      JSON.stringify(teams()),
+    );
     // The real relay hears its name claimed with other data: it moves to the next name (RFC 6762 §9).
     assert.match(await renamed, /^Core team \(2\) on /);
     await waitFor(() => teams().find((t) => t.instance === real.instance && t.url === 'wss://127.0.0.1:7440'), 'the real team under its new name');
 
     sock.send(forge(0), PORT, '224.0.0.251');
     await waitFor(() => !teams().some((t) => t.source === '127.0.0.9'), 'the forger can remove its own entry');
-    assert.ok(teams().find((t) => t.url === 'wss://127.0.0.1:7440'), 'but not the real one');
-    // And a goodbye for the real team's current name from the stranger changes nothing.
-    sock.send(
-      encode({ type: 'response', flags: 1 << 10, answers: [{ name: SERVICE, type: 'PTR', ttl: 0, data: real.instance }] }),
-      PORT,
-      '224.0.0.251',
+    assert.ok(
+      teams().find((t) => t.url === 'wss://127.0.0.1:7440'),
+      'but not the real one',
     );
+    // And a goodbye for the real team's current name from the stranger changes nothing.
+    sock.send(encode({ type: 'response', flags: 1 << 10, answers: [{ name: SERVICE, type: 'PTR', ttl: 0, data: real.instance }] }), PORT, '224.0.0.251');
     await new Promise((r) => setTimeout(r, 300));
-    assert.ok(teams().find((t) => t.instance === real.instance), 'a goodbye from another address is ignored');
+    assert.ok(
+      teams().find((t) => t.instance === real.instance),
+      'a goodbye from another address is ignored',
+    );
   });
 
   it('queries back off (1, 2, 4 … up to the cap) and a responder stays quiet for a query that already knows it', async () => {

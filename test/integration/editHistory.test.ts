@@ -28,19 +28,32 @@ async function editTwiceDeleteOne(c: TestClient, room: string, kept: [string, st
 
 describe('edits and deletions: the relay keeps only what is there now', () => {
   it('serves only the current text after an edit, and no text after a delete, to replays and history', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
-    await editTwiceDeleteOne(alice, room, ['the password is hunter2', 'the password is h...', 'ask me for the password'], ['token abc123', 'token abc1234 (fixed)']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
+    await editTwiceDeleteOne(
+      alice,
+      room,
+      ['the password is hunter2', 'the password is h...', 'ask me for the password'],
+      ['token abc123', 'token abc1234 (fixed)'],
+    );
     const seen = await readable(r.url, 'bob');
     for (const gone of ['hunter2', 'h...', 'abc123']) assert.ok(!seen.includes(gone), `${gone} is still served`);
     assert.ok(seen.includes('ask me for the password'));
     // On disk too: the database file holds none of it (the search index keeps current words only).
     await r.stop();
     const file = readFileSync(r.dataFile).toString('latin1') + readFileSync(`${r.dataFile}-wal`, { flag: 'a+' }).toString('latin1');
-    assert.ok(!file.includes('hunter2'), 'the old text is not left in the relay\'s file');
+    assert.ok(!file.includes('hunter2'), "the old text is not left in the relay's file");
   });
 
   it('scrubs a relay file written before this rule once, when it opens it', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     await editTwiceDeleteOne(alice, room, ['first draft', 'second draft', 'final'], ['oops secret', 'oops secret 2']);
     alice.close();
     await r.stop();

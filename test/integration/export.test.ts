@@ -8,7 +8,15 @@ const names = new Map([
   ['u1', 'alice'],
   ['u2', 'bob'],
 ]);
-const msg = (seq: number, author: string, ts: number, body: CachedMessage['body'], extra: Partial<CachedMessage> = {}): CachedMessage => ({ conv: 'r1', seq, id: `m${String(seq).padStart(7, '0')}`, author, ts, body, ...extra });
+const msg = (seq: number, author: string, ts: number, body: CachedMessage['body'], extra: Partial<CachedMessage> = {}): CachedMessage => ({
+  conv: 'r1',
+  seq,
+  id: `m${String(seq).padStart(7, '0')}`,
+  author,
+  ts,
+  body,
+  ...extra,
+});
 
 describe('export a conversation as Markdown', () => {
   it('writes days, authors and times, edits, deletions, reactions, snippets with a fence longer than their backticks, and files', () => {
@@ -17,7 +25,16 @@ describe('export a conversation as Markdown', () => {
       [
         msg(1, 'u1', T0, { kind: 'text', text: 'first **draft**' }, { edited: 'final **draft**', reactions: [{ emoji: '👍', users: ['u2', 'u1'] }] }),
         msg(2, 'u2', T0 + 60_000, { kind: 'text', text: 'oops' }, { deleted: true }),
-        msg(3, 'u2', T0 + 3 * 60_000, { kind: 'snippet', code, lang: 'ts', path: 'src/a.ts', lines: { start: 3, end: 4 }, hash: 'a'.repeat(64), note: 'look', git: { remote: 'github.com/org/repo', branch: 'main', commit: 'abcdef1234567890' } }),
+        msg(3, 'u2', T0 + 3 * 60_000, {
+          kind: 'snippet',
+          code,
+          lang: 'ts',
+          path: 'src/a.ts',
+          lines: { start: 3, end: 4 },
+          hash: 'a'.repeat(64),
+          note: 'look',
+          git: { remote: 'github.com/org/repo', branch: 'main', commit: 'abcdef1234567890' },
+        }),
         msg(4, 'u9', T0 + 4 * 60_000, { kind: 'file', file: 'f1234567', name: 'trace.log', size: 2048, sha256: 'b'.repeat(64) }),
       ],
       { title: '#general', names, timeZone: 'UTC', now: T0 + 5 * 60_000 },
@@ -60,7 +77,11 @@ describe('export a conversation as Markdown', () => {
   });
 
   it('pages in the whole history from the relay first, and says when it could not', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { historyPage: 7 } });
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice'], { limits: { historyPage: 7 } });
     for (let i = 1; i <= 30; i++) alice.client.send(room, { kind: 'text', text: `note ${i}` });
     await waitFor(() => alice.client.outbox().length === 0, 'all acked', 10_000);
     // A newcomer's cache has only what arrived since it joined: nothing of the 30.

@@ -100,12 +100,18 @@ export function fakeSession(c: TestClient): ViewSession & { changed: StubEmitter
 /** A memento (workspaceState, globalState) in memory. */
 export function memento(): vscode.Memento {
   const m = new Map<string, unknown>();
-  return { get: (k: string, d?: unknown) => (m.has(k) ? m.get(k) : d), update: async (k: string, v: unknown) => void m.set(k, v), keys: () => [...m.keys()] } as vscode.Memento;
+  return {
+    get: (k: string, d?: unknown) => (m.has(k) ? m.get(k) : d),
+    update: async (k: string, v: unknown) => void m.set(k, v),
+    keys: () => [...m.keys()],
+  } as vscode.Memento;
 }
 
 /** A LogOutputChannel that appends `level: line` to `logged`. */
 export function recordingLog(logged: string[]): vscode.LogOutputChannel {
-  return Object.fromEntries(['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (line: string) => logged.push(`${level}: ${line}`)])) as unknown as vscode.LogOutputChannel;
+  return Object.fromEntries(
+    ['trace', 'debug', 'info', 'warn', 'error'].map((level) => [level, (line: string) => logged.push(`${level}: ${line}`)]),
+  ) as unknown as vscode.LogOutputChannel;
 }
 
 export interface ViewUnderTest {
@@ -117,12 +123,21 @@ export interface ViewUnderTest {
 }
 
 /** ChatViewProvider over `session`, its view resolved (not ready until the test posts `ready`). */
-export function startView(session: ViewSession, storage: string, codeLinks: Partial<Record<'run' | 'openRef' | 'showReceived', (...a: never[]) => Promise<void>>> = {}): ViewUnderTest {
+export function startView(
+  session: ViewSession,
+  storage: string,
+  codeLinks: Partial<Record<'run' | 'openRef' | 'showReceived', (...a: never[]) => Promise<void>>> = {},
+): ViewUnderTest {
   const stub = viewStub();
   const { ChatViewProvider: Provider } = loadWith<typeof import('../../src/host/chatViewProvider')>('../../src/host/chatViewProvider', stub);
   const logged: string[] = [];
   const log = recordingLog(logged);
-  const context = { storageUri: fileUri(storage), globalStorageUri: fileUri(storage), extensionUri: fileUri('/parley'), workspaceState: memento() } as unknown as vscode.ExtensionContext;
+  const context = {
+    storageUri: fileUri(storage),
+    globalStorageUri: fileUri(storage),
+    extensionUri: fileUri('/parley'),
+    workspaceState: memento(),
+  } as unknown as vscode.ExtensionContext;
   const team = { run: async () => undefined };
   const links = { run: async () => undefined, openRef: async () => undefined, showReceived: async () => undefined, ...codeLinks };
   const networkTeams = { onDidChange: new StubEmitter().event, teams: () => [], flooded: () => false, setJoinScreenShown: () => undefined };

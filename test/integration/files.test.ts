@@ -5,7 +5,10 @@ import { connect, RawClient, startRelay, team, waitFor } from '../helpers';
 
 describe('files sent in chunks', () => {
   it('reassembles a multi-chunk file with the right size and sha256', async () => {
-    const { room, members: [alice, bob] } = await team(['alice', 'bob'], { limits: { chunkBytes: 64 * 1024 } });
+    const {
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob'], { limits: { chunkBytes: 64 * 1024 } });
     const bytes = randomBytes(64 * 1024 * 3 + 1234);
     const progress: number[] = [];
     alice.client.on('upload', (_id, sent) => progress.push(sent));
@@ -23,14 +26,21 @@ describe('files sent in chunks', () => {
   });
 
   it('sends an empty file', async () => {
-    const { room, members: [alice] } = await team(['alice']);
+    const {
+      room,
+      members: [alice],
+    } = await team(['alice']);
     alice.client.sendFile(room, 'empty.txt', new Uint8Array(0));
     const msg = await waitFor(() => alice.client.messages(room).find((m) => m.body.kind === 'file'), 'file message');
     assert.equal((await alice.client.fetchFile(msg.body as FileBody)).length, 0);
   });
 
   it('refuses a file over the cap on the client with a clear error, and on the relay with too_large', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { maxFileBytes: 1000 } });
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice'], { limits: { maxFileBytes: 1000 } });
     assert.throws(() => alice.client.sendFile(room, 'big.bin', new Uint8Array(1001)), /big\.bin is 1001 bytes; the relay accepts files up to 1000 bytes/);
     assert.equal(alice.client.outbox().length, 0);
     const raw = await RawClient.hello(r.url, 'mallory');

@@ -19,7 +19,8 @@ function raw(port: number): Promise<{ sock: Socket; received: () => string; clos
 }
 
 const upgradeHead = (extra = '') =>
-  'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' + extra;
+  'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+  extra;
 
 describe('hostile input at the frame and HTTP level', () => {
   it('closes a connection that sends invalid UTF-8 in a text frame with 1007', async () => {
@@ -102,7 +103,11 @@ describe('hostile input at the frame and HTTP level', () => {
   });
 
   it('keeps memory bounded while many connections misbehave at once', async () => {
-    const { relay: r, room, members: [bob] } = await team(['bob'], { maxQueuedBytes: 256 * 1024, limits: { ratePerSecond: 10_000, rateBurst: 10_000 } });
+    const {
+      relay: r,
+      room,
+      members: [bob],
+    } = await team(['bob'], { maxQueuedBytes: 256 * 1024, limits: { ratePerSecond: 10_000, rateBurst: 10_000 } });
     const before = process.memoryUsage().rss;
     const socks: WebSocket[] = [];
     for (let i = 0; i < 40; i++) {

@@ -34,7 +34,10 @@ describe('hosting lifecycle (the relay a VS Code window or parley-relay hosts)',
     h = await HostedRelay.start({ dataDir: dir, host: '127.0.0.1', port });
     await waitFor(() => texts(bob, general(bob)).includes('while the host was away'), 'delivered after the host came back', 10_000);
     assert.deepEqual(texts(bob, general(bob)), ['before', 'while the host was away']);
-    assert.ok(details.some((d) => d.startsWith('reconnecting')), details.join(', '));
+    assert.ok(
+      details.some((d) => d.startsWith('reconnecting')),
+      details.join(', '),
+    );
   });
 
   it('gives the address it is bound to in URLs and invites', async () => {

@@ -6,14 +6,16 @@ import { connect, makeClient, onCleanup, tempDir, waitFor } from '../helpers';
 // with a stand-in for `vscode` (an ExtensionContext whose SecretStorage is in memory). Loopback
 // hosting has a team secret too: on a shared machine any local user can reach 127.0.0.1.
 
-
-
 function hostingIn(dir: string, secrets = new Map<string, string>()) {
   const vscode = vscodeStub();
   const { Hosting } = loadWith<typeof import('../../src/host/hosting')>('../../src/host/hosting', vscode);
   const context = {
     globalStorageUri: { fsPath: dir },
-    secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v), delete: async (k: string) => void secrets.delete(k) },
+    secrets: {
+      get: async (k: string) => secrets.get(k),
+      store: async (k: string, v: string) => void secrets.set(k, v),
+      delete: async (k: string) => void secrets.delete(k),
+    },
   };
   const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const hosting = new Hosting(context as never, log as never);
@@ -21,7 +23,14 @@ function hostingIn(dir: string, secrets = new Map<string, string>()) {
   return { hosting, secrets };
 }
 
-const choice = (over: Partial<import('../../src/host/hosting').HostChoice> = {}) => ({ port: 0, share: false, secure: false, team: 'Core', discovery: { enabled: false }, ...over });
+const choice = (over: Partial<import('../../src/host/hosting').HostChoice> = {}) => ({
+  port: 0,
+  share: false,
+  secure: false,
+  team: 'Core',
+  discovery: { enabled: false },
+  ...over,
+});
 
 function refusal(url: string, name: string, opts: Parameters<typeof makeClient>[2]): Promise<string> {
   const c = makeClient(url, name, opts);

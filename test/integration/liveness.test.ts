@@ -78,9 +78,15 @@ describe('view model', () => {
     bob.client.send(dm.id, { kind: 'text', text: 'then the dm' });
     await waitFor(() => texts(alice, dm.id).length === 1 && texts(alice, general(alice)).length === 1, 'alice has both');
     const views = conversationViews(alice.client);
-    assert.deepEqual(views.map((v) => v.title), ['bob', '#general']);
+    assert.deepEqual(
+      views.map((v) => v.title),
+      ['bob', '#general'],
+    );
     assert.equal(views[0].peer, bob.client.self!.id);
-    assert.deepEqual(views.map((v) => v.unread), [1, 1]);
+    assert.deepEqual(
+      views.map((v) => v.unread),
+      [1, 1],
+    );
 
     alice.client.stop();
     alice.client.send(dm.id, { kind: 'text', text: 'typed offline' });

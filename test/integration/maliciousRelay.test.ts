@@ -35,7 +35,11 @@ describe('a malicious relay', () => {
     const real = await startRelay();
     const key = newIdentitySecret();
     const peek = await RawClient.hello(real.url, 'victim', key);
-    const welcome = structuredClone(peek.welcome()) as unknown as { conversations: { id: string; head: number; read: number; seen?: Record<string, number> }[]; you: { id: string }; members: { id: string }[] };
+    const welcome = structuredClone(peek.welcome()) as unknown as {
+      conversations: { id: string; head: number; read: number; seen?: Record<string, number> }[];
+      you: { id: string };
+      members: { id: string }[];
+    };
     const conv = welcome.conversations[0];
     conv.head = 3;
     conv.read = 1e15;
@@ -47,7 +51,14 @@ describe('a malicious relay', () => {
       ws.on('message', (d) => {
         const f = JSON.parse(String(d)) as { t: string; rid?: string };
         if (f.t === 'hello') ws.send(JSON.stringify([welcome]));
-        if (f.t === 'sync') ws.send(JSON.stringify([{ t: 'synced', rid: f.rid }, { t: 'read', conv: conv.id, seq: 1e15 }, { t: 'seen', conv: conv.id, user: 'uOther', seq: 1e15 }]));
+        if (f.t === 'sync')
+          ws.send(
+            JSON.stringify([
+              { t: 'synced', rid: f.rid },
+              { t: 'read', conv: conv.id, seq: 1e15 },
+              { t: 'seen', conv: conv.id, user: 'uOther', seq: 1e15 },
+            ]),
+          );
       });
     });
     const c = makeClient(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, 'victim', { key });

@@ -8,7 +8,10 @@ const marked = (t: string) => t.replaceAll(SEARCH_MARK_START, '[').replaceAll(SE
 
 describe('mentions: the list of messages that mention me, and unread mentions per conversation', () => {
   it('lists mentions by name and of the room (not in DMs), newest first, follows edits and deletions, and counts the unread ones', async () => {
-    const { room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     const dm = await bob.client.openDm(alice.client.self!.id);
     // Sent first: sending moves alice's own read marker, and her own mentions do not count.
     alice.client.send(room, { kind: 'text', text: 'my own @alice does not count' });
@@ -20,10 +23,16 @@ describe('mentions: the list of messages that mention me, and unread mentions pe
     bob.client.send(dm.id, { kind: 'text', text: '@here in a DM is not a room mention' });
     bob.client.send(room, { kind: 'text', text: 'mail alice@example.com, or ask @alicia' });
     await waitFor(() => bob.client.outbox().length === 0, 'acked');
-    await waitFor(() => alice.client.cursor(room) === 6 && alice.client.cursor(dm.id) === 1, `alice has everything (${alice.client.cursor(room)}, ${alice.client.cursor(dm.id)})`);
+    await waitFor(
+      () => alice.client.cursor(room) === 6 && alice.client.cursor(dm.id) === 1,
+      `alice has everything (${alice.client.cursor(room)}, ${alice.client.cursor(dm.id)})`,
+    );
 
     const hits = mentionHits(alice.client);
-    assert.deepEqual(hits.map((h) => marked(h.text)), ['reply for [@Alice] in a thread', '[@here] standup in 5', '[@alice] can you look at the build?']);
+    assert.deepEqual(
+      hits.map((h) => marked(h.text)),
+      ['reply for [@Alice] in a thread', '[@here] standup in 5', '[@alice] can you look at the build?'],
+    );
     assert.equal(hits[0].thread, 2);
     const views = conversationViews(alice.client);
     assert.equal(views.find((v) => v.id === room)?.mentions, 3, 'three unread mentions in #general');
@@ -38,6 +47,9 @@ describe('mentions: the list of messages that mention me, and unread mentions pe
     bob.client.send(room, { kind: 'edit', target: 2, text: 'never mind, fixed it' });
     bob.client.send(room, { kind: 'delete', target: 4 });
     await waitFor(() => alice.client.cursor(room) === 8, 'events arrived');
-    assert.deepEqual(mentionHits(alice.client).map((h) => marked(h.text)), ['reply for [@Alice] in a thread']);
+    assert.deepEqual(
+      mentionHits(alice.client).map((h) => marked(h.text)),
+      ['reply for [@Alice] in a thread'],
+    );
   });
 });

@@ -72,7 +72,7 @@ describe('named invites: a name kept for its invitee', function () {
     const erin = makeClient(r.url, 'erin', { inviteToken: forErin.token });
     const erinFailed = failure(erin);
     erin.client.start();
-    assert.match(await erinFailed, /used already, has expired/, 'nobody joins on a removed member\'s word');
+    assert.match(await erinFailed, /used already, has expired/, "nobody joins on a removed member's word");
     // The name bob kept is free again (for someone with the secret).
     await connect(r.url, 'erin', { secret: SECRET });
     await alice.client.rotateSecret();

@@ -84,7 +84,9 @@ describe('member names that cannot pass for others (a real relay)', () => {
       else if (answer.code === 'name_taken') tally.name_taken++;
       else assert.fail(`unexpected ${String(answer.code)} for ${name}`);
     }
-    console.log(`      ${names.size} look-alikes of "alice": ${tally.bad_name} bad_name (${tally.charset} of them by the character rule), ${tally.name_taken} name_taken, ${tally.let_in.length} let in`);
+    console.log(
+      `      ${names.size} look-alikes of "alice": ${tally.bad_name} bad_name (${tally.charset} of them by the character rule), ${tally.name_taken} name_taken, ${tally.let_in.length} let in`,
+    );
     assert.deepEqual(tally.let_in, []);
     assert.ok(names.size > 100 && tally.name_taken > 5);
     assert.equal(r.store.users().length, 1);
@@ -100,7 +102,10 @@ describe('member names that cannot pass for others (a real relay)', () => {
     const taken = await tryName(r.url, 'alice');
     assert.notEqual(taken, 'welcome');
     assert.equal((taken as { code: string }).code, 'name_taken');
-    assert.match((taken as { message: string }).message, /the name alice is reserved: the member who was called alice, now called alicia, may take it back, nobody else may/);
+    assert.match(
+      (taken as { message: string }).message,
+      /the name alice is reserved: the member who was called alice, now called alicia, may take it back, nobody else may/,
+    );
     // Look-alikes of the reserved name are reserved with it.
     assert.match(((await tryName(r.url, 'ALICE')) as { message: string }).message, /is reserved/);
     assert.match(((await tryName(r.url, 'aIice')) as { message: string }).message, /is reserved \(it could pass for alice\)/);
@@ -124,7 +129,10 @@ describe('member names that cannot pass for others (a real relay)', () => {
     const key = newIdentitySecret();
     const names = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
     for (const n of names) (await connect(r.url, n, { key })).close();
-    const kept = r.store.reservedNames().map((x) => x.name).sort();
+    const kept = r.store
+      .reservedNames()
+      .map((x) => x.name)
+      .sort();
     assert.deepEqual(kept, ['n1', 'n2', 'n3', 'n4', 'n5']);
     assert.equal(await tryName(r.url, 'n0'), 'welcome');
     assert.match(((await tryName(r.url, 'n1')) as { message: string }).message, /reserved/);

@@ -44,7 +44,7 @@ describe('protocol agreement: the relay does what docs/PROTOCOL.md says', functi
     assert.equal(await raw.closed(), 4002);
   });
 
-  it('unknown_type after hello carries the frame\'s rid or id as ref, and the connection stays open', async () => {
+  it("unknown_type after hello carries the frame's rid or id as ref, and the connection stays open", async () => {
     const r = await startRelay();
     const raw = await RawClient.hello(r.url, 'ada');
     raw.send({ t: 'no.such.request', rid: 'req-7' });

@@ -93,7 +93,10 @@ describe('docs/PROTOCOL.md and the relay agree', function () {
     let from = ada.events.length;
     ada.send({ t: 'sync', rid: 'all', cursors: { [general]: 3, [dev]: 2, [big]: 6 } });
     await ada.next('synced', (e) => e.rid === 'all');
-    assert.deepEqual(since(ada, from).filter((e) => e.t === 'msg' || e.t === 'reset'), []);
+    assert.deepEqual(
+      since(ada, from).filter((e) => e.t === 'msg' || e.t === 'reset'),
+      [],
+    );
 
     // Only #dev's cursor: #general is replayed from its first message, #big (more than
     // replayLimit behind cursor 0) is reset.
@@ -102,9 +105,19 @@ describe('docs/PROTOCOL.md and the relay agree', function () {
     await ada.next('synced', (e) => e.rid === 'one');
     const got = since(ada, from);
     const replayed = got.filter((e) => e.t === 'msg').map((e) => e.m as { conv: string; seq: number });
-    assert.deepEqual(replayed, replayed.filter((m) => m.conv === general), 'only #general is replayed');
-    assert.deepEqual(replayed.map((m) => m.seq), [1, 2, 3]);
-    assert.deepEqual(got.filter((e) => e.t === 'reset').map((e) => [e.conv, e.reason, e.head]), [[big, 'too_far', 6]]);
+    assert.deepEqual(
+      replayed,
+      replayed.filter((m) => m.conv === general),
+      'only #general is replayed',
+    );
+    assert.deepEqual(
+      replayed.map((m) => m.seq),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      got.filter((e) => e.t === 'reset').map((e) => [e.conv, e.reason, e.head]),
+      [[big, 'too_far', 6]],
+    );
 
     assert.match(section('## Resume and history'), /send `sync`\s+again with all your cursors/);
   });
@@ -116,7 +129,10 @@ describe('docs/PROTOCOL.md and the relay agree', function () {
     const upload = (id: string, name: string, bytes: Buffer) =>
       ada.send({ t: 'upload', id, conv: general, name, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
 
-    for (const [id, name] of [['uEmptyName1', ''], ['uLongName01', 'n'.repeat(256)]]) {
+    for (const [id, name] of [
+      ['uEmptyName1', ''],
+      ['uLongName01', 'n'.repeat(256)],
+    ]) {
       upload(id, name, Buffer.alloc(0));
       const e = await ada.next('error', (x) => x.ref === id);
       assert.equal(e.code, 'bad_frame', `a name of ${name.length}`);
@@ -207,7 +223,10 @@ describe('docs/PROTOCOL.md and the relay agree', function () {
     await ada.next('synced', (e) => e.rid === 's1');
     ada.send({ t: 'sync', rid: 's2', epoch: 'not-this-relay', cursors: { [conv]: 0 } });
     await ada.next('synced', (e) => e.rid === 's2');
-    assert.deepEqual(ada.events.filter((e) => e.t === 'reset').map((e) => e.reason), ['epoch']);
+    assert.deepEqual(
+      ada.events.filter((e) => e.t === 'reset').map((e) => e.reason),
+      ['epoch'],
+    );
     assert.match(section('## A session'), /"t":"sync","rid":"q1","epoch":/);
   });
 

@@ -9,7 +9,11 @@ const reactionsOf = (c: TestClient, conv: string, seq: number) => c.client.messa
 
 describe('reactions: events in the sequence that every cache applies the same way', () => {
   it('adds and removes reactions for everyone, also for a member who was offline, and hides the events', async () => {
-    const { relay: r, room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob, carol],
+    } = await team(['alice', 'bob', 'carol']);
     alice.client.send(room, { kind: 'text', text: 'shipped the release' });
     await waitFor(() => texts(carol, room).length === 1, 'carol has the message');
     const { cacheFile, key } = carol;
@@ -47,11 +51,18 @@ describe('reactions: events in the sequence that every cache applies the same wa
     fresh.putConversation({ id: room, kind: 'room', name: 'general', members: [], head: 6, read: 0 }, 6);
     const stored = r.store.after(room, 0, 10);
     for (const seq of [4, 6, 2, 5, 3, 1]) fresh.putMessage(stored.find((m) => m.seq === seq)!);
-    assert.deepEqual(fresh.messages(room)[0].reactions?.map((x) => ({ ...x, users: [...x.users].sort() })), expected.map((x) => ({ ...x, users: [...x.users].sort() })));
+    assert.deepEqual(
+      fresh.messages(room)[0].reactions?.map((x) => ({ ...x, users: [...x.users].sort() })),
+      expected.map((x) => ({ ...x, users: [...x.users].sort() })),
+    );
   });
 
   it('shows a queued reaction at once in the view, and keeps it across going offline', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'lunch?' });
     await waitFor(() => alice.client.outbox().length === 0, 'acked');
     await r.stop();
@@ -63,7 +74,11 @@ describe('reactions: events in the sequence that every cache applies the same wa
   });
 
   it('refuses reactions to events, to deleted or unknown messages, and emoji that are not emoji', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'one' });
     alice.client.send(room, { kind: 'text', text: 'two' });
     alice.client.send(room, { kind: 'edit', target: 1, text: 'uno' });
@@ -78,8 +93,10 @@ describe('reactions: events in the sequence that every cache applies the same wa
     // one is a bad_frame that names the refused message and closes nothing.
     const raw = await RawClient.hello(r.url, 'mallory');
     const bad = ['thumbs', '👍 👍', '\u0007', '', 'x'.repeat(40) + '👍'];
-    for (const [i, emoji] of bad.entries()) raw.send({ t: 'send', id: `bad${String(i).padStart(5, '0')}`, conv: room, body: { kind: 'react', target: 1, emoji, on: true } });
-    for (const i of bad.keys()) assert.equal((await raw.next('error', (e) => e.ref === `bad${String(i).padStart(5, '0')}`)).code, 'bad_frame', JSON.stringify(bad[i]));
+    for (const [i, emoji] of bad.entries())
+      raw.send({ t: 'send', id: `bad${String(i).padStart(5, '0')}`, conv: room, body: { kind: 'react', target: 1, emoji, on: true } });
+    for (const i of bad.keys())
+      assert.equal((await raw.next('error', (e) => e.ref === `bad${String(i).padStart(5, '0')}`)).code, 'bad_frame', JSON.stringify(bad[i]));
     assert.equal(raw.closeCode, undefined, 'the connection stays open');
 
     // A client that disagrees with the relay's validation (here: it lets any emoji through) gets

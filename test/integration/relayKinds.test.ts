@@ -20,7 +20,11 @@ class OldRelaySocket extends WebSocket {
 
 describe('body kinds the relay accepts: a newer client never sends an older relay what it would refuse', () => {
   it('lists its kinds in the welcome; a client fails what an older relay lacks at once, and keeps its connection', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     const probe = await RawClient.hello(r.url, 'probe');
     const welcome = probe.welcome() as { kinds?: string[] };
     probe.ws.close();

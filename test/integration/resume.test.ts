@@ -20,11 +20,17 @@ describe('resume across relay restarts and gaps the relay cannot serve', () => {
     assert.equal(r2.relay.epoch, r1.relay.epoch, 'same store, same epoch');
     await waitFor(() => texts(bob, room).length === 2, 'bob gets the queued message', 8000);
     assert.deepEqual(texts(bob, room), ['before restart', 'during outage']);
-    assert.deepEqual(bob.client.messages(room).map((m) => m.seq), [1, 2]);
+    assert.deepEqual(
+      bob.client.messages(room).map((m) => m.seq),
+      [1, 2],
+    );
     assert.equal(alice.client.outbox().length, 0);
     const late = await connect(r2.url, 'carol');
     const page = await late.client.history(room);
-    assert.deepEqual(page.messages.map((m) => (m.body.kind === 'text' ? m.body.text : '')), ['before restart', 'during outage']);
+    assert.deepEqual(
+      page.messages.map((m) => (m.body.kind === 'text' ? m.body.text : '')),
+      ['before restart', 'during outage'],
+    );
   });
 
   it('answers a wiped store (new epoch) with a reset, and the client reloads instead of keeping a hole', async () => {
@@ -52,7 +58,11 @@ describe('resume across relay restarts and gaps the relay cannot serve', () => {
   });
 
   it('answers a cursor below the retention floor with a reset and the latest page', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob'], { retain: 10 });
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob'], { retain: 10 });
     alice.client.send(room, { kind: 'text', text: 'first' });
     await waitFor(() => texts(bob, room).length === 1, 'bob has the first');
     const { cacheFile, key } = bob;
@@ -74,7 +84,11 @@ describe('resume across relay restarts and gaps the relay cannot serve', () => {
   });
 
   it('answers a cursor ahead of the relay with a reset', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'one' });
     await waitFor(() => alice.client.cursor(room) === 1, 'cursor 1');
     const { cacheFile, key } = alice;

@@ -12,7 +12,11 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   it('resends messages and files that were in flight when the user pressed Reconnect', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'in flight' });
     alice.client.sendFile(room, 'f.bin', Buffer.alloc(300_000, 7));
     alice.client.reconnect();
@@ -53,11 +57,16 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('lets a member catch up on a backlog larger than the per-connection queue cap', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob'], { maxQueuedBytes: 2 * 1024 * 1024 });
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob'], { maxQueuedBytes: 2 * 1024 * 1024 });
     const { cacheFile, key } = bob;
     bob.close();
     const code = 'x'.repeat(90_000);
-    for (let i = 0; i < 40; i++) alice.client.send(room, { kind: 'snippet', code, lang: 'txt', lines: { start: 1, end: 1 }, hash: 'a'.repeat(64), note: `n${i}` });
+    for (let i = 0; i < 40; i++)
+      alice.client.send(room, { kind: 'snippet', code, lang: 'txt', lines: { start: 1, end: 1 }, hash: 'a'.repeat(64), note: `n${i}` });
     await waitFor(() => alice.client.outbox().length === 0, 'stored', 20_000);
     const back = await connect(r.url, 'bob', { cacheFile, key });
     await waitFor(() => back.client.cursor(room) === 40, 'bob caught up', 20_000);
@@ -65,7 +74,11 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('cuts off a member that never reads even while it keeps sending (held events count, pings must be answered)', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice'], { maxQueuedBytes: 512 * 1024, heartbeatMs: 200 });
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice'], { maxQueuedBytes: 512 * 1024, heartbeatMs: 200 });
     const ws = new WebSocket(r.url);
     await rawSignIn(ws, r.url, 'sleeper');
     await new Promise((res) => ws.once('message', res));
@@ -89,7 +102,11 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('delivers seqs in order when live messages race a slow first sync', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice'], { limits: { ratePerSecond: 5000, rateBurst: 5000 } });
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice'], { limits: { ratePerSecond: 5000, rateBurst: 5000 } });
     for (let i = 0; i < 300; i++) alice.client.send(room, { kind: 'text', text: `old ${i}` });
     await waitFor(() => alice.client.outbox().length === 0, 'stored', 10_000);
     const raw = await RawClient.hello(r.url, 'late');
@@ -109,11 +126,19 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
       if (e.t === 'synced') segments.push([]);
     }
     for (const seg of segments) for (let i = 1; i < seg.length; i++) assert.ok(seg[i] > seg[i - 1], `order broken: ${seg.slice(Math.max(0, i - 3), i + 3)}`);
-    assert.deepEqual([...new Set(segments.flat())].sort((a, b) => a - b), Array.from({ length: 340 }, (_, i) => i + 1), 'every seq arrives');
+    assert.deepEqual(
+      [...new Set(segments.flat())].sort((a, b) => a - b),
+      Array.from({ length: 340 }, (_, i) => i + 1),
+      'every seq arrives',
+    );
   });
 
   it('keeps the newest edit when history arrives out of order', async () => {
-    const { relay: r, room, members: [ada] } = await team(['ada'], { limits: { historyPage: 50 } });
+    const {
+      relay: r,
+      room,
+      members: [ada],
+    } = await team(['ada'], { limits: { historyPage: 50 } });
     ada.client.send(room, { kind: 'text', text: 'v0' });
     ada.client.send(room, { kind: 'edit', target: 1, text: 'v1' });
     for (let i = 0; i < 120; i++) ada.client.send(room, { kind: 'text', text: `filler ${i}` });
@@ -126,7 +151,11 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('deletes content for good: history serves a tombstone and the file is gone', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'the password is hunter2' });
     alice.client.sendFile(room, 'secret.txt', Buffer.from('top secret'));
     await waitFor(() => alice.client.messages(room).length === 2, 'both stored');
@@ -137,9 +166,15 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
     const bob = await connect(r.url, 'bob');
     const page = await bob.client.history(room);
     assert.ok(!JSON.stringify(page.messages).includes('hunter2'));
-    assert.deepEqual(page.messages.filter((m) => m.seq <= 2).map((m) => m.body.kind), ['deleted', 'deleted']);
+    assert.deepEqual(
+      page.messages.filter((m) => m.seq <= 2).map((m) => m.body.kind),
+      ['deleted', 'deleted'],
+    );
     await assert.rejects(bob.client.fetchFile(file.body as FileBody), /unknown_file|no file/);
-    assert.deepEqual(bob.client.messages(room).map((m) => m.deleted), [true, true]);
+    assert.deepEqual(
+      bob.client.messages(room).map((m) => m.deleted),
+      [true, true],
+    );
   });
 
   it('refuses a file finished after leaving the room, and acks a repeated upload of a stored file as a duplicate', async () => {
@@ -170,7 +205,11 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
   });
 
   it('carries read markers moved while offline to the relay and the other windows', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     const w1 = await connect(r.url, 'bob');
     alice.client.send(room, { kind: 'text', text: 'one' });
     alice.client.send(room, { kind: 'text', text: 'two' });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { messageViews, pinnedViews } from '../../src/client/viewModel';
 import { connect, startRelay, team, waitFor } from '../helpers';
 
-describe('pins, topics and archiving: events in the room\'s sequence that every member converges on', () => {
+describe("pins, topics and archiving: events in the room's sequence that every member converges on", () => {
   it('pins and unpins for everyone, also for a member who was offline, and refuses pins of events', async () => {
     const r = await startRelay();
     const alice = await connect(r.url, 'alice');
@@ -24,12 +24,22 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
     const bobId = bob.client.self!.id;
     for (const c of [alice, bob]) {
       await waitFor(() => c.client.cursor(room) === 5, 'caught up');
-      assert.deepEqual(pinnedViews(c.client, room).map((m) => [m.seq, m.pinned?.by]), [[1, bobId]]);
-      assert.deepEqual(messageViews(c.client, room).messages.map((m) => m.pinned?.by), [bobId, undefined], 'pins are events, not rows');
+      assert.deepEqual(
+        pinnedViews(c.client, room).map((m) => [m.seq, m.pinned?.by]),
+        [[1, bobId]],
+      );
+      assert.deepEqual(
+        messageViews(c.client, room).messages.map((m) => m.pinned?.by),
+        [bobId, undefined],
+        'pins are events, not rows',
+      );
     }
     const back = await connect(r.url, 'carol', { cacheFile, key });
     await waitFor(() => back.client.cursor(room) === 5, 'carol caught up');
-    assert.deepEqual(pinnedViews(back.client, room).map((m) => m.seq), [1]);
+    assert.deepEqual(
+      pinnedViews(back.client, room).map((m) => m.seq),
+      [1],
+    );
     assert.equal(back.client.conversation(room)?.unread, 2, 'the two messages; the pins are not unread');
 
     alice.client.send(room, { kind: 'pin', target: 3, on: true });
@@ -38,7 +48,11 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
   });
 
   it('sets the topic through the sequence: a notice for everyone, the room updated, kept by the relay', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     const { cacheFile, key } = bob;
     bob.close();
     alice.client.send(room, { kind: 'topic', text: 'Release 2.1 this Friday' });
@@ -47,7 +61,11 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
     await waitFor(() => back.client.cursor(room) === 1, 'bob caught up');
     assert.equal(back.client.conversation(room)?.topic, 'Release 2.1 this Friday');
     const rows = messageViews(back.client, room).messages;
-    assert.deepEqual(rows.map((m) => m.body), [{ kind: 'topic', text: 'Release 2.1 this Friday' }], 'shown as a notice');
+    assert.deepEqual(
+      rows.map((m) => m.body),
+      [{ kind: 'topic', text: 'Release 2.1 this Friday' }],
+      'shown as a notice',
+    );
     assert.equal(back.client.conversation(room)?.unread, 0, 'a notice is not unread');
     // Clearing it; a DM has none.
     alice.client.send(room, { kind: 'topic', text: '' });
@@ -66,7 +84,11 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
   });
 
   it('archives a room: read-only for everyone until someone unarchives it', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'last words' });
     alice.client.send(room, { kind: 'archive', on: true });
     await waitFor(() => bob.client.conversation(room)?.archived === true, 'bob sees it archived');
@@ -79,7 +101,12 @@ describe('pins, topics and archiving: events in the room\'s sequence that every 
     assert.equal(r.store.conversations().find((c) => c.id === room)?.archived, true);
     assert.equal((await bob.client.listRooms()).find((x) => x.id === room)?.archived, true);
     // History stays readable; unarchiving opens it again.
-    assert.deepEqual(messageViews(bob.client, room).messages.filter((m) => m.seq !== undefined).map((m) => m.body.kind), ['text', 'archive']);
+    assert.deepEqual(
+      messageViews(bob.client, room)
+        .messages.filter((m) => m.seq !== undefined)
+        .map((m) => m.body.kind),
+      ['text', 'archive'],
+    );
     alice.client.send(room, { kind: 'archive', on: false });
     await waitFor(() => alice.client.conversation(room)?.archived === undefined, 'alice sees it open again');
     bob.client.send(room, { kind: 'text', text: 'back in business' });

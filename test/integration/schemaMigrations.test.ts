@@ -40,8 +40,16 @@ async function buildOld<T>(commit: string, entry: string): Promise<T> {
   mkdirSync(out, { recursive: true });
   copyFileSync(join(repo, 'node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm'), join(out, 'node-sqlite3-wasm.wasm'));
   const outfile = join(out, 'old.js');
-  await esbuild.build({ entryPoints: [join(dir, entry)], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error', nodePaths: [join(repo, 'node_modules')] });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  await esbuild.build({
+    entryPoints: [join(dir, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'error',
+    nodePaths: [join(repo, 'node_modules')],
+  });
   return require(outfile) as T;
 }
 
@@ -64,14 +72,26 @@ function writeOldRelayFile(Store: new (file: string) => OldRelayStore, file: str
   s.createUser({ id: 'u1', name: 'alice', norm: 'alice', keyHash: 'a'.repeat(64), created: t });
   s.createUser({ id: 'u2', name: 'bob', norm: 'bob', keyHash: 'b'.repeat(64), created: t + 1 });
   s.createConversation({ id: 'r1', kind: 'room', name: 'general', topic: 'Everyone on the team', members: ['u1', 'u2'] });
-  const item = (author: string, id: string, body: Record<string, unknown>, chunks?: Buffer[]) => ({ conv: 'r1', author, id, ts: t + 10, body, ...(chunks ? { chunks } : {}) });
+  const item = (author: string, id: string, body: Record<string, unknown>, chunks?: Buffer[]) => ({
+    conv: 'r1',
+    author,
+    id,
+    ts: t + 10,
+    body,
+    ...(chunks ? { chunks } : {}),
+  });
   const r = s.appendBatch([
     item('u1', 'mAliceHello01', { kind: 'text', text: 'hello from the old relay' }),
     item('u2', 'mBobReply0001', { kind: 'text', text: 'a reply', thread: 1 }),
-    item('u1', 'mAliceFile001', { kind: 'file', file: 'f1', name: 'notes.txt', size: 5, sha256: createHash('sha256').update('bytes').digest('hex') }, [Buffer.from('bytes')]),
+    item('u1', 'mAliceFile001', { kind: 'file', file: 'f1', name: 'notes.txt', size: 5, sha256: createHash('sha256').update('bytes').digest('hex') }, [
+      Buffer.from('bytes'),
+    ]),
     item('u1', 'mAliceEdit001', { kind: 'edit', target: 1, text: 'hello, edited' }),
   ]);
-  assert.deepEqual(r.map((x) => x.ok), [true, true, true, true]);
+  assert.deepEqual(
+    r.map((x) => x.ok),
+    [true, true, true, true],
+  );
   s.setRead('u2', 'r1', 2);
   s.addDevice?.({ id: 'd1', user: 'u1', key: 'k'.repeat(43), label: 'old laptop', added: t });
   s.setRole?.('u1', 'owner');
@@ -93,23 +113,41 @@ function fileVersion(file: string): number {
 function checkRelayFile(file: string, hasDevices: boolean, hasInvites: boolean): void {
   let s = new SqliteStore(file);
   try {
-    assert.deepEqual(s.users().map((u) => [u.id, u.name, u.norm]), [['u1', 'alice', 'alice'], ['u2', 'bob', 'bob']]);
+    assert.deepEqual(
+      s.users().map((u) => [u.id, u.name, u.norm]),
+      [
+        ['u1', 'alice', 'alice'],
+        ['u2', 'bob', 'bob'],
+      ],
+    );
     const conv = s.conversations().find((c) => c.id === 'r1');
     assert.deepEqual([conv?.name, conv?.topic, conv?.members, conv?.head], ['general', 'Everyone on the team', ['u1', 'u2'], 4]);
     const msgs = s.after('r1', 0, 10);
-    assert.deepEqual(msgs.map((m) => m.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      msgs.map((m) => m.seq),
+      [1, 2, 3, 4],
+    );
     // Migration 3 left only the current text, also in files written before it.
     assert.deepEqual(msgs[0].body, { kind: 'text', text: 'hello, edited' });
     assert.deepEqual(msgs[1].body, { kind: 'text', text: 'a reply', thread: 1 });
     assert.equal(s.fileChunk('f1', 0)?.toString(), 'bytes');
     assert.deepEqual(s.fileInfo('f1'), { conv: 'r1', size: 5, count: 1 });
     assert.equal(s.reads('u2').get('r1'), 2);
-    assert.deepEqual(s.search({ ...searchQuery('edited')!, convs: ['r1'], limit: 5 }).map((h) => h.seq), [1]);
+    assert.deepEqual(
+      s.search({ ...searchQuery('edited')!, convs: ['r1'], limit: 5 }).map((h) => h.seq),
+      [1],
+    );
     if (hasDevices) {
-      assert.deepEqual(s.devices().map((d) => [d.id, d.user, d.label]), [['d1', 'u1', 'old laptop']]);
+      assert.deepEqual(
+        s.devices().map((d) => [d.id, d.user, d.label]),
+        [['d1', 'u1', 'old laptop']],
+      );
       assert.deepEqual(s.roles(), [{ user: 'u1', role: 'owner' }]);
     }
-    assert.deepEqual(s.invites().map((i) => i.name), hasInvites ? ['carol'] : []);
+    assert.deepEqual(
+      s.invites().map((i) => i.name),
+      hasInvites ? ['carol'] : [],
+    );
     // Writable: the next seq, a reply refused by the rules as before, a member with a device, an invite, a read marker.
     const r = s.appendBatch([
       { conv: 'r1', author: 'u2', id: 'mBobAfter0001', ts: Date.now(), body: { kind: 'text', text: 'after the upgrade' } },
@@ -117,7 +155,10 @@ function checkRelayFile(file: string, hasDevices: boolean, hasInvites: boolean):
     ]);
     assert.equal(r[0].ok && r[0].message.seq, 5);
     assert.deepEqual(r[1], { ok: false, code: 'bad_target', message: "message 2 is a reply; reply to its thread's root (1)" });
-    s.addDevice({ id: 'd9', user: 'u3', key: 'z'.repeat(43), label: 'new', added: Date.now() }, { user: { id: 'u3', name: 'dave', norm: 'dave', keyHash: 'none:u3', created: Date.now() } });
+    s.addDevice(
+      { id: 'd9', user: 'u3', key: 'z'.repeat(43), label: 'new', added: Date.now() },
+      { user: { id: 'u3', name: 'dave', norm: 'dave', keyHash: 'none:u3', created: Date.now() } },
+    );
     s.addInvite({ hash: 'i'.repeat(64), name: 'erin', maker: 'u1', created: Date.now(), expires: Date.now() + 1000 });
     assert.equal(s.setRead('u1', 'r1', 5), true);
   } finally {
@@ -126,7 +167,10 @@ function checkRelayFile(file: string, hasDevices: boolean, hasInvites: boolean):
   assert.equal(fileVersion(file), RELAY_MIGRATIONS.length);
   s = new SqliteStore(file);
   try {
-    assert.deepEqual(s.after('r1', 4, 10).map((m) => m.body), [{ kind: 'text', text: 'after the upgrade' }]);
+    assert.deepEqual(
+      s.after('r1', 4, 10).map((m) => m.body),
+      [{ kind: 'text', text: 'after the upgrade' }],
+    );
     assert.ok(s.users().some((u) => u.name === 'dave'));
     assert.ok(s.invites().some((i) => i.name === 'erin'));
     assert.equal(s.convSeen('r1').get('u1'), 5);
@@ -178,10 +222,18 @@ describe('numbered schema migrations (PRAGMA user_version)', function () {
     stampNewer(file, newer);
     const before = fingerprint(file);
     for (let i = 0; i < 2; i++) {
-      assert.throws(() => new SqliteStore(file), (err: Error) => {
-        assert.match(err.message, new RegExp(`was written by a newer version of Parley \\(relay data schema ${newer}; this version knows up to ${RELAY_MIGRATIONS.length}\\).*update Parley`));
-        return true;
-      });
+      assert.throws(
+        () => new SqliteStore(file),
+        (err: Error) => {
+          assert.match(
+            err.message,
+            new RegExp(
+              `was written by a newer version of Parley \\(relay data schema ${newer}; this version knows up to ${RELAY_MIGRATIONS.length}\\).*update Parley`,
+            ),
+          );
+          return true;
+        },
+      );
     }
     assert.equal(fingerprint(file), before);
     assert.equal(fileVersion(file), newer);
@@ -200,7 +252,14 @@ describe('numbered schema migrations (PRAGMA user_version)', function () {
     const old = new Old(file);
     const conv = { id: 'r1', kind: 'room', name: 'general', members: ['u1', 'u2'], head: 3, floor: 1 };
     old.putConversation(conv, 3);
-    const msg = (seq: number, author: string, body: Record<string, unknown>) => ({ conv: 'r1', seq, id: `m${String(seq).padStart(12, '0')}`, author, ts: 1000 + seq, body });
+    const msg = (seq: number, author: string, body: Record<string, unknown>) => ({
+      conv: 'r1',
+      seq,
+      id: `m${String(seq).padStart(12, '0')}`,
+      author,
+      ts: 1000 + seq,
+      body,
+    });
     old.putMessage(msg(1, 'u1', { kind: 'text', text: 'root' }));
     old.putMessage(msg(2, 'u2', { kind: 'text', text: 'reply', thread: 1 }));
     old.putMessage(msg(3, 'u2', { kind: 'react', target: 1, emoji: '👍', on: true }));
@@ -214,9 +273,18 @@ describe('numbered schema migrations (PRAGMA user_version)', function () {
       assert.equal(c.conversations().get('r1')?.cursor, 3);
       const root = c.message('r1', 1);
       assert.equal(root?.replies?.count, 1);
-      assert.deepEqual(root?.reactions?.map((r) => r.emoji), ['👍']);
-      assert.deepEqual(c.messages('r1', { scope: { thread: 1 } }).map((m) => m.seq), [1, 2]);
-      assert.deepEqual(c.outbox().map((e) => e.id), ['mQueued000001']);
+      assert.deepEqual(
+        root?.reactions?.map((r) => r.emoji),
+        ['👍'],
+      );
+      assert.deepEqual(
+        c.messages('r1', { scope: { thread: 1 } }).map((m) => m.seq),
+        [1, 2],
+      );
+      assert.deepEqual(
+        c.outbox().map((e) => e.id),
+        ['mQueued000001'],
+      );
       assert.equal(c.get('identity'), 'kept');
       assert.equal(c.putMessage(msg(4, 'u1', { kind: 'edit', target: 1, text: 'root, edited' }) as Message), true);
       assert.equal(c.message('r1', 1)?.edited, 'root, edited');

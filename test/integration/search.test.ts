@@ -11,19 +11,34 @@ const find = async (c: TestClient, q: string, opts: { conv?: string; from?: stri
 
 describe('search: full text on the relay, over the conversations you are in', () => {
   it('finds words (prefixes, without accents) in texts, snippets, files and thread replies, newest first, only where you are a member', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     const secret = await bob.client.createRoom('secret');
     alice.client.send(room, { kind: 'text', text: 'Deploy the café build after lunch' });
     bob.client.send(secret.id, { kind: 'text', text: 'deploy the secret plans' });
     await waitFor(() => alice.client.outbox().length === 0 && bob.client.outbox().length === 0, 'acked');
     bob.client.send(room, { kind: 'text', text: 'deploying now', thread: 1 });
     const code = 'await retryWithBackoff(deployTask)';
-    bob.client.send(room, { kind: 'snippet', code, lang: 'ts', path: 'src/deploy.ts', lines: { start: 3, end: 3 }, hash: createHash('sha256').update(code).digest('hex') });
+    bob.client.send(room, {
+      kind: 'snippet',
+      code,
+      lang: 'ts',
+      path: 'src/deploy.ts',
+      lines: { start: 3, end: 3 },
+      hash: createHash('sha256').update(code).digest('hex'),
+    });
     bob.client.sendFile(room, 'deploy-notes.txt', Buffer.from('notes'), { mime: 'text/plain' });
     await waitFor(() => bob.client.outbox().length === 0, 'bob acked');
 
     const hits = (await alice.client.search('deplo')).hits;
-    assert.deepEqual(hits.map((h) => h.kind), ['file', 'snippet', 'text', 'text'], 'newest first, the secret room left out');
+    assert.deepEqual(
+      hits.map((h) => h.kind),
+      ['file', 'snippet', 'text', 'text'],
+      'newest first, the secret room left out',
+    );
     assert.equal(hits[2].thread, 1, 'a reply says which thread it is in');
     assert.equal(hits[2].author, bob.client.self!.id);
     assert.match(plain(hits[3]), /\[Deploy\] the café build/);
@@ -84,14 +99,21 @@ describe('search: full text on the relay, over the conversations you are in', ()
     assert.equal(searchQuery('say "hi"')?.match, '"say" """hi"""*');
     assert.equal(searchQuery('  ... *** '), undefined);
     assert.equal(searchQuery('ｄｅｐｌｏｙ')?.match, '"deploy"*', 'full-width letters are folded (NFKC)');
-    assert.deepEqual(searchQuery('fix a'), { match: '"fix" "a"', terms: ['fix', 'a'], prefix: false }, 'one letter is a whole word, not a prefix of most of the index');
+    assert.deepEqual(
+      searchQuery('fix a'),
+      { match: '"fix" "a"', terms: ['fix', 'a'], prefix: false },
+      'one letter is a whole word, not a prefix of most of the index',
+    );
     assert.deepEqual(searchQuery('Café DÉPLO')?.terms, ['cafe', 'deplo']);
   });
 
   it('makes excerpts around the first match, marks every match in them, and walks a text once', () => {
     const q = searchQuery('deplo')!;
     const long = 'word '.repeat(40) + 'we deploy the build, then deployed it again ' + 'tail '.repeat(40);
-    assert.equal(plain({ text: excerpt(long, q) } as SearchHit), '…word word word word word word word we [deploy] the build, then [deployed] it again tail tail tail tail tail tail tail tail tail…');
+    assert.equal(
+      plain({ text: excerpt(long, q) } as SearchHit),
+      '…word word word word word word word we [deploy] the build, then [deployed] it again tail tail tail tail tail tail tail tail tail…',
+    );
     assert.equal(excerpt('Ship it.', searchQuery('ship')!), `${SEARCH_MARK_START}Ship${SEARCH_MARK_END} it.`);
     assert.equal(excerpt('Le café est prêt', searchQuery('cafe')!), `Le ${SEARCH_MARK_START}café${SEARCH_MARK_END} est prêt`);
     // Thousands of matches in one text cost one pass that stops early (FTS5's snippet() scored

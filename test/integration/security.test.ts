@@ -80,7 +80,11 @@ describe('refusals: each with its code, closing only the offending connection', 
     assert.equal(named.closeCode, undefined, 'still open');
     // Extra keys, __proto__ among them, are dropped by validation: stored without them, nothing polluted.
     const raw = await RawClient.hello(r.url, 'protokeys');
-    raw.send('{"t":"send","id":"proto-key-001","conv":"' + general(bob) + '","__proto__":{"polluted":1},"body":{"kind":"text","text":"x","__proto__":{"admin":true},"constructor":{"prototype":{"polluted":1}}}}');
+    raw.send(
+      '{"t":"send","id":"proto-key-001","conv":"' +
+        general(bob) +
+        '","__proto__":{"polluted":1},"body":{"kind":"text","text":"x","__proto__":{"admin":true},"constructor":{"prototype":{"polluted":1}}}}',
+    );
     await raw.next('ack');
     const stored = r.store.after(general(bob), 0, 10).find((m) => m.id === 'proto-key-001')!;
     assert.deepEqual(Object.keys(stored.body), ['kind', 'text']);

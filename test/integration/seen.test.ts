@@ -62,7 +62,11 @@ describe('seen by: read markers shared in DMs and small rooms, unless a member t
   });
 
   it('counts only markers a member set by reading: not joining, not their own messages', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'before carol' });
     await waitFor(() => bob.client.cursor(room) === 1, 'bob has it');
 

@@ -19,7 +19,11 @@ function startSession(): { session: Session; logged: string[] } {
   const context = {
     globalStorageUri: { fsPath: dir, path: dir, scheme: 'file' },
     globalState: memento(),
-    secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v), delete: async (k: string) => void secrets.delete(k) },
+    secrets: {
+      get: async (k: string) => secrets.get(k),
+      store: async (k: string, v: string) => void secrets.set(k, v),
+      delete: async (k: string) => void secrets.delete(k),
+    },
     extension: { packageJSON: { version: '0.0.0-test' } },
   } as unknown as vscode.ExtensionContext;
   const logged: string[] = [];
@@ -30,7 +34,11 @@ function startSession(): { session: Session; logged: string[] } {
 
 describe('Session: client events that survive a client swap', () => {
   it('a listener added before any client hears each client in turn, and nothing once disposed', async () => {
-    const { room, members: [bob], relay: r } = await team(['bob']);
+    const {
+      room,
+      members: [bob],
+      relay: r,
+    } = await team(['bob']);
     const { session } = startSession();
     const heard: string[] = [];
     const text = (m: Message) => (m.body.kind === 'text' ? m.body.text : m.body.kind);
@@ -77,7 +85,10 @@ describe('Session: client events that survive a client swap', () => {
     session.disconnect();
     assert.equal(session.client, undefined);
     assert.equal(changed, 1, 'the swap to no client is still announced');
-    assert.ok(logged.some((l) => /^error: while disposing the client: Error: stop went wrong/.test(l)), logged.join('\n'));
+    assert.ok(
+      logged.some((l) => /^error: while disposing the client: Error: stop went wrong/.test(l)),
+      logged.join('\n'),
+    );
     // The cache file was closed and its slot released: connecting again as alice reuses slot 0.
     await session.connect(r.url, 'alice');
     assert.match(join(session.client!.store.file ?? ''), /-0\.sqlite$/);

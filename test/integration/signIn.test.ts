@@ -20,7 +20,9 @@ function failure(c: ReturnType<typeof makeClient>): Promise<string> {
  * got live from the real relay) and keeps the hello the victim signs. With `tls`, it serves
  * wss:// with its own certificate (the victim trusts it, as after a forged invite).
  */
-async function captor(opts: { nonce?: () => Promise<string>; tls?: { key: string; cert: string } } = {}): Promise<{ url: string; hellos: Record<string, unknown>[] }> {
+async function captor(
+  opts: { nonce?: () => Promise<string>; tls?: { key: string; cert: string } } = {},
+): Promise<{ url: string; hellos: Record<string, unknown>[] }> {
   const hellos: Record<string, unknown>[] = [];
   const server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }) : undefined;
   const wss = server ? new WebSocketServer({ server }) : new WebSocketServer({ host: '127.0.0.1', port: 0 });

@@ -9,7 +9,11 @@ const textOf = (b: { kind: string; text?: string }) => (b.kind === 'text' ? b.te
 
 describe('threads: replies in the conversation sequence, listed under their root', () => {
   it('keeps replies out of the conversation, counts them on the root, and converges for a member who was offline', async () => {
-    const { relay: r, room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob, carol],
+    } = await team(['alice', 'bob', 'carol']);
     alice.client.send(room, { kind: 'text', text: 'who owns the flaky login test?' });
     alice.client.send(room, { kind: 'text', text: 'unrelated: lunch at 12' });
     await waitFor(() => texts(carol, room).length === 2, 'carol has both');
@@ -27,13 +31,19 @@ describe('threads: replies in the conversation sequence, listed under their root
       await waitFor(() => c.client.cursor(room) === 5, 'caught up');
       // The conversation shows the two messages; the root carries the thread's summary.
       const main = messageViews(c.client, room).messages;
-      assert.deepEqual(main.map((m) => textOf(m.body)), ['who owns the flaky login test?', 'unrelated: lunch at 12']);
+      assert.deepEqual(
+        main.map((m) => textOf(m.body)),
+        ['who owns the flaky login test?', 'unrelated: lunch at 12'],
+      );
       assert.equal(main[0].replies?.count, 2);
       assert.deepEqual(main[0].replies?.users, [aliceId, bobId], 'latest replier first');
       assert.equal(main[1].replies, undefined);
       const t = threadViews(c.client, room, 1);
       assert.equal(t.root?.seq, 1);
-      assert.deepEqual(t.replies.map((m) => textOf(m.body)), ['me, looking', 'thanks!']);
+      assert.deepEqual(
+        t.replies.map((m) => textOf(m.body)),
+        ['me, looking', 'thanks!'],
+      );
       assert.deepEqual(t.replies[0].reactions, [{ emoji: '👍', users: [bobId] }]);
     }
 
@@ -42,7 +52,10 @@ describe('threads: replies in the conversation sequence, listed under their root
     const back = await connect(r.url, 'carol', { cacheFile, key });
     await waitFor(() => back.client.cursor(room) === 5, 'carol caught up');
     assert.equal(messageViews(back.client, room).messages[0].replies?.count, 2);
-    assert.deepEqual(threadViews(back.client, room, 1).replies.map((m) => textOf(m.body)), ['me, looking', 'thanks!']);
+    assert.deepEqual(
+      threadViews(back.client, room, 1).replies.map((m) => textOf(m.body)),
+      ['me, looking', 'thanks!'],
+    );
     assert.equal(back.client.conversation(room)?.unread, 2, 'replies in a thread carol is not in are not unread');
 
     // Bob's reply to the thread is unread for alice only after her own read marker.
@@ -67,13 +80,28 @@ describe('threads: replies in the conversation sequence, listed under their root
     assert.equal(fresh.message(room, 4)?.body.kind, 'text', 'a reply is found by seq');
 
     // The export puts replies under their root.
-    const md = conversationMarkdown(alice.client.messages(room, { limit: 100, scope: 'any' }), { title: '#general', names: new Map([[aliceId, 'alice'], [bobId, 'bob']]), now: Date.now(), timeZone: 'UTC' });
+    const md = conversationMarkdown(alice.client.messages(room, { limit: 100, scope: 'any' }), {
+      title: '#general',
+      names: new Map([
+        [aliceId, 'alice'],
+        [bobId, 'bob'],
+      ]),
+      now: Date.now(),
+      timeZone: 'UTC',
+    });
     const order = ['who owns the flaky login test?', '> me, looking', '> thanks!', '> fixed in #412', 'unrelated: lunch at 12'].map((s) => md.indexOf(s));
-    assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), md);
+    assert.ok(
+      order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])),
+      md,
+    );
   });
 
   it('refuses replies to replies, to events, to deleted and unknown messages, and stores nothing', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'root' });
     alice.client.send(room, { kind: 'text', text: 'reply', thread: 1 });
     alice.client.send(room, { kind: 'text', text: 'gone' });
@@ -91,15 +119,26 @@ describe('threads: replies in the conversation sequence, listed under their root
   });
 
   it('takes files as replies too: uploaded into the thread, listed there, and refused under a reply', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     alice.client.send(room, { kind: 'text', text: 'the build log, anyone?' });
     await waitFor(() => alice.client.outbox().length === 0, 'acked');
     bob.client.sendFile(room, 'build.log', Buffer.from('error: 42\n'), { mime: 'text/plain', thread: 1 });
     await waitFor(() => bob.client.outbox().length === 0, 'uploaded');
     await waitFor(() => alice.client.cursor(room) === 2, 'alice has it');
-    assert.deepEqual(messageViews(alice.client, room).messages.map((m) => m.body.kind), ['text'], 'not in the conversation');
+    assert.deepEqual(
+      messageViews(alice.client, room).messages.map((m) => m.body.kind),
+      ['text'],
+      'not in the conversation',
+    );
     const t = threadViews(alice.client, room, 1);
-    assert.deepEqual(t.replies.map((m) => (m.body.kind === 'file' ? [m.body.name, m.body.thread] : [])), [['build.log', 1]]);
+    assert.deepEqual(
+      t.replies.map((m) => (m.body.kind === 'file' ? [m.body.name, m.body.thread] : [])),
+      [['build.log', 1]],
+    );
     assert.equal(t.root?.replies?.count, 1);
     const body = t.replies[0].body;
     assert.ok(body.kind === 'file');
@@ -112,7 +151,11 @@ describe('threads: replies in the conversation sequence, listed under their root
   });
 
   it('shows a queued reply in its thread only, and sends it when the relay is back', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     alice.client.send(room, { kind: 'text', text: 'root' });
     await waitFor(() => alice.client.outbox().length === 0, 'acked');
     await r.stop();
@@ -120,10 +163,19 @@ describe('threads: replies in the conversation sequence, listed under their root
     alice.client.send(room, { kind: 'text', text: 'offline reply', thread: 1 });
     assert.equal(messageViews(alice.client, room).messages.length, 1, 'not in the conversation');
     const queued = threadViews(alice.client, room, 1).replies;
-    assert.deepEqual(queued.map((m) => [textOf(m.body), m.delivery]), [['offline reply', 'queued']]);
+    assert.deepEqual(
+      queued.map((m) => [textOf(m.body), m.delivery]),
+      [['offline reply', 'queued']],
+    );
     const again = await startRelay({ port: r.port, dataFile: r.dataFile });
     await waitFor(() => alice.client.outbox().length === 0, 'sent after the relay came back', 15000);
-    assert.deepEqual(again.store.after(room, 0, 10).map((m) => [m.seq, m.body.kind === 'text' ? m.body.thread : undefined]), [[1, undefined], [2, 1]]);
+    assert.deepEqual(
+      again.store.after(room, 0, 10).map((m) => [m.seq, m.body.kind === 'text' ? m.body.thread : undefined]),
+      [
+        [1, undefined],
+        [2, 1],
+      ],
+    );
     assert.equal(messageViews(alice.client, room).messages[0].replies?.count, 1);
   });
 });

@@ -3,7 +3,11 @@ import { team, waitFor } from '../helpers';
 
 describe('typing: shown to the other members for a moment, never stored', () => {
   it('reaches the other members of the conversation only, stores nothing, and stops after leaving', async () => {
-    const { relay: r, room, members: [alice, bob, carol] } = await team(['alice', 'bob', 'carol']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob, carol],
+    } = await team(['alice', 'bob', 'carol']);
     const side = await alice.client.createRoom('side');
     await bob.client.joinRoom(side.id);
     const seen: Record<string, [string, string][]> = { alice: [], bob: [], carol: [] };
@@ -13,7 +17,10 @@ describe('typing: shown to the other members for a moment, never stored', () => 
     alice.client.typing(room);
     alice.client.typing(side.id);
     await waitFor(() => seen.bob.length === 2 && seen.carol.length === 1, 'bob sees both, carol the room she is in');
-    assert.deepEqual(seen.bob, [[room, aliceId], [side.id, aliceId]]);
+    assert.deepEqual(seen.bob, [
+      [room, aliceId],
+      [side.id, aliceId],
+    ]);
     assert.deepEqual(seen.carol, [[room, aliceId]]);
     assert.deepEqual(seen.alice, [], 'not echoed to the typist');
     // Nothing stored: no seq taken, nothing to replay.

@@ -8,7 +8,11 @@ import { general, makeClient, team, waitFor } from '../helpers';
 // throw, and the chat view stayed blank through reloads.
 describe('a message that cannot be read costs that message, not the view', () => {
   it('a cached message with a null or damaged body shows as unreadable; the rest of the conversation, the list and mentions still render', async () => {
-    const { relay: r, room: g, members: [alice, carol] } = await team(['alice', 'carol']);
+    const {
+      relay: r,
+      room: g,
+      members: [alice, carol],
+    } = await team(['alice', 'carol']);
     for (const text of ['one', 'two @carol', 'three']) alice.client.send(g, { kind: 'text', text });
     await waitFor(() => carol.client.messages(general(carol)).length === 3, 'carol has the three messages');
     const dm = await alice.client.openDm(carol.client.self!.id);
@@ -20,7 +24,7 @@ describe('a message that cannot be read costs that message, not the view', () =>
     // Damage the cache the way a faulty build could: one body 'null', one not JSON, one outbox row.
     const { db, release } = openExclusive(cacheFile, '');
     db.run("UPDATE messages SET body = 'null' WHERE seq = 2 AND kind = 'text' AND body LIKE '%two%'");
-    db.run("UPDATE messages SET body = '{\"kind\":\"text\"' WHERE body LIKE '%three%'");
+    db.run('UPDATE messages SET body = \'{"kind":"text"\' WHERE body LIKE \'%three%\'');
     db.run("INSERT INTO outbox (id, conv, kind, body, created, state) VALUES ('broken-1', ?, 'send', 'null', 1, 'queued')", [g]);
     db.close();
     release();

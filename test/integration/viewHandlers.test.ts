@@ -20,7 +20,11 @@ function snapshotAfter(v: ViewUnderTest, n: number) {
 
 describe('chat view handlers (host side, fake webview, real relay)', () => {
   it('posts nothing before ready; ready gets a snapshot of the team; send and edit reach the relay', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     const v = startView(fakeSession(alice), tempDir());
     await v.webview.post({ type: 'typing', conv: room });
     assert.deepEqual(v.webview.received, [], 'a view that has not posted ready gets nothing');
@@ -36,12 +40,19 @@ describe('chat view handlers (host side, fake webview, real relay)', () => {
     await v.webview.post({ type: 'edit', conv: room, target: seq, text: 'hello, edited' });
     await v.webview.post({ type: 'react', conv: room, target: seq, emoji: '👍', on: true });
     await waitFor(() => r.store.after(room, 0, 10).length === 3, 'edit and reaction stored');
-    assert.deepEqual(r.store.after(room, 0, 10).map((m) => m.body.kind), ['text', 'edit', 'react']);
+    assert.deepEqual(
+      r.store.after(room, 0, 10).map((m) => m.body.kind),
+      ['text', 'edit', 'react'],
+    );
     await waitFor(() => bob.client.store.message(room, seq)?.edited === 'hello, edited', 'bob sees the edit');
   });
 
   it('delete asks first, and sends only when the user agrees', async () => {
-    const { relay: r, room, members: [alice] } = await team(['alice']);
+    const {
+      relay: r,
+      room,
+      members: [alice],
+    } = await team(['alice']);
     const v = startView(fakeSession(alice), tempDir());
     await ready(v);
     alice.client.send(room, { kind: 'text', text: 'oops' });
@@ -59,7 +70,10 @@ describe('chat view handlers (host side, fake webview, real relay)', () => {
   });
 
   it('answers search, mentions, loadOlder and openResult with the rid they came with', async () => {
-    const { room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     for (let i = 1; i <= 30; i++) bob.client.send(room, { kind: 'text', text: i === 3 ? 'the needle, @alice' : `hay ${i}` });
     await waitFor(() => bob.client.outbox().length === 0, 'bob acked');
     await waitFor(() => alice.client.conversation(room)?.head === 30, 'alice caught up');
@@ -70,7 +84,10 @@ describe('chat view handlers (host side, fake webview, real relay)', () => {
     const results = v.webview.last('results')!;
     assert.equal(results.rid, 's1');
     assert.equal(results.q, 'needle');
-    assert.deepEqual(results.hits.map((h) => h.seq), [3]);
+    assert.deepEqual(
+      results.hits.map((h) => h.seq),
+      [3],
+    );
 
     await v.webview.post({ type: 'mentions', rid: 'm1' });
     const mentions = v.webview.last('results')!;
@@ -80,19 +97,27 @@ describe('chat view handlers (host side, fake webview, real relay)', () => {
     await v.webview.post({ type: 'loadOlder', rid: 'o1', conv: room, before: 10 });
     const older = v.webview.last('older')!;
     assert.equal(older.rid, 'o1');
-    assert.deepEqual(older.messages.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(
+      older.messages.map((m) => m.seq),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
     assert.equal(older.more, false);
 
     await v.webview.post({ type: 'openResult', rid: 'r1', conv: room, seq: 3 });
     const reveal = v.webview.last('reveal')!;
     assert.equal(reveal.rid, 'r1');
     assert.equal(reveal.seq, 3);
-    assert.ok(reveal.messages.some((m) => m.seq === 3), 'the result is among the messages posted');
+    assert.ok(
+      reveal.messages.some((m) => m.seq === 3),
+      'the result is among the messages posted',
+    );
     assert.deepEqual(v.stub.executed.at(-1), ['parley.chat.focus'], 'the view is brought on screen');
   });
 
   it('a request without a rid is refused as malformed; a failed request is a notice naming its rid', async () => {
-    const { members: [alice] } = await team(['alice']);
+    const {
+      members: [alice],
+    } = await team(['alice']);
     const v = startView(fakeSession(alice), tempDir());
     await ready(v);
     const before = v.webview.received.length;
@@ -104,13 +129,20 @@ describe('chat view handlers (host side, fake webview, real relay)', () => {
     const notice = v.webview.last('notice')!;
     assert.equal(notice.level, 'error');
     assert.equal(notice.rid, 'r2');
-    assert.match(v.logged.find((l) => l.startsWith('error:'))!, /chat view request 'openResult' failed/);
+    assert.match(
+      v.logged.find((l) => l.startsWith('error:'))!,
+      /chat view request 'openResult' failed/,
+    );
     await v.webview.post({ type: 'snippet', conv: 'c-nowhere', seq: 1, action: 'copy' });
     assert.deepEqual(v.webview.last('notice'), { type: 'notice', level: 'error', text: 'That snippet is not available.' });
   });
 
   it('select, threads and drafts change the next snapshot; typing and read follow the client', async () => {
-    const { relay: r, room, members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      relay: r,
+      room,
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     const dm = await alice.client.openDm(bob.client.self!.id);
     bob.client.send(room, { kind: 'text', text: 'root' });
     await waitFor(() => bob.client.outbox().length === 0, 'acked');
@@ -127,7 +159,10 @@ describe('chat view handlers (host side, fake webview, real relay)', () => {
     await v.webview.post({ type: 'openThread', conv: room, root: 1 });
     const threaded = await snapshotAfter(v, n);
     assert.equal(threaded.active, room, 'opening a thread switches to its conversation');
-    assert.deepEqual(threaded.thread?.replies.map((m) => m.body.kind === 'text' && m.body.text), ['a reply']);
+    assert.deepEqual(
+      threaded.thread?.replies.map((m) => m.body.kind === 'text' && m.body.text),
+      ['a reply'],
+    );
 
     n = v.webview.of('snapshot').length;
     await v.webview.post({ type: 'draft', key: room, text: 'half a thought', at: 1000 });
@@ -150,7 +185,9 @@ describe('chat view handlers (host side, fake webview, real relay)', () => {
   });
 
   it('copy and openDm act on VS Code and the client', async () => {
-    const { members: [alice, bob] } = await team(['alice', 'bob']);
+    const {
+      members: [alice, bob],
+    } = await team(['alice', 'bob']);
     const v = startView(fakeSession(alice), tempDir());
     await ready(v);
     await v.webview.post({ type: 'copy', text: 'some code' });

@@ -14,7 +14,14 @@ const SECRET = 'netns team secret';
 async function main(): Promise<void> {
   const commands = createInterface({ input: process.stdin });
   if (mode === 'host') {
-    const h = await HostedRelay.start({ dataDir: join(tempDir(), 'relay'), host: '0.0.0.0', port: 7420, secret: SECRET, tls: true, discovery: { team: arg, interface: iface } });
+    const h = await HostedRelay.start({
+      dataDir: join(tempDir(), 'relay'),
+      host: '0.0.0.0',
+      port: 7420,
+      secret: SECRET,
+      tls: true,
+      discovery: { team: arg, interface: iface },
+    });
     say({ event: 'hosting', port: h.port, fingerprint: h.fingerprint, invites: h.invites() });
     for await (const line of commands) {
       if (line === 'stop') {

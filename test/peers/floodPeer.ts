@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   let file = '';
   if (attack === 'history' || attack === 'search') {
     // About 2 MB of history: 140 texts of 15,000 characters.
-    for (let i = 0; i < 140; i++) send({ t: 'send', id: `seed${String(i).padStart(6, '0')}`, conv, body: { kind: 'text', text: `alpha ${i} ` + 'abcdefghij '.repeat(1360) } });
+    for (let i = 0; i < 140; i++)
+      send({ t: 'send', id: `seed${String(i).padStart(6, '0')}`, conv, body: { kind: 'text', text: `alpha ${i} ` + 'abcdefghij '.repeat(1360) } });
     await next((e) => e.t === 'ack' && e.id === 'seed000139');
   } else if (attack === 'fetch') {
     const data = randomBytes(256 * 1024);
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     await next((e) => e.t === 'upload.ready');
     send({ t: 'chunk', id: 'seedfile01', index: 0, data: data.toString('base64') });
     const msg = await next((e) => e.t === 'msg' && (e.m as { id: string }).id === 'seedfile01');
-    file = ((msg.m as { body: { file: string } }).body).file;
+    file = (msg.m as { body: { file: string } }).body.file;
   }
   const cursors: Record<string, number> = {};
   if (attack === 'sync') for (let i = 0; i < MAX_SYNC_CURSORS; i++) cursors[`r${String(i).padStart(12, '0')}`] = i;

@@ -21,7 +21,12 @@ function forged(i: number): Answer[] {
   return [
     { name: SERVICE, type: 'PTR', ttl: 120, data: name },
     { name, type: 'SRV', ttl: 120, data: { port: 7420, target, priority: 0, weight: 0 } },
-    { name, type: 'TXT', ttl: 120, data: ['v=1', `team=Core team ${i % 7 === 0 ? '' : i}`.trim(), 'tls=1', 'secret=1', 'members=3', 'online=2', `host=h${i}`].map((t) => Buffer.from(t)) },
+    {
+      name,
+      type: 'TXT',
+      ttl: 120,
+      data: ['v=1', `team=Core team ${i % 7 === 0 ? '' : i}`.trim(), 'tls=1', 'secret=1', 'members=3', 'online=2', `host=h${i}`].map((t) => Buffer.from(t)),
+    },
     { name: target, type: 'A', ttl: 120, data: '127.0.0.1' },
   ];
 }
@@ -53,9 +58,7 @@ async function flood(socks: Socket[]): Promise<void> {
     const due = started + (i / RATE) * 1000;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
     await Promise.all(
-      packets.slice(i, i + 100).map(
-        (p, j) => new Promise<void>((r) => socks[(i + j) % socks.length].send(p, PORT, '224.0.0.251', () => (sent++, r()))),
-      ),
+      packets.slice(i, i + 100).map((p, j) => new Promise<void>((r) => socks[(i + j) % socks.length].send(p, PORT, '224.0.0.251', () => (sent++, r())))),
     );
   }
   say({ event: 'flooded', sent, ms: Date.now() - started, bytes: packets.reduce((n, p) => n + p.length, 0) });

@@ -10,7 +10,13 @@ describe('body kinds: reactions, and kinds a client does not know', () => {
   it('keeps a message of an unknown kind as "unsupported" (its seq counts) instead of refusing the frame', () => {
     const frame = JSON.stringify([
       { t: 'msg', m: msg(1, { kind: 'poll', question: 'lunch?', options: ['a', 'b'] }) },
-      { t: 'history', rid: 'r00000001', conv: 'r1', more: false, messages: [msg(2, { kind: 'thread.reply', text: 'x' }), msg(3, { kind: 'text', text: 'hi' })] },
+      {
+        t: 'history',
+        rid: 'r00000001',
+        conv: 'r1',
+        more: false,
+        messages: [msg(2, { kind: 'thread.reply', text: 'x' }), msg(3, { kind: 'text', text: 'hi' })],
+      },
     ]);
     const d = decodeRelayFrame(frame);
     assert.ok(d.ok, d.ok ? '' : d.message);
@@ -20,7 +26,10 @@ describe('body kinds: reactions, and kinds a client does not know', () => {
     if (first.t === 'msg') assert.deepEqual(first.m.body, { kind: 'unsupported', was: 'poll' });
     const hist = d.value[1];
     if (hist.t !== 'history') throw new Error('expected history');
-    assert.deepEqual(hist.messages.map((m) => m.body.kind), ['unsupported', 'text']);
+    assert.deepEqual(
+      hist.messages.map((m) => m.body.kind),
+      ['unsupported', 'text'],
+    );
     // A known kind that is malformed is still an error: only unknown kinds are let through.
     const bad = decodeRelayFrame(JSON.stringify([{ t: 'msg', m: msg(4, { kind: 'react', target: 1, emoji: 'no', on: true }) }]));
     assert.equal(bad.ok, false);
@@ -28,7 +37,8 @@ describe('body kinds: reactions, and kinds a client does not know', () => {
 
   it('accepts emoji (with joiners, variation selectors, flags, skin tones) and refuses everything else', () => {
     for (const e of ['👍', '❤️', '👩‍💻', '🇫🇷', '👍🏽', '🎉', '✅', '🐛']) assert.ok(Emoji.safeParse(e).success, e);
-    for (const e of ['', 'ok', ':+1:', '👍 ', ' 👍', '\u0000👍', '👍\n', 'x'.repeat(40) + '👍', '🎉'.repeat(17), 'lol👍', '\u202e👍']) assert.equal(Emoji.safeParse(e).success, false, JSON.stringify(e));
+    for (const e of ['', 'ok', ':+1:', '👍 ', ' 👍', '\u0000👍', '👍\n', 'x'.repeat(40) + '👍', '🎉'.repeat(17), 'lol👍', '\u202e👍'])
+      assert.equal(Emoji.safeParse(e).success, false, JSON.stringify(e));
     assert.equal(SendBody.safeParse({ kind: 'unsupported', was: 'x' }).success, false, 'a client cannot send the placeholder');
     assert.equal(SendBody.safeParse({ kind: 'react', target: 1, emoji: '👍', on: true }).success, true);
     assert.equal(SendBody.safeParse({ kind: 'react', target: 1, emoji: '👍' }).success, false, 'on is required');

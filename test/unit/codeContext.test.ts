@@ -120,7 +120,10 @@ describe('file references in messages', () => {
       assert.deepEqual(findFileRefs(hostile), []);
       assert.ok(cost(hostile) < 20 * base + 5, `${run}…: ${cost(hostile).toFixed(1)} ms against ${base.toFixed(1)} ms for prose`);
     }
-    assert.deepEqual(findFileRefs('see @src/x.ts:3 and +b.py:4').map((r) => r.path), ['@src/x.ts', '+b.py']);
+    assert.deepEqual(
+      findFileRefs('see @src/x.ts:3 and +b.py:4').map((r) => r.path),
+      ['@src/x.ts', '+b.py'],
+    );
   });
 
   it('gives offsets that cover the reference', () => {
@@ -249,7 +252,7 @@ describe('paths into .git from other people', () => {
       assert.equal(await writeRefusal(join(ws, '.github/workflows/x.yml'), teammate), undefined);
     });
 
-    it("lets the user choose a place outside the workspace, but never .git or a link out of it", async () => {
+    it('lets the user choose a place outside the workspace, but never .git or a link out of it', async () => {
       const { ws, elsewhere, user } = setUp();
       assert.equal(await writeRefusal(join(elsewhere, 'b.ts'), user), undefined);
       assert.equal(await writeRefusal(join(elsewhere, 'new.ts'), user), undefined);

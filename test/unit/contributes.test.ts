@@ -23,7 +23,10 @@ interface Capabilities {
   virtualWorkspaces?: { supported: boolean | 'limited'; description?: string };
 }
 
-function manifest(): { capabilities?: Capabilities; contributes: { commands: { command: string }[]; menus: Record<string, MenuItem[]>; configuration: { properties: Record<string, Setting> } } } {
+function manifest(): {
+  capabilities?: Capabilities;
+  contributes: { commands: { command: string }[]; menus: Record<string, MenuItem[]>; configuration: { properties: Record<string, Setting> } };
+} {
   for (let dir = __dirname; ; dir = join(dir, '..')) {
     try {
       const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -43,9 +46,19 @@ describe('package.json contributes', () => {
   // and `machine` settings are read from user (or remote) settings only, never from a workspace's
   // or folder's .vscode/settings.json; Settings Sync skips `machine` and `machine-overridable`
   // settings (and those marked `ignoreSync`) but syncs `application` ones.
-  it('lets no workspace (a cloned repository\'s .vscode/settings.json) set where the chat connects, who it is, or hosting', () => {
+  it("lets no workspace (a cloned repository's .vscode/settings.json) set where the chat connects, who it is, or hosting", () => {
     const props = contributes.configuration.properties;
-    const perMachine = ['relayUrl', 'hostPort', 'hostOnStartup', 'hostShare', 'hostAddress', 'hostSecure', 'teamName', 'discovery.enabled', 'discovery.interface'];
+    const perMachine = [
+      'relayUrl',
+      'hostPort',
+      'hostOnStartup',
+      'hostShare',
+      'hostAddress',
+      'hostSecure',
+      'teamName',
+      'discovery.enabled',
+      'discovery.interface',
+    ];
     for (const key of perMachine) assert.equal(props[`parley.${key}`]?.scope, 'machine', `parley.${key}`);
     for (const key of ['displayName', 'shareReadReceipts']) assert.equal(props[`parley.${key}`]?.scope, 'application', `parley.${key}`);
     // Whatever else is settable per workspace is about this window's own notifications only.
@@ -56,7 +69,17 @@ describe('package.json contributes', () => {
   it('syncs no setting that starts hosting or picks a relay to another machine (a second machine would host an empty team of its own)', () => {
     const props = contributes.configuration.properties as Record<string, Setting & { ignoreSync?: boolean }>;
     const synced = (k: string) => !(props[k]!.ignoreSync || props[k]!.scope === 'machine' || props[k]!.scope === 'machine-overridable');
-    for (const key of ['relayUrl', 'hostOnStartup', 'hostShare', 'hostAddress', 'hostPort', 'hostSecure', 'teamName', 'discovery.enabled', 'discovery.interface']) {
+    for (const key of [
+      'relayUrl',
+      'hostOnStartup',
+      'hostShare',
+      'hostAddress',
+      'hostPort',
+      'hostSecure',
+      'teamName',
+      'discovery.enabled',
+      'discovery.interface',
+    ]) {
       assert.equal(synced(`parley.${key}`), false, `parley.${key} would be synced`);
     }
     // The display name travels: it is the same person on every machine.
@@ -93,7 +116,14 @@ describe('package.json contributes', () => {
   it('keeps the view title free of what the view itself offers, and orders each group once', () => {
     const title = contributes.menus['view/title']!;
     // The view has a search box, the conversation list and Room / Join / Message / Invite buttons.
-    const inView = new Set(['parley.searchMessages', 'parley.switchConversation', 'parley.startDm', 'parley.createRoom', 'parley.joinRoom', 'parley.copyInvite']);
+    const inView = new Set([
+      'parley.searchMessages',
+      'parley.switchConversation',
+      'parley.startDm',
+      'parley.createRoom',
+      'parley.joinRoom',
+      'parley.copyInvite',
+    ]);
     const navigation = title.filter((m) => m.group?.startsWith('navigation'));
     assert.ok(navigation.length <= 2, `${navigation.length} icons in the view title`);
     for (const m of navigation) assert.ok(!inView.has(m.command), `${m.command} is an icon in the view title and a button in the view`);
@@ -108,14 +138,17 @@ describe('package.json contributes', () => {
 
   it('names only declared commands in menus and hides none from the palette but sendTo (it needs arguments)', () => {
     const declared = new Set(contributes.commands.map((c) => c.command));
-    for (const [menu, items] of Object.entries(contributes.menus)) for (const m of items) assert.ok(declared.has(m.command), `${menu}: ${m.command} is not a command`);
+    for (const [menu, items] of Object.entries(contributes.menus))
+      for (const m of items) assert.ok(declared.has(m.command), `${menu}: ${m.command} is not a command`);
     const hidden = contributes.menus['commandPalette']!.filter((m) => m.when === 'false').map((m) => m.command);
     assert.deepEqual(hidden, ['parley.sendTo']);
   });
 
   it('binds no Ctrl+Alt+letter key by default (AltGr on many Windows layouts types characters with it)', () => {
     const keys = (contributes as { keybindings?: { key?: string; mac?: string; win?: string; linux?: string }[] }).keybindings ?? [];
-    const altgr = keys.flatMap((k) => [k.key, k.win, k.linux].filter((x): x is string => !!x)).filter((k) => /\bctrl\+(shift\+)?alt\+|\balt\+(shift\+)?ctrl\+/i.test(k));
+    const altgr = keys
+      .flatMap((k) => [k.key, k.win, k.linux].filter((x): x is string => !!x))
+      .filter((k) => /\bctrl\+(shift\+)?alt\+|\balt\+(shift\+)?ctrl\+/i.test(k));
     assert.deepEqual(altgr, []);
   });
 });

@@ -16,7 +16,11 @@ const URL_PLAIN = 'ws://192.168.1.20:7420';
 
 describe('held credentials: the conflict rule', () => {
   it('finds a changed certificate, a changed secret and a dropped TLS, and nothing else', () => {
-    assert.deepEqual(credentialConflict({ url: URL_TLS, fingerprint: P2 }, { pins: { [URL_TLS]: P1 } }), { url: URL_TLS, heldUrl: URL_TLS, certificate: { held: P1, offered: P2 } });
+    assert.deepEqual(credentialConflict({ url: URL_TLS, fingerprint: P2 }, { pins: { [URL_TLS]: P1 } }), {
+      url: URL_TLS,
+      heldUrl: URL_TLS,
+      certificate: { held: P1, offered: P2 },
+    });
     const s = credentialConflict({ url: URL_TLS, secret: 'new secret!' }, { pins: {}, secret: 'old secret!' })!;
     assert.deepEqual(s.secret, { held: secretTag('old secret!'), offered: secretTag('new secret!') });
     assert.ok(!JSON.stringify(s).includes('secret!'), 'the secrets themselves are not in the conflict');
@@ -35,7 +39,6 @@ describe('held credentials: the conflict rule', () => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a stand-in for any VS Code function
 type Fn = (...args: any[]) => any;
 
-
 function sessionWith(held: { pins?: Record<string, string>; secrets?: Record<string, string> }) {
   const vscode = vscodeStub();
   const asked: { text: string; options: { modal?: boolean; detail?: string }; items: string[] }[] = [];
@@ -48,7 +51,11 @@ function sessionWith(held: { pins?: Record<string, string>; secrets?: Record<str
   const secrets = new Map(Object.entries(held.secrets ?? {}).map(([url, s]) => [`parley.teamSecret:${url}`, s]));
   const context = {
     globalState: { get: (k: string, d: unknown) => (state.has(k) ? state.get(k) : d), update: async (k: string, v: unknown) => void state.set(k, v) },
-    secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v), delete: async (k: string) => void secrets.delete(k) },
+    secrets: {
+      get: async (k: string) => secrets.get(k),
+      store: async (k: string, v: string) => void secrets.set(k, v),
+      delete: async (k: string) => void secrets.delete(k),
+    },
     globalStorageUri: { fsPath: tempDir() },
   };
   const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -71,7 +78,7 @@ function sessionWith(held: { pins?: Record<string, string>; secrets?: Record<str
 describe('Session.join with what the window already holds', () => {
   it('asks before replacing a pinned certificate, safe choice first, and keeps it by default', async () => {
     const w = sessionWith({ pins: { [URL_TLS]: P1 }, secrets: { [URL_TLS]: 'the team secret' } });
-    w.answer("Keep What I Trust");
+    w.answer('Keep What I Trust');
     assert.equal(await w.session.join(URL_TLS, 'bob', 'the team secret', P2), true);
     assert.equal(w.asked.length, 1);
     const q = w.asked[0]!;
@@ -84,7 +91,7 @@ describe('Session.join with what the window already holds', () => {
     assert.deepEqual(w.connected, [URL_TLS]);
   });
 
-  it('replaces only when the user picks the invite\'s, and changes nothing on Cancel', async () => {
+  it("replaces only when the user picks the invite's, and changes nothing on Cancel", async () => {
     const w = sessionWith({ pins: { [URL_TLS]: P1 }, secrets: { [URL_TLS]: 'old team secret' } });
     w.answer(undefined); // Escape, the close box, or Cancel
     assert.equal(await w.session.join(URL_TLS, 'bob', 'new team secret', P2), false);
@@ -92,7 +99,10 @@ describe('Session.join with what the window already holds', () => {
     assert.equal(w.secret(URL_TLS), 'old team secret');
     assert.deepEqual(w.connected, []);
     assert.equal(w.settings['relayUrl'], undefined);
-    assert.match(w.asked[0]!.options.detail!, /The team secret differs from the one kept for this address \(kept [0-9A-F]{4}-[0-9A-F]{4}, invite [0-9A-F]{4}-[0-9A-F]{4}/);
+    assert.match(
+      w.asked[0]!.options.detail!,
+      /The team secret differs from the one kept for this address \(kept [0-9A-F]{4}-[0-9A-F]{4}, invite [0-9A-F]{4}-[0-9A-F]{4}/,
+    );
     assert.ok(!/old team secret|new team secret/.test(w.asked[0]!.options.detail!), 'a secret is shown');
     w.answer("Use the Invite's");
     assert.equal(await w.session.join(URL_TLS, 'bob', 'new team secret', P2), true);
@@ -112,7 +122,7 @@ describe('Session.join with what the window already holds', () => {
     assert.equal(w.secret(URL_PLAIN), undefined);
   });
 
-  it('no longer deletes a held secret when an offer has none, and asks nothing for a first pin or this machine\'s own relay', async () => {
+  it("no longer deletes a held secret when an offer has none, and asks nothing for a first pin or this machine's own relay", async () => {
     const w = sessionWith({ secrets: { [URL_TLS]: 'kept secret' }, pins: { 'wss://127.0.0.1:7420': P1 } });
     assert.equal(await w.session.join(URL_TLS, 'bob', undefined, P2), true);
     assert.equal(w.secret(URL_TLS), 'kept secret');

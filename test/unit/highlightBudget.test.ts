@@ -2,7 +2,15 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 // The grammars and engine lowlight wraps in the view (lowlight itself is ESM-only; these tests are CommonJS).
 import hljs from 'highlight.js/lib/common';
-import { detectionSample, HIGHLIGHT_CHUNK_CHARS, HIGHLIGHT_MAX_CHARS, HIGHLIGHT_MAX_LINE, highlightBounded, highlightPieces, isPlain } from '../../src/webview/logic/highlightBudget';
+import {
+  detectionSample,
+  HIGHLIGHT_CHUNK_CHARS,
+  HIGHLIGHT_MAX_CHARS,
+  HIGHLIGHT_MAX_LINE,
+  highlightBounded,
+  highlightPieces,
+  isPlain,
+} from '../../src/webview/logic/highlightBudget';
 
 const hl = (language: string) => (code: string) => hljs.highlight(code, { language, ignoreIllegals: true });
 const repeat = (s: string, n: number) => s.repeat(Math.ceil(n / s.length)).slice(0, n);
@@ -102,21 +110,26 @@ describe('syntax highlighting within a bound (issue 14, point 7)', () => {
       if (p.end < code.length) assert.match(code.slice(0, p.end), /\n[ \t]*\n$/);
     }
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', ' ', '\n', '\n\n', 'bb'), maxLength: 400 }), fc.integer({ min: 4, max: 40 }), fc.integer({ min: 1, max: 30 }), (text, chunk, maxLine) => {
-        const got = highlightPieces(text, chunk, maxLine);
-        let at = 0;
-        for (const p of got) {
-          assert.equal(p.start, at);
-          assert.ok(p.end > p.start);
-          const piece = text.slice(p.start, p.end);
-          const line = piece.replace(/\n$/, '');
-          if (p.plain) assert.ok(!line.includes('\n') && line.length > maxLine);
-          else assert.ok(piece.length <= Math.max(chunk, maxLine + 1));
-          if (p.end < text.length) assert.equal(text[p.end - 1], '\n');
-          at = p.end;
-        }
-        assert.equal(at, text.length);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', ' ', '\n', '\n\n', 'bb'), maxLength: 400 }),
+        fc.integer({ min: 4, max: 40 }),
+        fc.integer({ min: 1, max: 30 }),
+        (text, chunk, maxLine) => {
+          const got = highlightPieces(text, chunk, maxLine);
+          let at = 0;
+          for (const p of got) {
+            assert.equal(p.start, at);
+            assert.ok(p.end > p.start);
+            const piece = text.slice(p.start, p.end);
+            const line = piece.replace(/\n$/, '');
+            if (p.plain) assert.ok(!line.includes('\n') && line.length > maxLine);
+            else assert.ok(piece.length <= Math.max(chunk, maxLine + 1));
+            if (p.end < text.length) assert.equal(text[p.end - 1], '\n');
+            at = p.end;
+          }
+          assert.equal(at, text.length);
+        },
+      ),
     );
   });
 
@@ -167,7 +180,10 @@ describe('syntax highlighting within a bound (issue 14, point 7)', () => {
         const first = highlightPieces(code)[0];
         const chunk = code.slice(first.start, first.end);
         const t = best(3, () => hl(lang)(chunk));
-        assert.ok(t < 50 * baseline, `${lang}: a ${chunk.length}-character chunk took ${t.toFixed(1)} ms, ${(t / baseline).toFixed(1)}× a normal file of ${normal.length} (${baseline.toFixed(2)} ms)`);
+        assert.ok(
+          t < 50 * baseline,
+          `${lang}: a ${chunk.length}-character chunk took ${t.toFixed(1)} ms, ${(t / baseline).toFixed(1)}× a normal file of ${normal.length} (${baseline.toFixed(2)} ms)`,
+        );
       }
     });
 
@@ -179,7 +195,10 @@ describe('syntax highlighting within a bound (issue 14, point 7)', () => {
         const t = best(3, () => (out = highlightBounded(code, hl(lang), { budgetMs })));
         assert.equal(out.map((s) => s.code).join(''), code);
         assert.ok(out.some((s) => s.tree) && out.some((s) => !s.tree), `${lang}: part highlighted, the rest plain`);
-        assert.ok(t < 50 * baseline, `${lang}: ${code.length} characters took ${t.toFixed(1)} ms, ${(t / baseline).toFixed(1)}× a normal file of ${normal.length} (${baseline.toFixed(2)} ms)`);
+        assert.ok(
+          t < 50 * baseline,
+          `${lang}: ${code.length} characters took ${t.toFixed(1)} ms, ${(t / baseline).toFixed(1)}× a normal file of ${normal.length} (${baseline.toFixed(2)} ms)`,
+        );
       }
     });
 

@@ -55,7 +55,12 @@ describe('invites', () => {
       copy.set(key, value);
       return `vscode://parley.parley/join?${copy.toString()}`;
     };
-    for (const t of [tamper('relay', 'wss://203.0.113.9:7420'), tamper('fp', 'cd'.repeat(32)), tamper('secret', 'another secret'), tamper('team', 'Other team')]) {
+    for (const t of [
+      tamper('relay', 'wss://203.0.113.9:7420'),
+      tamper('fp', 'cd'.repeat(32)),
+      tamper('secret', 'another secret'),
+      tamper('team', 'Other team'),
+    ]) {
       assert.match(refused(t), /damaged or edited/);
     }
     // Cut short: the checksum lost its last characters.
@@ -81,7 +86,10 @@ describe('invites', () => {
       if (inv.secret) q.set('secret', inv.secret);
       if (inv.fingerprint) q.set('fp', inv.fingerprint);
       if (inv.team) q.set('team', inv.team);
-      const check = createHmac('sha256', inv.secret ?? '').update(['parley-invite-1', inv.relayUrl, inv.fingerprint ?? '', inv.team ?? ''].join('\n')).digest('hex').slice(0, 16);
+      const check = createHmac('sha256', inv.secret ?? '')
+        .update(['parley-invite-1', inv.relayUrl, inv.fingerprint ?? '', inv.team ?? ''].join('\n'))
+        .digest('hex')
+        .slice(0, 16);
       q.set('check', check);
       return `vscode://parley.parley/join?${q.toString()}`;
     };

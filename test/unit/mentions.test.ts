@@ -6,7 +6,11 @@ describe('mentions', () => {
     const spans = mentionSpans('@anna and @Ann, then @here; mail ann@example.com, @annabel? @bob-x', ['ann', 'anna', 'bob'], { room: true, me: 'ann' });
     assert.deepEqual(
       spans.map((s) => [s.name, s.me]),
-      [['anna', false], ['ann', true], ['here', true]],
+      [
+        ['anna', false],
+        ['ann', true],
+        ['here', true],
+      ],
     );
     assert.equal(spans[1].index, 10);
     assert.equal(spans[1].length, 4);

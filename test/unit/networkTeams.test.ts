@@ -68,7 +68,10 @@ describe('NetworkTeams: browsing only while the join screen shows', function () 
     assert.equal(teams.browsing, false);
     assert.equal(queries.n, 0, 'no query before the join screen shows');
 
-    const real = new Announcer({ team: 'Core team', port: 7460, secure: true, secret: true, members: 1, online: 1, fingerprint: 'ab'.repeat(32) }, { interface: 'loopback', port: PORT });
+    const real = new Announcer(
+      { team: 'Core team', port: 7460, secure: true, secret: true, members: 1, online: 1, fingerprint: 'ab'.repeat(32) },
+      { interface: 'loopback', port: PORT },
+    );
     onCleanup(() => real.stop());
     const plain = new Announcer({ team: 'Сore team', port: 7461, secure: false, secret: false, members: 0, online: 0 }, { interface: 'loopback', port: PORT });
     onCleanup(() => plain.stop());

@@ -3,7 +3,14 @@ import { Coalescer, shouldNotify, summarize, type NotifyCandidate, type NotifyCo
 
 const dm: NotifyCandidate = { conv: 'd1', convTitle: 'bob', isDm: true, authorName: 'bob', text: 'ping', mentionsMe: false };
 const room: NotifyCandidate = { conv: 'r1', convTitle: '#general', isDm: false, authorName: 'carol', text: 'lunch?', mentionsMe: false };
-const ctx: NotifyContext = { level: 'mentionsAndDms', quietWhileDebugging: true, debugging: false, windowFocused: false, viewVisible: false, isNotifierWindow: true };
+const ctx: NotifyContext = {
+  level: 'mentionsAndDms',
+  quietWhileDebugging: true,
+  debugging: false,
+  windowFocused: false,
+  viewVisible: false,
+  isNotifierWindow: true,
+};
 
 describe('notification policy', () => {
   it('by default notifies for DMs and mentions only', () => {
@@ -14,7 +21,7 @@ describe('notification policy', () => {
     assert.equal(shouldNotify(dm, { ...ctx, level: 'none' }), false);
   });
 
-  it('notifies a thread\'s participants of its replies, saying it is a reply', () => {
+  it("notifies a thread's participants of its replies, saying it is a reply", () => {
     assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: false }, ctx), false);
     assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: true }, ctx), true);
     assert.equal(shouldNotify({ ...room, thread: 4, inMyThread: true }, { ...ctx, level: 'none' }), false);

@@ -4,8 +4,26 @@ import { OpenConversation } from '../../src/webview/logic/openConversation';
 import { mayManage, myRole } from '../../src/webview/logic/roomPermissions';
 
 const T0 = new Date(2026, 10, 22, 9, 0).getTime();
-const msg = (seq: number, author: string, extra: Partial<MessageView> = {}): MessageView => ({ seq, id: `m${seq}`, author, ts: T0 + seq * 60_000, body: { kind: 'text', text: `t${seq}` }, ...extra });
-const conv = (extra: Partial<ConversationView> = {}): ConversationView => ({ id: 'c1', kind: 'room', title: '#dev', members: ['me', 'b'], read: 0, head: 0, unread: 0, lastTs: 0, mentions: 0, ...extra });
+const msg = (seq: number, author: string, extra: Partial<MessageView> = {}): MessageView => ({
+  seq,
+  id: `m${seq}`,
+  author,
+  ts: T0 + seq * 60_000,
+  body: { kind: 'text', text: `t${seq}` },
+  ...extra,
+});
+const conv = (extra: Partial<ConversationView> = {}): ConversationView => ({
+  id: 'c1',
+  kind: 'room',
+  title: '#dev',
+  members: ['me', 'b'],
+  read: 0,
+  head: 0,
+  unread: 0,
+  lastTs: 0,
+  mentions: 0,
+  ...extra,
+});
 const seqs = (o: OpenConversation) => o.messages.map((m) => m.seq);
 
 describe('the open conversation (webview)', () => {
@@ -37,7 +55,7 @@ describe('the open conversation (webview)', () => {
     o.open(conv(), [msg(1, 'a'), msg(2, 'b')], false);
     assert.deepEqual(o.update([msg(2, 'b'), msg(3, 'c')], true), ['c']);
     assert.deepEqual(seqs(o), [1, 2, 3]);
-    assert.equal(o.more, false, "the page starts later than what is loaded: its `more` says nothing about message 1");
+    assert.equal(o.more, false, 'the page starts later than what is loaded: its `more` says nothing about message 1');
     assert.deepEqual(o.lastOwnText('b'), { seq: 2, text: 't2' });
     assert.equal(o.lastOwnText('z'), undefined);
   });
@@ -64,7 +82,11 @@ describe('the open conversation (webview)', () => {
     read.open(conv({ read: 2, head: 2 }), [msg(1, 'b'), msg(2, 'b')], false);
     read.update([msg(1, 'b'), msg(2, 'b'), msg(3, 'b')], false);
     read.followReadMarker(true, 'me');
-    assert.equal(read.rows('me', undefined, T0).findIndex((r) => r.kind === 'new'), -1, 'read as it arrived: not new');
+    assert.equal(
+      read.rows('me', undefined, T0).findIndex((r) => r.kind === 'new'),
+      -1,
+      'read as it arrived: not new',
+    );
   });
 
   it('offers room changes only to those the relay lets make them', () => {

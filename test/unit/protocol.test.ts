@@ -10,7 +10,9 @@ describe('frame validation', () => {
   });
 
   it('names the field that is wrong', () => {
-    const r = decodeClientFrame(JSON.stringify({ t: 'send', id: 'abcdefgh', conv: 'r1', body: { kind: 'snippet', code: 'x', lang: 'ts', lines: { start: 5, end: 2 }, hash: 'nope' } }));
+    const r = decodeClientFrame(
+      JSON.stringify({ t: 'send', id: 'abcdefgh', conv: 'r1', body: { kind: 'snippet', code: 'x', lang: 'ts', lines: { start: 5, end: 2 }, hash: 'nope' } }),
+    );
     assert.ok(!r.ok);
     assert.equal(r.code, 'bad_frame');
     assert.match(r.message, /^invalid send frame: body\./);
@@ -24,11 +26,18 @@ describe('frame validation', () => {
 
   it('never throws on arbitrary input, and only accepts objects with a known type', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
-        const r = decodeClientFrame(text);
-        if (r.ok) assert.equal(typeof r.value.t, 'string');
-        else assert.ok(r.code === 'bad_frame' || r.code === 'unknown_type');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (text) => {
+          const r = decodeClientFrame(text);
+          if (r.ok) assert.equal(typeof r.value.t, 'string');
+          else assert.ok(r.code === 'bad_frame' || r.code === 'unknown_type');
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -47,7 +56,12 @@ describe('frame validation', () => {
   });
 
   it('skips relay events of unknown types so old clients survive new relays', () => {
-    const r = decodeRelayFrame(JSON.stringify([{ t: 'future-thing', x: 1 }, { t: 'typing', conv: 'r1', user: 'u1' }]));
+    const r = decodeRelayFrame(
+      JSON.stringify([
+        { t: 'future-thing', x: 1 },
+        { t: 'typing', conv: 'r1', user: 'u1' },
+      ]),
+    );
     assert.ok(r.ok);
     assert.deepEqual(r.value, [{ t: 'typing', conv: 'r1', user: 'u1' }]);
   });

@@ -95,13 +95,7 @@ describe('snippet relocation after edits and moves', () => {
     '  return Math.round(net * (1 + TAX) * 100) / 100;', // 24
     '}', // 25
   ];
-  const inserted = [
-    '// Prices are in euros.',
-    'const MIN_ORDER = 5;',
-    '',
-    'export const isEmpty = (cart: Cart) => cart.items.length === 0;',
-    '',
-  ];
+  const inserted = ['// Prices are in euros.', 'const MIN_ORDER = 5;', '', 'export const isEmpty = (cart: Cart) => cart.items.length === 0;', ''];
   /** The receiver's file: bob inserted 5 lines after the import, and maybe changed `discount()`. */
   const bobs = (body: string[] = discount) => [head[0], ...inserted, ...head.slice(1), ...body, ...tail].join('\n');
   const replace = (lines: string[], index: number, text: string) => lines.map((l, i) => (i === index ? text : l));
@@ -220,7 +214,9 @@ describe('snippet relocation after edits and moves', () => {
   });
 
   it('a 300-line snippet in a 20,000-line file relocates quickly', () => {
-    const lines = Array.from({ length: 20000 }, (_, i) => (i % 7 === 6 ? '}' : i % 11 === 0 ? '' : `  const v${i} = compute(${i % 97}, "${(i * 7919) % 10007}");`));
+    const lines = Array.from({ length: 20000 }, (_, i) =>
+      i % 7 === 6 ? '}' : i % 11 === 0 ? '' : `  const v${i} = compute(${i % 97}, "${(i * 7919) % 10007}");`,
+    );
     const sent = lines.slice(12000, 12300);
     sent[150] = '  const edited = true;';
     sent[151] = '';

@@ -24,12 +24,14 @@ describe('rules: who may do what to which message', () => {
   });
 
   it('refuses others editing or deleting, and edits of what is not a text', () => {
-    assert.deepEqual(decide('u2', { kind: 'edit', target: 1, text: 'x' }), { refused: { code: 'not_author', message: 'only the author may edit or delete a message' } });
+    assert.deepEqual(decide('u2', { kind: 'edit', target: 1, text: 'x' }), {
+      refused: { code: 'not_author', message: 'only the author may edit or delete a message' },
+    });
     assert.deepEqual(decide('u2', { kind: 'delete', target: 1 }), { refused: { code: 'not_author', message: 'only the author may edit or delete a message' } });
     assert.deepEqual(decide('u1', { kind: 'edit', target: 2, text: 'x' }), { refused: { code: 'bad_target', message: 'only text messages can be edited' } });
   });
 
-  it('refuses events on missing, deleted, hidden and notice messages, in today\'s words', () => {
+  it("refuses events on missing, deleted, hidden and notice messages, in today's words", () => {
     const notShown = 'edits, deletions, reactions, pins and notices are not messages one can edit, delete, react to or pin';
     assert.deepEqual(decide('u2', { kind: 'react', target: 9, emoji: '👍', on: true }), { refused: { code: 'bad_target', message: 'no message 9 in r1' } });
     assert.deepEqual(decide('u2', { kind: 'react', target: 4, emoji: '👍', on: true }), { refused: { code: 'bad_target', message: 'message 4 is deleted' } });
@@ -40,7 +42,9 @@ describe('rules: who may do what to which message', () => {
 
   it('takes replies to a root only, never to a reply or an event', () => {
     assert.deepEqual(decide('u2', { kind: 'text', text: 'r', thread: 1 }), { effects: [] });
-    assert.deepEqual(decide('u2', { kind: 'text', text: 'r', thread: 3 }), { refused: { code: 'bad_target', message: "message 3 is a reply; reply to its thread's root (1)" } });
+    assert.deepEqual(decide('u2', { kind: 'text', text: 'r', thread: 3 }), {
+      refused: { code: 'bad_target', message: "message 3 is a reply; reply to its thread's root (1)" },
+    });
     assert.deepEqual(decide('u2', { kind: 'text', text: 'r', thread: 5 }), {
       refused: { code: 'bad_target', message: 'only messages (not edits, deletions, reactions, pins or notices) start threads' },
     });
@@ -75,7 +79,10 @@ describe('rules: who may do what to which message', () => {
     });
     assert.equal(sendRefusal({ actor: { id: 'u1', role: 'member' }, room, body: { kind: 'pin', target: 1, on: true }, stored: never }), undefined);
     const archived = { ...room, archived: true };
-    assert.deepEqual(sendRefusal({ actor: member, room: archived, body: { kind: 'text', text: 'hi' }, stored: () => false }), { code: 'archived', message: '#dev is archived; unarchive it to post' });
+    assert.deepEqual(sendRefusal({ actor: member, room: archived, body: { kind: 'text', text: 'hi' }, stored: () => false }), {
+      code: 'archived',
+      message: '#dev is archived; unarchive it to post',
+    });
     assert.equal(sendRefusal({ actor: member, room: archived, body: { kind: 'text', text: 'hi' }, stored: () => true }), undefined);
     assert.equal(sendRefusal({ actor: { id: 'u1', role: 'member' }, room: archived, body: { kind: 'archive', on: false }, stored: never }), undefined);
   });

@@ -29,7 +29,10 @@ describe('status bar', () => {
   });
 
   it('says one message, no messages, and the relay when the team has no name', () => {
-    assert.equal(describeStatus({ state: 'connected', relayUrl: url }, { name: 'bob', unread: 1 }).label, `Parley: 1 unread message, connected as bob to ${url}`);
+    assert.equal(
+      describeStatus({ state: 'connected', relayUrl: url }, { name: 'bob', unread: 1 }).label,
+      `Parley: 1 unread message, connected as bob to ${url}`,
+    );
     const none = describeStatus({ state: 'connected', relayUrl: url }, { unread: 0 });
     assert.equal(none.text, '$(comment-discussion) Parley');
     assert.equal(none.label, `Parley: no unread messages, connected to ${url}`);

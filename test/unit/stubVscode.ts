@@ -42,7 +42,10 @@ export function vscodeStub(): VscodeStub {
     window: {},
     commands: {},
     workspace: {
-      getConfiguration: () => ({ get: (key: string, fallback: unknown) => (key in settings ? settings[key] : fallback), update: async (key: string, v: unknown) => void (settings[key] = v) }),
+      getConfiguration: () => ({
+        get: (key: string, fallback: unknown) => (key in settings ? settings[key] : fallback),
+        update: async (key: string, v: unknown) => void (settings[key] = v),
+      }),
     },
     QuickPickItemKind: { Separator: -1, Default: 0 },
     ProgressLocation: { Notification: 15 },

@@ -93,7 +93,10 @@ describe('team-changing commands: the question', () => {
     assert.match(q.detail, /starts with VS Code from now on/);
     assert.match(q.detail, /This leaves the team "Core"/);
     assert.match(describeTeamChange('parley.hostTeam', [{ share: false }], {})!.detail, /This machine only/);
-    assert.match(describeTeamChange('parley.hostTeam', [{}], { ...inCore, hosting: { online: 1, members: 1 } })!.detail, /already hosts a relay; it joins that one/);
+    assert.match(
+      describeTeamChange('parley.hostTeam', [{}], { ...inCore, hosting: { online: 1, members: 1 } })!.detail,
+      /already hosts a relay; it joins that one/,
+    );
   });
 
   it('stopping asks only while hosting, and says who is cut off', () => {
@@ -146,7 +149,12 @@ describe('team-changing commands: the guard', () => {
   vscode.window.showQuickPick = async (_items: unknown, o: { title: string }) => void prompts.push(o.title);
   Object.assign(vscode.settings, { relayUrl: 'ws://10.0.0.1:7420', displayName: 'alice', teamName: 'Core' });
 
-  const relay = { opts: { discovery: { team: 'Core' } }, relay: { onlineCount: () => 2, memberCount: () => 5 }, addresses: () => ['127.0.0.1'], url: (a: string) => `ws://${a}:7420` };
+  const relay = {
+    opts: { discovery: { team: 'Core' } },
+    relay: { onlineCount: () => 2, memberCount: () => 5 },
+    addresses: () => ['127.0.0.1'],
+    url: (a: string) => `ws://${a}:7420`,
+  };
   const session = {
     client: { self: { name: 'alice' } },
     hosting: {
@@ -157,9 +165,14 @@ describe('team-changing commands: the guard', () => {
     join: async (url: string, name: string) => void acted.push(`join ${url} as ${name}`),
     signOut: async () => void acted.push('sign out'),
   };
-  const invites = { acceptText: async (_text: string, name: string | undefined, from: string) => (acted.push(`invite (${from}) as ${name}`), true), copy: async () => undefined };
+  const invites = {
+    acceptText: async (_text: string, name: string | undefined, from: string) => (acted.push(`invite (${from}) as ${name}`), true),
+    copy: async () => undefined,
+  };
   const log = { error: () => undefined };
-  const { TeamCommands } = loadWith<typeof import('../../src/host/teamCommands')>('../../src/host/teamCommands', vscode, { './hosting': { HostedElsewhere: class extends Error {} } });
+  const { TeamCommands } = loadWith<typeof import('../../src/host/teamCommands')>('../../src/host/teamCommands', vscode, {
+    './hosting': { HostedElsewhere: class extends Error {} },
+  });
   const team = new TeamCommands({ session, invites, log, reveal: async () => undefined } as never);
   const registered = new Map<string, (...args: unknown[]) => Promise<unknown>>();
   team.register((id, fn) => registered.set(id, fn as never));
@@ -203,7 +216,10 @@ describe('team-changing commands: the guard', () => {
   }
 
   it('what each would do is in its question', async () => {
-    assert.match((await run('parley.joinTeam', 'agree', ARGS['parley.joinTeam'])).modals[0]!.text, /^Join the team at ws:\/\/203\.0\.113\.9:7420 as "mallory"\?$/);
+    assert.match(
+      (await run('parley.joinTeam', 'agree', ARGS['parley.joinTeam'])).modals[0]!.text,
+      /^Join the team at ws:\/\/203\.0\.113\.9:7420 as "mallory"\?$/,
+    );
     assert.deepEqual((await run('parley.joinTeam', 'agree', ARGS['parley.joinTeam'])).acted, ['join ws://203.0.113.9:7420 as mallory']);
     assert.deepEqual((await run('parley.joinInvite', 'agree', ARGS['parley.joinInvite'])).acted, ['invite (confirmed) as bob']);
     assert.deepEqual((await run('parley.hostTeam', 'agree', ARGS['parley.hostTeam'])).acted, ['start hosting', 'join ws://127.0.0.1:7420 as alice']);
@@ -253,8 +269,15 @@ describe('team-changing commands: registration', () => {
   const commandsTs = readFileSync(join(hostDir, 'commands.ts'), 'utf8');
   // commands.ts registers through `reg`, itself or by handing `reg` to a register*Commands(reg, …) of its own.
   const handedTo = [...commandsTs.matchAll(/\bregister\w+Commands\(reg\b[^)]*\)/g)].map((m) => m[0]);
-  const helperFiles = readdirSync(hostDir).filter((f) => /Commands\.ts$/.test(f) && f !== 'teamCommands.ts' && handedTo.some((h) => h.startsWith(`register${f[0]!.toUpperCase()}${f.slice(1, -'Commands.ts'.length)}`)));
-  const registeredThere = [commandsTs, ...helperFiles.map((f) => readFileSync(join(hostDir, f), 'utf8'))].flatMap((src) => [...src.matchAll(/\breg\(\s*'([^']+)'/g)].map((m) => m[1]!));
+  const helperFiles = readdirSync(hostDir).filter(
+    (f) =>
+      /Commands\.ts$/.test(f) &&
+      f !== 'teamCommands.ts' &&
+      handedTo.some((h) => h.startsWith(`register${f[0]!.toUpperCase()}${f.slice(1, -'Commands.ts'.length)}`)),
+  );
+  const registeredThere = [commandsTs, ...helperFiles.map((f) => readFileSync(join(hostDir, f), 'utf8'))].flatMap((src) =>
+    [...src.matchAll(/\breg\(\s*'([^']+)'/g)].map((m) => m[1]!),
+  );
 
   it('every contributed command is either a team command or known not to be one', () => {
     const team = new Set<string>(TEAM_COMMANDS);

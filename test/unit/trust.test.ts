@@ -84,7 +84,10 @@ describe('Restricted Mode (untrusted workspace)', () => {
     const trust = loadWith<typeof import('../../src/host/trust')>('../../src/host/trust', t.vscode);
     const waiting = trust.whenTrusted('look for app.ts in your workspace');
     assert.equal(t.shown.length, 1);
-    assert.match(t.shown[0]!.text, /^Parley did not look for app\.ts in your workspace: this workspace is in Restricted Mode\. It will as soon as you trust the workspace\.$/);
+    assert.match(
+      t.shown[0]!.text,
+      /^Parley did not look for app\.ts in your workspace: this workspace is in Restricted Mode\. It will as soon as you trust the workspace\.$/,
+    );
     assert.deepEqual(t.shown[0]!.items, ['Manage Workspace Trust']);
     assert.equal(t.granted.count(), 1);
     t.grant();
@@ -117,7 +120,10 @@ describe('Restricted Mode (untrusted workspace)', () => {
     const t = trustStub();
     const trust = loadWith<typeof import('../../src/host/trust')>('../../src/host/trust', t.vscode);
     assert.equal(trust.trustedForWrite('apply the changes to app.ts'), false);
-    assert.match(t.shown[0]!.text, /^Parley did not apply the changes to app\.ts: this workspace is in Restricted Mode, and Parley writes into it only once you trust it\./);
+    assert.match(
+      t.shown[0]!.text,
+      /^Parley did not apply the changes to app\.ts: this workspace is in Restricted Mode, and Parley writes into it only once you trust it\./,
+    );
     t.ws.isTrusted = true;
     assert.equal(trust.trustedForWrite('apply the changes to app.ts'), true);
     assert.equal(t.shown.length, 1);
@@ -125,7 +131,7 @@ describe('Restricted Mode (untrusted workspace)', () => {
 });
 
 describe('Restricted Mode: received code', () => {
-  it('opens as the sender\'s read-only copy without reading the workspace, then where it lives once trust is granted', async () => {
+  it("opens as the sender's read-only copy without reading the workspace, then where it lives once trust is granted", async () => {
     const { root, mark } = repoWithHook();
     const t = trustStub();
     const shownDocs: string[] = [];
@@ -153,14 +159,20 @@ describe('Restricted Mode: received code', () => {
       return { revealRange: () => undefined };
     };
     const put: string[] = [];
-    const docs = { put: (name: string) => (put.push(name), { scheme: 'parley-received', path: name, toString: () => `parley-received:${name}` }), open: async () => undefined };
+    const docs = {
+      put: (name: string) => (put.push(name), { scheme: 'parley-received', path: name, toString: () => `parley-received:${name}` }),
+      open: async () => undefined,
+    };
     const { CodeLinks } = loadWith<typeof import('../../src/host/codeLinks')>('../../src/host/codeLinks', t.vscode);
     const links = new CodeLinks(docs as never);
     const body = { kind: 'snippet' as const, code: 'export const a = 1;', lang: 'typescript', path: 'app.ts', lines: { start: 1, end: 1 }, hash: 'x' };
     await links.run('open', body, 'alice');
     assert.deepEqual(put, ['alice/app.ts']);
     assert.deepEqual(shownDocs, ['parley-received:alice/app.ts']);
-    assert.match(t.shown[0]!.text, /^Parley did not look for app\.ts in your workspace \(this is alice's read-only copy\): this workspace is in Restricted Mode/);
+    assert.match(
+      t.shown[0]!.text,
+      /^Parley did not look for app\.ts in your workspace \(this is alice's read-only copy\): this workspace is in Restricted Mode/,
+    );
     assert.equal(existsSync(mark), false);
     // Writes are refused outright.
     await links.run('apply', { ...body, code: '--- a/app.ts\n+++ b/app.ts\n' }, 'alice');

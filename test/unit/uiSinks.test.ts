@@ -38,7 +38,11 @@ function assertPlainLine(shown: string | undefined, what: string): void {
 
 describe('text shown in VS Code notifications', () => {
   it('no code in src/host calls vscode.window.show*Message, withProgress or setStatusBarMessage except messages.ts', () => {
-    assert.deepEqual(callsOutside(/\b(show(Information|Warning|Error)Message|withProgress|setStatusBarMessage)\b/, ['messages.ts']), [], 'use showInfo/showWarning/showError/ask/withProgressNotification/flashStatus from ./messages');
+    assert.deepEqual(
+      callsOutside(/\b(show(Information|Warning|Error)Message|withProgress|setStatusBarMessage)\b/, ['messages.ts']),
+      [],
+      'use showInfo/showWarning/showError/ask/withProgressNotification/flashStatus from ./messages',
+    );
   });
 
   it('leaves no link syntax, direction marks or controls in remote text', () => {
@@ -97,18 +101,16 @@ describe('text shown in quick picks, input boxes and the status bar', () => {
 
   it('pickOne() shows every row as plain text, with Parley’s icon only where Parley put one', async () => {
     const vscode = vscodeStub();
-    let shown: { items: { label: string; description?: string; detail?: string; kind?: number; value?: unknown }[]; options: { title: string; placeHolder?: string } } | undefined;
+    let shown:
+      | { items: { label: string; description?: string; detail?: string; kind?: number; value?: unknown }[]; options: { title: string; placeHolder?: string } }
+      | undefined;
     vscode.window.showQuickPick = async (items: never[], options: never) => {
       shown = { items, options };
       return shown.items[1];
     };
     const { pickOne } = loadWith<typeof import('../../src/host/picks')>('../../src/host/picks', vscode);
     const value = await pickOne(
-      [
-        { heading: HOSTILE },
-        { icon: 'person', label: HOSTILE, description: HOSTILE, detail: HOSTILE, value: 'u1' },
-        { label: `#${HOSTILE}`, value: 'r1' },
-      ],
+      [{ heading: HOSTILE }, { icon: 'person', label: HOSTILE, description: HOSTILE, detail: HOSTILE, value: 'u1' }, { label: `#${HOSTILE}`, value: 'r1' }],
       { title: `Send ${HOSTILE} to…`, placeHolder: HOSTILE },
     );
     assert.equal(value, 'u1');

@@ -25,8 +25,16 @@ describe('timeline rows', () => {
   });
 
   it('lays out a thread as its root, a reply count, then the replies in their own group', () => {
-    const label = (rows: ReturnType<typeof buildRows>) => rows.map((r) => (r.kind === 'msg' ? `${r.message.seq}${r.first ? '*' : ''}` : r.kind === 'day' ? `[${r.label}]` : '--new--'));
-    assert.deepEqual(label(buildThreadRows(msg(1, 'a', 0), [msg(2, 'a', 1), msg(3, 'b', 2), msg(4, 'b', 3)], { now: T0 })), ['[Today]', '1*', '[3 replies]', '2*', '3*', '4']);
+    const label = (rows: ReturnType<typeof buildRows>) =>
+      rows.map((r) => (r.kind === 'msg' ? `${r.message.seq}${r.first ? '*' : ''}` : r.kind === 'day' ? `[${r.label}]` : '--new--'));
+    assert.deepEqual(label(buildThreadRows(msg(1, 'a', 0), [msg(2, 'a', 1), msg(3, 'b', 2), msg(4, 'b', 3)], { now: T0 })), [
+      '[Today]',
+      '1*',
+      '[3 replies]',
+      '2*',
+      '3*',
+      '4',
+    ]);
     assert.deepEqual(label(buildThreadRows(msg(1, 'a', 0), [], { now: T0 })), ['[Today]', '1*', '[No replies yet]']);
     const noRoot = label(buildThreadRows(undefined, [msg(5, 'a', 0)], { now: T0 }));
     assert.equal(noRoot[1], '[1 reply]');
@@ -38,13 +46,16 @@ describe('timeline rows', () => {
     const at = (seen: Record<string, number>) => Object.fromEntries([...seenPositions(list, seen, 'me')].map(([id, users]) => [id, users.join(',')]));
     assert.deepEqual(at({ a: 4, c: 9 }), { m3xxxxxxx: 'a', m7xxxxxxx: 'c' }, 'a marker between messages sits at the one below it');
     assert.deepEqual(at({ b: 1 }), { m1xxxxxxx: 'b' }, 'b wrote 5 but read only to 1: writing is not reading');
-    assert.deepEqual(at({ b: 6 }), {}, 'b read to 6: that is at 5, b\'s own');
+    assert.deepEqual(at({ b: 6 }), {}, "b read to 6: that is at 5, b's own");
     assert.deepEqual(at({ me: 7, a: 0 }), {}, 'never my own marker; nothing below the first message');
   });
 
   it('separates days and labels yesterday', () => {
     const rows = buildRows([msg(1, 'a', -24 * 60), msg(2, 'a', 1)], { now: T0 });
-    assert.deepEqual(rows.filter((r) => r.kind === 'day').map((r) => (r.kind === 'day' ? r.label : '')), ['Yesterday', 'Today']);
+    assert.deepEqual(
+      rows.filter((r) => r.kind === 'day').map((r) => (r.kind === 'day' ? r.label : '')),
+      ['Yesterday', 'Today'],
+    );
     assert.equal(rows.filter((r) => r.kind === 'msg' && r.first).length, 2, 'a new day starts a new group');
   });
 
@@ -57,12 +68,24 @@ describe('timeline rows', () => {
 
   it('merges older pages and fresh snapshots without duplicates or stale runs', () => {
     const loaded = [msg(5, 'a', 5), msg(6, 'a', 6)];
-    assert.deepEqual(mergeOlder([msg(3, 'a', 3), msg(4, 'a', 4), msg(5, 'a', 5)], loaded).map((m) => m.seq), [3, 4, 5, 6]);
-    assert.deepEqual(mergeSnapshot([msg(3, 'a', 3), msg(4, 'a', 4), msg(5, 'a', 5)], [msg(5, 'a', 5), msg(6, 'a', 6)]).map((m) => m.seq), [3, 4, 5, 6]);
+    assert.deepEqual(
+      mergeOlder([msg(3, 'a', 3), msg(4, 'a', 4), msg(5, 'a', 5)], loaded).map((m) => m.seq),
+      [3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      mergeSnapshot([msg(3, 'a', 3), msg(4, 'a', 4), msg(5, 'a', 5)], [msg(5, 'a', 5), msg(6, 'a', 6)]).map((m) => m.seq),
+      [3, 4, 5, 6],
+    );
     // Seqs taken by events and thread replies leave gaps in what is listed; overlap is what counts.
-    assert.deepEqual(mergeSnapshot([msg(2, 'a', 2), msg(4, 'a', 4), msg(7, 'a', 7)], [msg(7, 'a', 7), msg(9, 'a', 9)]).map((m) => m.seq), [2, 4, 7, 9]);
+    assert.deepEqual(
+      mergeSnapshot([msg(2, 'a', 2), msg(4, 'a', 4), msg(7, 'a', 7)], [msg(7, 'a', 7), msg(9, 'a', 9)]).map((m) => m.seq),
+      [2, 4, 7, 9],
+    );
     // Not contiguous (the cache was reset): only the snapshot stays.
-    assert.deepEqual(mergeSnapshot([msg(1, 'a', 1)], [msg(5, 'a', 5)]).map((m) => m.seq), [5]);
+    assert.deepEqual(
+      mergeSnapshot([msg(1, 'a', 1)], [msg(5, 'a', 5)]).map((m) => m.seq),
+      [5],
+    );
   });
 });
 
@@ -108,8 +131,14 @@ describe('mention completion', () => {
   });
 
   it('ranks prefix matches, then presence, and leaves out yourself', () => {
-    assert.deepEqual(mentionCandidates(members, 'bo', 'me').map((m) => m.name), ['bobby', 'bob']);
-    assert.deepEqual(mentionCandidates(members, 'ob', 'me').map((m) => m.name), ['bobby', 'bob']);
+    assert.deepEqual(
+      mentionCandidates(members, 'bo', 'me').map((m) => m.name),
+      ['bobby', 'bob'],
+    );
+    assert.deepEqual(
+      mentionCandidates(members, 'ob', 'me').map((m) => m.name),
+      ['bobby', 'bob'],
+    );
   });
 
   it('completes with a trailing space and moves the caret', () => {

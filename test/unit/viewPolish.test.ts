@@ -10,7 +10,13 @@ import { lineRange, snippetWhere } from '../../src/webview/logic/snippetCard';
 import { buildRows, type Row } from '../../src/webview/logic/timeline';
 
 const T0 = new Date(2026, 10, 22, 9, 0).getTime();
-const msg = (seq: number, author: string): MessageView => ({ seq, id: `m${seq}xxxxxxx`, author, ts: T0 + seq * 60_000, body: { kind: 'text', text: `t${seq}` } });
+const msg = (seq: number, author: string): MessageView => ({
+  seq,
+  id: `m${seq}xxxxxxx`,
+  author,
+  ts: T0 + seq * 60_000,
+  body: { kind: 'text', text: `t${seq}` },
+});
 
 describe('the "new messages" button', () => {
   const rows = buildRows([msg(1, 'a'), msg(2, 'b'), msg(3, 'me'), msg(4, 'b'), msg(5, 'a')], { now: T0 });
@@ -69,7 +75,17 @@ describe('snippet card text', () => {
 
 describe('files that open in an editor', () => {
   it('knows text by media type', () => {
-    for (const mime of ['text/plain', 'text/markdown; charset=utf-8', 'application/json', 'application/xml', 'application/yaml', 'application/javascript', 'application/typescript', 'application/vnd.api+json', 'image/svg+xml']) {
+    for (const mime of [
+      'text/plain',
+      'text/markdown; charset=utf-8',
+      'application/json',
+      'application/xml',
+      'application/yaml',
+      'application/javascript',
+      'application/typescript',
+      'application/vnd.api+json',
+      'image/svg+xml',
+    ]) {
       assert.equal(isTextFile('x', mime), true, mime);
     }
     for (const mime of ['image/png', 'application/pdf', 'application/zip', 'application/octet-stream']) assert.equal(isTextFile('x', mime), false, mime);
@@ -144,7 +160,10 @@ describe('join form errors', () => {
     assert.equal(taken?.field, 'name');
     assert.match(taken?.message ?? '', /“alice” is taken/);
     assert.match(taken?.message ?? '', /Choose another name/);
-    assert.match(taken?.message ?? '', /add this one as a device: run "Parley: Add a Device…" where you are signed in, then "Parley: Sign In with a Device Code…" here/);
+    assert.match(
+      taken?.message ?? '',
+      /add this one as a device: run "Parley: Add a Device…" where you are signed in, then "Parley: Sign In with a Device Code…" here/,
+    );
     assert.equal(joinError({ state: 'failed', detail: 'wrong or missing team secret' })?.field, 'secret');
     assert.equal(joinError({ state: 'failed', detail: 'bad name: letters, digits, . _ - and starting with a letter or digit' })?.field, 'name');
     assert.equal(joinError({ state: 'failed', detail: 'bad relay address ws://x: Invalid URL' })?.field, 'relayUrl');

@@ -44,7 +44,10 @@ describe('invisible and bidi characters in the view (issue 14, point 8)', () => 
     assert.equal(visibleString('\u{E0001}\u{E0065}\u{E006E}'), '⟨U+E0001 U+E0065 U+E006E⟩'); // a language tag
     assert.equal(visibleString('a\u{E0067}\u{E0062}\u{E007F}'), 'a⟨U+E0067 U+E0062 U+E007F⟩'); // no emoji before the tags
     // Tags after a valid flag sequence are not part of it.
-    assert.equal(visibleString('🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}\u{E0041}'), '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}⟨U+E0041⟩');
+    assert.equal(
+      visibleString('🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}\u{E0041}'),
+      '🏴\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}⟨U+E0041⟩',
+    );
     assert.equal(visibleString('🏴\u{E0067}\u{E0062}'), '🏴⟨U+E0067 U+E0062⟩'); // no CANCEL TAG: not a flag
   });
 
@@ -86,7 +89,30 @@ describe('invisible and bidi characters in the view (issue 14, point 8)', () => 
   });
 
   it('for any text: the parts join back to it, no bidi control is left, and marking twice changes nothing', () => {
-    const unit = fc.constantFrom('a', 'ب', 'ש', ' ', '\n', '👨', '🏴', '\uFE0F', '\u200B', '\u200C', '\u200D', '\u202E', '\u2066', '\u2069', '\u200F', '\u061C', '\uFEFF', '\u0007', '\u{E0067}', '\u{E0062}', '\u{E007F}', '\u{E0001}');
+    const unit = fc.constantFrom(
+      'a',
+      'ب',
+      'ש',
+      ' ',
+      '\n',
+      '👨',
+      '🏴',
+      '\uFE0F',
+      '\u200B',
+      '\u200C',
+      '\u200D',
+      '\u202E',
+      '\u2066',
+      '\u2069',
+      '\u200F',
+      '\u061C',
+      '\uFEFF',
+      '\u0007',
+      '\u{E0067}',
+      '\u{E0062}',
+      '\u{E007F}',
+      '\u{E0001}',
+    );
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 60 }), (text) => {
         assert.equal(joined(text), text);

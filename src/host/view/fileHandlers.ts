@@ -66,7 +66,8 @@ async function saveFile(file: ReceivedFile): Promise<void> {
 /** Opens a received text file in a read-only editor (fetched and hash-checked, never written to disk). */
 async function openFile(file: ReceivedFile, codeLinks: Pick<CodeLinks, 'showReceived'>): Promise<void> {
   const { client, m, body, name } = file;
-  if (body.size > OPEN_MAX_BYTES) throw new Error(`${name} is ${formatBytes(body.size)}: files up to ${formatBytes(OPEN_MAX_BYTES)} open here; use Save as… for this one.`);
+  if (body.size > OPEN_MAX_BYTES)
+    throw new Error(`${name} is ${formatBytes(body.size)}: files up to ${formatBytes(OPEN_MAX_BYTES)} open here; use Save as… for this one.`);
   const bytes = await download(file);
   let text: string;
   try {

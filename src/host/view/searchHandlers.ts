@@ -57,7 +57,15 @@ async function revealMessage(host: ViewHost, { rid, conv, seq, thread }: ViewMes
   if (!host.ready) return;
   host.push();
   const page = messageViews(client, conv, { from, limit: Number.MAX_SAFE_INTEGER });
-  host.post({ type: 'reveal', rid, conv, seq: anchor, ...(thread !== undefined ? { reply: seq } : {}), messages: host.withPreviews(page.messages), more: page.more });
+  host.post({
+    type: 'reveal',
+    rid,
+    conv,
+    seq: anchor,
+    ...(thread !== undefined ? { reply: seq } : {}),
+    messages: host.withPreviews(page.messages),
+    more: page.more,
+  });
 }
 
 async function loadOlder(host: ViewHost, { rid, conv, before: shown }: ViewMessage<'loadOlder'>): Promise<void> {

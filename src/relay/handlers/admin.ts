@@ -26,7 +26,10 @@ export function memberRemove(ctx: RelayContext, conn: AuthedConnection, f: Frame
   const convs = ctx.hub.convsOf(target.id);
   const rooms = convs.filter((c) => c.rec.kind === 'room');
   const record: RemovedRecord = { user: target.id, by: actor.id, ts: Date.now() };
-  ctx.admin.markRemoved(record, rooms.map((c) => c.rec.id));
+  ctx.admin.markRemoved(
+    record,
+    rooms.map((c) => c.rec.id),
+  );
   // Out at once, every device, with the reason their window shows.
   const message = `${actor.name} removed you from the team`;
   for (const c of [...ctx.hub.connectionsOf(target.id)]) {

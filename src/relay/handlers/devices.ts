@@ -35,7 +35,12 @@ export function deviceRemove(ctx: RelayContext, conn: AuthedConnection, f: Frame
   const from = mine.find((d) => d.id === conn.device)?.label;
   const by = conn.device === device.id ? 'on this device' : `on ${from ?? 'another device'}`;
   for (const c of [...ctx.hub.connectionsOf(user.id)]) {
-    if (c.device === device.id) c.fail(ErrorCode.deviceRemoved, `this device (${device.label}) was removed by ${user.name} ${by}; it no longer signs in as ${user.name}`, CloseCode.deviceRemoved);
+    if (c.device === device.id)
+      c.fail(
+        ErrorCode.deviceRemoved,
+        `this device (${device.label}) was removed by ${user.name} ${by}; it no longer signs in as ${user.name}`,
+        CloseCode.deviceRemoved,
+      );
   }
   pushDevices(ctx, user.id, conn.closed ? undefined : conn, f.rid);
   for (const c of ctx.hub.connectionsOf(user.id)) if (c !== conn && !c.closed && c.device !== device.id) pushDevices(ctx, user.id, c);

@@ -74,9 +74,22 @@ function checkedName(ctx: RelayContext, conn: Connection, f: Frame<'hello'>): st
   }
   const nonce = conn.nonce;
   conn.nonce = undefined;
-  const payload = helloPayload({ v: f.v, nonce: nonce ?? '', relay: f.relay, fingerprint: f.fingerprint, name: f.name, key: f.key, code: f.code, legacy: f.legacy });
+  const payload = helloPayload({
+    v: f.v,
+    nonce: nonce ?? '',
+    relay: f.relay,
+    fingerprint: f.fingerprint,
+    name: f.name,
+    key: f.key,
+    code: f.code,
+    legacy: f.legacy,
+  });
   if (nonce === undefined || !verifySignature(f.key, payload, f.sig)) {
-    conn.fail(ErrorCode.badSignature, "the hello's signature does not match its key and this connection's challenge (a hello made for another connection cannot be replayed)", CloseCode.badSignature);
+    conn.fail(
+      ErrorCode.badSignature,
+      "the hello's signature does not match its key and this connection's challenge (a hello made for another connection cannot be replayed)",
+      CloseCode.badSignature,
+    );
     return undefined;
   }
   // The hello schema leaves the name's length to the name rules; refuse a long one before NFC and
@@ -274,6 +287,9 @@ function refuseRemoved(ctx: RelayContext, conn: Connection, user: string): void 
 
 /** A device's name as its client gave it: one line of printable text, 64 characters at most. */
 function deviceLabel(raw: string | undefined): string {
-  const text = (raw ?? '').replace(/[\p{C}\p{Zl}\p{Zp}]/gu, '').trim().slice(0, 64);
+  const text = (raw ?? '')
+    .replace(/[\p{C}\p{Zl}\p{Zp}]/gu, '')
+    .trim()
+    .slice(0, 64);
   return text || 'unnamed device';
 }

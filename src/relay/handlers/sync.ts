@@ -77,7 +77,14 @@ async function replayAll(ctx: RelayContext, conn: AuthedConnection, f: Frame<'sy
 }
 
 /** Replays one conversation after `cursor`; false when the connection closed meanwhile. */
-async function replay(ctx: RelayContext, conn: Connection, state: ConvState, cursor: number, replayed: Map<string, number>, reset: (r: ResetReason) => void): Promise<boolean> {
+async function replay(
+  ctx: RelayContext,
+  conn: Connection,
+  state: ConvState,
+  cursor: number,
+  replayed: Map<string, number>,
+  reset: (r: ResetReason) => void,
+): Promise<boolean> {
   const conv = state.rec;
   let at = cursor;
   for (;;) {
@@ -109,5 +116,12 @@ export function history(ctx: RelayContext, conn: AuthedConnection, f: Frame<'his
   // Keep a reply under HISTORY_MAX_BYTES: the oldest are left out (the client asks again from there).
   const page = ctx.store.beforeJson(f.conv, before, limit, HISTORY_MAX_BYTES);
   const more = page.length > 0 ? page[0].seq > state.rec.floor : false;
-  conn.push(historyReply(f.rid, f.conv, page.map((m) => m.json), more));
+  conn.push(
+    historyReply(
+      f.rid,
+      f.conv,
+      page.map((m) => m.json),
+      more,
+    ),
+  );
 }

@@ -38,7 +38,24 @@ const TEXT_EXTENSIONS = new Set(
 );
 
 /** Names without an extension that are text by convention. */
-const TEXT_NAMES = new Set(['dockerfile', 'makefile', 'readme', 'license', 'licence', 'changelog', 'authors', 'contributing', 'notice', 'copying', 'gemfile', 'rakefile', 'procfile', 'vagrantfile', 'jenkinsfile', 'codeowners']);
+const TEXT_NAMES = new Set([
+  'dockerfile',
+  'makefile',
+  'readme',
+  'license',
+  'licence',
+  'changelog',
+  'authors',
+  'contributing',
+  'notice',
+  'copying',
+  'gemfile',
+  'rakefile',
+  'procfile',
+  'vagrantfile',
+  'jenkinsfile',
+  'codeowners',
+]);
 
 /** Whether a file is text by its media type or its name. */
 export function isTextFile(name: string, mime?: string): boolean {

@@ -25,7 +25,8 @@ const MARK = /^\p{M}$/u;
 /** Scripts whose spelling uses ZWNJ / ZWJ between letters. */
 /** Letters (and digits) proper, not format characters. */
 const LETTER = /^[\p{L}\p{N}]$/u;
-const JOINING_SCRIPT = /^[\p{sc=Arabic}\p{sc=Syriac}\p{sc=Nko}\p{sc=Mongolian}\p{sc=Devanagari}\p{sc=Bengali}\p{sc=Gurmukhi}\p{sc=Gujarati}\p{sc=Oriya}\p{sc=Tamil}\p{sc=Telugu}\p{sc=Kannada}\p{sc=Malayalam}\p{sc=Sinhala}\p{sc=Myanmar}\p{sc=Khmer}]$/u;
+const JOINING_SCRIPT =
+  /^[\p{sc=Arabic}\p{sc=Syriac}\p{sc=Nko}\p{sc=Mongolian}\p{sc=Devanagari}\p{sc=Bengali}\p{sc=Gurmukhi}\p{sc=Gujarati}\p{sc=Oriya}\p{sc=Tamil}\p{sc=Telugu}\p{sc=Kannada}\p{sc=Malayalam}\p{sc=Sinhala}\p{sc=Myanmar}\p{sc=Khmer}]$/u;
 
 const NAMES = INVISIBLE_CHAR_NAMES;
 
@@ -136,7 +137,10 @@ function markFor(chars: string, cps: readonly number[]): VisiblePart {
   const listed = cps.slice(0, LISTED).map(hex).join(' ');
   const label = `⟨${listed}${cps.length > LISTED ? ` …+${cps.length - LISTED}` : ''}⟩`;
   const names = [...new Set(cps.map((cp) => `${hex(cp)} ${charName(cp)}`))];
-  const tags = cps.filter((cp) => cp >= 0xe0020 && cp <= 0xe007e).map((cp) => String.fromCharCode(cp - 0xe0000)).join('');
+  const tags = cps
+    .filter((cp) => cp >= 0xe0020 && cp <= 0xe007e)
+    .map((cp) => String.fromCharCode(cp - 0xe0000))
+    .join('');
   const title = `Invisible ${cps.length === 1 ? 'character' : 'characters'}, shown as ${cps.length === 1 ? 'a code' : 'codes'}: ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''}${tags ? `. The tag characters spell "${tags.length > 200 ? `${tags.slice(0, 200)}…` : tags}"` : ''}`;
   return { mark: chars, label, title };
 }

@@ -46,7 +46,11 @@ export class App {
   constructor(private readonly root: HTMLElement) {
     const state = this.state;
     const inConv = (act: (conv: string) => void) => state.active && act(state.active);
-    this.welcome = new WelcomeScreen(root, { join: (relayUrl, name, secret) => post({ type: 'join', relayUrl, name, secret }), host: (name) => post({ type: 'host', name }), invite: (text) => post({ type: 'invite', text }) });
+    this.welcome = new WelcomeScreen(root, {
+      join: (relayUrl, name, secret) => post({ type: 'join', relayUrl, name, secret }),
+      host: (name) => post({ type: 'host', name }),
+      invite: (text) => post({ type: 'invite', text }),
+    });
     this.search = new SearchPanel({
       search: (rid, q, conv, from) => post({ type: 'search', rid, q, ...(conv ? { conv } : {}), ...(from ? { from } : {}) }),
       mentions: (rid) => post({ type: 'mentions', rid }),
@@ -86,7 +90,9 @@ export class App {
     window.addEventListener('message', (e: MessageEvent) => this.onHostMessage(e.data as HostToView));
     // Until the first snapshot: the title, so the view is not blank (not main.welcome nor
     // .layout: tests wait for those as "the first snapshot is rendered").
-    this.root.replaceChildren(h('div', { class: 'boot', attrs: { role: 'status' } }, h('h1', {}, brandIcon(), ' Parley'), h('p', { class: 'muted', text: 'Loading…' })));
+    this.root.replaceChildren(
+      h('div', { class: 'boot', attrs: { role: 'status' } }, h('h1', {}, brandIcon(), ' Parley'), h('p', { class: 'muted', text: 'Loading…' })),
+    );
     post({ type: 'ready', v: VIEW_PROTOCOL_VERSION });
   }
 
@@ -133,7 +139,12 @@ export class App {
     }
     if (this.layout.threadShown) this.threadPane.focus();
     else if (this.state.active !== undefined && this.layout.chatPaneShown && !this.pane.composer.element.hidden) this.pane.composer.focus();
-    else (this.root.querySelector<HTMLElement>('li.conv[aria-selected="true"]') ?? this.root.querySelector<HTMLElement>('li.conv') ?? this.root.querySelector<HTMLElement>('input'))?.focus();
+    else
+      (
+        this.root.querySelector<HTMLElement>('li.conv[aria-selected="true"]') ??
+        this.root.querySelector<HTMLElement>('li.conv') ??
+        this.root.querySelector<HTMLElement>('input')
+      )?.focus();
   }
 
   private onSnapshot(snap: ViewSnapshot): void {

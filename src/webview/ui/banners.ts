@@ -8,7 +8,12 @@ function linkButton(text: string, onClick: () => void): HTMLButtonElement {
 }
 
 function banner(cls: string, role: 'status' | 'alert', iconName: string, text: string, actions: HTMLElement[]): HTMLElement {
-  return h('div', { class: `banner ${cls}`, attrs: { role } }, icon(iconName), h('div', { class: 'banner-body' }, h('span', { text }), h('div', { class: 'banner-actions' }, ...actions)));
+  return h(
+    'div',
+    { class: `banner ${cls}`, attrs: { role } },
+    icon(iconName),
+    h('div', { class: 'banner-body' }, h('span', { text }), h('div', { class: 'banner-actions' }, ...actions)),
+  );
 }
 
 /**
@@ -18,12 +23,16 @@ function banner(cls: string, role: 'status' | 'alert', iconName: string, text: s
 export function connectionBanner(c: ConnectionView | undefined, command: (c: BannerCommand) => void): HTMLElement | undefined {
   if (c?.state === 'connected' && c.hosting?.shared && !c.hosting.secure) {
     // Hosting on the network over plain ws:// was chosen explicitly; it stays in sight while it lasts.
-    const text = 'You host this team on the network without encryption (ws://): anyone on the network can read the team secret and every message. Stop hosting and share again with TLS ("Share on this network").';
+    const text =
+      'You host this team on the network without encryption (ws://): anyone on the network can read the team secret and every message. Stop hosting and share again with TLS ("Share on this network").';
     return banner('warn plain-hosting', 'status', 'warning', text, [linkButton('Hosting status', () => command('hostingStatus'))]);
   }
   if (!c || c.state === 'connected') return undefined;
   if (c.state === 'failed') {
-    return banner('error', 'alert', 'error', `Cannot connect: ${c.detail ?? 'refused by the relay'}`, [linkButton('Reconnect', () => command('reconnect')), linkButton('Sign out', () => command('signOut'))]);
+    return banner('error', 'alert', 'error', `Cannot connect: ${c.detail ?? 'refused by the relay'}`, [
+      linkButton('Reconnect', () => command('reconnect')),
+      linkButton('Sign out', () => command('signOut')),
+    ]);
   }
   const text = c.state === 'connecting' ? 'Connecting…' : 'Relay offline — reconnecting. What you send is queued and delivered when it is back.';
   return banner('warn', 'status', 'sync', text, [linkButton('Retry now', () => command('reconnect'))]);

@@ -45,13 +45,32 @@ export class ChatHeader {
     const back = iconButton('arrow-left', 'Back to conversations', () => this.hooks.back(), 'back-button');
     const peer = c.peer ? snap.members.find((m) => m.id === c.peer) : undefined;
     // The topic is isolated (<bdi>): a right-to-left one cannot reorder the member count.
-    const sub = c.kind === 'room' ? [`${c.archived ? 'archived · ' : ''}${c.members.length} member${c.members.length === 1 ? '' : 's'}`, ...(c.topic ? [' · ', bdi(c.topic)] : [])] : [peer?.presence ?? ''];
-    const lead = c.kind === 'dm' ? h('span', { class: `presence ${peer?.presence ?? 'offline'}`, attrs: { 'aria-hidden': 'true' } }) : icon(c.archived ? 'archive' : 'symbol-numeric');
+    const sub =
+      c.kind === 'room'
+        ? [`${c.archived ? 'archived · ' : ''}${c.members.length} member${c.members.length === 1 ? '' : 's'}`, ...(c.topic ? [' · ', bdi(c.topic)] : [])]
+        : [peer?.presence ?? ''];
+    const lead =
+      c.kind === 'dm'
+        ? h('span', { class: `presence ${peer?.presence ?? 'offline'}`, attrs: { 'aria-hidden': 'true' } })
+        : icon(c.archived ? 'archive' : 'symbol-numeric');
     const subtitle =
       c.kind === 'room' && !c.archived && may.topic
-        ? h('button', { class: 'subtitle muted link-like', attrs: { type: 'button', title: c.topic ? `Topic: ${c.topic} (click to change)` : 'Set a topic' }, on: { click: () => this.hooks.setTopic() } }, ...sub)
+        ? h(
+            'button',
+            {
+              class: 'subtitle muted link-like',
+              attrs: { type: 'button', title: c.topic ? `Topic: ${c.topic} (click to change)` : 'Set a topic' },
+              on: { click: () => this.hooks.setTopic() },
+            },
+            ...sub,
+          )
         : h('div', { class: 'subtitle muted' }, ...sub);
-    this.element.replaceChildren(back, lead, h('div', { class: 'titles' }, h('h2', { class: 'title' }, bdi(c.kind === 'room' ? c.title.slice(1) : c.title)), subtitle), this.pinsButton(snap.pinned.length));
+    this.element.replaceChildren(
+      back,
+      lead,
+      h('div', { class: 'titles' }, h('h2', { class: 'title' }, bdi(c.kind === 'room' ? c.title.slice(1) : c.title)), subtitle),
+      this.pinsButton(snap.pinned.length),
+    );
     this.renderPinned(snap, may.pin);
   }
 
@@ -60,7 +79,12 @@ export class ChatHeader {
       'button',
       {
         class: `icon-button pins${this.showPinned ? ' active' : ''}`,
-        attrs: { type: 'button', title: count ? `${count} pinned` : 'Pinned messages', 'aria-label': `Pinned messages: ${count}`, 'aria-expanded': String(this.showPinned) },
+        attrs: {
+          type: 'button',
+          title: count ? `${count} pinned` : 'Pinned messages',
+          'aria-label': `Pinned messages: ${count}`,
+          'aria-expanded': String(this.showPinned),
+        },
         on: { click: () => this.togglePinned() },
       },
       icon('pinned'),

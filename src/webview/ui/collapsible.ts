@@ -23,7 +23,11 @@ function fit(body: HTMLElement): void {
 export function collapsible(body: HTMLElement, key: string): HTMLButtonElement {
   body.id ||= `msg-body-${++collapseIds}`;
   const open = expanded.has(key);
-  const toggle = h('button', { class: 'link-button show-more', text: open ? 'Show less' : 'Show more', attrs: { type: 'button', 'aria-expanded': String(open), 'aria-controls': body.id } });
+  const toggle = h('button', {
+    class: 'link-button show-more',
+    text: open ? 'Show less' : 'Show more',
+    attrs: { type: 'button', 'aria-expanded': String(open), 'aria-controls': body.id },
+  });
   body.classList.add('collapsible');
   if (!open) body.classList.add('clamped');
   toggle.addEventListener('click', (e) => {

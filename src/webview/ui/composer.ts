@@ -54,7 +54,15 @@ export class Composer {
     const send = iconButton('send', 'Send (Enter)', () => this.submit(), 'send-button');
     this.limitNote = h('div', { class: 'limit-note', attrs: { id: `limit-${Math.random().toString(36).slice(2)}`, 'aria-live': 'polite' } });
     this.limitNote.hidden = true;
-    this.element = h('div', { class: 'composer' }, this.popup, this.editBanner, h('div', { class: 'composer-row' }, attach, this.input, send), this.limitNote, this.fileInput);
+    this.element = h(
+      'div',
+      { class: 'composer' },
+      this.popup,
+      this.editBanner,
+      h('div', { class: 'composer-row' }, attach, this.input, send),
+      this.limitNote,
+      this.fileInput,
+    );
     this.input.addEventListener('keydown', (e) => this.onKey(e));
     this.input.addEventListener('input', () => this.onInput());
     this.input.addEventListener('click', () => this.updatePopup());
@@ -260,7 +268,14 @@ export class Composer {
       this.limitNote.replaceChildren(h('span', { text: count }));
       return;
     }
-    const parts: (HTMLElement | undefined)[] = [h('span', { class: 'limit-text' }, icon('warning'), h('span', { text: `${tried ? 'Not sent: ' : ''}${count}. One message holds up to ${max.toLocaleString()}.` }))];
+    const parts: (HTMLElement | undefined)[] = [
+      h(
+        'span',
+        { class: 'limit-text' },
+        icon('warning'),
+        h('span', { text: `${tried ? 'Not sent: ' : ''}${count}. One message holds up to ${max.toLocaleString()}.` }),
+      ),
+    ];
     if (this.hooks.sendFiles && this.editing === undefined) {
       parts.push(
         h('button', {

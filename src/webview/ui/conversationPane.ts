@@ -124,7 +124,10 @@ export class ConversationPane {
     const c = this.state.conv();
     const rows = this.open.rows(this.state.me(), c?.seen, Date.now());
     this.list.setRows(rows, opts);
-    const empty = c?.kind === 'dm' ? ['This is the start of your conversation with ', bdi(c.title), '.'] : ['This is the start of ', c ? bdi(c.title) : 'the conversation', '. Say hello!'];
+    const empty =
+      c?.kind === 'dm'
+        ? ['This is the start of your conversation with ', bdi(c.title), '.']
+        : ['This is the start of ', c ? bdi(c.title) : 'the conversation', '. Say hello!'];
     this.list.setEmpty(rows.length === 0 && !this.open.more ? empty : undefined);
   }
 

@@ -15,7 +15,14 @@ export function sendFiles(conv: string, files: File[], maxBytes: number, thread:
     reader.onload = () => {
       const url = String(reader.result);
       const data = url.slice(url.indexOf(',') + 1);
-      post({ type: 'sendFile', conv, name: f.name || 'pasted-image.png', mime: f.type || 'application/octet-stream', data, ...(thread !== undefined ? { thread } : {}) });
+      post({
+        type: 'sendFile',
+        conv,
+        name: f.name || 'pasted-image.png',
+        mime: f.type || 'application/octet-stream',
+        data,
+        ...(thread !== undefined ? { thread } : {}),
+      });
     };
     reader.onerror = () => notice(`Could not read ${f.name}.`);
     reader.readAsDataURL(f);

@@ -2,7 +2,10 @@ import { common, createLowlight } from 'lowlight';
 import { AUTO_DETECT_MAX_CHARS, detectionSample, highlightBounded, type BudgetMeter } from '../logic/highlightBudget';
 import { visible } from './dom';
 
-type HastNode = { type: 'text'; value: string } | { type: 'element'; tagName: string; properties?: { className?: unknown }; children: HastNode[] } | { type: 'root'; children: HastNode[] };
+type HastNode =
+  | { type: 'text'; value: string }
+  | { type: 'element'; tagName: string; properties?: { className?: unknown }; children: HastNode[] }
+  | { type: 'root'; children: HastNode[] };
 
 const lowlight = createLowlight(common);
 

@@ -13,7 +13,28 @@ import type { BudgetMeter } from '../logic/highlightBudget';
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false });
 md.disable(['image']);
 
-const BLOCK_TAGS = new Set(['p', 'ul', 'ol', 'li', 'blockquote', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'strong', 'em', 's', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const BLOCK_TAGS = new Set([
+  'p',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'strong',
+  'em',
+  's',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+]);
 
 export interface MarkdownHooks {
   openLink(url: string): void;
@@ -85,7 +106,9 @@ function build(root: Node, tokens: Token[], hooks: MarkdownHooks, meter: BudgetM
 
 /** Text with @mentions of members (and the room) highlighted; the rest goes through withRefs. */
 function withMentions(text: string, hooks: MarkdownHooks): Node {
-  const spans = hooks.mentions ? mentionSpans(text, hooks.mentions.names, { room: hooks.mentions.room, ...(hooks.mentions.me ? { me: hooks.mentions.me } : {}) }) : [];
+  const spans = hooks.mentions
+    ? mentionSpans(text, hooks.mentions.names, { room: hooks.mentions.room, ...(hooks.mentions.me ? { me: hooks.mentions.me } : {}) })
+    : [];
   if (spans.length === 0) return withRefs(text, hooks, false);
   const frag = document.createDocumentFragment();
   let at = 0;
@@ -127,7 +150,10 @@ function withRefs(text: string, hooks: MarkdownHooks, inLink: boolean): Node {
 
 function link(href: string, hooks: MarkdownHooks): HTMLAnchorElement {
   const safe = /^(https?:|mailto:)/i.test(href);
-  const a = h('a', { class: safe ? 'md-link' : 'md-link md-link-blocked', attrs: { title: safe ? href : `${href} (not opened: only http, https and mailto links open)`, tabindex: '0', role: 'link' } });
+  const a = h('a', {
+    class: safe ? 'md-link' : 'md-link md-link-blocked',
+    attrs: { title: safe ? href : `${href} (not opened: only http, https and mailto links open)`, tabindex: '0', role: 'link' },
+  });
   if (safe) {
     const open = (e: Event) => {
       e.preventDefault();
@@ -147,6 +173,11 @@ function link(href: string, hooks: MarkdownHooks): HTMLAnchorElement {
 export function codeBlock(code: string, lang: string | undefined, hooks: MarkdownHooks, opts: { bar?: boolean; meter?: BudgetMeter } = {}): HTMLElement {
   const pre = h('pre', { class: 'code' }, h('code', {}, highlightCode(code, lang, opts.meter)));
   if (opts.bar === false) return h('div', { class: 'code-block' }, pre);
-  const bar = h('div', { class: 'code-bar' }, h('span', { class: 'code-lang', text: lang ?? '' }), iconButton('copy', 'Copy code', () => hooks.copy(code)));
+  const bar = h(
+    'div',
+    { class: 'code-bar' },
+    h('span', { class: 'code-lang', text: lang ?? '' }),
+    iconButton('copy', 'Copy code', () => hooks.copy(code)),
+  );
   return h('div', { class: 'code-block' }, bar, pre);
 }

@@ -69,9 +69,19 @@ function snippetCard(b: BodyOf<'snippet'>, seq: number | undefined, ctx: RowCont
 
 function snippetActions(b: BodyOf<'snippet'>, seq: number, ctx: RowContext): HTMLElement {
   const act = (label: string, title: string, action: Parameters<RowContext['snippet']>[1], primary = false) =>
-    h('button', { class: primary ? 'primary small' : 'secondary small', text: label, attrs: { type: 'button', title }, on: { click: () => ctx.snippet(seq, action) } });
+    h('button', {
+      class: primary ? 'primary small' : 'secondary small',
+      text: label,
+      attrs: { type: 'button', title },
+      on: { click: () => ctx.snippet(seq, action) },
+    });
   return b.patch
-    ? h('div', { class: 'card-actions' }, act('Open as diff', 'Show your file next to it with these changes applied', 'openDiff', true), act('Apply', 'Apply these changes to your file', 'apply'))
+    ? h(
+        'div',
+        { class: 'card-actions' },
+        act('Open as diff', 'Show your file next to it with these changes applied', 'openDiff', true),
+        act('Apply', 'Apply these changes to your file', 'apply'),
+      )
     : h(
         'div',
         { class: 'card-actions' },
@@ -86,7 +96,13 @@ function fileCard(b: BodyOf<'file'>, m: MessageView, ctx: RowContext): HTMLEleme
   const card = h(
     'div',
     { class: 'body card file' },
-    h('div', { class: 'card-title' }, icon(b.mime?.startsWith('image/') ? 'file-media' : 'file'), h('span', { class: 'path' }, bdi(b.name)), h('span', { class: 'muted', text: formatBytes(b.size) })),
+    h(
+      'div',
+      { class: 'card-title' },
+      icon(b.mime?.startsWith('image/') ? 'file-media' : 'file'),
+      h('span', { class: 'path' }, bdi(b.name)),
+      h('span', { class: 'muted', text: formatBytes(b.size) }),
+    ),
   );
   if (m.preview) {
     const img = h('img', { class: 'preview', attrs: { src: m.preview, alt: b.name } });
@@ -100,9 +116,21 @@ function fileCard(b: BodyOf<'file'>, m: MessageView, ctx: RowContext): HTMLEleme
     const seq = m.seq;
     // Text files (by type or name, up to 1 MB) also open in an editor, read-only.
     const open = canOpenFile(b.name, b.mime, b.size)
-      ? h('button', { class: 'secondary', text: 'Open', attrs: { type: 'button', title: `Open ${b.name} in an editor (read-only, not saved)` }, on: { click: () => ctx.openFile(seq) } })
+      ? h('button', {
+          class: 'secondary',
+          text: 'Open',
+          attrs: { type: 'button', title: `Open ${b.name} in an editor (read-only, not saved)` },
+          on: { click: () => ctx.openFile(seq) },
+        })
       : undefined;
-    card.append(h('div', { class: 'card-actions' }, open, h('button', { class: 'secondary', text: 'Save as…', attrs: { type: 'button' }, on: { click: () => ctx.saveFile(seq) } })));
+    card.append(
+      h(
+        'div',
+        { class: 'card-actions' },
+        open,
+        h('button', { class: 'secondary', text: 'Save as…', attrs: { type: 'button' }, on: { click: () => ctx.saveFile(seq) } }),
+      ),
+    );
   }
   return card;
 }

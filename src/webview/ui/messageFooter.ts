@@ -40,7 +40,12 @@ export function renderReactions(m: MessageView, ctx: RowContext): HTMLElement | 
       'button',
       {
         class: `reaction${mine ? ' mine' : ''}`,
-        attrs: { type: 'button', title: `${who} reacted with ${r.emoji}${mine ? ' (click to remove yours)' : ''}`, 'aria-pressed': mine ? 'true' : 'false', 'aria-label': `${r.emoji} ${r.users.length}: ${who}` },
+        attrs: {
+          type: 'button',
+          title: `${who} reacted with ${r.emoji}${mine ? ' (click to remove yours)' : ''}`,
+          'aria-pressed': mine ? 'true' : 'false',
+          'aria-label': `${r.emoji} ${r.users.length}: ${who}`,
+        },
         on: { click: () => ctx.react(seq, r.emoji, !mine) },
       },
       h('span', { class: 'emoji', text: r.emoji }),
@@ -78,7 +83,11 @@ export function renderThreadSummary(m: MessageView, ctx: RowContext): HTMLElemen
     'button',
     {
       class: 'thread-summary',
-      attrs: { type: 'button', title: `Open the thread: ${count} from ${names.join(', ')}`, 'aria-label': `${count}${r.unread ? `, ${r.unread} new` : ''}, last reply at ${formatTime(r.lastTs)}; open the thread` },
+      attrs: {
+        type: 'button',
+        title: `Open the thread: ${count} from ${names.join(', ')}`,
+        'aria-label': `${count}${r.unread ? `, ${r.unread} new` : ''}, last reply at ${formatTime(r.lastTs)}; open the thread`,
+      },
       on: { click: () => open(seq) },
     },
     faces,

@@ -58,7 +58,12 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
   const own = m.author === ctx.me;
   const author = ctx.members.get(m.author);
   const name = author?.name ?? (own ? 'you' : 'unknown');
-  const mentionsMe = !own && !m.deleted && m.body.kind === 'text' && ctx.mentions?.me !== undefined && mentions(m.edited ?? m.body.text, ctx.mentions.me, { room: ctx.mentions.room });
+  const mentionsMe =
+    !own &&
+    !m.deleted &&
+    m.body.kind === 'text' &&
+    ctx.mentions?.me !== undefined &&
+    mentions(m.edited ?? m.body.text, ctx.mentions.me, { room: ctx.mentions.room });
   const el = h('div', {
     class: `msg${first ? ' first' : ''}${own ? ' own' : ''}${mentionsMe ? ' mentions-me' : ''}${m.delivery === 'failed' ? ' failed' : ''}${m.delivery === 'queued' ? ' queued' : ''}`,
     attrs: { role: 'article', tabindex: '-1', 'aria-label': `${name} at ${formatTime(m.ts)}` },
@@ -74,8 +79,12 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
     const who = h('span', { class: 'author' }, bdi(name));
     who.style.color = `var(${authorColorVar(m.author)})`;
     // A removed member's messages stay, marked as theirs.
-    const removed = author?.removed ? h('span', { class: 'removed-tag muted small', text: 'removed', attrs: { title: `${name} was removed from the team` } }) : undefined;
-    main.append(h('div', { class: 'header' }, who, removed, h('span', { class: 'time', text: formatTime(m.ts), attrs: { title: new Date(m.ts).toLocaleString() } })));
+    const removed = author?.removed
+      ? h('span', { class: 'removed-tag muted small', text: 'removed', attrs: { title: `${name} was removed from the team` } })
+      : undefined;
+    main.append(
+      h('div', { class: 'header' }, who, removed, h('span', { class: 'time', text: formatTime(m.ts), attrs: { title: new Date(m.ts).toLocaleString() } })),
+    );
   }
   if (m.pinned && !m.deleted) {
     const by = m.pinned.by === ctx.me ? 'you' : (ctx.members.get(m.pinned.by)?.name ?? 'someone');
@@ -114,7 +123,8 @@ function renderActions(m: MessageView, own: boolean, ctx: RowContext): HTMLEleme
   if (open && (m.body.kind === 'text' || m.body.kind === 'snippet' || m.body.kind === 'file') && threadOf(m.body) === undefined) {
     bar.append(iconButton('comment-discussion', 'Reply in thread', () => open(seq)));
   }
-  if (ctx.mayPin !== false) bar.append(m.pinned ? iconButton('pinned', 'Unpin', () => ctx.pin(seq, false)) : iconButton('pin', 'Pin to the conversation', () => ctx.pin(seq, true)));
+  if (ctx.mayPin !== false)
+    bar.append(m.pinned ? iconButton('pinned', 'Unpin', () => ctx.pin(seq, false)) : iconButton('pin', 'Pin to the conversation', () => ctx.pin(seq, true)));
   if (m.body.kind === 'text') {
     const text = m.edited ?? m.body.text;
     bar.append(iconButton('copy', 'Copy text', () => ctx.copy(text)));

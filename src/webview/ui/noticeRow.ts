@@ -9,7 +9,15 @@ export function renderNotice(m: MessageView, ctx: RowContext): HTMLElement {
   const b = m.body;
   // The name and the topic are isolated (<bdi>): a right-to-left one keeps the sentence in order.
   const said =
-    b.kind === 'topic' ? (b.text ? [' set the topic: ', bdi(b.text)] : [' cleared the topic']) : b.kind === 'archive' ? [b.on ? ' archived the room' : ' unarchived the room'] : b.kind === 'admin' ? adminSaid(b, ctx) : undefined;
+    b.kind === 'topic'
+      ? b.text
+        ? [' set the topic: ', bdi(b.text)]
+        : [' cleared the topic']
+      : b.kind === 'archive'
+        ? [b.on ? ' archived the room' : ' unarchived the room']
+        : b.kind === 'admin'
+          ? adminSaid(b, ctx)
+          : undefined;
   const el = h(
     'div',
     { class: `notice-row${m.delivery === 'queued' ? ' queued' : ''}${m.delivery === 'failed' ? ' failed' : ''}`, attrs: { role: 'note' } },

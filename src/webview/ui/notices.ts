@@ -5,7 +5,12 @@ export class Notices {
   readonly element = h('div', { class: 'notice-host', attrs: { 'aria-live': 'assertive' } });
 
   show(level: 'info' | 'error', text: string): void {
-    const el = h('div', { class: `notice ${level}`, attrs: { role: level === 'error' ? 'alert' : 'status' } }, icon(level === 'error' ? 'error' : 'info'), h('span', { text }));
+    const el = h(
+      'div',
+      { class: `notice ${level}`, attrs: { role: level === 'error' ? 'alert' : 'status' } },
+      icon(level === 'error' ? 'error' : 'info'),
+      h('span', { text }),
+    );
     this.element.append(el);
     setTimeout(() => el.remove(), level === 'error' ? 8000 : 2500);
   }

@@ -34,7 +34,10 @@ export class SearchPanel {
   private readonly heading = h('div', { class: 'search-heading' });
 
   constructor(private readonly hooks: SearchHooks) {
-    this.input = h('input', { class: 'search-input', attrs: { type: 'search', placeholder: 'Search messages', 'aria-label': 'Search messages', spellcheck: 'false' } });
+    this.input = h('input', {
+      class: 'search-input',
+      attrs: { type: 'search', placeholder: 'Search messages', 'aria-label': 'Search messages', spellcheck: 'false' },
+    });
     this.inConv = h('select', { class: 'search-filter', attrs: { 'aria-label': 'In conversation' } });
     this.fromUser = h('select', { class: 'search-filter', attrs: { 'aria-label': 'From' } });
     this.filters = h('div', { class: 'search-filters' }, h('label', { text: 'in' }), this.inConv, h('label', { text: 'from' }), this.fromUser);
@@ -75,7 +78,10 @@ export class SearchPanel {
     this.mentionsMode = true;
     this.waiting = requestId();
     delete this.results.dataset.key;
-    this.heading.replaceChildren(h('span', { text: 'Mentions of you' }), iconButton('close', 'Close the mentions', () => this.clear()));
+    this.heading.replaceChildren(
+      h('span', { text: 'Mentions of you' }),
+      iconButton('close', 'Close the mentions', () => this.clear()),
+    );
     this.results.replaceChildren();
     this.results.setAttribute('aria-busy', 'true');
     this.showState();
@@ -90,8 +96,16 @@ export class SearchPanel {
   /** Keeps the filters' choices in step with the team (selections survive). */
   update(snap: ViewSnapshot): void {
     this.snap = snap;
-    fillSelect(this.inConv, 'All conversations', snap.conversations.map((c) => [c.id, c.title]));
-    fillSelect(this.fromUser, 'Anyone', [...snap.members].sort((a, b) => a.name.localeCompare(b.name)).map((m) => [m.id, m.id === snap.me?.id ? `${m.name} (you)` : m.name]));
+    fillSelect(
+      this.inConv,
+      'All conversations',
+      snap.conversations.map((c) => [c.id, c.title]),
+    );
+    fillSelect(
+      this.fromUser,
+      'Anyone',
+      [...snap.members].sort((a, b) => a.name.localeCompare(b.name)).map((m) => [m.id, m.id === snap.me?.id ? `${m.name} (you)` : m.name]),
+    );
   }
 
   /** The answer to request `rid` for `q`. */
@@ -114,7 +128,14 @@ export class SearchPanel {
       return;
     }
     const count = `${hits.length}${more ? '+' : ''} result${hits.length === 1 && !more ? '' : 's'}`;
-    this.results.replaceChildren(h('div', { class: 'search-note muted', attrs: { role: 'status' }, text: more ? `${count}, newest first — add words to narrow it` : `${count}, newest first` }), ...rows);
+    this.results.replaceChildren(
+      h('div', {
+        class: 'search-note muted',
+        attrs: { role: 'status' },
+        text: more ? `${count}, newest first — add words to narrow it` : `${count}, newest first`,
+      }),
+      ...rows,
+    );
   }
 
   private renderHit(hit: SearchHit, members: ReadonlyMap<string, string>): HTMLElement {
@@ -126,14 +147,20 @@ export class SearchPanel {
     const el = h(
       'div',
       { class: 'search-hit', attrs: { role: 'listitem', tabindex: '0', 'aria-label': `${who} in ${where}: ${text.textContent ?? ''}` } },
-      h('div', { class: 'search-meta' }, h('span', { class: 'author' }, bdi(who)), h('span', { class: 'muted' }, bdi(where), `${hit.thread !== undefined ? ' · in a thread' : ''} · ${formatDayTime(hit.ts)}`)),
+      h(
+        'div',
+        { class: 'search-meta' },
+        h('span', { class: 'author' }, bdi(who)),
+        h('span', { class: 'muted' }, bdi(where), `${hit.thread !== undefined ? ' · in a thread' : ''} · ${formatDayTime(hit.ts)}`),
+      ),
       text,
     );
     el.addEventListener('click', () => this.hooks.open(hit));
     el.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') this.hooks.open(hit);
       else if (e.key === 'ArrowDown') (el.nextElementSibling as HTMLElement | null)?.focus();
-      else if (e.key === 'ArrowUp') ((el.previousElementSibling?.classList.contains('search-hit') ? el.previousElementSibling : this.input) as HTMLElement).focus();
+      else if (e.key === 'ArrowUp')
+        ((el.previousElementSibling?.classList.contains('search-hit') ? el.previousElementSibling : this.input) as HTMLElement).focus();
       else if (e.key === 'Escape') this.focus();
       else return;
       e.preventDefault();

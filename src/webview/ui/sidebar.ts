@@ -21,7 +21,12 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
   for (const c of archived) archivedList.append(convItem(c, c.id === active, members, hooks));
   // Icon and short label; the labels give way (media/chat.css) so the row fits down to 220 px.
   const tool = (codicon: string, label: string, full: string, command: Parameters<SidebarHooks['command']>[0]) =>
-    h('button', { class: 'secondary small side-tool', attrs: { type: 'button', title: full, 'aria-label': full }, on: { click: () => hooks.command(command) } }, icon(codicon), h('span', { class: 'side-tool-label', text: label }));
+    h(
+      'button',
+      { class: 'secondary small side-tool', attrs: { type: 'button', title: full, 'aria-label': full }, on: { click: () => hooks.command(command) } },
+      icon(codicon),
+      h('span', { class: 'side-tool-label', text: label }),
+    );
   const toolbar = h(
     'div',
     { class: 'side-toolbar' },
@@ -34,15 +39,23 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
   const hostLine = hosting
     ? h(
         'button',
-        { class: 'hosting-line', attrs: { type: 'button', title: `Hosting on ${hosting.addresses.join(', ')} — click for details` }, on: { click: () => hooks.command('hostingStatus') } },
+        {
+          class: 'hosting-line',
+          attrs: { type: 'button', title: `Hosting on ${hosting.addresses.join(', ')} — click for details` },
+          on: { click: () => hooks.command('hostingStatus') },
+        },
         icon(hosting.secure ? 'shield' : hosting.shared ? 'warning' : 'broadcast'),
-        h('span', { text: `Hosting${hosting.shared ? ` on this network${hosting.secure ? '' : ', unencrypted'}` : ' (this machine only)'} · ${hosting.online} online` }),
+        h('span', {
+          text: `Hosting${hosting.shared ? ` on this network${hosting.secure ? '' : ', unencrypted'}` : ' (this machine only)'} · ${hosting.online} online`,
+        }),
       )
     : undefined;
   const people = h('ul', { class: 'people', attrs: { 'aria-label': 'Members' } });
   const order = { online: 0, away: 1, offline: 2 };
   // Removed members are no longer people of the team (their messages stay, marked).
-  const others = snap.members.filter((m) => m.id !== snap.me?.id && !m.removed).sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name));
+  const others = snap.members
+    .filter((m) => m.id !== snap.me?.id && !m.removed)
+    .sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name));
   for (const m of others) people.append(personItem(m, hooks));
   // The count is of the people listed (everyone but me), so "1 online" never shows over nobody.
   const online = others.filter((m) => m.presence !== 'offline').length;
@@ -65,17 +78,28 @@ function convItem(c: ConversationView, selected: boolean, members: Map<string, M
   const lead =
     c.kind === 'room'
       ? icon('symbol-numeric', 'room')
-      : h('span', { class: `presence ${members.get(c.peer ?? '')?.presence ?? 'offline'}`, attrs: { role: 'img', 'aria-label': members.get(c.peer ?? '')?.presence ?? 'offline' } });
+      : h('span', {
+          class: `presence ${members.get(c.peer ?? '')?.presence ?? 'offline'}`,
+          attrs: { role: 'img', 'aria-label': members.get(c.peer ?? '')?.presence ?? 'offline' },
+        });
   const label = c.kind === 'room' ? c.title.replace(/^#/, '') : c.title;
   const item = h(
     'li',
     {
       class: `conv${selected ? ' selected' : ''}${c.unread ? ' unread' : ''}`,
-      attrs: { role: 'option', tabindex: '0', 'aria-selected': String(selected), 'aria-label': `${c.title}${c.unread ? `, ${c.unread} unread` : ''}${c.mentions ? `, ${c.mentions} mentioning you` : ''}`, 'data-conv': c.id },
+      attrs: {
+        role: 'option',
+        tabindex: '0',
+        'aria-selected': String(selected),
+        'aria-label': `${c.title}${c.unread ? `, ${c.unread} unread` : ''}${c.mentions ? `, ${c.mentions} mentioning you` : ''}`,
+        'data-conv': c.id,
+      },
     },
     lead,
     h('span', { class: 'conv-title' }, bdi(label)),
-    c.mentions ? h('span', { class: 'badge mention-badge', text: '@', attrs: { title: `${c.mentions} unread mention${c.mentions === 1 ? '' : 's'} of you` } }) : undefined,
+    c.mentions
+      ? h('span', { class: 'badge mention-badge', text: '@', attrs: { title: `${c.mentions} unread mention${c.mentions === 1 ? '' : 's'} of you` } })
+      : undefined,
     c.unread ? h('span', { class: 'badge', text: c.unread > 99 ? '99+' : String(c.unread) }) : undefined,
   );
   item.addEventListener('click', () => hooks.select(c.id));
@@ -97,7 +121,10 @@ function mentionsItem(snap: ViewSnapshot, hooks: SidebarHooks): HTMLElement {
   const unread = snap.conversations.reduce((n, c) => n + c.mentions, 0);
   const item = h(
     'div',
-    { class: `conv mentions-item${unread ? ' unread' : ''}`, attrs: { role: 'button', tabindex: '0', 'aria-label': `Mentions of you${unread ? `, ${unread} unread` : ''}` } },
+    {
+      class: `conv mentions-item${unread ? ' unread' : ''}`,
+      attrs: { role: 'button', tabindex: '0', 'aria-label': `Mentions of you${unread ? `, ${unread} unread` : ''}` },
+    },
     icon('mention'),
     h('span', { class: 'conv-title', text: 'Mentions' }),
     unread ? h('span', { class: 'badge', text: unread > 99 ? '99+' : String(unread) }) : undefined,
@@ -113,12 +140,22 @@ function personItem(m: Member, hooks: SidebarHooks): HTMLElement {
     { class: 'person', attrs: { tabindex: '0', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message` } },
     h('span', { class: `presence ${m.presence}`, attrs: { 'aria-hidden': 'true' } }),
     h('span', { class: 'person-name' }, bdi(m.name)),
-    m.role ? h('span', { class: 'role-tag muted', text: m.role, attrs: { title: m.role === 'owner' ? 'Owns the team: makes admins' : 'Admin: removes members, rotates the team secret, manages every room' } }) : undefined,
+    m.role
+      ? h('span', {
+          class: 'role-tag muted',
+          text: m.role,
+          attrs: { title: m.role === 'owner' ? 'Owns the team: makes admins' : 'Admin: removes members, rotates the team secret, manages every room' },
+        })
+      : undefined,
     h('span', { class: 'muted small', text: m.presence }),
   );
   const manage = hooks.manage;
   if (manage) {
-    const button = h('button', { class: 'icon-button person-manage', attrs: { type: 'button', title: `Manage ${m.name}…`, 'aria-label': `Manage ${m.name}` } }, icon('ellipsis'));
+    const button = h(
+      'button',
+      { class: 'icon-button person-manage', attrs: { type: 'button', title: `Manage ${m.name}…`, 'aria-label': `Manage ${m.name}` } },
+      icon('ellipsis'),
+    );
     button.addEventListener('click', (e) => {
       e.stopPropagation();
       manage(m.id);

@@ -60,7 +60,13 @@ export class ThreadPane {
       maxChars: () => this.hooks.maxChars(),
     });
     this.composer.setPlaceholder('Reply…');
-    const header = h('header', { class: 'chat-header thread-header' }, iconButton('arrow-left', 'Back to the conversation', () => this.hooks.close(), 'thread-back'), this.title, iconButton('close', 'Close the thread', () => this.hooks.close(), 'thread-close'));
+    const header = h(
+      'header',
+      { class: 'chat-header thread-header' },
+      iconButton('arrow-left', 'Back to the conversation', () => this.hooks.close(), 'thread-back'),
+      this.title,
+      iconButton('close', 'Close the thread', () => this.hooks.close(), 'thread-close'),
+    );
     this.closedNote.hidden = true;
     this.element = h('section', { class: 'thread-pane', attrs: { 'aria-label': 'Thread' } }, header, this.list.host, this.composer.element, this.closedNote);
   }
@@ -84,7 +90,9 @@ export class ThreadPane {
     const rootDeleted = this.view?.message?.deleted === true;
     this.composer.element.hidden = archived || rootDeleted;
     this.closedNote.hidden = !(archived || rootDeleted);
-    this.closedNote.textContent = archived ? 'The room is archived: the thread can be read, not answered.' : 'Its first message was deleted: the thread can be read, not answered.';
+    this.closedNote.textContent = archived
+      ? 'The room is archived: the thread can be read, not answered.'
+      : 'Its first message was deleted: the thread can be read, not answered.';
   }
 
   focus(): void {

@@ -20,7 +20,14 @@ function field(id: string, label: string, input: HTMLInputElement, hint: string)
   input.id = id;
   const err = h('div', { class: 'field-error', attrs: { id: `${id}-error`, role: 'alert' } });
   input.setAttribute('aria-describedby', `${id}-error ${id}-hint`);
-  const el = h('div', { class: 'field' }, h('label', { text: label, attrs: { for: id } }), input, err, h('div', { class: 'hint', text: hint, attrs: { id: `${id}-hint` } }));
+  const el = h(
+    'div',
+    { class: 'field' },
+    h('label', { text: label, attrs: { for: id } }),
+    input,
+    err,
+    h('div', { class: 'hint', text: hint, attrs: { id: `${id}-hint` } }),
+  );
   return { err, el, input };
 }
 
@@ -46,9 +53,25 @@ function joinForm(snap: ViewSnapshot, hooks: WelcomeHooks): { form: HTMLElement;
   // Why the last attempt failed goes under the field it concerns (the name, the secret, the address).
   const failed = joinError({ ...snap.connection, relayUrl: snap.connection.relayUrl ?? snap.prefill.relayUrl }, snap.prefill.name);
   if (failed) setError(fields[failed.field], failed.message);
-  const connecting = snap.connection.state === 'connecting' ? h('p', { class: 'join-status muted', attrs: { role: 'status' } }, icon('sync'), h('span', { text: ` Connecting to ${snap.connection.relayUrl ?? 'the relay'}…` })) : undefined;
+  const connecting =
+    snap.connection.state === 'connecting'
+      ? h(
+          'p',
+          { class: 'join-status muted', attrs: { role: 'status' } },
+          icon('sync'),
+          h('span', { text: ` Connecting to ${snap.connection.relayUrl ?? 'the relay'}…` }),
+        )
+      : undefined;
 
-  const form = h('form', { class: 'join-form', attrs: { 'aria-label': 'Join a team' } }, fUrl.el, fName.el, fSecret.el, h('button', { class: 'primary', text: 'Join team', attrs: { type: 'submit' } }), connecting);
+  const form = h(
+    'form',
+    { class: 'join-form', attrs: { 'aria-label': 'Join a team' } },
+    fUrl.el,
+    fName.el,
+    fSecret.el,
+    h('button', { class: 'primary', text: 'Join team', attrs: { type: 'submit' } }),
+    connecting,
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     for (const f of Object.values(fields)) setError(f, '');
@@ -68,11 +91,19 @@ function joinForm(snap: ViewSnapshot, hooks: WelcomeHooks): { form: HTMLElement;
 }
 
 function hostForm(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElement {
-  const hostName = h('input', { attrs: { type: 'text', placeholder: 'your display name', spellcheck: 'false', maxlength: '32', 'aria-label': 'Your display name for hosting' } });
+  const hostName = h('input', {
+    attrs: { type: 'text', placeholder: 'your display name', spellcheck: 'false', maxlength: '32', 'aria-label': 'Your display name for hosting' },
+  });
   hostName.value = snap.prefill.name;
   const hostErr = h('div', { class: 'field-error', attrs: { id: 'host-name-error', role: 'alert' } });
   hostName.setAttribute('aria-describedby', 'host-name-error');
-  const form = h('form', { class: 'host-form', attrs: { 'aria-label': 'Host a team' } }, hostName, h('button', { class: 'secondary', text: 'Host on this machine', attrs: { type: 'submit' } }), hostErr);
+  const form = h(
+    'form',
+    { class: 'host-form', attrs: { 'aria-label': 'Host a team' } },
+    hostName,
+    h('button', { class: 'secondary', text: 'Host on this machine', attrs: { type: 'submit' } }),
+    hostErr,
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const check = checkJoin('ws://127.0.0.1', hostName.value, '');
@@ -87,7 +118,9 @@ function hostForm(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElement {
 
 /** An invite (link or the whole text a host copied) joins in one step; the host checks it. */
 function inviteForm(hooks: WelcomeHooks): HTMLElement {
-  const inviteInput = h('textarea', { attrs: { id: 'invite-text', rows: '2', spellcheck: 'false', placeholder: 'vscode://parley.parley/join?…  or the whole invite text' } });
+  const inviteInput = h('textarea', {
+    attrs: { id: 'invite-text', rows: '2', spellcheck: 'false', placeholder: 'vscode://parley.parley/join?…  or the whole invite text' },
+  });
   const form = h(
     'form',
     { class: 'invite-form', attrs: { 'aria-label': 'Join with an invite' } },
@@ -107,7 +140,10 @@ function inviteForm(hooks: WelcomeHooks): HTMLElement {
 export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElement {
   const join = joinForm(snap, hooks);
   // With discovery off (the default for some), "None found yet" would mislead: say it is off.
-  const nearby = snap.discovery === false ? h('p', { class: 'muted small nearby-off', text: 'Teams on this network: discovery is off (Parley › Discovery: Enabled).' }) : renderNearby(snap.discovered, join.fill, snap.discoveryFlooded === true);
+  const nearby =
+    snap.discovery === false
+      ? h('p', { class: 'muted small nearby-off', text: 'Teams on this network: discovery is off (Parley › Discovery: Enabled).' })
+      : renderNearby(snap.discovered, join.fill, snap.discoveryFlooded === true);
   return h(
     'main',
     { class: 'welcome' },
@@ -118,7 +154,10 @@ export function renderWelcome(snap: ViewSnapshot, hooks: WelcomeHooks): HTMLElem
     h('h2', { text: 'Join a team' }),
     join.form,
     h('h2', { text: 'Or host one' }),
-    h('p', { class: 'muted small', text: 'Starts a relay inside this VS Code window. Next you choose who can reach it: this machine only, or teammates on your network (with a team secret, optionally encrypted).' }),
+    h('p', {
+      class: 'muted small',
+      text: 'Starts a relay inside this VS Code window. Next you choose who can reach it: this machine only, or teammates on your network (with a team secret, optionally encrypted).',
+    }),
     hostForm(snap, hooks),
   );
 }

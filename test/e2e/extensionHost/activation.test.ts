@@ -68,11 +68,7 @@ describe('Parley in the extension host', function () {
   it('was built from this package.json (rebuild parley.vsix if not)', function () {
     const installed = parley().packageJSON as Manifest;
     assert.deepEqual(declaredCommands(installed), declaredCommands(manifest), 'contributes.commands differ');
-    assert.deepEqual(
-      [...declaredSettings(installed).keys()],
-      [...declaredSettings(manifest).keys()],
-      'contributes.configuration properties differ',
-    );
+    assert.deepEqual([...declaredSettings(installed).keys()], [...declaredSettings(manifest).keys()], 'contributes.configuration properties differ');
   });
 
   it('activates', async function () {

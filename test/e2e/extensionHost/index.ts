@@ -32,7 +32,10 @@ export function run(): Promise<void> {
 
   const mocha = new Mocha({ ui: 'bdd', color: false, reporter: 'spec', timeout: 30_000 });
   if (process.env.PARLEY_TEST_GREP) mocha.grep(process.env.PARLEY_TEST_GREP);
-  for (const file of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const file of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(path.join(__dirname, file));
   }
 
