@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { ParleyClient, type ConnectionState } from '../client/client';
 import { ClientStore } from '../client/clientStore';
 import { hostname } from 'node:os';
 import type { Device } from '../protocol/wire';
-import { claimSlot } from '../infra/pidLock';
+import { openCache } from './cacheSlot';
 import type { CertificateProblem } from '../infra/tlsPin';
 import { credentialConflict, type CredentialConflict, type Held } from '../client/heldCredentials';
 import type { ConnectionView } from '../protocol/view';
@@ -87,13 +85,21 @@ export class Session extends Disposable {
    * `ownRelay`: this machine's relay (hosting), whose certificate and secret are the truth.
    * An offer without a secret keeps a held one (it no longer deletes it).
    */
-  async join(url: string, name: string, secret: string | undefined, fingerprint?: string, opts: { ownRelay?: boolean; resolve?: (c: CredentialConflict) => Promise<ConflictChoice> } = {}): Promise<boolean> {
+  async join(
+    url: string,
+    name: string,
+    secret: string | undefined,
+    fingerprint?: string,
+    opts: { ownRelay?: boolean; resolve?: (c: CredentialConflict) => Promise<ConflictChoice> } = {},
+  ): Promise<boolean> {
     const held: Held = { pins: this.context.globalState.get<Record<string, string>>(PINS_KEY, {}), ...(await this.heldSecret(url)) };
     const conflict = opts.ownRelay ? undefined : credentialConflict({ url, secret, fingerprint }, held);
     let choice: ConflictChoice = 'replace';
     if (conflict) {
       choice = await (opts.resolve ?? askAboutConflict)(conflict);
-      this.log.warn(`join ${url}: offered ${conflict.certificate ? 'certificate ' : ''}${conflict.secret ? 'secret ' : ''}disagrees with what is held; ${choice ?? 'cancelled'}`);
+      this.log.warn(
+        `join ${url}: offered ${conflict.certificate ? 'certificate ' : ''}${conflict.secret ? 'secret ' : ''}disagrees with what is held; ${choice ?? 'cancelled'}`,
+      );
       if (!choice) return false;
     }
     if (choice === 'keep' && conflict) {
@@ -184,16 +190,17 @@ export class Session extends Disposable {
   private async connectNow(url: string, name: string): Promise<void> {
     this.disconnect();
     const secret = await this.context.secrets.get(secretKey(url));
-    const { key, legacyKey } = await deviceIdentity(this.context, url, () => [readConfig().relayUrl, ...Object.keys(this.context.globalState.get<Record<string, string>>(PINS_KEY, {}))]);
+    const { key, legacyKey } = await deviceIdentity(this.context, url, () => [
+      readConfig().relayUrl,
+      ...Object.keys(this.context.globalState.get<Record<string, string>>(PINS_KEY, {})),
+    ]);
     const deviceCode = this.deviceCodes.get(url);
     // A named invite's token goes with the next connection only (the client keeps it until it is signed in).
     const inviteToken = this.inviteToken;
     this.inviteToken = undefined;
-    const dir = join(this.context.globalStorageUri.fsPath, 'cache');
-    const base = createHash('sha256').update(`${url}\n${name.toLowerCase()}`).digest('hex').slice(0, 16);
-    const slot = claimSlot(dir, base);
-    this.releaseSlot = slot.release;
-    this.store = new ClientStore(join(dir, `${base}-${slot.slot}.sqlite`));
+    const cache = openCache(this.context.globalStorageUri.fsPath, url, name);
+    this.releaseSlot = cache.release;
+    this.store = cache.store;
     const client = new ParleyClient({
       url,
       name,
@@ -204,7 +211,7 @@ export class Session extends Disposable {
       deviceLabel: `${vscode.env.appName} on ${hostname()}`.slice(0, 64),
       ...(secret ? { secret } : {}),
       ...(this.pinned(url) ? { fingerprint: this.pinned(url) } : {}),
-      store: this.store,
+      store: cache.store,
       clientName: `parley-vscode/${this.context.extension.packageJSON.version as string}`,
       shareRead: readConfig().shareReadReceipts,
       log: (line) => this.log.info(line),
@@ -245,13 +252,7 @@ export class Session extends Disposable {
     // In this order (disposeAll goes last to first): listeners off, client stopped, cache closed, slot released;
     // a step that throws is logged and the rest still happen.
     disposeAll(
-      [
-        { dispose: () => release?.() },
-        { dispose: () => store?.close() },
-        { dispose: () => client?.stop() },
-        ...listeners,
-        ...this.clientSubs.splice(0),
-      ],
+      [{ dispose: () => release?.() }, { dispose: () => store?.close() }, { dispose: () => client?.stop() }, ...listeners, ...this.clientSubs.splice(0)],
       'the client',
       this.log,
     );
@@ -270,7 +271,14 @@ export class Session extends Disposable {
     const cfg = readConfig();
     const h = this.hosting.relay;
     const hosting = h
-      ? { addresses: h.addresses().map((a) => h.url(a)), online: h.relay.onlineCount(), members: h.relay.memberCount(), shared: h.shared, secure: h.secure, announced: h.announcing }
+      ? {
+          addresses: h.addresses().map((a) => h.url(a)),
+          online: h.relay.onlineCount(),
+          members: h.relay.memberCount(),
+          shared: h.shared,
+          secure: h.secure,
+          announced: h.announcing,
+        }
       : undefined;
     const state: ConnectionView['state'] = this._client ? mapState(this._client.state) : 'signedOut';
     const detail = this._client ? this.detail : undefined;

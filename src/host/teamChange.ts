@@ -104,59 +104,83 @@ export function describeInvite(inv: Invite, now: TeamNow, opts: { asked: boolean
  */
 export function describeTeamChange(command: TeamCommand, args: readonly unknown[], now: TeamNow): Confirmation | undefined {
   if (!invokedWithArguments(args)) return undefined;
-  switch (command) {
-    case 'parley.joinTeam': {
-      const url = shown(field(args, 'relayUrl'), 200);
-      const name = shown(field(args, 'name'));
-      const missing = [url ? undefined : 'relay address', typeof field(args, 'name') === 'string' ? undefined : 'display name'].filter(Boolean);
-      return {
-        text: `Join ${url ? `the team at ${url}` : 'a Parley team'}${name ? ` as "${name}"` : ''}?`,
-        detail: detail(shown(field(args, 'secret')) && 'With a team secret.', missing.length > 0 && `Parley asks for the ${missing.join(' and ')} next.`, leaving(now), ASKED),
-        button: 'Join',
-      };
-    }
-    case 'parley.joinInvite': {
-      const text = field(args, 'text');
-      const parsed = typeof text === 'string' ? parseInvite(text) : undefined;
-      if (!parsed?.ok) return undefined;
-      const name = field(args, 'name');
-      return describeInvite(parsed.invite, now, { asked: true, ...(typeof name === 'string' ? { name } : {}) });
-    }
-    case 'parley.hostTeam': {
-      const team = shown(field(args, 'team'));
-      const name = shown(field(args, 'name'));
-      const share = field(args, 'share');
-      const who =
-        share === true
-          ? `Shared on this network${field(args, 'secure') === false ? ' WITHOUT encryption (plain ws://: the secret and messages cross the network readable)' : ', over TLS'}: teammates join with an invite (team secret required).`
-          : share === false
-            ? 'This machine only: nobody else can connect.'
-            : 'Parley asks who may connect next.';
-      return {
-        text: `Host ${team ? `the team "${team}"` : 'a Parley team'} on this machine${name ? ` as "${name}"` : ''}?`,
-        detail: detail(
-          who,
-          'The relay starts with VS Code from now on, until you stop hosting.',
-          now.hosting ? 'This window already hosts a relay; it joins that one.' : leaving(now),
-          ASKED,
-        ),
-        button: 'Host',
-      };
-    }
-    case 'parley.stopHosting': {
-      const h = now.hosting;
-      if (!h) return undefined;
-      return {
-        text: 'Stop hosting the team relay?',
-        detail: detail(`${h.online} of ${h.members} members are connected to it; everyone is disconnected until it is hosted again, and it no longer starts with VS Code.`, ASKED),
-        button: 'Stop Hosting',
-      };
-    }
-    case 'parley.signOut':
-      return {
-        text: now.relayUrl ? `Sign out of ${teamName(now)}?` : 'Sign out of Parley?',
-        detail: detail('Unsent messages stay queued for the next sign-in.', ASKED),
-        button: 'Sign Out',
-      };
-  }
+  return DESCRIBE[command](args, now);
 }
+
+type Describe = (args: readonly unknown[], now: TeamNow) => Confirmation | undefined;
+
+function describeJoin(args: readonly unknown[], now: TeamNow): Confirmation {
+  const url = shown(field(args, 'relayUrl'), 200);
+  const name = shown(field(args, 'name'));
+  const missing = [url ? undefined : 'relay address', typeof field(args, 'name') === 'string' ? undefined : 'display name'].filter(Boolean);
+  return {
+    text: `Join ${url ? `the team at ${url}` : 'a Parley team'}${name ? ` as "${name}"` : ''}?`,
+    detail: detail(
+      shown(field(args, 'secret')) && 'With a team secret.',
+      missing.length > 0 && `Parley asks for the ${missing.join(' and ')} next.`,
+      leaving(now),
+      ASKED,
+    ),
+    button: 'Join',
+  };
+}
+
+function describeJoinInvite(args: readonly unknown[], now: TeamNow): Confirmation | undefined {
+  const text = field(args, 'text');
+  const parsed = typeof text === 'string' ? parseInvite(text) : undefined;
+  if (!parsed?.ok) return undefined;
+  const name = field(args, 'name');
+  return describeInvite(parsed.invite, now, { asked: true, ...(typeof name === 'string' ? { name } : {}) });
+}
+
+function describeHost(args: readonly unknown[], now: TeamNow): Confirmation {
+  const team = shown(field(args, 'team'));
+  const name = shown(field(args, 'name'));
+  const share = field(args, 'share');
+  const who =
+    share === true
+      ? `Shared on this network${field(args, 'secure') === false ? ' WITHOUT encryption (plain ws://: the secret and messages cross the network readable)' : ', over TLS'}: teammates join with an invite (team secret required).`
+      : share === false
+        ? 'This machine only: nobody else can connect.'
+        : 'Parley asks who may connect next.';
+  return {
+    text: `Host ${team ? `the team "${team}"` : 'a Parley team'} on this machine${name ? ` as "${name}"` : ''}?`,
+    detail: detail(
+      who,
+      'The relay starts with VS Code from now on, until you stop hosting.',
+      now.hosting ? 'This window already hosts a relay; it joins that one.' : leaving(now),
+      ASKED,
+    ),
+    button: 'Host',
+  };
+}
+
+function describeStopHosting(_args: readonly unknown[], now: TeamNow): Confirmation | undefined {
+  const h = now.hosting;
+  if (!h) return undefined;
+  return {
+    text: 'Stop hosting the team relay?',
+    detail: detail(
+      `${h.online} of ${h.members} members are connected to it; everyone is disconnected until it is hosted again, and it no longer starts with VS Code.`,
+      ASKED,
+    ),
+    button: 'Stop Hosting',
+  };
+}
+
+function describeSignOut(_args: readonly unknown[], now: TeamNow): Confirmation {
+  return {
+    text: now.relayUrl ? `Sign out of ${teamName(now)}?` : 'Sign out of Parley?',
+    detail: detail('Unsent messages stay queued for the next sign-in.', ASKED),
+    button: 'Sign Out',
+  };
+}
+
+/** One question per team command (the compiler asks for a new command's). */
+const DESCRIBE: { [C in TeamCommand]: Describe } = {
+  'parley.joinTeam': describeJoin,
+  'parley.joinInvite': describeJoinInvite,
+  'parley.hostTeam': describeHost,
+  'parley.stopHosting': describeStopHosting,
+  'parley.signOut': describeSignOut,
+};

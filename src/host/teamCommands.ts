@@ -66,11 +66,13 @@ export class TeamCommands {
       'parley.joinTeam': async (_confirmed, args?: JoinArgs) => {
         const cfg = readConfig();
         const title = 'Join a Parley team';
-        const relayUrl = args?.relayUrl ?? (await askText({ title, prompt: 'Relay address', value: cfg.relayUrl || 'ws://127.0.0.1:7420', ignoreFocusOut: true }));
+        const relayUrl =
+          args?.relayUrl ?? (await askText({ title, prompt: 'Relay address', value: cfg.relayUrl || 'ws://127.0.0.1:7420', ignoreFocusOut: true }));
         if (relayUrl === undefined) return;
         const name = args?.name ?? (await askText({ title, prompt: 'Your display name', value: cfg.displayName, ignoreFocusOut: true }));
         if (name === undefined) return;
-        const secret = args?.secret ?? (await askText({ title, prompt: 'Team secret (leave empty if the relay has none)', password: true, ignoreFocusOut: true }));
+        const secret =
+          args?.secret ?? (await askText({ title, prompt: 'Team secret (leave empty if the relay has none)', password: true, ignoreFocusOut: true }));
         if (secret === undefined) return;
         const check = checkJoin(relayUrl, name, secret);
         if (!check.ok) throw new Error(check.message);
@@ -84,14 +86,19 @@ export class TeamCommands {
         await saveConfig({ hostOnStartup: false });
       },
       'parley.joinInvite': async (confirmed, args?: InviteArgs) => {
-        const text = args?.text ?? (await askText({ title: 'Join with an invite', prompt: 'Paste the invite link or the whole invite text', ignoreFocusOut: true }));
+        const text =
+          args?.text ?? (await askText({ title: 'Join with an invite', prompt: 'Paste the invite link or the whole invite text', ignoreFocusOut: true }));
         if (!text) return false;
         const joined = await invites.acceptText(text, args?.name, confirmed ? 'confirmed' : 'pasted');
         if (joined) await reveal();
         return joined;
       },
       'parley.signOut': async (confirmed) => {
-        if (!confirmed && (await ask('warning', 'Sign out of Parley? Unsent messages stay queued for the next sign-in.', { modal: true }, 'Sign Out')) !== 'Sign Out') return;
+        if (
+          !confirmed &&
+          (await ask('warning', 'Sign out of Parley? Unsent messages stay queued for the next sign-in.', { modal: true }, 'Sign Out')) !== 'Sign Out'
+        )
+          return;
         await session.signOut();
       },
     };
@@ -131,14 +138,7 @@ export class TeamCommands {
     // TLS whenever shared, unless chosen otherwise; loopback needs none.
     let secure = args?.secure ?? (share ? cfg.hostSecure : false);
     if (interactive && args?.share === undefined) {
-      const pick = await pickOne(
-        [
-          { icon: 'lock', label: 'This machine only', description: 'loopback; other windows of yours join with the kept team secret', value: { share: false, secure: false } },
-          { icon: 'shield', label: 'Share on this network', description: 'encrypted (TLS, a self-signed certificate that invites pin); teammates join with an invite', value: { share: true, secure: true } },
-          { icon: 'warning', label: 'Share on this network without encryption', description: 'plain ws://: the secret and every message cross the network readable', value: { share: true, secure: false } },
-        ],
-        { title, placeHolder: 'Who should be able to connect?' },
-      );
+      const pick = await askWhoConnects(title);
       if (!pick) return;
       ({ share, secure } = pick);
     }
@@ -162,10 +162,42 @@ export class TeamCommands {
     await saveConfig({ hostOnStartup: true, hostShare: share, hostSecure: secure });
     await session.join(local.url, check.name, local.secret, local.fingerprint, { ownRelay: true });
     const relay = session.hosting.relay;
-    const where = relay ? relay.addresses().map((a) => relay.url(a)).join(', ') : local.url;
+    const where = relay
+      ? relay
+          .addresses()
+          .map((a) => relay.url(a))
+          .join(', ')
+      : local.url;
     if (interactive) {
       const copy = 'Copy Invite';
       void showInfo(`Parley: hosting on ${where}${share ? '' : ' (this machine only)'}.`, copy).then((p) => (p === copy ? invites.copy() : undefined));
     }
   }
+}
+
+/** Who may connect to a relay hosted here: this machine only, the network over TLS, or the network in plain text. */
+function askWhoConnects(title: string): Promise<{ share: boolean; secure: boolean } | undefined> {
+  return pickOne(
+    [
+      {
+        icon: 'lock',
+        label: 'This machine only',
+        description: 'loopback; other windows of yours join with the kept team secret',
+        value: { share: false, secure: false },
+      },
+      {
+        icon: 'shield',
+        label: 'Share on this network',
+        description: 'encrypted (TLS, a self-signed certificate that invites pin); teammates join with an invite',
+        value: { share: true, secure: true },
+      },
+      {
+        icon: 'warning',
+        label: 'Share on this network without encryption',
+        description: 'plain ws://: the secret and every message cross the network readable',
+        value: { share: true, secure: false },
+      },
+    ],
+    { title, placeHolder: 'Who should be able to connect?' },
+  );
 }

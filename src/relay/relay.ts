@@ -70,18 +70,16 @@ export class Relay {
     this.members = new MemberRegistry(this.store, this.hub.users, this.log);
     this.secret = new TeamSecret(this.store, opts.secret, this.log);
     admin.resolveOwner(this.hub.users.values());
-    this.server = new RelayServer(
-      { tls: opts.tls, allowedOrigins: opts.allowedOrigins, gate: opts.gate, headersTimeoutMs: opts.headersTimeoutMs, handshakeTimeoutMs: opts.handshakeTimeoutMs, maxFrameBytes: this.limits.maxFrameBytes },
-      {
-        stopping: () => this.stopped,
-        online: () => this.hub.onlineCount(),
-        checkSecret: (presented) => this.secret.checkSecret(presented),
-        connected: (ws, remote, secretOk, leaveGate) => this.onConnection(ws, remote, secretOk, leaveGate),
-        log: this.log,
-      },
-    );
+    this.server = this.makeServer();
     this.addressCheck = new RelayAddress(() => this.server.addressOrNone().port, opts.tls ? fingerprintOfPem(opts.tls.cert) : undefined, opts.publicUrls);
-    this.commits = new GroupCommit({ store: this.store, hub: this.hub, maxQueuedBytes: this.maxQueuedBytes, retain: opts.retain, stats: this.stats, log: this.log });
+    this.commits = new GroupCommit({
+      store: this.store,
+      hub: this.hub,
+      maxQueuedBytes: this.maxQueuedBytes,
+      retain: opts.retain,
+      stats: this.stats,
+      log: this.log,
+    });
     this.ctx = {
       store: this.store,
       limits: this.limits,
@@ -108,6 +106,28 @@ export class Relay {
     if (![...this.hub.convs.values()].some((c) => c.rec.kind === 'room' && c.rec.name === DEFAULT_ROOM)) {
       this.hub.createConv({ id: newId('r'), kind: 'room', name: DEFAULT_ROOM, topic: 'Everyone on the team', members: [] });
     }
+  }
+
+  /** The HTTP side: healthz, the upgrade and its refusals (see server.ts). */
+  private makeServer(): RelayServer {
+    const opts = this.opts;
+    return new RelayServer(
+      {
+        tls: opts.tls,
+        allowedOrigins: opts.allowedOrigins,
+        gate: opts.gate,
+        headersTimeoutMs: opts.headersTimeoutMs,
+        handshakeTimeoutMs: opts.handshakeTimeoutMs,
+        maxFrameBytes: this.limits.maxFrameBytes,
+      },
+      {
+        stopping: () => this.stopped,
+        online: () => this.hub.onlineCount(),
+        checkSecret: (presented) => this.secret.checkSecret(presented),
+        connected: (ws, remote, secretOk, leaveGate) => this.onConnection(ws, remote, secretOk, leaveGate),
+        log: this.log,
+      },
+    );
   }
 
   /** Starts listening; resolves with the bound address. */
