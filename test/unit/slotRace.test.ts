@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers';
 
-const MODULE = join(__dirname, '..', '..', 'src', 'core', 'slotLock.js');
+const MODULE = join(__dirname, '..', '..', 'src', 'infra', 'pidLock.js');
 
 /**
  * Starts `n` processes that claim a slot at the same instant and stay alive (holding it) until
