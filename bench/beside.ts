@@ -143,8 +143,13 @@ interface Figures {
   replayMs: number;
 }
 
+/** BENCH_BESIDE_WIRE_ONLY=1 skips the fan-out ladder (store and ack, replay only: a minute a round). */
+const WIRE_ONLY = process.env.BENCH_BESIDE_WIRE_ONLY === '1';
+
 async function measure(label: string, script: string): Promise<Figures> {
-  const fan = await measurePeer('parley', 'parley', label, 100, rampFrom(100_000, 2_000_000), script);
+  const fan = WIRE_ONLY
+    ? { saturation: NaN, fixed: [], receivers: 100 }
+    : await measurePeer('parley', 'parley', label, 100, rampFrom(100_000, 2_000_000), script);
   const at100k = fan.fixed.find((s) => Math.round(s.rate * fan.receivers) === 100_000);
   const server = await startServer('parley', { relayScript: script });
   try {
