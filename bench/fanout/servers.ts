@@ -47,6 +47,11 @@ async function waitForPort(port: number, child: ChildProcess, logs: () => string
   }
 }
 
+/** BENCH_RELAY_NODE_ARGS: extra node flags for Parley's relay, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile it. */
+function nodeArgs(): string[] {
+  return (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+}
+
 /** `relayScript`: another build of Parley's relay to start instead of dist/relay.js (bench/beside.ts). */
 export async function startServer(kind: ServerKind, opts: { core?: number; relayScript?: string } = {}): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), `parley-bench-${kind}-`));
@@ -54,7 +59,7 @@ export async function startServer(kind: ServerKind, opts: { core?: number; relay
   let cmd: string[];
   switch (kind) {
     case 'parley':
-      cmd = [process.execPath, opts.relayScript ?? join(root, 'dist', 'relay.js'), '--port', String(port), '--data', dir, '--rate', '1000000'];
+      cmd = [process.execPath, ...nodeArgs(), opts.relayScript ?? join(root, 'dist', 'relay.js'), '--port', String(port), '--data', dir, '--rate', '1000000'];
       break;
     case 'ws':
       cmd = [process.execPath, join(root, 'out', 'bench', 'fanout', 'wsBroadcast.js'), String(port)];

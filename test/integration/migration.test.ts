@@ -2,36 +2,18 @@
 // signed sign-in), built from git at test time, makes a team the way it did; this build's relay
 // opens its data; its members come back with their old keys once, then with device keys only.
 import * as assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
+import { buildAtCommit } from '../buildAtCommit';
 import { newIdentitySecret } from '../../src/infra/identity';
 import { newIdentityKey } from '../../src/client/ids';
 import { connect, general, makeClient, onCleanup, RawClient, startRelay, tempDir, texts, waitFor } from '../helpers';
 
 const OLD = '145df8a';
-const repo = join(__dirname, '..', '..', '..');
 
 /** dist/relay.js of the old commit, built with this checkout's node_modules. */
-async function buildOldRelay(): Promise<string> {
-  const dir = tempDir();
-  const tar = execFileSync('git', ['-C', repo, 'archive', OLD, 'src', 'package.json'], { maxBuffer: 64 * 1024 * 1024 });
-  execFileSync('tar', ['-x', '-C', dir], { input: tar });
-  const out = join(dir, 'dist');
-  mkdirSync(out, { recursive: true });
-  copyFileSync(join(repo, 'node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm'), join(out, 'node-sqlite3-wasm.wasm'));
-  await esbuild.build({
-    entryPoints: [join(dir, 'src/relay/cli.ts')],
-    outfile: join(out, 'relay.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'error',
-    nodePaths: [join(repo, 'node_modules')],
-  });
-  return join(out, 'relay.js');
+function buildOldRelay(): Promise<string> {
+  return buildAtCommit(OLD, { entry: 'src/relay/cli.ts', dir: tempDir(), outName: 'relay.js' });
 }
 
 async function runRelay(bin: string, data: string): Promise<{ url: string; stop: () => Promise<void> }> {

@@ -5,10 +5,9 @@
 // newer schema is refused and left byte for byte as it was.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
+import { buildAtCommit } from '../buildAtCommit';
 import { ClientStore } from '../../src/client/clientStore';
 import type { Message } from '../../src/protocol/wire';
 import { CACHE_MIGRATIONS } from '../../src/client/clientSchema';
@@ -18,8 +17,6 @@ import { RELAY_MIGRATIONS } from '../../src/relay/sqliteSchema';
 import { searchQuery } from '../../src/relay/searchText';
 import { SqliteStore } from '../../src/relay/sqliteStore';
 import { tempDir } from '../helpers';
-
-const repo = join(__dirname, '..', '..', '..');
 
 /** The commit that wrote each relay schema version before the numbering (and the last build without it). */
 const RELAY_WRITERS: { version: number; commit: string; what: string }[] = [
@@ -33,24 +30,7 @@ const RELAY_WRITERS: { version: number; commit: string; what: string }[] = [
 
 /** A module of an old commit (its src/ from git), bundled with this checkout's node_modules. */
 async function buildOld<T>(commit: string, entry: string): Promise<T> {
-  const dir = tempDir();
-  const tar = execFileSync('git', ['-C', repo, 'archive', commit, 'src'], { maxBuffer: 64 * 1024 * 1024 });
-  execFileSync('tar', ['-x', '-C', dir], { input: tar });
-  const out = join(dir, 'dist');
-  mkdirSync(out, { recursive: true });
-  copyFileSync(join(repo, 'node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm'), join(out, 'node-sqlite3-wasm.wasm'));
-  const outfile = join(out, 'old.js');
-  await esbuild.build({
-    entryPoints: [join(dir, entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'error',
-    nodePaths: [join(repo, 'node_modules')],
-  });
-  return require(outfile) as T;
+  return require(await buildAtCommit(commit, { entry, dir: tempDir(), outName: 'old.js' })) as T;
 }
 
 // What the old stores are called with: the parts of Store that every version has.
