@@ -118,7 +118,9 @@ export class Sharer {
       let done = 0;
       for (const [i, f] of files.entries()) {
         const entry = client.sendFile(conv, f.name, f.bytes, { mime: mimeOf(f.name), ...(note && i === 0 ? { note } : {}) });
-        await waitForDelivery(client, entry.id, (sent) => report({ message: `${f.name} ${formatBytes(done + sent)} of ${formatBytes(total)}`, increment: 0 }));
+        await waitForDelivery(this.session, entry.id, (sent) =>
+          report({ message: `${f.name} ${formatBytes(done + sent)} of ${formatBytes(total)}`, increment: 0 }),
+        );
         done += f.bytes.length;
         report({ increment: (f.bytes.length / Math.max(1, total)) * 100 });
       }
@@ -211,22 +213,28 @@ async function askNote(): Promise<string | undefined | null> {
   return note.trim() || undefined;
 }
 
-function waitForDelivery(client: ParleyClient, id: string, onProgress: (sent: number) => void): Promise<void> {
+/**
+ * Until the relay acked the file `id` (or refused it): progress from the window's client, through
+ * the session (a view never holds a client's listeners itself). A sign-out or another team ends the
+ * wait; the file stays in that team's outbox.
+ */
+function waitForDelivery(session: Session, id: string, onProgress: (sent: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const offs = [
-      client.on('upload', (uid, sent) => uid === id && onProgress(sent)),
-      client.on('outbox', (u) => {
+    const subscriptions = [
+      session.onClientEvent('upload', (uid, sent) => uid === id && onProgress(sent)),
+      session.onClientEvent('outbox', (u) => {
         if (u.id !== id) return;
         if (u.state === 'sent') finish();
         else if (u.state === 'failed') finish(new Error(u.error ?? 'the relay refused the file'));
       }),
+      session.onDidChangeClient(() => finish()),
     ];
     const timer = setTimeout(() => finish(), 10 * 60_000);
     // Offline: the file waits in the outbox; don't hold the progress notification open.
-    if (client.state !== 'connected') setTimeout(() => finish(), 0);
+    if (session.client?.state !== 'connected') setTimeout(() => finish(), 0);
     function finish(err?: Error): void {
       clearTimeout(timer);
-      offs.forEach((off) => off());
+      subscriptions.forEach((s) => s.dispose());
       if (err) reject(err);
       else resolve();
     }
