@@ -41,6 +41,17 @@ describe('the open conversation (webview)', () => {
     assert.equal(o.older('r1', [msg(1, 'b')], false), false, 'the same answer twice is not merged twice');
   });
 
+  it('asks for older messages again only after the next snapshot when a page came back empty (relay out of reach)', () => {
+    const o = new OpenConversation();
+    o.open(conv({ head: 30 }), [msg(21, 'b'), msg(30, 'b')], true);
+    assert.deepEqual(o.askOlder('r1'), { before: 21 });
+    assert.equal(o.older('r1', [], true), true);
+    // Every render near the top asks; offline, each would be answered empty at once: a loop.
+    assert.equal(o.askOlder('r2'), undefined, 'not again before anything changed');
+    o.update([msg(30, 'b')], true);
+    assert.deepEqual(o.askOlder('r3'), { before: 21 }, 'a new snapshot (e.g. connected again) lets it ask');
+  });
+
   it('drops a pending older page when the conversation is replaced (opened again or revealed)', () => {
     const o = new OpenConversation();
     o.open(conv(), [msg(5, 'b')], true);

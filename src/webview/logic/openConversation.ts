@@ -14,6 +14,11 @@ export class OpenConversation {
   more = false;
   /** The request id of the page of older messages asked for and not answered yet. */
   private olderRid: string | undefined;
+  /**
+   * An older page came back empty while more exist (the relay was out of reach): ask again only
+   * after the next snapshot, not on every render near the top (which would ask in a loop).
+   */
+  private olderPaused = false;
   /** Messages after this seq are marked new (undefined: no divider). */
   private newAfter: number | undefined;
   /** The divider only marks messages that were unread when the conversation was opened. */
@@ -26,6 +31,7 @@ export class OpenConversation {
     this.messages = messages;
     this.more = more;
     this.olderRid = undefined;
+    this.olderPaused = false;
     this.newAfter = conv?.read;
     this.dividerLimit = conv?.head ?? 0;
   }
@@ -34,6 +40,7 @@ export class OpenConversation {
   update(page: MessageView[], more: boolean): string[] {
     const last = lastSeq(this.messages);
     const arrived = page.filter((m) => (m.seq ?? 0) > last).map((m) => m.author);
+    this.olderPaused = false;
     this.messages = mergeSnapshot(this.messages, page);
     // `more` speaks of the snapshot's page: it holds for what is loaded only if both start at the same message.
     if (!this.messages.length || this.messages[0].seq === page.find((m) => m.seq !== undefined)?.seq) this.more = more;
@@ -45,11 +52,12 @@ export class OpenConversation {
     this.messages = messages;
     this.more = more;
     this.olderRid = undefined;
+    this.olderPaused = false;
   }
 
   /** Notes a request for the page before the oldest message (its `before`); undefined when none is due. */
   askOlder(rid: string): { before?: number } | undefined {
-    if (!this.more || this.olderRid !== undefined) return undefined;
+    if (!this.more || this.olderRid !== undefined || this.olderPaused) return undefined;
     this.olderRid = rid;
     const oldest = this.messages.find((m) => m.seq !== undefined)?.seq;
     return oldest !== undefined ? { before: oldest } : {};
@@ -59,6 +67,7 @@ export class OpenConversation {
   older(rid: string, messages: MessageView[], more: boolean): boolean {
     if (rid !== this.olderRid) return false;
     this.olderRid = undefined;
+    this.olderPaused = messages.length === 0 && more;
     this.messages = mergeOlder(messages, this.messages);
     this.more = more;
     return true;
