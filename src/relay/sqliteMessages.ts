@@ -40,9 +40,12 @@ export class MessageTables extends SqliteTables {
   private readonly selectBeforeJson = this.prep(
     `SELECT seq, '{"conv":' || json_quote(conv) || ',"seq":' || seq || ',"id":' || json_quote(id) || ',"ts":' || ts || ',"author":' || json_quote(author) || ',"body":' || body || '}' AS json FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
   );
-  // A message's size in a reply: its body plus about what the other fields take.
+  // A message's size in a reply: its body's bytes plus about what the other fields take.
+  // octet_length, not length: SQLite reads a text's byte count from the row's header, where
+  // length (characters) reads the whole text off its overflow pages. With a page of 200 large
+  // messages that walked more than the page cache holds, so every history request read the file.
   private readonly selectBeforeSizes = this.prep(
-    'SELECT length(body) + length(id) + length(author) + 80 AS size FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    'SELECT octet_length(body) + length(id) + length(author) + 80 AS size FROM messages WHERE conv = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
   );
   private readonly insertChunk = this.prep('INSERT OR REPLACE INTO file_chunks (file, idx, data) VALUES (?, ?, ?)');
   private readonly insertFile = this.prep('INSERT OR REPLACE INTO files (id, conv, size, count) VALUES (?, ?, ?, ?)');

@@ -1,9 +1,10 @@
-// A member who floods the relay with costly requests (test/integration/stall.test.ts runs it in
-// its own process, so its reading and the relay's work do not share the test's event loop).
+// A member who floods the relay with costly requests (test/faults/stall.test.ts runs it in its
+// own process, so its reading and the relay's work do not share the test's event loop).
 // argv: relay url, attack (history | fetch | search | rooms | sync), count. Prints JSON lines:
 // {"event":"seeded"} once its data is in place; then, after "go" on stdin, it writes `count`
-// requests in one TCP write and prints {"event":"done", ...} when every one is answered (or
-// {"event":"closed"} if the relay cut it off).
+// requests in one TCP write and goes on at just under the relay's rate limit (so it is not cut
+// off for flooding) until "stop" on stdin; then it prints {"event":"done", ...} once every
+// request is answered (or {"event":"closed"} if the relay cut it off).
 import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
@@ -95,20 +96,32 @@ async function main(): Promise<void> {
   };
   const frames = Array.from({ length: count }, (_, i) => JSON.stringify(frame(i)));
   say({ event: 'seeded', frameBytes: frames[0].length });
+  let sent = 0;
+  let started = 0;
+  let pacer: NodeJS.Timeout | undefined;
+  const finish = () => say({ event: 'done', sent, answered, errors, bytes, ms: Date.now() - started });
   for await (const line of createInterface({ input: process.stdin })) {
-    if (line !== 'go') continue;
-    going = true;
-    const started = Date.now();
-    // All of them in one write: the relay reads them in one go.
-    const sock = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
-    sock.cork();
-    for (const f of frames) ws.send(f);
-    sock.uncork();
-    const timer = setInterval(() => {
-      if (answered < count) return;
-      clearInterval(timer);
-      say({ event: 'done', answered, errors, bytes, ms: Date.now() - started });
-    }, 20);
+    if (line === 'go') {
+      going = true;
+      started = Date.now();
+      // All of them in one write: the relay reads them in one go.
+      const sock = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+      sock.cork();
+      for (const f of frames) ws.send(f);
+      sock.uncork();
+      sent = count;
+      // Then 40 a second (the relay refills 50): the flood keeps up for as long as it runs.
+      pacer = setInterval(() => {
+        for (let k = 0; k < 4; k++) ws.send(frames[sent++ % count]);
+      }, 100);
+    } else if (line === 'stop') {
+      clearInterval(pacer);
+      const timer = setInterval(() => {
+        if (answered < sent) return;
+        clearInterval(timer);
+        finish();
+      }, 5);
+    }
   }
 }
 
