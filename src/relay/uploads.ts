@@ -6,6 +6,7 @@ import type { Frame } from './context';
 import type { GroupCommit } from './groupCommit';
 import type { Hub } from './hub';
 import { newId } from './ids';
+import { archivedRefusal } from './rules';
 
 // Files being received: each connection's uploads in progress, and the memory they may hold
 // (the relay's budget, each member's share of it). A finished upload becomes a `file` message
@@ -98,6 +99,11 @@ export class Uploads {
     this.drop(conn, up.id);
     const state = this.hub.convs.get(up.conv);
     if (!state || !state.members.has(conn.user.id)) return conn.error(ErrorCode.notMember, `not a member of ${up.conv}`, up.id);
+    // Archived while its chunks came in: an archived room takes no files, late ones included.
+    if (state.rec.archived) {
+      const refused = archivedRefusal(state.rec);
+      return conn.error(refused.code, refused.message, up.id);
+    }
     const hash = createHash('sha256');
     for (const c of up.chunks) hash.update(c);
     if (hash.digest('hex') !== up.sha256) return conn.error(ErrorCode.hashMismatch, `sha256 of the received bytes does not match ${up.sha256}`, up.id);

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { messageViews, pinnedViews } from '../../src/client/viewModel';
-import { connect, startRelay, team, waitFor } from '../helpers';
+import { connect, RawClient, startRelay, team, waitFor } from '../helpers';
 
 describe("pins, topics and archiving: events in the room's sequence that every member converges on", () => {
   it('pins and unpins for everyone, also for a member who was offline, and refuses pins of events', async () => {
@@ -111,5 +112,31 @@ describe("pins, topics and archiving: events in the room's sequence that every m
     await waitFor(() => alice.client.conversation(room)?.archived === undefined, 'alice sees it open again');
     bob.client.send(room, { kind: 'text', text: 'back in business' });
     await waitFor(() => alice.client.cursor(room) === 4, 'delivered');
+  });
+
+  it('refuses an upload that finishes after its room was archived', async () => {
+    const r = await startRelay({ limits: { chunkBytes: 4 } });
+    const alice = await RawClient.hello(r.url, 'alice');
+    const bob = await RawClient.hello(r.url, 'bob');
+    const room = alice.welcome().conversations.find((c) => c.name === 'general')!.id;
+    bob.send({ t: 'sync', rid: 'b', cursors: {} });
+    await bob.next('synced');
+    const data = Buffer.from('12345678');
+    bob.send({ t: 'upload', id: 'late-file-1', conv: room, name: 'notes.txt', size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+    await bob.next('upload.ready');
+    bob.send({ t: 'chunk', id: 'late-file-1', index: 0, data: data.subarray(0, 4).toString('base64') });
+    alice.send({ t: 'send', id: 'archive-01', conv: room, body: { kind: 'archive', on: true } });
+    await alice.next('ack', (a) => a.id === 'archive-01');
+    await bob.next('msg', (m) => (m.m as { body: { kind: string } }).body.kind === 'archive');
+    bob.send({ t: 'chunk', id: 'late-file-1', index: 1, data: data.subarray(4).toString('base64') });
+    const refused = await bob.next('error', (e) => e.ref === 'late-file-1');
+    assert.equal(refused.code, 'archived');
+    assert.match(String(refused.message), /#general is archived/);
+    assert.equal(
+      r.store.after(room, 0, 100).some((m) => m.body.kind === 'file'),
+      false,
+      'no file stored in the archived room',
+    );
+    assert.equal(bob.closeCode, undefined);
   });
 });
