@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
-/** The chat view's HTML: CSP `default-src 'none'`, one nonce'd script, local resources only. */
+/**
+ * The chat view's HTML: CSP `default-src 'none'`, one nonce'd script, local resources only. `#app` is a
+ * region, not an application: screen readers stay in browse mode, so messages can be read line by line.
+ */
 export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
   const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p)).toString();
@@ -23,7 +26,7 @@ export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): str
 <title>Parley</title>
 </head>
 <body>
-<div id="app" role="application" aria-label="Parley chat"></div>
+<div id="app" role="region" aria-label="Parley chat"></div>
 <script nonce="${nonce}" src="${uri('dist', 'webview.js')}"></script>
 </body>
 </html>`;
