@@ -690,6 +690,16 @@ describe('Parley chat between two real VS Code windows', function () {
     ];
     const shown = (r: string[]) => JSON.stringify(r.filter((x) => x !== '[Today]')) === JSON.stringify(expected);
     await eventually('bob, back from offline, has the whole thread', () => bob.threadShown(), shown);
+    // Escape closes the thread, and the keyboard is back on the reply count it was opened from.
+    await bob.view.locator('.thread-pane textarea.input').focus();
+    await bob.page.keyboard.press('Escape');
+    await bob.view.locator('.chat-pane').waitFor({ state: 'visible', timeout: 10_000 });
+    await eventually(
+      "bob's focus is back on the root's reply count",
+      () => bob.receivedRow(root).locator('.thread-summary:focus').count(),
+      (n) => n === 1,
+      10_000,
+    );
 
     // A reload keeps the open thread and shows the same.
     await eventually('alice has the whole thread', () => alice.threadShown(), shown);
@@ -783,6 +793,17 @@ describe('Parley chat between two real VS Code windows', function () {
     assert.equal(await bob.view.locator('.pinned-panel .pinned-item button[aria-label="Unpin"]').count(), 0);
     await screenshot(bob.page, 'chat-11-topic-pin-seen-bob-light');
     await bob.view.locator('.chat-header .pins').click();
+    await bob.view.locator('.pinned-panel').waitFor({ state: 'detached', timeout: 5_000 });
+    // By keyboard: Enter on the button opens the panel and keeps the focus there; Escape inside
+    // the panel closes it and gives the focus back to the button.
+    await bob.view.locator('.chat-header .pins').focus();
+    await bob.page.keyboard.press('Enter');
+    await bob.view.locator('.pinned-panel .pinned-item').first().waitFor({ state: 'visible', timeout: 5_000 });
+    assert.equal(await bob.view.locator('.chat-header .pins:focus').count(), 1, 'the pins button keeps the focus when the panel opens');
+    await bob.page.keyboard.press('Tab');
+    await bob.page.keyboard.press('Escape');
+    await bob.view.locator('.pinned-panel').waitFor({ state: 'detached', timeout: 5_000 });
+    assert.equal(await bob.view.locator('.chat-header .pins:focus').count(), 1, 'Escape gives the focus back to the pins button');
 
     // After a reload bob sees the same.
     await bob.reload();

@@ -41,6 +41,8 @@ export class App {
   private readonly search: SearchPanel;
   private readonly pane: ConversationPane;
   private readonly threadPane: ThreadPane;
+  /** The root of the thread on screen, to give the focus back to when it closes. */
+  private threadRoot: number | undefined;
   private readonly layout: Layout;
 
   constructor(private readonly root: HTMLElement) {
@@ -148,6 +150,12 @@ export class App {
   }
 
   private onSnapshot(snap: ViewSnapshot): void {
+    // Whether the keyboard was in the thread (or nowhere in this view, the view focused): closing
+    // it then gives the focus back. Never when the view is not focused: keys meant for an editor
+    // must not land in the chat.
+    const focusInThread = document.hasFocus() && (this.threadPane.element.contains(document.activeElement) || document.activeElement === document.body);
+    const closedRoot = this.threadRoot !== undefined && snap.thread === undefined ? this.threadRoot : undefined;
+    this.threadRoot = snap.thread?.root;
     this.state.snap = snap;
     const draftsChanged = this.drafts.merge(snap.drafts ?? {});
     if (snap.problem && snap.problem !== this.shownProblem) this.notices.show('error', snap.problem);
@@ -174,6 +182,20 @@ export class App {
     }
     this.applyLayout();
     if (threadOpened) this.threadPane.focus();
+    else if (closedRoot !== undefined && focusInThread) this.returnFromThread(closedRoot);
+  }
+
+  /**
+   * After a thread closes, the focus goes back to where it was opened from: the root message's
+   * reply count, or the message itself, or the composer. (A frame later: a narrow view renders
+   * the conversation again once it is back on screen.)
+   */
+  private returnFromThread(root: number): void {
+    requestAnimationFrame(() => {
+      const row = this.pane.reveal(root);
+      const target = row?.querySelector<HTMLElement>('.thread-summary') ?? row ?? this.pane.composer.element.querySelector<HTMLElement>('textarea');
+      target?.focus({ preventScroll: true });
+    });
   }
 
   private renderList(snap: ViewSnapshot): void {

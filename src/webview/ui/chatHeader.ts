@@ -26,8 +26,20 @@ export class ChatHeader {
   readonly pinnedHost = h('div', { class: 'pinned-host' });
   private showPinned = false;
   private shown: { c: ConversationView; snap: ViewSnapshot; may: HeaderRights } | undefined;
+  /** The pinned messages button now in the header (each render makes a new one). */
+  private pinsButtonNow: HTMLElement | undefined;
 
-  constructor(private readonly hooks: ChatHeaderHooks) {}
+  constructor(private readonly hooks: ChatHeaderHooks) {
+    // Escape on the button or in the panel closes the panel, the focus back on the button.
+    const escape = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || !this.showPinned || e.defaultPrevented) return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.togglePinned(true);
+    };
+    this.element.addEventListener('keydown', escape);
+    this.pinnedHost.addEventListener('keydown', escape);
+  }
 
   /** Closes the pinned panel (another conversation was opened); it stays closed until the next render. */
   closePinned(): void {
@@ -75,7 +87,7 @@ export class ChatHeader {
   }
 
   private pinsButton(count: number): HTMLElement {
-    return h(
+    return (this.pinsButtonNow = h(
       'button',
       {
         class: `icon-button pins${this.showPinned ? ' active' : ''}`,
@@ -89,12 +101,16 @@ export class ChatHeader {
       },
       icon('pinned'),
       count ? h('span', { class: 'count', text: String(count) }) : undefined,
-    );
+    ));
   }
 
-  private togglePinned(): void {
+  /** Opens or closes the panel; the button is made anew, so the focus moves to the new one. */
+  private togglePinned(refocus = false): void {
+    const active = document.activeElement;
+    const had = refocus || active === this.pinsButtonNow || this.pinnedHost.contains(active);
     this.showPinned = !this.showPinned;
     if (this.shown) this.render(this.shown.c, this.shown.snap, this.shown.may);
+    if (had) this.pinsButtonNow?.focus();
   }
 
   private renderPinned(snap: ViewSnapshot, mayPin: boolean): void {
@@ -105,7 +121,7 @@ export class ChatHeader {
     const members = new Map(snap.members.map((m) => [m.id, m]));
     const open = (m: MessageView) => {
       if (m.seq === undefined) return;
-      this.showPinned = false;
+      this.togglePinned(true);
       this.hooks.openPinned(m);
     };
     this.pinnedHost.replaceChildren(renderPinned(snap.pinned, members, snap.me?.id, open, mayPin ? (m) => this.hooks.unpin(m) : undefined));

@@ -69,6 +69,13 @@ export class ThreadPane {
     );
     this.closedNote.hidden = true;
     this.element = h('section', { class: 'thread-pane', attrs: { 'aria-label': 'Thread' } }, header, this.list.host, this.composer.element, this.closedNote);
+    // Escape closes the thread, unless something inside used it (the composer's mention list or
+    // an edit in progress take it first).
+    this.element.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
+      this.hooks.close();
+    });
   }
 
   get messages(): MessageView[] {
