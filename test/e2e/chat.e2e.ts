@@ -157,6 +157,52 @@ describe('Parley chat between two real VS Code windows', function () {
     );
   });
 
+  it('2c. the conversation list is one tab stop, arrows move in it, and the focus stays on its item while messages arrive', async function () {
+    await bob.showList();
+    const items = bob.view.locator('.conv-list:not(.archived) li.conv');
+    assert.ok((await items.count()) >= 2, 'bob has #general and the DM');
+    await items.first().focus();
+    await bob.page.keyboard.press('ArrowDown');
+    const focused = bob.view.locator('.conv-list:not(.archived) li.conv:focus');
+    assert.equal(await focused.count(), 1, 'Down moves the focus to the next conversation');
+    const conv = await focused.getAttribute('data-conv');
+    assert.equal(await items.nth(1).getAttribute('data-conv'), conv);
+    assert.equal(await bob.view.locator('.conv-list:not(.archived) li.conv[tabindex="0"]').count(), 1, 'one tab stop in the list');
+    assert.equal(
+      await bob.view.locator('.conv-list:not(.archived) li.conv[tabindex="0"]').getAttribute('data-conv'),
+      conv,
+      'the tab stop moved with the focus',
+    );
+    // A message arrives (the list is drawn again, maybe in another order): the focus stays on the same conversation.
+    await alice.openDmWith('bob');
+    await alice.send('focus check: the list redraws while bob is on it');
+    await eventually(
+      "bob's list has the message's conversation marked unread or reordered",
+      () => bob.view.locator('.conv-list li.conv.unread').count(),
+      (n) => n >= 1,
+      15_000,
+    );
+    await eventually(
+      'the focus is still on the same conversation',
+      () => bob.view.locator('.conv-list li.conv:focus').getAttribute('data-conv'),
+      (c) => c === conv,
+      5_000,
+    );
+    // Tab leaves the list instead of walking through every conversation.
+    await bob.page.keyboard.press('Tab');
+    assert.equal(await bob.view.locator('.conv-list li.conv:focus').count(), 0, 'Tab leaves the list');
+    // Bob reads the DM, so the scenarios after this one find it read.
+    await bob.openConversation('alice');
+    await bob.receivedRow('focus check: the list redraws while bob is on it').waitFor({ state: 'visible', timeout: 15_000 });
+    await bob.showList();
+    await eventually(
+      'bob has read the DM',
+      () => bob.conversationItem('alice').getAttribute('class'),
+      (c) => !(c ?? '').split(/\s+/).includes('unread'),
+      10_000,
+    );
+  });
+
   it("3. messages sent while bob's window is closed arrive once, in order, when he comes back", async function () {
     const t = Date.now();
     const texts = ['offline 1: build is green again', 'offline 2: I merged the outbox fix', 'offline 3: retro moved to 3 pm'];

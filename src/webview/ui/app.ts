@@ -16,6 +16,7 @@ import { requestId } from './requestIds';
 import { rowContext } from './rowActions';
 import { SearchPanel } from './searchPanel';
 import { renderSidebar } from './sidebar';
+import { focusKey, refocus } from './roving';
 import { ThreadPane } from './threadPane';
 import { ViewState } from './viewState';
 import { loadUiState, post, saveUiState } from './vscodeApi';
@@ -199,6 +200,7 @@ export class App {
   }
 
   private renderList(snap: ViewSnapshot): void {
+    const focused = focusKey(this.listHost);
     this.listHost.replaceChildren(
       renderSidebar(snap, this.state.active, {
         select: (conv) => this.select(conv),
@@ -211,6 +213,7 @@ export class App {
         ...(isAdmin(myRole(snap)) ? { manage: (user: string) => post({ type: 'manageMember', user }) } : {}),
       }),
     );
+    refocus(this.listHost, focused);
   }
 
   /** Asks the host to show a message in context (it answers with `reveal`). */

@@ -1,6 +1,7 @@
 import type { ConversationView, ViewSnapshot } from '../../protocol/view';
 import type { Member } from '../../protocol/wire';
 import { bdi, h, icon } from './dom';
+import { rovingList } from './roving';
 
 export interface SidebarHooks {
   select(conv: string): void;
@@ -19,6 +20,8 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
   const archived = snap.conversations.filter((c) => c.archived);
   const archivedList = h('ul', { class: 'conv-list archived', attrs: { role: 'listbox', 'aria-label': 'Archived rooms' } });
   for (const c of archived) archivedList.append(convItem(c, c.id === active, members, hooks));
+  rovingList(list, 'li.conv');
+  rovingList(archivedList, 'li.conv');
   // Icon and short label; the labels give way (media/chat.css) so the row fits down to 220 px.
   const tool = (codicon: string, label: string, full: string, command: Parameters<SidebarHooks['command']>[0]) =>
     h(
@@ -35,21 +38,7 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
     tool('person-add', 'DM', 'Start a direct message', 'startDm'),
     tool('link', 'Invite', 'Copy an invite to this team', 'copyInvite'),
   );
-  const hosting = snap.connection.hosting;
-  const hostLine = hosting
-    ? h(
-        'button',
-        {
-          class: 'hosting-line',
-          attrs: { type: 'button', title: `Hosting on ${hosting.addresses.join(', ')} — click for details` },
-          on: { click: () => hooks.command('hostingStatus') },
-        },
-        icon(hosting.secure ? 'shield' : hosting.shared ? 'warning' : 'broadcast'),
-        h('span', {
-          text: `Hosting${hosting.shared ? ` on this network${hosting.secure ? '' : ', unencrypted'}` : ' (this machine only)'} · ${hosting.online} online`,
-        }),
-      )
-    : undefined;
+  const hostLine = hostingLine(snap, hooks);
   const people = h('ul', { class: 'people', attrs: { 'aria-label': 'Members' } });
   const order = { online: 0, away: 1, offline: 2 };
   // Removed members are no longer people of the team (their messages stay, marked).
@@ -74,6 +63,25 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
   );
 }
 
+/** "Hosting on this network · 3 online" while this window hosts the relay (a click: details). */
+function hostingLine(snap: ViewSnapshot, hooks: SidebarHooks): HTMLElement | undefined {
+  const hosting = snap.connection.hosting;
+  return hosting
+    ? h(
+        'button',
+        {
+          class: 'hosting-line',
+          attrs: { type: 'button', title: `Hosting on ${hosting.addresses.join(', ')} — click for details` },
+          on: { click: () => hooks.command('hostingStatus') },
+        },
+        icon(hosting.secure ? 'shield' : hosting.shared ? 'warning' : 'broadcast'),
+        h('span', {
+          text: `Hosting${hosting.shared ? ` on this network${hosting.secure ? '' : ', unencrypted'}` : ' (this machine only)'} · ${hosting.online} online`,
+        }),
+      )
+    : undefined;
+}
+
 function convItem(c: ConversationView, selected: boolean, members: Map<string, Member>, hooks: SidebarHooks): HTMLElement {
   const lead =
     c.kind === 'room'
@@ -89,7 +97,7 @@ function convItem(c: ConversationView, selected: boolean, members: Map<string, M
       class: `conv${selected ? ' selected' : ''}${c.unread ? ' unread' : ''}`,
       attrs: {
         role: 'option',
-        tabindex: '0',
+        tabindex: '-1',
         'aria-selected': String(selected),
         'aria-label': `${c.title}${c.unread ? `, ${c.unread} unread` : ''}${c.mentions ? `, ${c.mentions} mentioning you` : ''}`,
         'data-conv': c.id,
@@ -107,10 +115,6 @@ function convItem(c: ConversationView, selected: boolean, members: Map<string, M
     if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       hooks.select(c.id);
-    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      const sib = (e.key === 'ArrowDown' ? item.nextElementSibling : item.previousElementSibling) as HTMLElement | null;
-      sib?.focus();
     }
   });
   return item;
@@ -137,7 +141,7 @@ function mentionsItem(snap: ViewSnapshot, hooks: SidebarHooks): HTMLElement {
 function personItem(m: Member, hooks: SidebarHooks): HTMLElement {
   const item = h(
     'li',
-    { class: 'person', attrs: { tabindex: '0', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message` } },
+    { class: 'person', attrs: { tabindex: '0', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message`, 'data-user': m.id } },
     h('span', { class: `presence ${m.presence}`, attrs: { 'aria-hidden': 'true' } }),
     h('span', { class: 'person-name' }, bdi(m.name)),
     m.role
