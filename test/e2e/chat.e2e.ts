@@ -182,6 +182,14 @@ describe('Parley chat between two real VS Code windows', function () {
       (n) => n >= 1,
       15_000,
     );
+    // Read out once by the announcer, not by the (windowed) list, which is no live region.
+    await eventually(
+      "bob's screen reader is told",
+      () => bob.view.locator('#announcer').textContent(),
+      (t) => t === 'alice: focus check: the list redraws while bob is on it',
+      10_000,
+    );
+    assert.equal(await bob.view.locator('.list[aria-live], .list[role="log"]').count(), 0, 'the message lists are not live regions');
     await eventually(
       'the focus is still on the same conversation',
       () => bob.view.locator('.conv-list li.conv:focus').getAttribute('data-conv'),

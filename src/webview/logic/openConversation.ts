@@ -37,9 +37,9 @@ export class OpenConversation {
   }
 
   /** A newer snapshot of the same conversation; returns the authors of the messages it added. */
-  update(page: MessageView[], more: boolean): string[] {
+  update(page: MessageView[], more: boolean): MessageView[] {
     const last = lastSeq(this.messages);
-    const arrived = page.filter((m) => (m.seq ?? 0) > last).map((m) => m.author);
+    const arrived = page.filter((m) => (m.seq ?? 0) > last);
     this.olderPaused = false;
     this.messages = mergeSnapshot(this.messages, page);
     // `more` speaks of the snapshot's page: it holds for what is loaded only if both start at the same message.

@@ -88,7 +88,7 @@ export class App {
     const sideHost = h('div', { class: 'side-host' }, this.search.element, this.search.results, this.listHost);
     this.layout = new Layout(sideHost, this.pane.element, this.threadPane.element);
     // Outside #app: notices show over the welcome form as over the chat (#app's content is replaced).
-    document.body.append(this.notices.element);
+    document.body.append(this.notices.element, this.pane.announcer.element);
     new ResizeObserver(() => this.applyLayout()).observe(document.body);
     window.addEventListener('message', (e: MessageEvent) => this.onHostMessage(e.data as HostToView));
     // Until the first snapshot: the title, so the view is not blank (not main.welcome nor

@@ -1,6 +1,8 @@
 import type { HostToView, ViewSnapshot } from '../../protocol/view';
 import { threadOf } from '../../protocol/wire';
+import { arrivalAnnouncement } from '../logic/announce';
 import { OpenConversation } from '../logic/openConversation';
+import { Announcer } from './announcer';
 import { archivedNote, connectionBanner } from './banners';
 import { ChatHeader } from './chatHeader';
 import { Composer } from './composer';
@@ -39,6 +41,8 @@ export class ConversationPane {
   private readonly banner = h('div', { class: 'banner-host' });
   private readonly archivedBar = h('div', { class: 'archived-bar', attrs: { role: 'status' } });
   private readonly typing: TypingLine;
+  /** Reads out messages that arrive in the open conversation (the list is no live region). */
+  readonly announcer = new Announcer();
 
   constructor(
     private readonly state: ViewState,
@@ -92,7 +96,9 @@ export class ConversationPane {
     }
     // A newer draft from the host (this view's state was older than the host's copy).
     if (active && draftsChanged.includes(active) && !this.composer.hasFocus()) this.composer.setDraft(this.drafts.get(active));
-    for (const author of this.open.update(snap.messages, snap.more)) this.typing.sent(active ?? '', author);
+    const arrived = this.open.update(snap.messages, snap.more);
+    for (const m of arrived) this.typing.sent(active ?? '', m.author);
+    this.announcer.say(arrivalAnnouncement(arrived, this.state.me(), (id) => this.state.snap?.members.find((m) => m.id === id)?.name ?? 'someone'));
   }
 
   /** Renders what `take` took; `switched`: scrolled to the bottom of the conversation just opened. */

@@ -13,7 +13,7 @@ const NEAR_TOP = 300;
  * bottom while the user is there and keeps its place when rows are added above.
  */
 export class MessageList {
-  /** The scrolling list (role log). */
+  /** The scrolling list: a named region, not a live one (announcer.ts reads out what arrives). */
   readonly element: HTMLElement;
   /** What to put in the page: the list with its "new messages" button floating over its bottom. */
   readonly host: HTMLElement;
@@ -44,7 +44,7 @@ export class MessageList {
     private readonly own: (row: Row) => boolean = () => false,
   ) {
     this.inner = h('div', { class: 'list-inner' }, this.topSpacer, this.bottomSpacer);
-    this.element = h('div', { class: 'list', attrs: { role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages', tabindex: '0' } }, this.inner);
+    this.element = h('div', { class: 'list', attrs: { role: 'region', 'aria-label': 'Messages', tabindex: '0' } }, this.inner);
     this.jump.hidden = true;
     this.jump.addEventListener('click', () => this.toLatest());
     this.host = h('div', { class: 'list-wrap' }, this.element, this.jump);

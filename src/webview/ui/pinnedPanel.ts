@@ -1,21 +1,7 @@
 import type { MessageView } from '../../protocol/view';
 import type { Member } from '../../protocol/wire';
+import { messageGist } from '../logic/announce';
 import { bdi, formatDayTime, h, iconButton } from './dom';
-
-/** One line of what a message says, for lists (pinned messages). */
-export function messageGist(m: MessageView): string {
-  const b = m.body;
-  switch (b.kind) {
-    case 'text':
-      return (m.edited ?? b.text).replace(/\s+/g, ' ').trim();
-    case 'snippet':
-      return `${b.patch ? 'Changes to' : 'Code from'} ${b.path ?? 'a snippet'}${b.note ? ` — ${b.note.replace(/\s+/g, ' ')}` : ''}`;
-    case 'file':
-      return `File ${b.name}`;
-    default:
-      return '';
-  }
-}
 
 /**
  * The conversation's pinned messages, under its header; clicking one shows it in context.
