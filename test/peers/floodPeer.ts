@@ -99,7 +99,6 @@ async function main(): Promise<void> {
   let sent = 0;
   let started = 0;
   let pacer: NodeJS.Timeout | undefined;
-  const finish = () => say({ event: 'done', sent, answered, errors, bytes, ms: Date.now() - started });
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'go') {
       going = true;
@@ -119,7 +118,7 @@ async function main(): Promise<void> {
       const timer = setInterval(() => {
         if (answered < sent) return;
         clearInterval(timer);
-        finish();
+        say({ event: 'done', sent, answered, errors, bytes, ms: Date.now() - started });
       }, 5);
     }
   }

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { MessageView } from '../../src/protocol/view';
-import { arrivalAnnouncement, messageGist } from '../../src/webview/logic/announce';
+import { arrivalAnnouncement } from '../../src/webview/logic/announce';
+import { messageGist } from '../../src/webview/logic/messageGist';
 
 const names: Record<string, string> = { u1: 'alice', u2: 'bob', u3: 'carol', u4: 'dora', u5: 'erin', me: 'me' };
 const name = (id: string) => names[id] ?? 'someone';

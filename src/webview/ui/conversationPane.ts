@@ -65,7 +65,7 @@ export class ConversationPane {
     );
     this.typing = new TypingLine(
       () => state.active,
-      (user) => state.snap?.members.find((m) => m.id === user)?.name ?? 'someone',
+      (user) => state.memberName(user),
     );
     this.composer = new Composer({
       send: (text) => inConv((conv) => post({ type: 'send', conv, text })),
@@ -98,7 +98,7 @@ export class ConversationPane {
     if (active && draftsChanged.includes(active) && !this.composer.hasFocus()) this.composer.setDraft(this.drafts.get(active));
     const arrived = this.open.update(snap.messages, snap.more);
     for (const m of arrived) this.typing.sent(active ?? '', m.author);
-    this.announcer.say(arrivalAnnouncement(arrived, this.state.me(), (id) => this.state.snap?.members.find((m) => m.id === id)?.name ?? 'someone'));
+    this.announcer.say(arrivalAnnouncement(arrived, this.state.me(), (id) => this.state.memberName(id)));
   }
 
   /** Renders what `take` took; `switched`: scrolled to the bottom of the conversation just opened. */

@@ -1,6 +1,6 @@
 import type { MessageView } from '../../protocol/view';
 import type { Member } from '../../protocol/wire';
-import { messageGist } from '../logic/announce';
+import { messageGist } from '../logic/messageGist';
 import { bdi, formatDayTime, h, iconButton } from './dom';
 
 /**

@@ -12,10 +12,10 @@ export function rovingList(list: HTMLElement, itemSelector: string): void {
     if (!from || !list.contains(from)) return;
     const xs = items();
     const at = xs.indexOf(from);
-    const to =
-      e.key === 'ArrowDown' ? xs[at + 1] : e.key === 'ArrowUp' ? xs[at - 1] : e.key === 'Home' ? xs[0] : e.key === 'End' ? xs[xs.length - 1] : undefined;
-    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
+    const index: Record<string, number> = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: xs.length - 1 };
+    if (!(e.key in index)) return;
     e.preventDefault();
+    const to = xs[index[e.key]];
     if (!to) return;
     moveTabStop(xs, to);
     to.focus();
@@ -51,9 +51,11 @@ export function refocus(host: HTMLElement, key: string | undefined): void {
   if (!key) return;
   const el = host.querySelector<HTMLElement>(key);
   if (!el) return;
-  if (el.tabIndex === -1 && el.parentElement) {
-    for (const sib of el.parentElement.children) if (sib instanceof HTMLElement && sib.tabIndex === 0 && sib !== el) sib.tabIndex = -1;
-    el.tabIndex = 0;
-  }
+  // An item of a one-tab-stop list takes the stop with the focus.
+  if (el.tabIndex === -1 && el.parentElement)
+    moveTabStop(
+      [...el.parentElement.children].filter((c): c is HTMLElement => c instanceof HTMLElement),
+      el,
+    );
   el.focus({ preventScroll: true });
 }

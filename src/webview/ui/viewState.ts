@@ -17,6 +17,11 @@ export class ViewState {
     return this.snap?.me?.id;
   }
 
+  /** A member's name as the snapshot has it ('someone' for one it does not list). */
+  memberName(id: string): string {
+    return this.snap?.members.find((m) => m.id === id)?.name ?? 'someone';
+  }
+
   /** Whether I may change the active room's topic, archive or pins. */
   may(act: 'topic' | 'archive' | 'pin'): boolean {
     return mayManage(this.snap, this.conv(), act);
