@@ -168,6 +168,7 @@ describe('Parley chat between two real VS Code windows', function () {
     const conv = await focused.getAttribute('data-conv');
     assert.equal(await items.nth(1).getAttribute('data-conv'), conv);
     assert.equal(await bob.view.locator('.conv-list:not(.archived) li.conv[tabindex="0"]').count(), 1, 'one tab stop in the list');
+    await screenshot(bob.page, 'chat-2c-list-keyboard-focus-light');
     assert.equal(
       await bob.view.locator('.conv-list:not(.archived) li.conv[tabindex="0"]').getAttribute('data-conv'),
       conv,
@@ -754,6 +755,7 @@ describe('Parley chat between two real VS Code windows', function () {
       (n) => n === 1,
       10_000,
     );
+    await screenshot(bob.page, 'chat-9-focus-back-from-thread-light');
 
     // A reload keeps the open thread and shows the same.
     await eventually('alice has the whole thread', () => alice.threadShown(), shown);
