@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { ParleyClient } from '../client/client';
 import { conversationViews } from '../client/viewModel';
 import { relocate } from '../client/relocate';
-import type { SnippetBody } from '../protocol/wire';
+import { LANGUAGE_ID_PATTERN, type SnippetBody } from '../protocol/wire';
 import { formatBytes } from '../protocol/formatBytes';
 import { diffHead, fileInRepo, showHead } from './git';
 import type { Session } from './session';
@@ -199,7 +199,9 @@ export async function snippetFromEditor(editor: vscode.TextEditor, maxChars: num
     const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
     path = folder ? vscode.workspace.asRelativePath(doc.uri, false) : basename(doc.uri.path) || undefined;
   }
-  return { kind: 'snippet', code, lang: doc.languageId, ...(path ? { path } : {}), lines, ...(git ? { git } : {}), hash: sha256(code) };
+  // (An extension's language id outside the wire's pattern would have the snippet refused.)
+  const lang = LANGUAGE_ID_PATTERN.test(doc.languageId) ? doc.languageId : 'plaintext';
+  return { kind: 'snippet', code, lang, ...(path ? { path } : {}), lines, ...(git ? { git } : {}), hash: sha256(code) };
 }
 
 /** undefined: no note; null: the user cancelled. */

@@ -65,13 +65,32 @@ export const SnippetBody = z.object({
   thread: ThreadRoot.optional(),
 });
 
+/**
+ * What a relay takes in a sent snippet, beyond the stored shape: a language id (`typescript`,
+ * `objective-c`, `c++`; it names a highlighter, a file extension and a code fence), and a path,
+ * remote and branch without control or line-break characters (they are printed on one line in
+ * cards, notices and exports). The relay also checks `hash` against `code` (handlers/messages.ts).
+ */
+export const LANGUAGE_ID_PATTERN = /^(?:[A-Za-z0-9][A-Za-z0-9_.+#-]{0,63})?$/;
+const LanguageId = z.string().regex(LANGUAGE_ID_PATTERN, 'a language id: up to 64 letters, digits, _ . + # - and starting with a letter or digit');
+const oneLine = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\p{Cc}\u2028\u2029]*$/u, 'no control or line-break characters');
+const SentSnippetBody = SnippetBody.extend({
+  lang: LanguageId,
+  path: oneLine(1024).optional(),
+  git: GitContext.extend({ remote: oneLine(2048).optional(), branch: oneLine(256).optional() }).optional(),
+});
+
 export const EditBody = z.object({ kind: z.literal('edit'), target: Seq, text: z.string().min(1) });
 export const DeleteBody = z.object({ kind: z.literal('delete'), target: Seq });
 
 /**
- * One emoji: a short run of visible characters holding at least one pictograph or regional
- * indicator (flags). Zero-width joiners and variation selectors are allowed (👩‍💻, ❤️); spaces,
- * control characters, direction marks and letters are not.
+ * One emoji as a relay has stored it: a short run of visible characters holding at least one
+ * pictograph or regional indicator (flags). What clients read: reactions stored before
+ * `SentEmoji` was the rule must still decode.
  */
 export const Emoji = z
   .string()
@@ -82,8 +101,20 @@ export const Emoji = z
   .regex(/^[^A-Za-z]+$/, 'an emoji has no letters')
   .regex(/[\p{Extended_Pictographic}\p{Regional_Indicator}]/u, 'not an emoji');
 
+/**
+ * Exactly one emoji in its fully-qualified form, as Unicode recommends it for interchange
+ * (`RGI_Emoji`: 👍, ❤️, 👩‍💻, 🇵🇱, 👍🏽) that `Emoji` also takes (so not a keycap, 1️⃣: clients
+ * before this rule could not read one). Anything else that looks like one is refused: a
+ * zero-width space, a filler, a combining mark or a text-style selector after 👍 would make a
+ * second reaction drawn like the first. Unicode's list grows; a relay on an older Node refuses
+ * the newest emoji with this message rather than store something it cannot check.
+ */
+const ONE_RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+export const SentEmoji = Emoji.refine((e) => ONE_RGI_EMOJI.test(e), 'not one emoji in its fully-qualified form (❤️, not ❤ or 👍 with an invisible character)');
+
 /** Adds (`on`) or removes the sender's reaction to message `target`; the newest event per sender and emoji wins. */
 export const ReactBody = z.object({ kind: z.literal('react'), target: Seq, emoji: Emoji, on: z.boolean() });
+const SentReactBody = ReactBody.extend({ emoji: SentEmoji });
 
 /** Pins (`on`) or unpins message `target` in its conversation; the newest event per target wins. */
 export const PinBody = z.object({ kind: z.literal('pin'), target: Seq, on: z.boolean() });
@@ -106,7 +137,8 @@ export const AdminBody = z.object({
   role: TeamRole.optional(),
 });
 
-export const SendBody = z.discriminatedUnion('kind', [TextBody, SnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody]);
+/** A body as a client sends it: the stored shapes, with the stricter rules for what is new (SentSnippetBody, SentEmoji). */
+export const SendBody = z.discriminatedUnion('kind', [TextBody, SentSnippetBody, EditBody, DeleteBody, SentReactBody, PinBody, TopicBody, ArchiveBody]);
 
 /** Body kinds every relay accepts, including those from before `welcome.kinds` existed. */
 export const BASE_SEND_KINDS: readonly string[] = ['text', 'snippet', 'edit', 'delete', 'react'];
@@ -210,8 +242,8 @@ export const HelloFrame = z.object({
 /**
  * A sync's cursors, checked by hand and in place: a schema record costs about 3 µs a key, and
  * copying 5,000 keys into a new object cost more than checking them. Keys are conversation ids
- * (a `__proto__` key, which JSON gives as an own property, is passed over: it can never match
- * one, and readers look keys up with `Object.hasOwn`); values are seqs; more than
+ * (a `__proto__` key, which JSON gives as an own property, is refused like any other key that is
+ * not one; readers look keys up with `Object.hasOwn`); values are seqs; more than
  * MAX_SYNC_CURSORS is refused before the rest is looked at.
  */
 const Cursors = z.unknown().transform((v, ctx): Record<string, number> => {
@@ -222,7 +254,7 @@ const Cursors = z.unknown().transform((v, ctx): Record<string, number> => {
   const record = v as Record<string, unknown>;
   let count = 0;
   for (const k in record) {
-    if (!Object.hasOwn(record, k) || k === '__proto__') continue;
+    if (!Object.hasOwn(record, k)) continue;
     if (++count > MAX_SYNC_CURSORS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `more than ${MAX_SYNC_CURSORS} cursors` });
       return z.NEVER;

@@ -108,10 +108,14 @@ export class Hub {
     return [...this.convs.values()].filter((c) => c.members.has(user));
   }
 
-  /** The conversation `conv` when `conn`'s member is in it; else undefined, and `conn` was told why (answering `ref`). */
+  /**
+   * The conversation `conv` when `conn`'s member is in it; else undefined, and `conn` was told why
+   * (answering `ref`). A direct message the member is not in is answered as one that does not
+   * exist: whether two others talk is not a third member's to learn. (Rooms are listed to all.)
+   */
   memberConv(conn: AuthedConnection, conv: string, ref?: string): ConvState | undefined {
     const state = this.convs.get(conv);
-    if (!state) {
+    if (!state || (state.rec.kind === 'dm' && !state.members.has(conn.user.id))) {
       conn.error(ErrorCode.unknownConversation, `no conversation ${conv}`, ref);
       return undefined;
     }

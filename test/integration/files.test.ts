@@ -73,5 +73,18 @@ describe('files sent in chunks', () => {
     const raw = await RawClient.hello(r.url, 'eve');
     raw.send({ t: 'fetch', rid: 'f1', file: (msg.body as FileBody).file, index: 0 });
     assert.equal((await raw.next('error')).code, 'not_member');
+    // A file in a direct message between two others is answered as a file that does not exist.
+    const bob = await connect(r.url, 'bob');
+    const dm = await alice.client.openDm(bob.client.self!.id);
+    alice.client.sendFile(dm.id, 'between-us.txt', Buffer.from('only for bob'));
+    const inDm = await waitFor(() => alice.client.messages(dm.id).find((m) => m.body.kind === 'file'), 'file stored in the DM');
+    const file = (inDm.body as FileBody).file;
+    raw.send({ t: 'fetch', rid: 'f2', file, index: 0 });
+    raw.send({ t: 'fetch', rid: 'f3', file: file.split('').reverse().join(''), index: 0 });
+    const real = await raw.next('error', (e) => e.ref === 'f2');
+    const made = await raw.next('error', (e) => e.ref === 'f3');
+    assert.equal(real.code, 'unknown_file');
+    assert.equal(made.code, 'unknown_file');
+    assert.equal(String(real.message).replace(file, '<id>'), String(made.message).replace(/no file \S+/, 'no file <id>'));
   });
 });

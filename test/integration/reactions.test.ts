@@ -92,7 +92,7 @@ describe('reactions: events in the sequence that every cache applies the same wa
     // The relay validates the emoji itself (a raw client skips the client's own checks): each bad
     // one is a bad_frame that names the refused message and closes nothing.
     const raw = await RawClient.hello(r.url, 'mallory');
-    const bad = ['thumbs', '👍 👍', '\u0007', '', 'x'.repeat(40) + '👍'];
+    const bad = ['thumbs', '👍 👍', '\u0007', '', 'x'.repeat(40) + '👍', '👍\u200b', '👍\u0301', '\u3164👍', '❤'];
     for (const [i, emoji] of bad.entries())
       raw.send({ t: 'send', id: `bad${String(i).padStart(5, '0')}`, conv: room, body: { kind: 'react', target: 1, emoji, on: true } });
     for (const i of bad.keys())

@@ -65,8 +65,8 @@ describe('robustness: reconnects, backlogs, ordering, deletes', () => {
     const { cacheFile, key } = bob;
     bob.close();
     const code = 'x'.repeat(90_000);
-    for (let i = 0; i < 40; i++)
-      alice.client.send(room, { kind: 'snippet', code, lang: 'txt', lines: { start: 1, end: 1 }, hash: 'a'.repeat(64), note: `n${i}` });
+    const hash = createHash('sha256').update(code).digest('hex');
+    for (let i = 0; i < 40; i++) alice.client.send(room, { kind: 'snippet', code, lang: 'txt', lines: { start: 1, end: 1 }, hash, note: `n${i}` });
     await waitFor(() => alice.client.outbox().length === 0, 'stored', 20_000);
     const back = await connect(r.url, 'bob', { cacheFile, key });
     await waitFor(() => back.client.cursor(room) === 40, 'bob caught up', 20_000);

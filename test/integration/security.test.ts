@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import WebSocket from 'ws';
 import { newIdentitySecret } from '../../src/infra/identity';
 import { connect, general, makeClient, rawSignIn, RawClient, signedHello, startRelay, texts, waitFor } from '../helpers';
@@ -88,8 +89,13 @@ describe('refusals: each with its code, closing only the offending connection', 
     await raw.next('ack');
     const stored = r.store.after(general(bob), 0, 10).find((m) => m.id === 'proto-key-001')!;
     assert.deepEqual(Object.keys(stored.body), ['kind', 'text']);
+    // A `__proto__` cursor is no conversation id: refused by name like any other, the connection open.
     raw.send('{"t":"sync","rid":"proto1","cursors":{"__proto__":5,"constructor":7}}');
-    await raw.next('synced', (e) => e.rid === 'proto1');
+    const proto = await raw.next('error', (e) => e.ref === 'proto1');
+    assert.equal(proto.code, 'bad_frame');
+    assert.match(String(proto.message), /"__proto__" is not a conversation id/);
+    raw.send('{"t":"sync","rid":"proto2","cursors":{"constructor":7}}');
+    await raw.next('synced', (e) => e.rid === 'proto2');
     assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
     assert.equal(({} as Record<string, unknown>).admin, undefined, 'no prototype pollution');
     // The relay still serves bob.
@@ -110,8 +116,51 @@ describe('refusals: each with its code, closing only the offending connection', 
     assert.equal((await raw.next('error', (e) => e.ref === 'not-member-01')).code, 'not_member');
     raw.send({ t: 'history', rid: 'h1', conv: room.id });
     assert.equal((await raw.next('error', (e) => e.ref === 'h1')).code, 'not_member');
+    // A direct message between two others is answered exactly as a conversation that does not exist.
+    const bob = await connect(r.url, 'bob');
+    const dm = await alice.client.openDm(bob.client.self!.id);
+    const asked = async (conv: string, n: number) => {
+      raw.send({ t: 'history', rid: `hd${n}`, conv });
+      raw.send({ t: 'send', id: `dm-probe-${n}-x`, conv, body: { kind: 'text', text: 'x' } });
+      raw.send({ t: 'search', rid: `sd${n}`, q: 'x', conv });
+      const answers = [
+        await raw.next('error', (e) => e.ref === `hd${n}`),
+        await raw.next('error', (e) => e.ref === `dm-probe-${n}-x`),
+        await raw.next('error', (e) => e.ref === `sd${n}`),
+      ];
+      return answers.map((e) => `${String(e.code)}: ${String(e.message).replace(conv, '<conv>')}`);
+    };
+    const made = 'd' + dm.id.slice(1).split('').reverse().join('');
+    assert.deepEqual(await asked(dm.id, 1), await asked(made, 2));
+    assert.match((await asked(dm.id, 3))[0], /^unknown_conversation/);
     raw.send(signedHello(newIdentitySecret(), 'n'.repeat(43), r.url, 'mallory'));
     assert.equal((await raw.next('error', (e) => e.code === 'already_handshaken')).code, 'already_handshaken');
+    assert.equal(raw.closeCode, undefined, 'still open');
+  });
+
+  it("refuses a snippet whose hash is not its code's, or whose language or path would break a line, by name", async () => {
+    const r = await startRelay();
+    const bob = await connect(r.url, 'bob');
+    const raw = await RawClient.hello(r.url, 'mallory');
+    const code = 'function discount() {\n  return 0;\n}';
+    const hash = createHash('sha256').update(code).digest('hex');
+    const snippet = (id: string, over: Record<string, unknown>) =>
+      raw.send({
+        t: 'send',
+        id,
+        conv: general(bob),
+        body: { kind: 'snippet', code, lang: 'typescript', path: 'src/orders.ts', lines: { start: 12, end: 14 }, hash, ...over },
+      });
+    snippet('snip-wrong-hash', { hash: createHash('sha256').update('something else').digest('hex') });
+    snippet('snip-bad-lang-1', { lang: 'ts\n```\n[x](command:y)' });
+    snippet('snip-bad-path-1', { path: 'src/orders.ts\nCode from `elsewhere`' });
+    assert.equal((await raw.next('error', (e) => e.ref === 'snip-wrong-hash')).code, 'hash_mismatch');
+    assert.equal((await raw.next('error', (e) => e.ref === 'snip-bad-lang-1')).code, 'bad_frame');
+    assert.equal((await raw.next('error', (e) => e.ref === 'snip-bad-path-1')).code, 'bad_frame');
+    snippet('snip-good-0001', {});
+    await raw.next('ack', (e) => e.id === 'snip-good-0001');
+    await waitFor(() => bob.client.messages(general(bob)).length === 1, 'bob gets the good one');
+    assert.equal(bob.client.messages(general(bob))[0].id, 'snip-good-0001', 'only the good one is stored');
     assert.equal(raw.closeCode, undefined, 'still open');
   });
 

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { ClientStore } from '../../src/client/clientStore';
 import { conversationMarkdown } from '../../src/client/exportMarkdown';
@@ -114,7 +115,14 @@ describe('threads: replies in the conversation sequence, listed under their root
     assert.match(errors[0], /reply to its thread's root \(1\)/);
     assert.equal(r.store.conversations().find((c) => c.id === room)?.head, 4, 'nothing stored');
     // A snippet may be a reply too.
-    alice.client.send(room, { kind: 'snippet', code: 'x()', lang: 'ts', lines: { start: 1, end: 1 }, hash: '0'.repeat(64), thread: 1 });
+    alice.client.send(room, {
+      kind: 'snippet',
+      code: 'x()',
+      lang: 'ts',
+      lines: { start: 1, end: 1 },
+      hash: createHash('sha256').update('x()').digest('hex'),
+      thread: 1,
+    });
     await waitFor(() => threadViews(alice.client, room, 1).replies.filter((m) => m.seq !== undefined).length === 2, 'snippet reply stored');
   });
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { applyReaction } from '../../src/client/reactions';
 import type { MessageView } from '../../src/protocol/view';
-import { decodeRelayFrame, Emoji, SendBody } from '../../src/protocol/wire';
+import { decodeRelayFrame, Emoji, SendBody, SentEmoji } from '../../src/protocol/wire';
 import { pickerChoices, useRecent, DEFAULT_EMOJI } from '../../src/webview/logic/recentEmoji';
 
 const msg = (seq: number, body: unknown) => ({ conv: 'r1', seq, id: `m${String(seq).padStart(7, '0')}`, ts: 1, author: 'u1', body });
@@ -42,6 +42,56 @@ describe('body kinds: reactions, and kinds a client does not know', () => {
     assert.equal(SendBody.safeParse({ kind: 'unsupported', was: 'x' }).success, false, 'a client cannot send the placeholder');
     assert.equal(SendBody.safeParse({ kind: 'react', target: 1, emoji: '👍', on: true }).success, true);
     assert.equal(SendBody.safeParse({ kind: 'react', target: 1, emoji: '👍' }).success, false, 'on is required');
+  });
+
+  it('takes only one fully-qualified emoji in a sent reaction, so no look-alike makes a second 👍', () => {
+    for (const e of [...DEFAULT_EMOJI, '👩‍💻', '🇵🇱', '👍🏽', '🏴󠁧󠁢󠁳󠁣󠁴󠁿', '🐦‍🔥']) assert.ok(SentEmoji.safeParse(e).success, e);
+    // Each of these is drawn like 👍 or ❤️ (or like two of them) but is another string.
+    const lookAlikes = [
+      '👍\u200b',
+      '\u200b👍',
+      '👍\u2060',
+      '\u3164👍',
+      '👍\u3164',
+      '👍\u115f',
+      '👍\u0301',
+      '👍\u20dd',
+      '👍\ufe0e',
+      '👍\ufe0f\ufe0f',
+      '❤',
+      '👍👍',
+      '👍\u200d',
+      '\u{e0041}👍',
+      '👍\u00ad',
+    ];
+    // Keycaps (1️⃣) hold no pictograph: clients before SentEmoji could not read one, so none is sent.
+    lookAlikes.push('1️⃣');
+    for (const e of lookAlikes) {
+      assert.equal(SentEmoji.safeParse(e).success, false, JSON.stringify(e));
+      assert.equal(SendBody.safeParse({ kind: 'react', target: 1, emoji: e, on: true }).success, false, JSON.stringify(e));
+    }
+    // What a relay stored before still reads: a history holding such a reaction decodes.
+    const old = decodeRelayFrame(JSON.stringify([{ t: 'msg', m: msg(4, { kind: 'react', target: 1, emoji: '👍\u0301', on: true }) }]));
+    assert.equal(old.ok, true);
+  });
+
+  it('takes a sent snippet only with a language id and one-line path, remote and branch', () => {
+    const snippet = (over: Record<string, unknown>) => ({
+      kind: 'snippet',
+      code: 'x',
+      lang: 'typescript',
+      path: 'src/a.ts',
+      lines: { start: 1, end: 1 },
+      hash: 'a'.repeat(64),
+      ...over,
+    });
+    for (const lang of ['typescript', 'objective-c', 'c++', 'csharp', 'vue.html', 'f#', '']) assert.ok(SendBody.safeParse(snippet({ lang })).success, lang);
+    for (const lang of ['ts\n# injected', 'a b', '<x>', '`', '-x']) assert.equal(SendBody.safeParse(snippet({ lang })).success, false, JSON.stringify(lang));
+    for (const path of ['src/a\nb.ts', 'a\u0000', 'a\u2028b', 'a\u0085b'])
+      assert.equal(SendBody.safeParse(snippet({ path })).success, false, JSON.stringify(path));
+    assert.equal(SendBody.safeParse(snippet({ git: { branch: 'main\n* injected' } })).success, false, 'branch');
+    assert.equal(SendBody.safeParse(snippet({ git: { remote: 'x\ry' } })).success, false, 'remote');
+    assert.ok(SendBody.safeParse(snippet({ path: 'docs/ünïcode file.md', git: { branch: 'feature/x-1', remote: 'git@host:team/repo.git' } })).success);
   });
 
   it('applies a reaction to a view: add once per member, remove, and nothing on a deleted message', () => {

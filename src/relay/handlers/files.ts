@@ -45,8 +45,9 @@ export function chunk(ctx: RelayContext, conn: AuthedConnection, f: Frame<'chunk
 
 export function fetch(ctx: RelayContext, conn: AuthedConnection, f: Frame<'fetch'>): void {
   const info = ctx.store.fileInfo(f.file);
-  if (!info) return conn.error(ErrorCode.unknownFile, `no file ${f.file}`, f.rid);
-  const state = ctx.hub.convs.get(info.conv);
+  const state = info && ctx.hub.convs.get(info.conv);
+  // A file in a direct message the member is not in is answered as one that does not exist.
+  if (!info || (state?.rec.kind === 'dm' && !state.members.has(conn.user.id))) return conn.error(ErrorCode.unknownFile, `no file ${f.file}`, f.rid);
   if (!state || !state.members.has(conn.user.id)) return conn.error(ErrorCode.notMember, "not a member of the file's conversation", f.rid);
   const data = f.index < info.count ? ctx.store.fileChunk(f.file, f.index) : undefined;
   if (!data) return conn.error(ErrorCode.badRequest, `file ${f.file} has ${info.count} chunks`, f.rid);

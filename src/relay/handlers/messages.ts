@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ErrorCode } from '../../protocol/constants';
 import type { AuthedConnection } from '../connection';
 import type { Frame, RelayContext } from '../context';
@@ -25,6 +26,10 @@ export function send(ctx: RelayContext, conn: AuthedConnection, f: Frame<'send'>
   }
   if (body.kind === 'snippet' && body.code.length > ctx.limits.maxSnippetChars) {
     return conn.error(ErrorCode.tooLarge, `snippet longer than ${ctx.limits.maxSnippetChars} characters`, f.id);
+  }
+  // A snippet's hash is what receivers are told the code is: it must be the code's.
+  if (body.kind === 'snippet' && createHash('sha256').update(body.code).digest('hex') !== body.hash) {
+    return conn.error(ErrorCode.hashMismatch, "the snippet's hash is not the sha256 of its code", f.id);
   }
   ctx.commits.enqueue({ conv: f.conv, author: conn.user.id, id: f.id, ts: Date.now(), body }, conn);
 }
