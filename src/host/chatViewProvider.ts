@@ -11,6 +11,8 @@ import type { TeamCommands } from './teamCommands';
 import { dispatchViewMessage } from './view/dispatch';
 import { editorHandlers } from './view/editorHandlers';
 import { fileHandlers } from './view/fileHandlers';
+import { focusHandlers } from './view/focusHandlers';
+import { FocusMemory } from './view/focusMemory';
 import { ImagePreviews } from './view/imagePreviews';
 import { messageHandlers } from './view/messageHandlers';
 import { navigationHandlers } from './view/navigationHandlers';
@@ -38,6 +40,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   /** The last error shown to the user, so a failing refresh does not raise it again each time. */
   private lastProblem: string | undefined;
   readonly drafts: DraftStore;
+  readonly focusMemory: FocusMemory;
   private readonly previews: ImagePreviews;
   private readonly handlers: ViewHandlers;
   private readonly interacted = this._register(new vscode.EventEmitter<void>());
@@ -57,6 +60,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     super(log);
     const storage = context.storageUri ?? context.globalStorageUri;
     this.drafts = new DraftStore(join(storage.fsPath, 'drafts.json'), (line) => log.warn(line));
+    // Counted from the extension host's start (the window's), not from this activation: keys typed before it went unseen.
+    const windowStart = Date.now() - process.uptime() * 1000;
+    const focusFile = context.storageUri ? join(context.storageUri.fsPath, 'focus.json') : undefined;
+    this.focusMemory = new FocusMemory(focusFile, (line) => log.info(line), Date.now, windowStart);
+    this.watchEditors();
     this.previews = new ImagePreviews(storage, {
       client: () => this.session.client,
       webviewUri: (file) => this.view?.webview.asWebviewUri(file).toString(),
@@ -70,6 +78,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       ...searchHandlers(this),
       ...navigationHandlers(this),
       ...editorHandlers(this, codeLinks),
+      ...focusHandlers(this),
       ...teamHandlers(team, runCommand),
     };
     this._register({ dispose: () => this.drafts.dispose() });
@@ -119,6 +128,43 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     if (msg.v !== VIEW_PROTOCOL_VERSION) this.log.warn(`chat view speaks view protocol ${msg.v}`);
     // The snapshot first: focus requests waiting for readiness run after this returns.
     this.push();
+    this.giveFocusBack();
+  }
+
+  /** After a reload, the focus goes back to the chat field that had it (see FocusMemory). */
+  private giveFocusBack(): void {
+    if (this.focusMemory.decided) return;
+    // A window left meanwhile, or a terminal typed in (which no event tells), means the keys are meant elsewhere.
+    if (!vscode.window.state.focused || vscode.window.terminals.some((t) => t.state.isInteractedWith)) this.focusMemory.editorUsed();
+    const field = this.focusMemory.take();
+    if (!field) return;
+    this.log.info(`giving the keyboard focus back to the chat's ${field}, where it was before the window reloaded`);
+    this.focusView().then(
+      () => {
+        // Something happened while the view took the focus (a click, a key in an editor): leave it.
+        if (this.focusMemory.usedSinceTake) return;
+        this.post(field === 'search' ? { type: 'focusSearch' } : { type: 'focusComposer', pane: field === 'thread' ? 'thread' : 'main' });
+      },
+      (err: Error) => this.log.warn(`could not give the focus back to the chat: ${err.message}`),
+    );
+  }
+
+  /** Typing in or clicking into an editor, a terminal, another window: the user's keys are meant there (see FocusMemory). */
+  private watchEditors(): void {
+    const used = () => this.focusMemory.editorUsed();
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0 && e.document.uri.scheme !== 'output' && vscode.window.visibleTextEditors.some((ed) => ed.document === e.document))
+          used();
+      }),
+    );
+    this._register(
+      vscode.window.onDidChangeTextEditorSelection((e) => {
+        if (e.kind === vscode.TextEditorSelectionChangeKind.Keyboard || e.kind === vscode.TextEditorSelectionChangeKind.Mouse) used();
+      }),
+    );
+    this._register(vscode.window.onDidChangeActiveTerminal(used));
+    this._register(vscode.window.onDidChangeWindowState((s) => s.focused || used()));
   }
 
   /**

@@ -79,7 +79,7 @@ export class Sharer {
       kind: 'snippet',
       code: patch,
       lang: 'diff',
-      path: where.path,
+      path: oneLinePath(where.path),
       lines: { start: 1, end: patch.split('\n').length },
       hash: sha256(patch),
       patch: true,
@@ -199,8 +199,10 @@ export async function snippetFromEditor(editor: vscode.TextEditor, maxChars: num
     const folder = vscode.workspace.getWorkspaceFolder(doc.uri);
     path = folder ? vscode.workspace.asRelativePath(doc.uri, false) : basename(doc.uri.path) || undefined;
   }
-  // (An extension's language id outside the wire's pattern would have the snippet refused.)
+  // (An extension's language id outside the wire's pattern, or a control character in a file's
+  // name, would have the snippet refused: the relay takes one-line paths only.)
   const lang = LANGUAGE_ID_PATTERN.test(doc.languageId) ? doc.languageId : 'plaintext';
+  if (path) path = oneLinePath(path);
   return { kind: 'snippet', code, lang, ...(path ? { path } : {}), lines, ...(git ? { git } : {}), hash: sha256(code) };
 }
 
@@ -265,4 +267,9 @@ const MIME: Record<string, string> = {
 
 export function mimeOf(name: string): string {
   return MIME[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** A path with its control and line-break characters (a tab, DEL, U+0085 in a file's name) shown as U+FFFD. */
+function oneLinePath(path: string): string {
+  return path.replace(/[\p{Cc}\u2028\u2029]/gu, '\ufffd');
 }

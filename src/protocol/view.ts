@@ -150,7 +150,8 @@ export type HostToView =
    * `messages` runs from before it to the newest. With `reply`, the open thread's reply to show.
    */
   | { type: 'reveal'; rid: string; conv: string; seq: number; reply?: number; messages: MessageView[]; more: boolean }
-  | { type: 'focusComposer' }
+  /** `pane`: that composer only (a focus given back after a reload); absent: the thread's when one is open, else the conversation's. */
+  | { type: 'focusComposer'; pane?: 'main' | 'thread' }
   /** Put the keyboard focus somewhere useful in the view as it is (Parley: Open Chat). */
   | { type: 'focus' }
   | { type: 'focusSearch' }
@@ -202,6 +203,8 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typing'), conv: Conv }),
   /** A composer's draft changed (`text` empty: gone); `key` is the conversation or `conv:root` of a thread. */
   z.object({ type: z.literal('draft'), key: z.string().min(1).max(160), text: z.string().max(100_000), at: z.number().int().nonnegative() }),
+  /** Which field of the view has the keyboard focus (null: none, or the focus left the view); kept across a reload. */
+  z.object({ type: z.literal('focusState'), field: z.enum(['composer', 'thread', 'search']).nullable() }),
   z.object({ type: z.literal('openLink'), url: z.string().max(4096) }),
   z.object({ type: z.literal('saveFile'), conv: Conv, seq: z.number().int().nonnegative() }),
   /** Opens a received text file in an editor (read-only, not saved anywhere). */

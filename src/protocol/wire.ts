@@ -110,11 +110,11 @@ export const Emoji = z
  * the newest emoji with this message rather than store something it cannot check.
  */
 const ONE_RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
-export const SentEmoji = Emoji.refine((e) => ONE_RGI_EMOJI.test(e), 'not one emoji in its fully-qualified form (❤️, not ❤ or 👍 with an invisible character)');
+const NOT_ONE_EMOJI = 'not one emoji in its fully-qualified form (❤️, not ❤ or 👍 with an invisible character)';
+export const SentEmoji = Emoji.refine((e) => ONE_RGI_EMOJI.test(e), NOT_ONE_EMOJI);
 
 /** Adds (`on`) or removes the sender's reaction to message `target`; the newest event per sender and emoji wins. */
 export const ReactBody = z.object({ kind: z.literal('react'), target: Seq, emoji: Emoji, on: z.boolean() });
-const SentReactBody = ReactBody.extend({ emoji: SentEmoji });
 
 /** Pins (`on`) or unpins message `target` in its conversation; the newest event per target wins. */
 export const PinBody = z.object({ kind: z.literal('pin'), target: Seq, on: z.boolean() });
@@ -137,13 +137,20 @@ export const AdminBody = z.object({
   role: TeamRole.optional(),
 });
 
-/** A body as a client sends it: the stored shapes, with the stricter rules for what is new (SentSnippetBody, SentEmoji). */
-export const SendBody = z.discriminatedUnion('kind', [TextBody, SentSnippetBody, EditBody, DeleteBody, SentReactBody, PinBody, TopicBody, ArchiveBody]);
+const SendBodyKinds = z.discriminatedUnion('kind', [TextBody, SentSnippetBody, EditBody, DeleteBody, ReactBody, PinBody, TopicBody, ArchiveBody]);
+/**
+ * A body as a client sends it: the stored shapes, with the stricter rules for what is new
+ * (SentSnippetBody; an added reaction is SentEmoji, while one stored before that rule can still
+ * be taken back).
+ */
+export const SendBody = SendBodyKinds.superRefine((b, ctx) => {
+  if (b.kind === 'react' && b.on && !ONE_RGI_EMOJI.test(b.emoji)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: NOT_ONE_EMOJI, path: ['emoji'] });
+});
 
 /** Body kinds every relay accepts, including those from before `welcome.kinds` existed. */
 export const BASE_SEND_KINDS: readonly string[] = ['text', 'snippet', 'edit', 'delete', 'react'];
 /** Body kinds this build sends. */
-export const SEND_KINDS: readonly string[] = SendBody.options.map((o) => o.shape.kind.value);
+export const SEND_KINDS: readonly string[] = SendBodyKinds.options.map((o) => o.shape.kind.value);
 
 /**
  * What describes a file wherever it travels: the `upload` frame, the `file` body the relay makes

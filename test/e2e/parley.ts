@@ -236,6 +236,11 @@ export class Teammate {
     return cls.split(/\s+/).includes('checked');
   }
 
+  /** The Parley view VS Code shows by itself (after a reload), found without a command (which would move the focus). */
+  waitForView(): Promise<FrameLocator> {
+    return this.findView();
+  }
+
   private async findView(): Promise<FrameLocator> {
     // #app is empty until the first snapshot has been rendered (welcome form or chat layout).
     this.chat = await findWebviewFrame(this.page, { selector: '#app > main.welcome, #app > .layout' }, { timeoutMs: 45_000 });

@@ -239,6 +239,47 @@ describe('Three teammates, one afternoon', function () {
     console.log(`      draft back after a reload 0.5 s after typing, in ${elapsed(t)}`);
   });
 
+  it('3b. typing through a reload goes on in the chat, not into the open file; after leaving the chat, the editor keeps the focus', async function () {
+    const t = Date.now();
+    const file = path.join(dirs[1], 'src', 'orders.ts');
+    const before = fs.readFileSync(file, 'utf8');
+    const editorText = () => bob.page.locator('.editor-instance .monaco-editor .view-lines').first().innerText();
+    const shownBefore = await editorText();
+    assert.equal(await bob.view.locator('.chat-pane textarea.input:focus').count(), 1, 'the composer has the focus before the reload');
+    const draft = await bob.composer().inputValue();
+    await bob.page.keyboard.type(' and');
+    // (As in 3: the draft is posted to the host debounced; a reload within milliseconds of a key is 3's matter.)
+    await new Promise((r) => setTimeout(r, 500));
+    await bob.reload();
+    await bob.waitForView();
+    // VS Code gives the focus to the editor after a reload; Parley gives it back to the composer.
+    await eventually(
+      'the composer has the focus again after the reload',
+      () => bob.view.locator('.chat-pane textarea.input:focus').count(),
+      (n) => n === 1,
+      20_000,
+    );
+    await bob.page.keyboard.type(' yyy');
+    await eventually(
+      'keys typed after the reload go to the composer',
+      () => bob.composer().inputValue(),
+      (v) => v === `${draft} and yyy`,
+    );
+    assert.equal(await editorText(), shownBefore, 'the editor shows the text it showed before');
+    assert.equal(fs.readFileSync(file, 'utf8'), before, "bob's file is untouched");
+    assert.equal(await bob.page.locator('.tabs-container .tab.dirty').count(), 0, 'no editor has unsaved changes');
+    await screenshot(bob.page, 'teammates-3b-focus-back-after-reload-light');
+
+    // Clicked into the editor, then reloaded: the chat does not take the focus.
+    await bob.page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await new Promise((r) => setTimeout(r, 600));
+    await bob.reload();
+    await bob.waitForView();
+    await new Promise((r) => setTimeout(r, 5_000));
+    assert.equal(await bob.view.locator('textarea.input:focus, input:focus').count(), 0, 'no field of the chat took the focus');
+    console.log(`      focus back in the composer after a reload, kept in the editor after leaving the chat, in ${elapsed(t)}`);
+  });
+
   it('4. an over-long message is not sent: the composer says why and offers to send it as a file', async function () {
     await alice.openConversation('general');
     const long = 'x'.repeat(16_100);

@@ -19,6 +19,7 @@ function fileUri(fsPath: string): vscode.Uri {
 export interface ViewStub extends VscodeStub {
   Uri: { joinPath(base: vscode.Uri, ...p: string[]): vscode.Uri; parse(s: string): vscode.Uri };
   env: { clipboard: { writeText(t: string): Promise<void> }; openExternal(u: vscode.Uri): Promise<boolean> };
+  TextEditorSelectionChangeKind: Record<'Keyboard' | 'Mouse' | 'Command', number>;
   /** What went to the clipboard and which commands ran. */
   clipboard: string[];
   executed: unknown[][];
@@ -29,8 +30,14 @@ export function viewStub(): ViewStub {
   const clipboard: string[] = [];
   const executed: unknown[][] = [];
   base.commands.executeCommand = async (...args: unknown[]) => void executed.push(args);
+  // What the chat's focus memory listens to (no editor, terminal or other window is used here).
+  const none = () => ({ dispose: () => undefined });
+  Object.assign(base.window, { onDidChangeTextEditorSelection: none, onDidChangeActiveTerminal: none, onDidChangeWindowState: none });
+  Object.assign(base.window as Record<string, unknown>, { state: { focused: true }, terminals: [], visibleTextEditors: [] });
+  Object.assign(base.workspace, { onDidChangeTextDocument: none });
   return {
     ...base,
+    TextEditorSelectionChangeKind: { Keyboard: 1, Mouse: 2, Command: 3 },
     clipboard,
     executed,
     Uri: {

@@ -13,8 +13,9 @@ export async function dispatchViewMessage(raw: unknown, handlers: ViewHandlers, 
     return;
   }
   const msg = parsed.data;
-  // 'read' is posted by itself when messages arrive in a visible view; it is not the user's doing.
-  if (msg.type !== 'ready' && msg.type !== 'read') interacted();
+  // 'read' is posted by itself when messages arrive in a visible view, 'focusState' when the focus
+  // moves (leaving the view included): neither is the user doing something in the chat.
+  if (msg.type !== 'ready' && msg.type !== 'read' && msg.type !== 'focusState') interacted();
   try {
     // The map's entry for msg.type takes exactly that message; the union forgets which one it is.
     await (handlers[msg.type] as (m: ViewToHost) => unknown)(msg);

@@ -1,3 +1,4 @@
+import { SentEmoji } from '../../protocol/wire';
 import { ask } from '../messages';
 import type { ViewHandlers, ViewHost } from './viewHost';
 
@@ -19,7 +20,12 @@ export function messageHandlers(host: ViewHost): MessageHandlers {
       const ok = await ask('warning', 'Delete this message for everyone?', { modal: true }, 'Delete');
       if (ok === 'Delete') c?.send(msg.conv, { kind: 'delete', target: msg.target });
     },
-    react: (msg) => client()?.send(msg.conv, { kind: 'react', target: msg.target, emoji: msg.emoji, on: msg.on }),
+    react: (msg) => {
+      // A look-alike stored before relays checked emoji can be taken back, not added (the relay would refuse it).
+      if (msg.on && !SentEmoji.safeParse(msg.emoji).success)
+        throw new Error('That reaction is not one emoji as Unicode lists them, so it cannot be added; pick the emoji from the list.');
+      client()?.send(msg.conv, { kind: 'react', target: msg.target, emoji: msg.emoji, on: msg.on });
+    },
     pin: (msg) => client()?.send(msg.conv, { kind: 'pin', target: msg.target, on: msg.on }),
     sendFile: (msg) => {
       const bytes = Buffer.from(msg.data, 'base64');
@@ -33,6 +39,9 @@ export function messageHandlers(host: ViewHost): MessageHandlers {
     // Posted by the view itself when messages arrive while it shows them; a hidden view has read nothing.
     read: (msg) => host.visible && client()?.markRead(msg.conv, msg.seq),
     typing: (msg) => client()?.typing(msg.conv),
-    draft: (msg) => host.drafts.set(msg.key, msg.text, msg.at),
+    draft: (msg) => {
+      host.drafts.set(msg.key, msg.text, msg.at);
+      host.focusMemory.typed();
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { HostToView, MessageView, ViewToHost } from '../../protocol/view';
 import type { DraftStore } from '../drafts';
+import type { FocusMemory } from './focusMemory';
 import type { Session } from '../session';
 
 /** The view message of type `K`. */
@@ -27,6 +28,7 @@ export interface ViewHost {
   readonly session: ViewSession;
   readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
   readonly drafts: Pick<DraftStore, 'set' | 'all'>;
+  readonly focusMemory: Pick<FocusMemory, 'record' | 'typed'>;
   /** Whether the view is on screen. */
   readonly visible: boolean;
   /** Whether the view has loaded and posted `ready` (until then nothing is posted to it). */

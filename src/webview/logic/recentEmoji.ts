@@ -10,7 +10,11 @@ export function pickerChoices(recent: readonly string[], max = 16): string[] {
   return out.slice(0, max);
 }
 
-/** `emoji` moved to the front of the recent list (at most 8 kept). */
+/** One emoji as Unicode lists them (what a relay takes in a new reaction: protocol/wire.ts SentEmoji). */
+const ONE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+
+/** `emoji` moved to the front of the recent list (at most 8 kept); a look-alike from an old reaction is not offered again. */
 export function useRecent(recent: readonly string[], emoji: string): string[] {
+  if (!ONE_EMOJI.test(emoji)) return [...recent];
   return [emoji, ...recent.filter((e) => e !== emoji)].slice(0, 8);
 }

@@ -121,8 +121,9 @@ export class App {
         this.search.focus();
         return;
       case 'focusComposer':
+        if (msg.pane === 'thread' && !this.layout.threadShown) return;
         this.showScreen('chat');
-        if (this.layout.threadShown) this.threadPane.focus();
+        if (msg.pane !== 'main' && this.layout.threadShown) this.threadPane.focus();
         else this.pane.composer.focus();
         return;
       case 'notice':
