@@ -18,7 +18,7 @@ function files(dir) {
 const importRe =
   /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
 // Rendering-only packages the webview may bundle (no network code in them).
-const WEBVIEW_PACKAGES = new Set(['markdown-it', 'lowlight', 'zod']);
+const WEBVIEW_PACKAGES = new Set(['markdown-it', 'lowlight']);
 const layerOf = (p) => relative(src, p).split(/[\\/]/)[0];
 const problems = [];
 

@@ -148,3 +148,15 @@ export const MAX_SYNC_CURSORS = 5_000;
 
 /** Name of the room every member joins on first connection. */
 export const DEFAULT_ROOM = 'general';
+
+/** Body kinds shown as a notice line about the room (not a message: no unread, no actions). */
+export const NOTICE_KINDS: ReadonlySet<string> = new Set(['topic', 'archive', 'admin']);
+
+/** Where a search result's matched words start and end in `text`. */
+export const SEARCH_MARK_START = '\u0002';
+export const SEARCH_MARK_END = '\u0003';
+
+/** The thread a message replies in (its root's seq), if it is a reply. */
+export function threadOf(b: { kind: string; thread?: number }): number | undefined {
+  return b.kind === 'text' || b.kind === 'snippet' || b.kind === 'file' ? b.thread : undefined;
+}

@@ -1,4 +1,4 @@
-import { UserName } from './wire';
+import { USER_NAME_MAX, USER_NAME_PATTERN } from './nameRule';
 
 export type JoinCheck = { ok: true; url: string; name: string } | { ok: false; field: 'relayUrl' | 'name' | 'secret'; message: string };
 
@@ -21,15 +21,16 @@ export function checkJoin(relayUrl: string, name: string, secret: string): JoinC
   const n = name.normalize('NFC').trim();
   const problem = nameProblem(n);
   if (problem) return { ok: false, field: 'name', message: problem };
-  const parsed = UserName.safeParse(n);
-  if (!parsed.success) return { ok: false, field: 'name', message: `Display name: ${parsed.error.issues[0]?.message ?? 'invalid'} (1–32 characters)` };
+  // nameProblem names what is wrong; this is the rule itself (wire.ts's UserName), in case it ever says less.
+  if (!USER_NAME_PATTERN.test(n) || n.length > USER_NAME_MAX)
+    return { ok: false, field: 'name', message: `Display name: letters, digits, . _ - and starting with a letter or digit (1–${USER_NAME_MAX} characters)` };
   if (secret.length > 0 && secret.length < 8) return { ok: false, field: 'secret', message: 'A team secret has at least 8 characters' };
   const clean = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
   return { ok: true, url: clean, name: n };
 }
 
 /** The longest display name (UserName in wire.ts). */
-export const NAME_MAX = 32;
+export const NAME_MAX = USER_NAME_MAX;
 
 /** A character quoted for a message: '" "', '"!"'; invisible ones (tab, zero-width, marks) by code point. */
 function quote(ch: string): string {

@@ -5,10 +5,8 @@ import { Emoji, type Body, type Member, type PresenceState, type SearchHit } fro
 // the webview renders what it is given and asks the host to act. The webview posts `ready` when
 // it loads and receives a snapshot, so a view that was hidden or reloaded misses nothing.
 
-export const VIEW_PROTOCOL_VERSION = 1;
-
-/** The `q` of the `results` that answer `mentions` (no search text can equal it). */
-export const MENTIONS_QUERY = '\u0000mentions';
+// The plain values of this protocol live in viewShared.ts (no zod), which the webview imports.
+export { isSignedIn, MENTIONS_QUERY, VIEW_PROTOCOL_VERSION } from './viewShared';
 
 export type ConnectionView = {
   state: 'signedOut' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'stopped';
@@ -17,16 +15,6 @@ export type ConnectionView = {
   /** Set while this window hosts the relay. */
   hosting?: { addresses: string[]; online: number; members: number; shared: boolean; secure: boolean; announced: boolean };
 };
-
-/**
- * Whether a window counts as signed in (the chat shows, the title bar offers chat commands). Until
- * a team has welcomed it once (`welcomed`), attempts to join (connecting, retrying, refused) are
- * not: the join form stays, with what went wrong under the field to fix.
- */
-export function isSignedIn(state: ConnectionView['state'], welcomed: boolean): boolean {
-  if (state === 'signedOut') return false;
-  return welcomed || (state !== 'failed' && state !== 'connecting' && state !== 'reconnecting');
-}
 
 /** A team announcing itself on the local network (DNS-SD). */
 export interface DiscoveredTeamView {

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { MAX_SYNC_CURSORS, PROTOCOL_VERSION } from './constants';
+import { USER_NAME_MAX, USER_NAME_PATTERN } from './nameRule';
+
+// Plain values that modules without zod (the webview's) import from constants.ts directly.
+export { NOTICE_KINDS, SEARCH_MARK_END, SEARCH_MARK_START, threadOf } from './constants';
 
 // Client <-> relay frames. Every client frame is one JSON object; every relay frame is a JSON
 // array of events (the relay coalesces what it sends to one connection within a tick).
@@ -8,11 +12,7 @@ import { MAX_SYNC_CURSORS, PROTOCOL_VERSION } from './constants';
 const TOKEN_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const token = (min: number, max: number) => z.string().min(min).max(max).regex(TOKEN_PATTERN, 'only A-Z a-z 0-9 _ - and starting with a letter or digit');
 
-export const UserName = z
-  .string()
-  .min(1)
-  .max(32)
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u, 'letters, digits, . _ - and starting with a letter or digit');
+export const UserName = z.string().min(1).max(USER_NAME_MAX).regex(USER_NAME_PATTERN, 'letters, digits, . _ - and starting with a letter or digit');
 export const RoomName = z
   .string()
   .min(1)
@@ -199,14 +199,7 @@ export const Body = z.discriminatedUnion('kind', [
 export const EVENT_KINDS: ReadonlySet<string> = new Set(['edit', 'delete', 'react', 'pin']);
 /** Body kinds neither shown as a message nor counted as unread. */
 export const HIDDEN_KINDS: ReadonlySet<string> = new Set([...EVENT_KINDS, 'unsupported']);
-/** Body kinds shown as a notice line about the room (not a message: no unread, no actions). */
-export const NOTICE_KINDS: ReadonlySet<string> = new Set(['topic', 'archive', 'admin']);
 const KNOWN_BODY_KINDS: ReadonlySet<string> = new Set(Body.options.map((o) => o.shape.kind.value));
-
-/** The thread a message replies in (its root's seq), if it is a reply. */
-export function threadOf(b: { kind: string; thread?: number }): number | undefined {
-  return b.kind === 'text' || b.kind === 'snippet' || b.kind === 'file' ? b.thread : undefined;
-}
 
 /** A body shown as a message of its own (not an event on another, not a kind this client does not know). */
 export function isShownBody(b: z.infer<typeof Body>): b is Exclude<z.infer<typeof Body>, { kind: 'edit' | 'delete' | 'react' | 'pin' | 'unsupported' }> {
@@ -491,9 +484,6 @@ export const FileChunkEvent = z.object({
 });
 export const ByeEvent = z.object({ t: z.literal('bye'), reason: z.string() });
 
-/** Where a search result's matched words start and end in `text`. */
-export const SEARCH_MARK_START = '\u0002';
-export const SEARCH_MARK_END = '\u0003';
 export const SearchHit = z.object({
   conv: ConvId,
   seq: Seq,

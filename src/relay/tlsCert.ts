@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { fingerprintOfPem } from '../infra/fingerprint';
 
 export interface RelayCertificate {
@@ -27,6 +26,9 @@ export async function loadOrCreateCertificate(dir: string): Promise<RelayCertifi
     return { cert, key, fingerprint: fingerprintOfPem(cert) };
   }
   mkdirSync(dir, { recursive: true });
+  // Loaded only here, when a certificate has to be made: selfsigned's chain (@peculiar/x509,
+  // reflect-metadata) patches the global `Reflect`, which every extension in the host shares.
+  const { generate } = await import('selfsigned');
   const now = new Date();
   const pems = await generate([{ name: 'commonName', value: `Parley relay on ${hostname()}` }], {
     keyType: 'ec',

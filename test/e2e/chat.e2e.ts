@@ -212,6 +212,102 @@ describe('Parley chat between two real VS Code windows', function () {
     );
   });
 
+  it('2d. keyboard only in a conversation: reach a message, react, reply in its thread and edit my own, with Up/Down, Enter, Escape and Shift+F10', async function () {
+    const t = Date.now();
+    const v = bob.view;
+    const focusedRow = () => v.locator('.chat-pane .msg:focus');
+    const focusedText = async () => ((await focusedRow().count()) ? ((await focusedRow().locator('.body').first().textContent()) ?? '') : '<none>');
+    const menu = v.locator('.row-menu');
+    const choose = async (label: string) => {
+      await bob.page.keyboard.press('Shift+F10');
+      await menu.waitFor({ state: 'visible', timeout: 5_000 });
+      const labels = await menu.locator('.row-menu-item').allTextContents();
+      const at = labels.indexOf(label);
+      assert.ok(at >= 0, `the menu offers "${label}" (it has ${labels.join(', ')})`);
+      for (let i = 0; i < at; i++) await bob.page.keyboard.press('ArrowDown');
+      await bob.page.keyboard.press('Enter');
+    };
+    await bob.openConversation('alice');
+    await bob.send('kb: a line of my own');
+    // From the composer, Shift+Tab reaches the message list (one tab stop).
+    await bob.composer().focus();
+    for (let i = 0; i < 8 && (await v.locator('.chat-pane .list:focus').count()) === 0; i++) await bob.page.keyboard.press('Shift+Tab');
+    assert.equal(await v.locator('.chat-pane .list:focus').count(), 1, 'Shift+Tab from the composer reaches the message list');
+    await bob.page.keyboard.press('ArrowUp');
+    assert.equal(await focusedText(), 'kb: a line of my own', 'Up from the list: the newest message');
+    await bob.page.keyboard.press('ArrowUp');
+    assert.equal(await focusedText(), 'focus check: the list redraws while bob is on it', "Up again: alice's message before it");
+    await screenshot(bob.page, 'chat-2d-message-focus-light');
+
+    // React from the message's menu; the focus stays on the message when it is drawn again.
+    await choose('Add a reaction');
+    await v.locator('.emoji-picker').waitFor({ state: 'visible', timeout: 5_000 });
+    await bob.page.keyboard.press('Enter');
+    await eventually(
+      'the reaction shows on the message',
+      () => focusedRow().locator('.reaction.mine').count(),
+      (n) => n === 1,
+      10_000,
+    );
+    assert.equal(await focusedText(), 'focus check: the list redraws while bob is on it', 'the focus is still on the message');
+    // Enter goes into the message, Escape back out.
+    await bob.page.keyboard.press('Enter');
+    assert.equal(await focusedRow().count(), 0, 'Enter moved the focus into the message');
+    assert.equal(await v.locator('.chat-pane .msg:focus-within').count(), 1);
+    await bob.page.keyboard.press('Escape');
+    assert.equal(await focusedText(), 'focus check: the list redraws while bob is on it', 'Escape: back on the message');
+
+    // Reply in its thread, then Escape closes the thread.
+    await choose('Reply in thread');
+    await v.locator('.thread-pane textarea.input:focus').waitFor({ state: 'attached', timeout: 10_000 });
+    await bob.page.keyboard.type('kb: a reply from the keyboard');
+    await bob.page.keyboard.press('Enter');
+    await v.locator('.thread-pane .msg .body', { hasText: 'kb: a reply from the keyboard' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(bob.page, 'chat-2d-thread-reply-by-keyboard-light');
+    await bob.page.keyboard.press('Escape');
+    await v.locator('.thread-pane').waitFor({ state: 'hidden', timeout: 10_000 });
+
+    // Edit my own message: down to it, Edit from its menu, and the composer takes the new text.
+    await v.locator('.chat-pane .list').focus();
+    await bob.page.keyboard.press('End');
+    assert.equal(await focusedText(), 'kb: a line of my own', 'End: the newest message');
+    await choose('Edit message');
+    await eventually(
+      'the composer holds the text to edit',
+      () => bob.composer().inputValue(),
+      (x) => x === 'kb: a line of my own',
+    );
+    // Select all runs through the workbench (a webview forwards its edit commands), so it lands
+    // a moment later: type only once the whole text is selected.
+    await bob.page.keyboard.press('ControlOrMeta+A');
+    await eventually(
+      'the whole text is selected',
+      () => bob.composer().evaluate((el: HTMLTextAreaElement) => el.selectionEnd - el.selectionStart === el.value.length),
+      (all) => all,
+      5_000,
+    );
+    await bob.page.keyboard.type('kb: a line of my own, edited');
+    await bob.page.keyboard.press('Enter');
+    await v.locator('.chat-pane .msg.own .body', { hasText: 'kb: a line of my own, edited' }).waitFor({ state: 'visible', timeout: 15_000 });
+    // The focused message and its menu in both high-contrast themes: outlines, not only colours.
+    for (const [theme, file] of [
+      ['Dark High Contrast', 'chat-2d-message-menu-hc-dark'],
+      ['Light High Contrast', 'chat-2d-message-menu-hc-light'],
+    ] as const) {
+      await bob.useTheme(theme);
+      await v.locator('.chat-pane .list').focus();
+      await bob.page.keyboard.press('End');
+      await bob.page.keyboard.press('Shift+F10');
+      await menu.waitFor({ state: 'visible', timeout: 5_000 });
+      await screenshot(bob.page, file);
+      await bob.page.keyboard.press('Escape');
+      assert.equal(await menu.count(), 0, 'Escape closes the menu');
+      assert.match(await focusedText(), /^kb: a line of my own, edited\b/, 'Escape: the focus is back on its message');
+    }
+    await bob.useTheme('Light Modern');
+    console.log(`      reached, reacted, replied in its thread and edited with the keyboard only, in ${elapsed(t)}`);
+  });
+
   it("3. messages sent while bob's window is closed arrive once, in order, when he comes back", async function () {
     const t = Date.now();
     const texts = ['offline 1: build is green again', 'offline 2: I merged the outbox fix', 'offline 3: retro moved to 3 pm'];

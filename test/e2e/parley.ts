@@ -174,6 +174,14 @@ export interface MessageRow {
   failed: boolean;
 }
 
+/** The class VS Code gives a webview's body in each theme (and one it must not have then). */
+const THEME_CLASSES = {
+  'Light Modern': ['vscode-light', undefined],
+  'Dark Modern': ['vscode-dark', undefined],
+  'Dark High Contrast': ['vscode-high-contrast', 'vscode-high-contrast-light'],
+  'Light High Contrast': ['vscode-high-contrast-light', undefined],
+} as const;
+
 export class Teammate {
   private chat: FrameLocator | undefined;
 
@@ -245,6 +253,18 @@ export class Teammate {
     // #app is empty until the first snapshot has been rendered (welcome form or chat layout).
     this.chat = await findWebviewFrame(this.page, { selector: '#app > main.welcome, #app > .layout' }, { timeoutMs: 45_000 });
     return this.chat;
+  }
+
+  /** Switches the colour theme as a user does; resolves once the chat view is drawn in it. */
+  async useTheme(theme: keyof typeof THEME_CLASSES): Promise<void> {
+    await pickColorTheme(this.page, theme);
+    const [want, not] = THEME_CLASSES[theme];
+    await eventually(
+      `${this.name}: the chat view is in ${theme}`,
+      async () => ((await this.view.locator('body').getAttribute('class')) ?? '').split(/\s+/),
+      (c) => c.includes(want) && (not === undefined || !c.includes(not)),
+      15_000,
+    );
   }
 
   /** Fills the welcome form and presses "Join team"; resolves when #general is listed. */
@@ -572,4 +592,29 @@ export async function tearDown(relay: RelayProcess | undefined, dirs: (string | 
     await relay?.stop();
     for (const d of dirs) if (d) removeScratchDir(d);
   }
+}
+
+/** Switches the colour theme with "Preferences: Color Theme", as a user would. */
+export async function pickColorTheme(page: Page, label: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  const input = widget.locator('.quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.waitFor({ state: 'visible', timeout: 5_000 });
+  await input.fill('>Preferences: Color Theme');
+  await widget
+    .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) })
+    .first()
+    .click();
+  // The list is windowed: filter it, so the theme is among the rows drawn.
+  await eventually(
+    'the colour theme picker is open',
+    async () => (await input.getAttribute('placeholder')) ?? '',
+    (p) => p.startsWith('Select Color Theme'),
+    10_000,
+  );
+  await input.fill(label);
+  const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+  await input.waitFor({ state: 'hidden', timeout: 5_000 });
 }

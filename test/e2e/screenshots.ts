@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { repoRoot, startInstance, stopAll } from './harness';
-import { eventually, makeScratchDir, removeScratchDir, startRelay, Teammate, type RelayProcess } from './parley';
+import { eventually, makeScratchDir, pickColorTheme, removeScratchDir, startRelay, Teammate, type RelayProcess } from './parley';
 
 const SIDE_BAR_WIDTH = 660; // the chat view shows list and conversation side by side from 560 px
 const THREAD_SIDE_BAR_WIDTH = 1000; // and a thread beside them from 900 px
@@ -196,23 +196,6 @@ async function widenSideBar(page: Page, width: number): Promise<void> {
     (w) => Math.abs(w - width) <= 4,
     5_000,
   );
-}
-
-/** Switches the colour theme with "Preferences: Color Theme", as a user would. */
-async function pickColorTheme(page: Page, label: string): Promise<void> {
-  const widget = page.locator('.quick-input-widget');
-  const input = widget.locator('.quick-input-box input');
-  await page.keyboard.press('F1');
-  await input.waitFor({ state: 'visible', timeout: 5_000 });
-  await input.fill('>Preferences: Color Theme');
-  await widget
-    .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: /^\s*Preferences: Color Theme\s*$/ }) })
-    .first()
-    .click();
-  const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await row.click();
-  await input.waitFor({ state: 'hidden', timeout: 5_000 });
 }
 
 /** Waits until workbench and chat view show `theme`, then saves the window. */

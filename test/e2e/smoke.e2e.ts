@@ -4,7 +4,19 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeResult, openWorkbench, repoRoot, runExtensionTests, screenshot, startInstance, stopAll, type Instance, type Workbench } from './harness';
+import {
+  describeResult,
+  findWebviewFrame,
+  openWorkbench,
+  repoRoot,
+  runExtensionTests,
+  screenshot,
+  startInstance,
+  stopAll,
+  type Instance,
+  type Workbench,
+} from './harness';
+import { eventually } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -49,6 +61,32 @@ describe('Parley in a real VS Code (smoke)', function () {
     const entry = workbench.page.locator('.activitybar .action-item a[aria-label^="Parley"]');
     await entry.first().waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(workbench.page, 'smoke-activitybar');
+  });
+
+  it('shows the packaged README in the Extensions view, with its icon and every screenshot loaded', async function () {
+    this.timeout(120_000);
+    if (!workbench || !instance) this.skip();
+    const page = workbench.page;
+    // The Extensions view lists what is installed (the gallery is off in these instances).
+    await page.locator('.activitybar a[aria-label^="Extensions"]').first().click();
+    const item = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'Parley' }).first();
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    await item.click();
+    // The README renders in a webview of the extension's editor; its images load from the package.
+    const readme = await findWebviewFrame(page, { selector: 'h1#parley--team-chat-in-vs-code, h1' }, { timeoutMs: 30_000 });
+    const images = readme.locator('img');
+    const loaded = await eventually(
+      'every README image has loaded',
+      () => images.evaluateAll((els) => (els as HTMLImageElement[]).map((e) => ({ src: e.src, ok: e.complete && e.naturalWidth > 0 }))),
+      (xs) => xs.length >= 5 && xs.every((x) => x.ok),
+      20_000,
+    );
+    const icon = page.locator('.extension-editor .header .icon').first();
+    const iconWidth = await icon.evaluate((e) => (e as HTMLImageElement).naturalWidth ?? 0);
+    assert.ok(iconWidth >= 128, `the icon is the 128 px PNG (${iconWidth})`);
+    assert.match((await page.locator('.extension-editor .header').first().innerText()).replace(/\s+/g, ' '), /Preview/, 'marked as a preview');
+    await screenshot(page, 'smoke-extensions-view-readme');
+    console.log(`      README with ${loaded.length} images, icon ${iconWidth} px`);
     await workbench.close();
     await instance.stop();
   });

@@ -1,7 +1,7 @@
 // Author colours come from the theme's chart and terminal colours, so they stay readable in
 // light, dark and high-contrast themes; the same user always gets the same one. Seven hues that
 // themes keep apart (magenta was dropped: next to charts-purple two people looked alike).
-const PALETTE = [
+export const PALETTE = [
   '--vscode-charts-blue',
   '--vscode-charts-green',
   '--vscode-charts-orange',

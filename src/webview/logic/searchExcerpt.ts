@@ -1,4 +1,4 @@
-import { SEARCH_MARK_END, SEARCH_MARK_START } from '../../protocol/wire';
+import { SEARCH_MARK_END, SEARCH_MARK_START } from '../../protocol/constants';
 
 /** A search excerpt as runs of text, each a match or not (the relay marks matches with control characters). */
 export function excerptParts(text: string): { text: string; match: boolean }[] {

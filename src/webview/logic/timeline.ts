@@ -1,5 +1,5 @@
 import type { MessageView } from '../../protocol/view';
-import { NOTICE_KINDS } from '../../protocol/wire';
+import { NOTICE_KINDS } from '../../protocol/constants';
 
 // Turns a conversation's messages into the rows the list shows: day separators, a "new messages"
 // divider, and messages grouped by author (a header only on the first of a run).

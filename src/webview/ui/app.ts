@@ -1,5 +1,5 @@
 import type { HostToView, ViewSnapshot } from '../../protocol/view';
-import { isSignedIn, VIEW_PROTOCOL_VERSION } from '../../protocol/view';
+import { isSignedIn, VIEW_PROTOCOL_VERSION } from '../../protocol/viewShared';
 import { isAdmin } from '../../protocol/roles';
 import { pickerChoices, useRecent } from '../logic/recentEmoji';
 import { myRole } from '../logic/roomPermissions';

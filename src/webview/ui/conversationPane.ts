@@ -1,5 +1,5 @@
 import type { HostToView, ViewSnapshot } from '../../protocol/view';
-import { threadOf } from '../../protocol/wire';
+import { threadOf } from '../../protocol/constants';
 import { arrivalAnnouncement } from '../logic/announce';
 import { OpenConversation } from '../logic/openConversation';
 import { Announcer } from './announcer';

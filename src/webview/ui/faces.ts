@@ -23,16 +23,22 @@ export function avatarLabel(user: string, ctx: RowContext): string {
 /** The author's avatar at the head of a run of their messages. */
 export function avatar(user: string, name: string, ctx: RowContext): HTMLElement {
   const el = h('div', { class: 'avatar', text: avatarLabel(user, ctx), attrs: { 'aria-hidden': 'true', title: name } });
-  el.style.color = `var(${authorColorVar(user)})`;
-  el.style.borderColor = `var(${authorColorVar(user)})`;
-  return el;
+  return tint(el, user);
 }
 
 /** A small face (thread repliers, "seen by"). */
 export function face(user: string, ctx: RowContext): HTMLElement {
   const name = ctx.members.get(user)?.name ?? 'someone';
   const el = h('span', { class: 'face', text: avatarLabel(user, ctx), attrs: { title: name } });
-  el.style.color = `var(${authorColorVar(user)})`;
-  el.style.borderColor = `var(${authorColorVar(user)})`;
+  return tint(el, user);
+}
+
+/**
+ * Gives `el` its author's colour (media/chat.css draws text and border with it, nudged towards
+ * the text colour in light themes, where chart colours are too pale for text).
+ */
+export function tint<E extends HTMLElement>(el: E, user: string): E {
+  el.style.setProperty('--author', `var(${authorColorVar(user)})`);
+  el.classList.add('tinted');
   return el;
 }

@@ -79,20 +79,21 @@ export function renderThreadSummary(m: MessageView, ctx: RowContext): HTMLElemen
   const faces = h('span', { class: 'thread-faces', attrs: { 'aria-hidden': 'true' } });
   for (const u of r.users) faces.append(face(u, ctx));
   const count = `${r.count} repl${r.count === 1 ? 'y' : 'ies'}`;
+  const last = `last reply ${formatTime(r.lastTs)}`;
+  // Named by what it shows (so "click 1 reply" works for voice control), then what it does.
   return h(
     'button',
     {
       class: 'thread-summary',
-      attrs: {
-        type: 'button',
-        title: `Open the thread: ${count} from ${names.join(', ')}`,
-        'aria-label': `${count}${r.unread ? `, ${r.unread} new` : ''}, last reply at ${formatTime(r.lastTs)}; open the thread`,
-      },
+      attrs: { type: 'button', title: `Open the thread: ${count} from ${names.join(', ')}` },
       on: { click: () => open(seq) },
     },
     faces,
     h('span', { class: 'thread-count', text: count }),
+    ' ',
     r.unread ? h('span', { class: 'badge thread-new', text: `${r.unread} new` }) : undefined,
-    h('span', { class: 'muted', text: `last reply ${formatTime(r.lastTs)}` }),
+    r.unread ? ' ' : undefined,
+    h('span', { class: 'muted', text: last }),
+    h('span', { class: 'visually-hidden', text: ', open the thread' }),
   );
 }

@@ -2,6 +2,7 @@ import type { Row } from '../logic/timeline';
 import { jumpLabel, lastVisibleIndex, newBelow } from '../logic/jumpLatest';
 import { HeightIndex, visibleRange } from '../logic/windowing';
 import { h, icon, visible } from './dom';
+import { listKeys } from './listKeys';
 
 const OVERSCAN = 800;
 const NEAR_BOTTOM = 48;
@@ -63,6 +64,43 @@ export class MessageList {
     // Rows change height after they are placed (fonts and image previews load, a reaction is
     // added): measure again, and stay at the bottom if the user is there.
     new ResizeObserver(() => this.schedule()).observe(this.inner);
+    listKeys(this);
+  }
+
+  /**
+   * Moves the keyboard focus from the message `from` (undefined: from the list itself, to the
+   * newest message on screen) to the next, previous, first or last loaded one, scrolling only
+   * as far as it takes to show it whole (or its top, when it is taller than the view).
+   */
+  focusRow(from: string | undefined, move: 'next' | 'prev' | 'first' | 'last'): void {
+    const items = this.rows.flatMap((r, i) => (r.kind === 'msg' ? [i] : []));
+    if (items.length === 0) return;
+    const keys = this.rows.map((r) => r.key);
+    const offsets = this.heights.offsets(keys);
+    const at = from === undefined ? -1 : items.findIndex((i) => keys[i] === from);
+    const onScreen = lastVisibleIndex(offsets, this.element.scrollTop, this.element.clientHeight);
+    const pick = {
+      first: 0,
+      last: items.length - 1,
+      next: at < 0 ? items.filter((i) => i <= onScreen).length - 1 : at + 1,
+      prev: at < 0 ? items.filter((i) => i <= onScreen).length - 1 : at - 1,
+    }[move];
+    const index = items[Math.max(0, Math.min(items.length - 1, pick))];
+    const top = offsets[index];
+    const bottom = offsets[index + 1];
+    const view = this.element.clientHeight;
+    if (top < this.element.scrollTop || bottom - top > view) this.scrollTo(top);
+    else if (bottom > this.element.scrollTop + view) this.scrollTo(bottom - view);
+    this.stick = index === this.rows.length - 1 || (index === items[items.length - 1] && this.distanceFromBottom() < NEAR_BOTTOM);
+    this.render();
+    this.cache.get(this.versions[index])?.focus({ preventScroll: true });
+  }
+
+  /** The row the keyboard focus is on or in, by key. */
+  private focusedRow(): string | undefined {
+    const el = document.activeElement;
+    if (!(el instanceof HTMLElement) || !this.inner.contains(el)) return undefined;
+    return el.closest<HTMLElement>('[data-row-key]')?.dataset.rowKey;
   }
 
   /** Whether the view follows new rows (the user is at the bottom). */
@@ -132,6 +170,7 @@ export class MessageList {
     // renders again when the list gets a size.
     if (this.element.clientHeight === 0) return;
     const keys = this.rows.map((r) => r.key);
+    const focused = this.focusedRow();
     for (let pass = 0; pass < 3; pass++) {
       const offsets = this.heights.offsets(keys);
       if (anchor) {
@@ -150,11 +189,15 @@ export class MessageList {
         let el = this.cache.get(v);
         if (!el) {
           el = this.renderRow(this.rows[i]);
+          if (this.rows[i].kind === 'msg') {
+            el.dataset.rowKey = keys[i];
+            el.tabIndex = -1;
+          }
           this.cache.set(v, el);
         }
         wanted.push(el);
       }
-      this.place(wanted);
+      this.place(wanted, focused);
       let changed = false;
       wanted.forEach((el, n) => {
         if (this.heights.set(keys[range.start + n], el.offsetHeight) !== 0) changed = true;
@@ -199,8 +242,12 @@ export class MessageList {
     }
   }
 
-  /** Puts exactly `wanted` between the spacers, moving as few nodes as possible. */
-  private place(wanted: HTMLElement[]): void {
+  /**
+   * Puts exactly `wanted` between the spacers, moving as few nodes as possible. The row that had
+   * the keyboard focus keeps it when it is drawn anew (a reaction added, a delivery state), and
+   * the list takes it when that row scrolls out of the window (not the page).
+   */
+  private place(wanted: HTMLElement[], focused?: string): void {
     const keep = new Set(wanted);
     let node = this.topSpacer.nextSibling;
     while (node && node !== this.bottomSpacer) {
@@ -213,5 +260,8 @@ export class MessageList {
       if (cursor.nextSibling !== el) cursor.after(el);
       cursor = el;
     }
+    if (focused === undefined || this.focusedRow() === focused) return;
+    const again = wanted.find((el) => el.dataset.rowKey === focused);
+    (again ?? this.element).focus({ preventScroll: true });
   }
 }

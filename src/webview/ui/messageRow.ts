@@ -1,12 +1,12 @@
 import type { MessageView } from '../../protocol/view';
 import { mentions } from '../../protocol/mentions';
-import { threadOf, type Member } from '../../protocol/wire';
-import { authorColorVar } from '../logic/authorColor';
+import { threadOf } from '../../protocol/constants';
+import type { Member } from '../../protocol/wire';
 import { mayBeTall } from '../logic/collapse';
 import { isNotice, type Row } from '../logic/timeline';
 import { collapsible } from './collapsible';
 import { bdi, formatTime, h, icon, iconButton } from './dom';
-import { avatar } from './faces';
+import { avatar, tint } from './faces';
 import type { MarkdownHooks } from './markdown';
 import { renderBody } from './messageBody';
 import { renderReactions, renderSeen, renderStatus, renderThreadSummary } from './messageFooter';
@@ -76,8 +76,7 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
   }
   const main = h('div', { class: 'main' });
   if (first) {
-    const who = h('span', { class: 'author' }, bdi(name));
-    who.style.color = `var(${authorColorVar(m.author)})`;
+    const who = tint(h('span', { class: 'author' }, bdi(name)), m.author);
     // A removed member's messages stay, marked as theirs.
     const removed = author?.removed
       ? h('span', { class: 'removed-tag muted small', text: 'removed', attrs: { title: `${name} was removed from the team` } })

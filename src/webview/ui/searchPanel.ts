@@ -1,4 +1,5 @@
-import { MENTIONS_QUERY, type ConversationView, type SearchHit, type ViewSnapshot } from '../../protocol/view';
+import type { ConversationView, SearchHit, ViewSnapshot } from '../../protocol/view';
+import { MENTIONS_QUERY } from '../../protocol/viewShared';
 import { excerptParts } from '../logic/searchExcerpt';
 import { bdi, formatDayTime, h, icon, iconButton, visible } from './dom';
 import { requestId } from './requestIds';
@@ -20,7 +21,10 @@ const DEBOUNCE_MS = 250;
  */
 export class SearchPanel {
   readonly element: HTMLElement;
-  readonly results = h('div', { class: 'search-results', attrs: { role: 'list', 'aria-label': 'Search results' } });
+  /** What shows in the list's place: a heading or a note (announced), then the hits. */
+  readonly results = h('div', { class: 'search-results' });
+  /** The hits alone (a list holds only its items). */
+  private readonly hits = h('div', { class: 'search-hits', attrs: { role: 'list', 'aria-label': 'Search results' } });
   private readonly input: HTMLInputElement;
   private readonly inConv: HTMLSelectElement;
   private readonly fromUser: HTMLSelectElement;
@@ -123,18 +127,22 @@ export class SearchPanel {
     }
     const names = new Map((this.snap?.members ?? []).map((m) => [m.id, m.name]));
     const rows = hits.map((hit) => this.renderHit(hit, names));
+    rows[0].tabIndex = 0;
+    this.hits.setAttribute('aria-label', q === MENTIONS_QUERY ? 'Mentions of you' : 'Search results');
     if (q === MENTIONS_QUERY) {
-      this.results.replaceChildren(this.heading, ...rows);
+      this.hits.replaceChildren(...rows);
+      this.results.replaceChildren(this.heading, this.hits);
       return;
     }
     const count = `${hits.length}${more ? '+' : ''} result${hits.length === 1 && !more ? '' : 's'}`;
+    this.hits.replaceChildren(...rows);
     this.results.replaceChildren(
       h('div', {
         class: 'search-note muted',
         attrs: { role: 'status' },
         text: more ? `${count}, newest first — add words to narrow it` : `${count}, newest first`,
       }),
-      ...rows,
+      this.hits,
     );
   }
 
@@ -146,7 +154,7 @@ export class SearchPanel {
     for (const part of excerptParts(hit.text)) text.append(part.match ? h('mark', { text: part.text }) : visible(part.text));
     const el = h(
       'div',
-      { class: 'search-hit', attrs: { role: 'listitem', tabindex: '0', 'aria-label': `${who} in ${where}: ${text.textContent ?? ''}` } },
+      { class: 'search-hit', attrs: { role: 'listitem', tabindex: '-1', 'aria-label': `${who} in ${where}: ${text.textContent ?? ''}` } },
       h(
         'div',
         { class: 'search-meta' },
@@ -156,6 +164,10 @@ export class SearchPanel {
       text,
     );
     el.addEventListener('click', () => this.hooks.open(hit));
+    // One tab stop for the results: the hit last focused (the first, to begin with).
+    el.addEventListener('focus', () => {
+      for (const other of this.hits.querySelectorAll<HTMLElement>('.search-hit')) other.tabIndex = other === el ? 0 : -1;
+    });
     el.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') this.hooks.open(hit);
       else if (e.key === 'ArrowDown') (el.nextElementSibling as HTMLElement | null)?.focus();

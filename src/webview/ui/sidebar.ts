@@ -35,7 +35,7 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
     { class: 'side-toolbar' },
     tool('add', 'Room', 'Create a room', 'createRoom'),
     tool('sign-in', 'Join', 'Join a room', 'joinRoom'),
-    tool('person-add', 'DM', 'Start a direct message', 'startDm'),
+    tool('person-add', 'DM', 'Start a DM (direct message)', 'startDm'),
     tool('link', 'Invite', 'Copy an invite to this team', 'copyInvite'),
   );
   const hostLine = hostingLine(snap, hooks);
@@ -46,6 +46,7 @@ export function renderSidebar(snap: ViewSnapshot, active: string | undefined, ho
     .filter((m) => m.id !== snap.me?.id && !m.removed)
     .sort((a, b) => order[a.presence] - order[b.presence] || a.name.localeCompare(b.name));
   for (const m of others) people.append(personItem(m, hooks));
+  rovingList(people, 'li.person');
   // The count is of the people listed (everyone but me), so "1 online" never shows over nobody.
   const online = others.filter((m) => m.presence !== 'offline').length;
   return h(
@@ -141,7 +142,7 @@ function mentionsItem(snap: ViewSnapshot, hooks: SidebarHooks): HTMLElement {
 function personItem(m: Member, hooks: SidebarHooks): HTMLElement {
   const item = h(
     'li',
-    { class: 'person', attrs: { tabindex: '0', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message`, 'data-user': m.id } },
+    { class: 'person', attrs: { tabindex: '-1', role: 'button', 'aria-label': `${m.name}, ${m.presence}. Send a direct message`, 'data-user': m.id } },
     h('span', { class: `presence ${m.presence}`, attrs: { 'aria-hidden': 'true' } }),
     h('span', { class: 'person-name' }, bdi(m.name)),
     m.role
