@@ -4,8 +4,9 @@
 // no web home to point absolute URLs at; the view's content policy admits data: images.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const source = readFileSync(join(root, 'docs', 'README.extension.md'), 'utf8');
 let count = 0;
 const out = source

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
+import { readCandidates, type CandidateIo } from '../client/candidateFiles';
 import { applyPatch } from '../client/patch';
 import { sanitizeFileName } from '../client/fileNames';
 import { normalizeRelPath, relPathProblem, relativeTo } from '../client/paths';
@@ -205,7 +206,7 @@ export class CodeLinks {
     for (const root of roots) {
       const file = join(root, rel);
       if (!isFile(file)) continue;
-      const text = readFileSync(file, 'utf8');
+      const text = new TextDecoder().decode(await WORKSPACE_FILES.read(file));
       const located = body.code ? relocate(text, body.code, body.lines.start) : ({ status: 'same', start: 1, end: 1 } as const);
       if (located.status !== 'notFound') return { uri: vscode.Uri.file(file), text, located, path: rel };
       const renamed = await this.searchRenamed(root, rel, body);
@@ -223,11 +224,10 @@ export class CodeLinks {
     const uris = await vscode.workspace.findFiles(base, '**/{node_modules,.git,dist,out}/**', 400);
     const sameName = uris.filter((u) => basename(u.fsPath) === basename(rel));
     const ordered = [...sameName, ...uris.filter((u) => !sameName.includes(u))];
-    const candidates: { path: string; text: string }[] = [];
-    for (const u of ordered) {
-      if (!isFile(u.fsPath) || statSync(u.fsPath).size > 1024 * 1024) continue;
-      candidates.push({ path: u.fsPath, text: readFileSync(u.fsPath, 'utf8') });
-    }
+    const candidates = await readCandidates(
+      ordered.map((u) => u.fsPath),
+      WORKSPACE_FILES,
+    );
     const hit = relocateIn(candidates, body.code, body.lines.start);
     if (!hit) return undefined;
     const text = candidates.find((c) => c.path === hit.path)?.text;
@@ -281,6 +281,15 @@ export class CodeLinks {
     await vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(pos, pos) });
   }
 }
+
+/** Workspace files through VS Code's file system (asynchronous; the same calls reach a remote workspace). */
+const WORKSPACE_FILES: CandidateIo = {
+  size: async (path) => {
+    const st = await vscode.workspace.fs.stat(vscode.Uri.file(path));
+    return st.type & vscode.FileType.File ? st.size : undefined;
+  },
+  read: async (path) => vscode.workspace.fs.readFile(vscode.Uri.file(path)),
+};
 
 async function showLines(uri: vscode.Uri, start: number, end: number): Promise<void> {
   const doc = await vscode.workspace.openTextDocument(uri);

@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import type { ParleyClient } from '../client/client';
 import { conversationMarkdown, loadAllHistory } from '../client/exportMarkdown';
 import { sanitizeFileName } from '../client/fileNames';
+import { unreadAfter } from '../client/unreadNav';
 import { conversationViews } from '../client/viewModel';
 import type { ChatViewProvider } from './chatViewProvider';
 import { needClient, type Register } from './commandSupport';
-import { showInfo, withProgressNotification } from './messages';
+import { flashStatus, showInfo, withProgressNotification } from './messages';
 import { pickOne } from './picks';
 import { plainLabel } from './plainText';
 import { mayWrite } from './safeWrite';
@@ -20,6 +21,13 @@ export function registerConversationCommands(reg: Register, session: Session, ch
     const id = await pickConversation(needClient(session));
     if (id) await chat.reveal(id, true);
   });
+  const goUnread = async (step: 1 | -1) => {
+    const next = unreadAfter(conversationViews(needClient(session)), chat.active, step);
+    if (next) await chat.reveal(next, true);
+    else flashStatus('check', 'Parley: no other conversation has unread messages', 4000);
+  };
+  reg('parley.nextUnread', () => goUnread(1));
+  reg('parley.previousUnread', () => goUnread(-1));
   reg('parley.startDm', async () => {
     const c = needClient(session);
     const id = await pickMember(c);

@@ -16,7 +16,7 @@ import {
   type Instance,
   type Workbench,
 } from './harness';
-import { eventually } from './parley';
+import { answerPick, eventually } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
 
@@ -87,6 +87,38 @@ describe('Parley in a real VS Code (smoke)', function () {
     assert.match((await page.locator('.extension-editor .header').first().innerText()).replace(/\s+/g, ' '), /Preview/, 'marked as a preview');
     await screenshot(page, 'smoke-extensions-view-readme');
     console.log(`      README with ${loaded.length} images, icon ${iconWidth} px`);
+  });
+
+  it('offers the Getting Started walkthrough, its steps with their images', async function () {
+    this.timeout(120_000);
+    if (!workbench || !instance) this.skip();
+    const page = workbench.page;
+    // The README's webview has the keyboard: give it back to the workbench (F1 opens the palette there).
+    await page.locator('.activitybar a[aria-label^="Explorer"]').first().click();
+    // (Not runCommand: this command answers with a quick pick of its own, in the same widget.)
+    await page.keyboard.press('F1');
+    const palette = page.locator('.quick-input-widget .quick-input-box input');
+    await palette.fill('>Welcome: Open Walkthrough...');
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: /^Welcome: Open Walkthrough\.\.\.$/ }) })
+      .first()
+      .click();
+    await answerPick(page, 'Get started with Parley');
+    const steps = page.locator('.gettingStartedContainer .getting-started-step');
+    await eventually(
+      'the walkthrough lists its four steps',
+      async () => (await steps.locator('.step-title').allInnerTexts()).map((t) => t.trim()),
+      (t) => ['Join your team', 'Or host one on this machine', 'Send code with its context', 'Choose what notifies you'].every((x) => t.includes(x)),
+      20_000,
+    );
+    const image = page.locator('.gettingStartedContainer .getting-started-media img').first();
+    await eventually(
+      "the open step's image has loaded",
+      () => image.evaluate((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth > 0),
+      (ok) => ok,
+      20_000,
+    );
+    await screenshot(page, 'smoke-walkthrough');
     await workbench.close();
     await instance.stop();
   });

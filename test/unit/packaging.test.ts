@@ -4,16 +4,25 @@
 // only data: images show for a package installed from a .vsix).
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
+interface Step {
+  id: string;
+  description: string;
+  media: { image?: string };
+  completionEvents?: string[];
+}
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   icon?: string;
   preview?: boolean;
   categories: string[];
   scripts: Record<string, string>;
+  contributes: { commands: { command: string }[]; walkthroughs?: { id: string; steps: Step[] }[] };
 };
+/** VS Code's own commands a walkthrough may link to. */
+const BUILT_IN = new Set(['workbench.action.openSettings']);
 
 describe('the .vsix', () => {
   let files: string[];
@@ -28,7 +37,6 @@ describe('the .vsix', () => {
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean);
-    files.push(`readme:${readme}`);
   });
 
   it('holds the bundles the extension loads, not dist/relay.js', () => {
@@ -60,6 +68,28 @@ describe('the .vsix', () => {
       assert.ok(img.src.startsWith('data:image/png;base64,'), `${img.alt}: inlined`);
       assert.ok(Buffer.from(img.src.slice(22), 'base64').equals(readFileSync(join(root, source[n].src))), `${img.alt}: the bytes of ${source[n].src}`);
     });
-    assert.ok(files.includes('readme:dist/README.md'));
+  });
+
+  it('has a Getting Started walkthrough whose images are packaged and whose links and events are real', () => {
+    const [walk] = pkg.contributes.walkthroughs ?? [];
+    assert.ok(walk && walk.steps.length >= 4, 'a walkthrough of four steps or more');
+    const ours = new Set(pkg.contributes.commands.map((c) => c.command));
+    const sources = readdirSync(join(root, 'src', 'host'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(join(root, 'src', 'host', f), 'utf8'))
+      .join('\n');
+    for (const step of walk.steps) {
+      assert.ok(step.media.image && files.includes(step.media.image), `${step.id}: its image ${step.media.image} is packaged`);
+      const links = [...step.description.matchAll(/\]\(command:([\w.]+)/g)].map((m) => m[1]);
+      assert.ok(links.length > 0, `${step.id}: offers a command`);
+      for (const c of links) assert.ok(ours.has(c) || BUILT_IN.has(c), `${step.id}: links to ${c}, which exists`);
+      assert.ok((step.completionEvents ?? []).length > 0, `${step.id}: can be completed`);
+      for (const e of step.completionEvents ?? []) {
+        const [kind, what] = e.split(/:(.*)/);
+        if (kind === 'onCommand') assert.ok(ours.has(what) || BUILT_IN.has(what), `${step.id}: ${e}`);
+        else if (kind === 'onContext') assert.ok(sources.includes(`'${what}'`), `${step.id}: ${e} is a context key the extension sets`);
+        else assert.equal(kind, 'onSettingChanged', `${step.id}: ${e}`);
+      }
+    }
   });
 });

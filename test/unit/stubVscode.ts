@@ -1,3 +1,4 @@
+import { readFile, stat } from 'node:fs/promises';
 import Module from 'node:module';
 
 // Loads a src/host module outside the extension host, with a stand-in for `vscode` that records
@@ -11,12 +12,13 @@ type Fn = (...args: any[]) => any;
 export interface VscodeStub {
   window: Record<string, Fn>;
   commands: Record<string, Fn>;
-  workspace: { getConfiguration: Fn };
+  workspace: { getConfiguration: Fn; fs: { stat: Fn; readFile: Fn } };
   /** Settings `workspace.getConfiguration('parley').get(key)` returns (else its default). */
   settings: Record<string, unknown>;
   QuickPickItemKind: { Separator: number; Default: number };
   ProgressLocation: { Notification: number };
   ConfigurationTarget: { Global: number };
+  FileType: Record<string, number>;
   EventEmitter: typeof StubEmitter;
 }
 
@@ -46,7 +48,16 @@ export function vscodeStub(): VscodeStub {
         get: (key: string, fallback: unknown) => (key in settings ? settings[key] : fallback),
         update: async (key: string, v: unknown) => void (settings[key] = v),
       }),
+      // VS Code's file system, on the real disk (the tests' files are real files).
+      fs: {
+        stat: async (uri: { fsPath: string }) => {
+          const st = await stat(uri.fsPath);
+          return { type: st.isFile() ? 1 : st.isDirectory() ? 2 : 0, size: st.size };
+        },
+        readFile: async (uri: { fsPath: string }) => new Uint8Array(await readFile(uri.fsPath)),
+      },
     },
+    FileType: { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 },
     QuickPickItemKind: { Separator: -1, Default: 0 },
     ProgressLocation: { Notification: 15 },
     ConfigurationTarget: { Global: 1 },

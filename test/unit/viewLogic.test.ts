@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { MessageView } from '../../src/protocol/view';
-import { authorColorVar } from '../../src/webview/logic/authorColor';
+import { authorColors, authorColorVar, PALETTE } from '../../src/webview/logic/authorColor';
 import { completeMention, mentionAt, mentionCandidates } from '../../src/webview/logic/mentionQuery';
 import { buildRows, buildThreadRows, mergeOlder, mergeSnapshot, seenPositions } from '../../src/webview/logic/timeline';
 import { HeightIndex, visibleRange } from '../../src/webview/logic/windowing';
@@ -152,5 +152,29 @@ describe('author colours', () => {
     assert.match(authorColorVar('u_abc'), /^--vscode-/);
     const used = new Set(Array.from({ length: 50 }, (_, i) => authorColorVar(`u${i}`)));
     assert.ok(used.size >= 6, 'users spread over the palette');
+  });
+
+  it('differ within a conversation while it has no more members than hues', () => {
+    // Ids that prefer the same hue, as two of three teammates did in a real afternoon.
+    const clash = Array.from({ length: 400 }, (_, i) => `u${i}`).filter((u) => authorColorVar(u) === authorColorVar('u0'));
+    assert.ok(clash.length >= 7, 'enough ids that prefer one hue');
+    for (let n = 2; n <= PALETTE.length; n++) {
+      const members = clash.slice(0, n);
+      const colour = authorColors(members);
+      assert.equal(new Set(members.map(colour)).size, n, `${n} members, ${n} colours`);
+    }
+    const nine = authorColors(clash.slice(0, 9));
+    assert.equal(new Set(clash.slice(0, 9).map(nine)).size, PALETTE.length, 'more members than hues: every hue is used');
+  });
+
+  it("keep a member's colour when others join after them, and give the unlisted their own hue", () => {
+    const clash = Array.from({ length: 400 }, (_, i) => `u${i}`).filter((u) => authorColorVar(u) === authorColorVar('u0'));
+    const before = authorColors(clash.slice(0, 3));
+    const was = clash.slice(0, 3).map(before);
+    const after = authorColors([...clash.slice(0, 3), 'newcomer', clash[3]]);
+    assert.deepEqual(clash.slice(0, 3).map(after), was);
+    assert.equal(after(clash[0]), authorColorVar(clash[0]), 'the first keeps the hue they prefer');
+    assert.equal(after('gone-member'), authorColorVar('gone-member'));
+    assert.equal(authorColors(['a', 'a', 'b'])('a'), authorColorVar('a'), 'a member listed twice takes one hue');
   });
 });

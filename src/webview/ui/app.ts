@@ -70,7 +70,13 @@ export class App {
       sendFiles: (files) => this.sendFiles(files),
       back: () => this.showScreen('list'),
       openResult: (conv, seq, thread) => this.openResult(conv, seq, thread),
+      scrolled: (conv, spot) => {
+        if (spot) this.ui.scroll = { conv, ...spot };
+        else delete this.ui.scroll;
+        saveUiState(this.ui);
+      },
     });
+    this.pane.restoreOnce(this.ui.scroll);
     this.threadPane = new ThreadPane({
       rowContext: (composer) => this.rowContext(composer, false),
       close: () => post({ type: 'closeThread' }),

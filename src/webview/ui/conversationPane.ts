@@ -8,7 +8,8 @@ import { ChatHeader } from './chatHeader';
 import { Composer } from './composer';
 import { bdi, h } from './dom';
 import type { Drafts } from './drafts';
-import { MessageList } from './messageList';
+import { MessageList, type Spot } from './messageList';
+import { closePopup } from './popup';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
 import { requestId } from './requestIds';
 import { TypingLine } from './typingLine';
@@ -25,6 +26,8 @@ export interface ConversationPaneHooks {
   back(): void;
   /** Shows a message in context (the host answers with `reveal`). */
   openResult(conv: string, seq: number, thread: number | undefined): void;
+  /** The user scrolled conversation `conv` to `spot` (undefined: to its bottom). */
+  scrolled(conv: string, spot: Spot | undefined): void;
 }
 
 /**
@@ -43,6 +46,7 @@ export class ConversationPane {
   private readonly typing: TypingLine;
   /** Reads out messages that arrive in the open conversation (the list is no live region). */
   readonly announcer = new Announcer();
+  private restoreSpot: { conv: string; key: string; offset: number } | undefined;
 
   constructor(
     private readonly state: ViewState,
@@ -78,6 +82,11 @@ export class ConversationPane {
       me: () => state.me(),
       maxChars: () => state.maxChars(),
     });
+    let timer = 0;
+    this.list.element.addEventListener('scroll', () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(() => inConv((conv) => hooks.scrolled(conv, this.list.position())), 250);
+    });
     const parts = [this.header.element, this.header.pinnedHost, this.banner, this.list.host, this.typing.element, this.composer.element, this.archivedBar];
     this.element = h('section', { class: 'chat-pane', attrs: { 'aria-label': 'Conversation' } }, ...parts);
   }
@@ -90,6 +99,8 @@ export class ConversationPane {
     const active = this.state.active;
     if (switched) {
       this.header.closePinned();
+      // A message's menu or picker belongs to the conversation it was opened in.
+      closePopup();
       this.open.open(this.state.conv(), snap.messages, snap.more);
       this.composer.setDraft(active ? this.drafts.get(active) : '');
       return;
@@ -108,7 +119,16 @@ export class ConversationPane {
     this.banner.replaceChildren(...(banner ? [banner] : []));
     this.typing.render();
     if (!switched) this.open.followReadMarker(this.list.atBottom, snap.me?.id);
-    this.renderRows({ toBottom: switched });
+    // Opened again after a hide/show or a reload: where the user had scrolled it, if that row is loaded.
+    const spot = switched && this.restoreSpot?.conv === this.state.active ? this.restoreSpot : undefined;
+    if (switched) this.restoreSpot = undefined;
+    this.renderRows({ toBottom: switched && !spot });
+    if (spot && !this.list.restore(spot)) this.renderRows({ toBottom: true });
+  }
+
+  /** Where the conversation that opens first was scrolled to before the view was made anew. */
+  restoreOnce(spot: { conv: string; key: string; offset: number } | undefined): void {
+    this.restoreSpot = spot;
   }
 
   typed(conv: string, user: string): void {

@@ -1,4 +1,3 @@
-import { authorColorVar } from '../logic/authorColor';
 import { avatarLabels } from '../logic/avatars';
 import type { RowContext } from './messageRow';
 import { h } from './dom';
@@ -23,22 +22,22 @@ export function avatarLabel(user: string, ctx: RowContext): string {
 /** The author's avatar at the head of a run of their messages. */
 export function avatar(user: string, name: string, ctx: RowContext): HTMLElement {
   const el = h('div', { class: 'avatar', text: avatarLabel(user, ctx), attrs: { 'aria-hidden': 'true', title: name } });
-  return tint(el, user);
+  return tint(el, ctx.colour(user));
 }
 
 /** A small face (thread repliers, "seen by"). */
 export function face(user: string, ctx: RowContext): HTMLElement {
   const name = ctx.members.get(user)?.name ?? 'someone';
   const el = h('span', { class: 'face', text: avatarLabel(user, ctx), attrs: { title: name } });
-  return tint(el, user);
+  return tint(el, ctx.colour(user));
 }
 
 /**
- * Gives `el` its author's colour (media/chat.css draws text and border with it, nudged towards
- * the text colour in light themes, where chart colours are too pale for text).
+ * Gives `el` an author's colour (a CSS variable name, RowContext.colour): media/chat.css draws
+ * text and border with it, mixed towards the text colour so it reads as text.
  */
-export function tint<E extends HTMLElement>(el: E, user: string): E {
-  el.style.setProperty('--author', `var(${authorColorVar(user)})`);
+export function tint<E extends HTMLElement>(el: E, colour: string): E {
+  el.style.setProperty('--author', `var(${colour})`);
   el.classList.add('tinted');
   return el;
 }

@@ -171,7 +171,7 @@ function link(href: string, hooks: MarkdownHooks): HTMLAnchorElement {
  * the same `meter` share a highlighting budget (ui/highlight.ts).
  */
 export function codeBlock(code: string, lang: string | undefined, hooks: MarkdownHooks, opts: { bar?: boolean; meter?: BudgetMeter } = {}): HTMLElement {
-  // Focusable, so a long line can be scrolled to with the keyboard (arrow keys once it has focus).
+  // A Tab stop while its lines run past its width (ui/rowFocus.ts codeTabStops), to scroll them with the keys.
   const pre = h('pre', { class: 'code', attrs: { tabindex: '0' } }, h('code', {}, highlightCode(code, lang, opts.meter)));
   if (opts.bar === false) return h('div', { class: 'code-block' }, pre);
   const bar = h(

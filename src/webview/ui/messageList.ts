@@ -3,6 +3,13 @@ import { jumpLabel, lastVisibleIndex, newBelow } from '../logic/jumpLatest';
 import { HeightIndex, visibleRange } from '../logic/windowing';
 import { h, icon, visible } from './dom';
 import { listKeys } from './listKeys';
+import { codeTabStops, prepareRow, refocus, rowIdPrefix } from './rowFocus';
+
+/** A row's place on screen: its key, and how far its top is below the viewport's top. */
+export interface Spot {
+  key: string;
+  offset: number;
+}
 
 const OVERSCAN = 800;
 const NEAR_BOTTOM = 48;
@@ -35,6 +42,9 @@ export class MessageList {
   private ownTop = -1;
   /** scrollTop at the last scroll event, to tell a move up from a move down. */
   private lastTop = 0;
+  /** Where to put the rows once the list has a size (asked for while it was hidden). */
+  private pending: Spot | undefined;
+  private readonly idPrefix = rowIdPrefix();
 
   constructor(
     private readonly renderRow: (row: Row) => HTMLElement,
@@ -103,6 +113,19 @@ export class MessageList {
     return el.closest<HTMLElement>('[data-row-key]')?.dataset.rowKey;
   }
 
+  /** Where the user is: undefined at the bottom (following new rows), else the first row on screen. */
+  position(): Spot | undefined {
+    return this.stick ? undefined : this.anchor();
+  }
+
+  /** Puts row `spot.key` back at its place on screen (not following the bottom); false when it is not loaded. */
+  restore(spot: Spot): boolean {
+    if (!this.rows.some((r) => r.key === spot.key)) return false;
+    this.stick = false;
+    this.render(spot);
+    return true;
+  }
+
   /** Whether the view follows new rows (the user is at the bottom). */
   get atBottom(): boolean {
     return this.stick;
@@ -157,7 +180,7 @@ export class MessageList {
   }
 
   /** The first row at least partly visible, and how far its top is from the viewport's top. */
-  private anchor(): { key: string; offset: number } | undefined {
+  private anchor(): Spot | undefined {
     const keys = this.rows.map((r) => r.key);
     const offsets = this.heights.offsets(keys);
     const top = this.element.scrollTop;
@@ -165,10 +188,15 @@ export class MessageList {
     return undefined;
   }
 
-  private render(anchor?: { key: string; offset: number }): void {
+  private render(anchor?: Spot): void {
     // Hidden (narrow layout showing the list): nothing can be measured; the ResizeObserver
-    // renders again when the list gets a size.
-    if (this.element.clientHeight === 0) return;
+    // renders again when the list gets a size, and then puts a row asked for where it belongs.
+    if (this.element.clientHeight === 0) {
+      if (anchor) this.pending = anchor;
+      return;
+    }
+    anchor ??= this.pending;
+    this.pending = undefined;
     const keys = this.rows.map((r) => r.key);
     const focused = this.focusedRow();
     for (let pass = 0; pass < 3; pass++) {
@@ -189,15 +217,13 @@ export class MessageList {
         let el = this.cache.get(v);
         if (!el) {
           el = this.renderRow(this.rows[i]);
-          if (this.rows[i].kind === 'msg') {
-            el.dataset.rowKey = keys[i];
-            el.tabIndex = -1;
-          }
+          if (this.rows[i].kind === 'msg') prepareRow(el, keys[i], this.idPrefix);
           this.cache.set(v, el);
         }
         wanted.push(el);
       }
       this.place(wanted, focused);
+      for (const el of wanted) codeTabStops(el);
       let changed = false;
       wanted.forEach((el, n) => {
         if (this.heights.set(keys[range.start + n], el.offsetHeight) !== 0) changed = true;
@@ -262,6 +288,6 @@ export class MessageList {
     }
     if (focused === undefined || this.focusedRow() === focused) return;
     const again = wanted.find((el) => el.dataset.rowKey === focused);
-    (again ?? this.element).focus({ preventScroll: true });
+    refocus(again ?? this.element);
   }
 }

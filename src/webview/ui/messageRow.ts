@@ -15,6 +15,8 @@ import { renderNotice } from './noticeRow';
 export interface RowContext extends MarkdownHooks {
   me?: string;
   members: Map<string, Member>;
+  /** An author's colour in this conversation (a CSS variable name; logic/authorColor.ts). */
+  colour(user: string): string;
   conv: string;
   retry(id: string): void;
   discard(id: string): void;
@@ -76,7 +78,7 @@ function renderMessage(m: MessageView, first: boolean, ctx: RowContext, seenBy?:
   }
   const main = h('div', { class: 'main' });
   if (first) {
-    const who = tint(h('span', { class: 'author' }, bdi(name)), m.author);
+    const who = tint(h('span', { class: 'author' }, bdi(name)), ctx.colour(m.author));
     // A removed member's messages stay, marked as theirs.
     const removed = author?.removed
       ? h('span', { class: 'removed-tag muted small', text: 'removed', attrs: { title: `${name} was removed from the team` } })

@@ -2,6 +2,7 @@ import type { MessageView } from '../../protocol/view';
 import type { Member } from '../../protocol/wire';
 import { messageGist } from '../logic/messageGist';
 import { bdi, formatDayTime, h, iconButton } from './dom';
+import { rovingList } from './roving';
 
 /**
  * The conversation's pinned messages, under its header; clicking one shows it in context.
@@ -27,7 +28,7 @@ export function renderPinned(
     const by = m.pinned ? (m.pinned.by === me ? 'you' : (members.get(m.pinned.by)?.name ?? 'someone')) : '';
     const item = h(
       'div',
-      { class: 'search-hit pinned-item', attrs: { role: 'listitem', tabindex: '0', 'aria-label': `${who}: ${messageGist(m)}` } },
+      { class: 'search-hit pinned-item', attrs: { role: 'listitem', tabindex: '-1', 'aria-label': `${who}: ${messageGist(m)}` } },
       h(
         'div',
         { class: 'search-meta' },
@@ -41,5 +42,7 @@ export function renderPinned(
     item.addEventListener('keydown', (e) => e.key === 'Enter' && open(m));
     list.append(item);
   }
+  // One tab stop; Up, Down, Home and End move between the pins.
+  rovingList(list, '.pinned-item');
   return list;
 }

@@ -10,7 +10,9 @@ export function showPopup(el: HTMLElement, anchor: HTMLElement, keydown: (e: Key
   const onOutside = (e: Event) => {
     if (!el.contains(e.target as Node)) closePopup();
   };
+  let armed = 0;
   const close = () => {
+    clearTimeout(armed);
     document.removeEventListener('mousedown', onOutside);
     el.remove();
   };
@@ -32,7 +34,7 @@ export function showPopup(el: HTMLElement, anchor: HTMLElement, keydown: (e: Key
   el.style.top = `${Math.max(4, top)}px`;
   open = { el, close };
   // After the click that opened it has finished bubbling.
-  setTimeout(() => document.addEventListener('mousedown', onOutside), 0);
+  armed = window.setTimeout(() => document.addEventListener('mousedown', onOutside), 0);
 }
 
 export function closePopup(): void {

@@ -1,4 +1,5 @@
 import type { ConversationView, ViewSnapshot } from '../../protocol/view';
+import { authorColors } from '../logic/authorColor';
 import type { Composer } from './composer';
 import type { RowContext } from './messageRow';
 import { post } from './vscodeApi';
@@ -32,6 +33,7 @@ export function rowContext(s: RowScope): RowContext {
     mayPin: s.mayPin,
     ...(me ? { me: me.id } : {}),
     members: new Map((s.snap?.members ?? []).map((m) => [m.id, m])),
+    colour: authorColors(s.conv?.members ?? []),
     conv: s.active() ?? '',
     openLink: (url) => post({ type: 'openLink', url }),
     copy: (text) => {

@@ -19,8 +19,12 @@ export function openRowMenu(row: HTMLElement): void {
         click: (e) => {
           e.stopPropagation();
           closePopup();
-          row.focus();
-          button.click();
+          // The row may have been drawn anew (or left the screen) since the menu opened: press the
+          // button of the row on screen now, or nothing.
+          const live = liveButton(row, button);
+          if (!live) return;
+          live.row.focus();
+          live.button.click();
         },
       },
     }),
@@ -38,4 +42,14 @@ export function openRowMenu(row: HTMLElement): void {
     }
   });
   items[0].focus();
+}
+
+/** The row with `row`'s key as it is in the page now, and its button with `button`'s name. */
+function liveButton(row: HTMLElement, button: HTMLButtonElement): { row: HTMLElement; button: HTMLButtonElement } | undefined {
+  const key = row.dataset.rowKey;
+  const list = row.isConnected ? row : key !== undefined ? row.ownerDocument.querySelector<HTMLElement>(`[data-row-key="${CSS.escape(key)}"]`) : null;
+  if (!list) return undefined;
+  const label = button.getAttribute('aria-label') ?? '';
+  const now = list.querySelector<HTMLButtonElement>(`:scope > .actions button[aria-label="${CSS.escape(label)}"]`);
+  return now ? { row: list, button: now } : undefined;
 }

@@ -32,11 +32,15 @@ export class ViewState {
     return this.snap?.limits?.maxTextChars ?? DEFAULT_LIMITS.maxTextChars;
   }
 
-  /** What rows render from besides themselves: who was removed (marked), whether I may pin here. */
+  /** What rows render from besides themselves: who was removed (marked), whether I may pin here, the members (their colours). */
   rowsKey(): string {
     if (this.rowsKeyFor.snap !== this.snap || this.rowsKeyFor.active !== this.active) {
       const removed = (this.snap?.members ?? []).filter((m) => m.removed).map((m) => m.id);
-      this.rowsKeyFor = { snap: this.snap, active: this.active, key: `${removed.join(',')}/${this.may('pin') ? 1 : 0}` };
+      this.rowsKeyFor = {
+        snap: this.snap,
+        active: this.active,
+        key: `${removed.join(',')}/${this.may('pin') ? 1 : 0}/${this.conv()?.members.join(',') ?? ''}`,
+      };
     }
     return this.rowsKeyFor.key;
   }

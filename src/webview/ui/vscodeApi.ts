@@ -7,6 +7,8 @@ export interface UiState {
   screen: 'list' | 'chat';
   /** Emoji used for reactions, most recent first. */
   recentEmoji: string[];
+  /** Where the open conversation was scrolled to, when not at its bottom (restored after a hide/show or a reload). */
+  scroll?: { conv: string; key: string; offset: number };
 }
 
 interface VsCodeApi {
@@ -27,7 +29,12 @@ export function loadUiState(): UiState {
   const s = api.getState() as Partial<UiState> | undefined;
   const recent = Array.isArray(s?.recentEmoji) ? s.recentEmoji.filter((e): e is string => typeof e === 'string').slice(0, 8) : [];
   const times = s?.draftTimes && typeof s.draftTimes === 'object' ? s.draftTimes : {};
-  return { drafts: s?.drafts ?? {}, draftTimes: times, screen: s?.screen === 'chat' ? 'chat' : 'list', recentEmoji: recent };
+  const sc = s?.scroll;
+  const scroll =
+    sc && typeof sc.conv === 'string' && typeof sc.key === 'string' && Number.isFinite(sc.offset)
+      ? { conv: sc.conv, key: sc.key, offset: sc.offset }
+      : undefined;
+  return { drafts: s?.drafts ?? {}, draftTimes: times, screen: s?.screen === 'chat' ? 'chat' : 'list', recentEmoji: recent, ...(scroll ? { scroll } : {}) };
 }
 
 export function saveUiState(s: UiState): void {
