@@ -89,6 +89,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.cache.self;
   }
 
+  /** The relay's address this client connects to. */
+  get relayUrl(): string {
+    return this.opts.url;
+  }
+
   get limits(): Limits {
     return this._limits;
   }

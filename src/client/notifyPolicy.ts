@@ -8,6 +8,8 @@ export interface NotifyContext {
   viewVisible: boolean;
   /** Only one window of a user notifies (see notifierElection). */
   isNotifierWindow: boolean;
+  /** Notifications are snoozed (NotifyPrefs.snoozedUntil). */
+  snoozed?: boolean;
 }
 
 export interface NotifyCandidate {
@@ -21,13 +23,25 @@ export interface NotifyCandidate {
   thread?: number;
   /** A reply in a thread I started or replied to. */
   inMyThread?: boolean;
+  /** The conversation is muted. */
+  muted?: boolean;
+  /** For a reply: the thread was followed (true) or left (false) by hand; undefined: neither. */
+  following?: boolean;
 }
 
-/** Whether a new message from someone else should raise a notification. */
+/**
+ * Whether a new message from someone else should raise a notification. A snooze silences
+ * everything; a thread followed by hand notifies of every reply, even in a muted conversation; a
+ * muted conversation notifies of nothing else, mentions included; a thread left by hand only of
+ * replies that mention me.
+ */
 export function shouldNotify(c: NotifyCandidate, ctx: NotifyContext): boolean {
-  if (!ctx.isNotifierWindow || ctx.level === 'none') return false;
+  if (!ctx.isNotifierWindow || ctx.level === 'none' || ctx.snoozed) return false;
   if (ctx.quietWhileDebugging && ctx.debugging) return false;
   if (ctx.windowFocused && ctx.viewVisible) return false; // the user is looking at the chat
+  if (c.thread !== undefined && c.following === true) return true;
+  if (c.muted) return false;
+  if (c.thread !== undefined && c.following === false) return c.mentionsMe;
   return ctx.level === 'all' || c.isDm || c.mentionsMe || c.inMyThread === true;
 }
 

@@ -37,6 +37,20 @@ export function conversationViews(client: ParleyClient): ConversationView[] {
     .sort((a, b) => b.lastTs - a.lastTs || (a.kind === b.kind ? a.title.localeCompare(b.title) : a.kind === 'room' ? -1 : 1));
 }
 
+/**
+ * Unread messages for the status bar and the view's badge: all those of conversations that are
+ * not muted, and of muted ones only those that mention me.
+ */
+export function unreadTotal(client: ParleyClient, muted: (conv: string) => boolean): number {
+  let total = 0;
+  for (const c of client.conversations()) {
+    if (c.unread === 0) continue;
+    if (!muted(c.id)) total += c.unread;
+    else total += mentionHits(client, { unread: { conv: c.id, after: Math.max(c.read, c.head - 500) }, limit: 99 }).length;
+  }
+  return total;
+}
+
 /** The body a view shows for a message, or an `unsupported` placeholder flagged `unreadable`. */
 function viewBody(m: { body: unknown; unreadable?: string }): Pick<MessageView, 'body' | 'unreadable'> {
   const why = m.unreadable ?? unreadableBody(m.body);

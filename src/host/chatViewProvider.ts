@@ -6,6 +6,8 @@ import { chatHtml } from './html';
 import { DraftStore } from './drafts';
 import type { CodeLinks } from './codeLinks';
 import type { NetworkTeams } from './networkTeams';
+import type { NotificationPrefs } from './notificationPrefs';
+import { unreadTotal } from '../client/viewModel';
 import { showError } from './messages';
 import type { TeamCommands } from './teamCommands';
 import { dispatchViewMessage } from './view/dispatch';
@@ -16,6 +18,7 @@ import { FocusMemory } from './view/focusMemory';
 import { ImagePreviews } from './view/imagePreviews';
 import { messageHandlers } from './view/messageHandlers';
 import { navigationHandlers } from './view/navigationHandlers';
+import { notifyHandlers } from './view/notifyHandlers';
 import { searchHandlers } from './view/searchHandlers';
 import { buildSnapshot, degradedSnapshot } from './view/snapshot';
 import { teamHandlers } from './view/teamHandlers';
@@ -56,6 +59,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     team: Pick<TeamCommands, 'run'>,
     codeLinks: Pick<CodeLinks, 'run' | 'openRef' | 'showReceived'>,
     private readonly networkTeams: Pick<NetworkTeams, 'onDidChange' | 'teams' | 'flooded' | 'setJoinScreenShown'>,
+    readonly prefs: NotificationPrefs,
   ) {
     super(log);
     const storage = context.storageUri ?? context.globalStorageUri;
@@ -79,12 +83,14 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       ...navigationHandlers(this),
       ...editorHandlers(this, codeLinks),
       ...focusHandlers(this),
+      ...notifyHandlers(this),
       ...teamHandlers(team, runCommand),
     };
     this._register({ dispose: () => this.drafts.dispose() });
     this._register({ dispose: () => this.pushTimer && clearTimeout(this.pushTimer) });
     this._register(session.onDidChange(() => this.schedulePush()));
     this._register(networkTeams.onDidChange(() => this.schedulePush()));
+    this._register(prefs.onDidChange(() => (this.schedulePush(), this.updateBadge())));
     this._register(session.onClientEvent('typing', (conv, user) => this.post({ type: 'typing', conv, user })));
   }
 
@@ -243,6 +249,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       networkTeams: this.networkTeams,
       active: this.active,
       openThread: this.openThread,
+      prefs: this.prefs,
       withPreviews: (m: MessageView[]) => this.withPreviews(m),
     };
     let snapshot: ViewSnapshot;
@@ -273,7 +280,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   private updateBadge(): void {
     if (!this.view) return;
-    const total = this.session.client?.conversations().reduce((n, c) => n + c.unread, 0) ?? 0;
+    const client = this.session.client;
+    const total = client ? unreadTotal(client, (conv) => this.prefs.muted(conv)) : 0;
     // A badge of 0 is hidden; setting `undefined` leaves the last badge up in VS Code 1.100.
     this.view.badge = { value: total, tooltip: total > 0 ? `${total} unread message${total === 1 ? '' : 's'}` : 'No unread messages' };
   }

@@ -10,6 +10,8 @@ import { registerAdminCommands } from './adminCommands';
 import { registerConnectionCommands } from './connectionCommands';
 import { registerConversationCommands } from './conversationCommands';
 import { registerDeviceCommands } from './deviceCommands';
+import type { NotificationPrefs } from './notificationPrefs';
+import { registerNotifyCommands } from './notifyCommands';
 import { registerRoomCommands } from './roomCommands';
 import { registerShareCommands } from './shareCommands';
 
@@ -20,6 +22,7 @@ interface Deps {
   sharer: Sharer;
   invites: Invites;
   team: TeamCommands;
+  prefs: NotificationPrefs;
 }
 
 /**
@@ -27,7 +30,7 @@ interface Deps {
  * the ones that change the team (teamChange.ts TEAM_COMMANDS) by `team`, behind its guard.
  * A command that fails is logged and its error shown (reportingFailure).
  */
-export function registerCommands(context: vscode.ExtensionContext, { session, chat, log, sharer, invites, team }: Deps): void {
+export function registerCommands(context: vscode.ExtensionContext, { session, chat, log, sharer, invites, team, prefs }: Deps): void {
   const reg: Register = (id, fn) =>
     void context.subscriptions.push(vscode.commands.registerCommand(id, (...args: never[]) => reportingFailure(log, id, () => fn(...args))));
   team.register(reg);
@@ -37,4 +40,5 @@ export function registerCommands(context: vscode.ExtensionContext, { session, ch
   registerConnectionCommands(reg, { session, invites, team, log });
   registerConversationCommands(reg, session, chat);
   registerRoomCommands(reg, session, chat);
+  registerNotifyCommands(reg, session, () => chat.active, prefs);
 }

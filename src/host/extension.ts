@@ -7,11 +7,12 @@ import { NetworkTeams } from './networkTeams';
 import { CodeLinks } from './codeLinks';
 import { registerCommands } from './commands';
 import { Notifier } from './notifications';
+import { NotificationPrefs } from './notificationPrefs';
 import { PresenceTracker } from './presence';
 import { Session } from './session';
 import { Sharer } from './share';
 import { TeamCommands } from './teamCommands';
-import { StatusBar } from './statusBar';
+import { SnoozeIndicator, StatusBar } from './statusBar';
 import { VirtualDocs } from './virtualDocs';
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ session: Session }> {
@@ -28,6 +29,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
   invites.register(context);
   const docs = new VirtualDocs();
   context.subscriptions.push(docs);
+  const prefs = new NotificationPrefs(context, session, log);
+  context.subscriptions.push(prefs);
+  context.subscriptions.push(new SnoozeIndicator(prefs));
   // `chat` is read only once a command runs, after activation has made it.
   const team: TeamCommands = new TeamCommands({ session, invites, log, reveal: (): Promise<void> => chat.reveal() });
   const chat: ChatViewProvider = new ChatViewProvider(
@@ -38,13 +42,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ sess
     team,
     new CodeLinks(docs),
     networkTeams,
+    prefs,
   );
   context.subscriptions.push(chat);
   context.subscriptions.push(vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chat));
-  context.subscriptions.push(new StatusBar(session));
-  context.subscriptions.push(new Notifier(context, session, chat));
+  context.subscriptions.push(new StatusBar(session, prefs));
+  context.subscriptions.push(new Notifier(context, session, chat, prefs));
   context.subscriptions.push(new PresenceTracker(session, chat));
-  registerCommands(context, { session, chat, log, sharer: new Sharer(context, session), invites, team });
+  registerCommands(context, { session, chat, log, sharer: new Sharer(context, session), invites, team, prefs });
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('parley.shareReadReceipts')) session.client?.setShareRead(readConfig().shareReadReceipts);

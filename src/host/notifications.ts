@@ -7,6 +7,7 @@ import { Coalescer, shouldNotify, summarize, type NotifyCandidate } from '../cli
 import { pidAlive } from '../infra/pidLock';
 import { isShownBody, threadOf, type Message } from '../protocol/wire';
 import type { ChatViewProvider } from './chatViewProvider';
+import type { NotificationPrefs } from './notificationPrefs';
 import { readConfig } from './config';
 import { Disposable } from './disposable';
 import type { Session } from './session';
@@ -27,6 +28,7 @@ export class Notifier extends Disposable {
     context: vscode.ExtensionContext,
     session: Session,
     private readonly chat: ChatViewProvider,
+    private readonly prefs: NotificationPrefs,
   ) {
     super();
     this.electionFile = join(context.globalStorageUri.fsPath, 'notifier.json');
@@ -63,11 +65,14 @@ export class Notifier extends Disposable {
       authorName: author,
       text,
       mentionsMe: m.body.kind === 'text' && mentions(m.body.text, me.name, { room: !isDm }),
+      ...(this.prefs.muted(conv.id) ? { muted: true } : {}),
     };
     const root = threadOf(m.body);
     if (root !== undefined) {
       candidate.thread = root;
       candidate.inMyThread = client.store.threadParticipants(m.conv, root).has(me.id);
+      const following = this.prefs.following(conv.id, root);
+      if (following !== undefined) candidate.following = following;
     }
     const cfg = readConfig();
     const ok = shouldNotify(candidate, {
@@ -77,16 +82,37 @@ export class Notifier extends Disposable {
       windowFocused: vscode.window.state.focused,
       viewVisible: this.chat.visible,
       isNotifierWindow: true,
+      snoozed: this.prefs.snoozedUntil() !== undefined,
     });
     // The election file is read only for messages that would notify.
     if (ok && this.isNotifier()) this.coalescer.add(candidate);
   }
 
+  /** One notification; "Mute …" is offered when all of it is from one conversation (or one thread). */
   private async show(items: NotifyCandidate[]): Promise<void> {
     const { text, conv, thread } = summarize(items);
-    const pick = await showInfo(text, 'Reply', 'Open');
+    const one = items.every((i) => i.conv === conv);
+    const inThread = one && thread !== undefined && items.every((i) => i.thread === thread);
+    const first = items[0];
+    const mute = !one ? undefined : inThread ? 'Mute Thread' : first.isDm ? `Mute ${first.authorName}` : `Mute ${first.convTitle}`;
+    const pick = await showInfo(text, 'Reply', 'Open', ...(mute ? [mute] : []));
     if (pick === 'Reply') await this.chat.reveal(conv, true, thread);
     else if (pick === 'Open') await this.chat.reveal(conv, false, thread);
+    else if (pick !== undefined && pick === mute) await this.muteFromNotification(conv, inThread ? thread : undefined, mute.slice('Mute '.length));
+  }
+
+  /** The notification's Mute: the conversation, or (for a thread's replies) the thread; then a chance to undo it. */
+  private async muteFromNotification(conv: string, thread: number | undefined, what: string): Promise<void> {
+    const before = thread !== undefined ? this.prefs.following(conv, thread) : undefined;
+    if (thread !== undefined) this.prefs.setFollowing(conv, thread, false);
+    else this.prefs.setMuted(conv, true);
+    const said =
+      thread !== undefined
+        ? 'Thread muted: its replies notify you only when they mention you.'
+        : `${what} muted: it notifies you of nothing until you unmute it (the bell in its header).`;
+    if ((await showInfo(said, 'Undo')) !== 'Undo') return;
+    if (thread !== undefined) this.prefs.setFollowing(conv, thread, before);
+    else this.prefs.setMuted(conv, false);
   }
 
   private claim(): void {

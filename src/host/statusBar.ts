@@ -4,13 +4,20 @@ import { isSignedIn, type ConnectionView } from '../protocol/view';
 import { readConfig } from './config';
 import { plainLabel } from './plainText';
 import type { Session } from './session';
+import type { NotificationPrefs } from './notificationPrefs';
+import { unreadTotal } from '../client/viewModel';
+import { snoozeEnd } from '../client/snoozeTimes';
 
 /** Connection state and unread count in the status bar; a click opens the chat. */
 export class StatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('parley.status', vscode.StatusBarAlignment.Left, 50));
 
-  constructor(private readonly session: Session) {
+  constructor(
+    private readonly session: Session,
+    private readonly prefs: Pick<NotificationPrefs, 'muted' | 'onDidChange'>,
+  ) {
     super();
+    this._register(prefs.onDidChange(() => this.update()));
     this.item.name = 'Parley';
     this.item.command = 'parley.openChat';
     this._register(session.onDidChange(() => this.update()));
@@ -38,7 +45,9 @@ export class StatusBar extends Disposable {
     const name = this.session.client?.self?.name ?? (cfg.displayName || undefined);
     // The team's name is known here when this window hosts and announces it, else from the setting (as invites do).
     const team = this.session.hosting.relay?.opts.discovery?.team || cfg.teamName || undefined;
-    const unread = this.session.client?.conversations().reduce((n, x) => n + x.unread, 0) ?? 0;
+    const client = this.session.client;
+    // Muted conversations count only their mentions (as the view's badge does).
+    const unread = client ? unreadTotal(client, (conv) => this.prefs.muted(conv)) : 0;
     const s = describeStatus(c, { ...(name ? { name } : {}), ...(team ? { team } : {}), unread });
     this.item.text = s.text;
     this.item.tooltip = s.tooltip;
@@ -119,4 +128,54 @@ export function describeStatus(conn: ConnectionView, mine: { name?: string; team
         error: false,
       };
   }
+}
+
+/** The longest a timer may wait (setTimeout's limit): a longer snooze is looked at again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Shows while Parley's notifications are snoozed, and until when; a click resumes or changes it
+ * (notifyCommands.ts). It goes away by itself when the snooze ends, and follows one made in
+ * another window. Only Parley's own words are in it.
+ */
+export class SnoozeIndicator extends Disposable {
+  private readonly item = this._register(vscode.window.createStatusBarItem('parley.snooze', vscode.StatusBarAlignment.Left, 49));
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly prefs: Pick<NotificationPrefs, 'snoozedUntil' | 'onDidChange'>) {
+    super();
+    this.item.name = 'Parley Notifications Snoozed';
+    this.item.command = 'parley.snoozeNotifications';
+    this._register(prefs.onDidChange(() => this.update()));
+    this._register({ dispose: () => this.timer && clearTimeout(this.timer) });
+    this.update();
+  }
+
+  private update(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const until = this.prefs.snoozedUntil();
+    void vscode.commands.executeCommand('setContext', 'parley.snoozed', until !== undefined);
+    if (until === undefined) {
+      this.item.hide();
+      return;
+    }
+    const s = describeSnooze(until, new Date());
+    this.item.text = s.text;
+    this.item.tooltip = s.tooltip;
+    this.item.accessibilityInformation = { label: s.label, role: 'button' };
+    this.item.show();
+    // When it ends, and at the next midnight (a "tomorrow 9:00" becomes "9:00").
+    const midnight = new Date();
+    midnight.setHours(24, 0, 1, 0);
+    const next = Math.min(until, midnight.getTime());
+    this.timer = setTimeout(() => this.update(), Math.min(MAX_TIMER_MS, Math.max(1000, next - Date.now() + 50)));
+  }
+}
+
+/** What the snooze item shows for a snooze until `until`, at `now`. */
+export function describeSnooze(until: number, now: Date): Omit<StatusView, 'error'> {
+  const end = snoozeEnd(until, now);
+  const said = `Parley notifications are snoozed ${end ? `until ${end}` : 'until you resume them'}`;
+  return { text: end ? `$(bell-slash) ${end}` : '$(bell-slash)', tooltip: `${said}. Click to resume or change.`, label: said };
 }

@@ -60,6 +60,8 @@ export interface ConversationView {
   mentions: number;
   /** How far the other members have read, for those who share it (DMs and small rooms). */
   seen?: Record<string, number>;
+  /** Muted on this machine: no notifications, and its unread messages count in no badge but the list's. */
+  muted?: boolean;
 }
 
 export type DeliveryView = 'queued' | 'sent' | 'failed';
@@ -95,6 +97,8 @@ export interface ThreadView {
   message?: MessageView;
   /** Replies, oldest first, then those still queued. */
   replies: MessageView[];
+  /** Whether its replies notify me: followed by hand, or I took part in it and did not leave it. */
+  following: boolean;
 }
 
 export interface ViewSnapshot {
@@ -169,6 +173,10 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('edit'), conv: Conv, target: z.number().int().nonnegative(), text: z.string().min(1).max(100_000) }),
   z.object({ type: z.literal('delete'), conv: Conv, target: z.number().int().nonnegative() }),
   z.object({ type: z.literal('pin'), conv: Conv, target: z.number().int().nonnegative(), on: z.boolean() }),
+  /** Mutes (or unmutes) a conversation's notifications on this machine. */
+  z.object({ type: z.literal('mute'), conv: Conv, on: z.boolean() }),
+  /** Follows (or leaves) a thread: whether its replies notify me. */
+  z.object({ type: z.literal('follow'), conv: Conv, root: z.number().int().min(1), on: z.boolean() }),
   z.object({ type: z.literal('react'), conv: Conv, target: z.number().int().nonnegative(), emoji: Emoji, on: z.boolean() }),
   z.object({
     type: z.literal('sendFile'),

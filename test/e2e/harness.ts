@@ -535,7 +535,7 @@ async function launchBrowser(name: string): Promise<Workbench> {
  * Runs a command from the F1 palette by its full label (e.g. "Parley: Open Chat"). Commands of an
  * extension appear only once its extension host is up, so the palette is retried until timeout.
  */
-export async function runCommand(page: Page, title: string, opts: { timeoutMs?: number } = {}): Promise<void> {
+export async function runCommand(page: Page, title: string, opts: { timeoutMs?: number; answersWithPick?: boolean } = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   const widget = page.locator('.quick-input-widget');
@@ -551,7 +551,8 @@ export async function runCommand(page: Page, title: string, opts: { timeoutMs?: 
     try {
       await row.waitFor({ state: 'visible', timeout: Math.min(3000, Math.max(1, deadline - Date.now())) });
       await row.click();
-      await input.waitFor({ state: 'hidden', timeout: 5000 });
+      // A command that answers with a quick pick of its own keeps the widget open (answerPick next).
+      if (!opts.answersWithPick) await input.waitFor({ state: 'hidden', timeout: 5000 });
       return;
     } catch {
       // Not (yet) in the palette.

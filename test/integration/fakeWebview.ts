@@ -148,7 +148,15 @@ export function startView(
   const team = { run: async () => undefined };
   const links = { run: async () => undefined, openRef: async () => undefined, showReceived: async () => undefined, ...codeLinks };
   const networkTeams = { onDidChange: new StubEmitter().event, teams: () => [], flooded: () => false, setJoinScreenShown: () => undefined };
-  const provider = new Provider(context, session, log, () => undefined, team, links, networkTeams as never);
+  // Nothing muted or followed by hand (notifyPrefs.test.ts covers those).
+  const prefs = {
+    onDidChange: new StubEmitter().event,
+    muted: () => false,
+    following: () => undefined,
+    setMuted: () => undefined,
+    setFollowing: () => undefined,
+  };
+  const provider = new Provider(context, session, log, () => undefined, team, links, networkTeams as never, prefs as never);
   const webview = new FakeWebview();
   provider.resolveWebviewView(webview.view);
   return { provider, webview, stub, logged };

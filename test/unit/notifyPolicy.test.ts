@@ -63,3 +63,26 @@ describe('notification policy', () => {
     assert.equal(shown[2], 'carol in #general: lunch?');
   });
 });
+
+describe('notification policy: mute, follow and snooze', () => {
+  const reply: NotifyCandidate = { ...room, thread: 4, inMyThread: false };
+  it('a snooze silences everything, DMs and mentions too', () => {
+    for (const c of [dm, { ...room, mentionsMe: true }, { ...reply, following: true }]) assert.equal(shouldNotify(c, { ...ctx, snoozed: true }), false);
+    assert.equal(shouldNotify(dm, { ...ctx, snoozed: false }), true);
+  });
+
+  it('a muted conversation notifies of nothing, mentions included, but a thread followed by hand still notifies', () => {
+    assert.equal(shouldNotify({ ...dm, muted: true }, ctx), false);
+    assert.equal(shouldNotify({ ...room, mentionsMe: true, muted: true }, { ...ctx, level: 'all' }), false);
+    assert.equal(shouldNotify({ ...reply, inMyThread: true, muted: true }, ctx), false);
+    assert.equal(shouldNotify({ ...reply, muted: true, following: true }, ctx), true);
+  });
+
+  it('a thread followed by hand notifies of every reply; one left by hand only of mentions', () => {
+    assert.equal(shouldNotify({ ...reply, following: true }, ctx), true);
+    assert.equal(shouldNotify({ ...reply, following: true }, { ...ctx, level: 'none' }), false);
+    assert.equal(shouldNotify({ ...reply, inMyThread: true, following: false }, ctx), false);
+    assert.equal(shouldNotify({ ...reply, inMyThread: true, following: false }, { ...ctx, level: 'all' }), false);
+    assert.equal(shouldNotify({ ...reply, inMyThread: true, following: false, mentionsMe: true }, ctx), true);
+  });
+});

@@ -10,7 +10,7 @@ const load = mod._load;
 mod._load = function (this: unknown, request: string, ...rest: unknown[]) {
   return request === 'vscode' ? {} : load.call(this, request, ...rest);
 };
-const { describeStatus } = require('../../src/host/statusBar') as typeof import('../../src/host/statusBar');
+const { describeStatus, describeSnooze } = require('../../src/host/statusBar') as typeof import('../../src/host/statusBar');
 mod._load = load;
 
 const url = 'ws://192.168.1.20:7420';
@@ -66,5 +66,16 @@ describe('status bar', () => {
     // Link syntax split, the icon broken by a zero-width space (see plainLabel); the rest as written.
     assert.ok(s.tooltip.includes('You: [click] (command:parley.signOut) $\u200b(alert) **x**'), s.tooltip);
     assert.ok(s.tooltip.includes('Team: <img src=x> (ws://192.168.1.20:7420)'), s.tooltip);
+  });
+
+  it('shows a snooze with its end, or with none, in words a screen reader reads', () => {
+    const now = new Date(2026, 11, 3, 14, 5);
+    const s = describeSnooze(new Date(2026, 11, 3, 15, 5).getTime(), now);
+    assert.deepEqual(s, {
+      text: '$(bell-slash) 15:05',
+      tooltip: 'Parley notifications are snoozed until 15:05. Click to resume or change.',
+      label: 'Parley notifications are snoozed until 15:05',
+    });
+    assert.equal(describeSnooze(Number.MAX_SAFE_INTEGER, now).label, 'Parley notifications are snoozed until you resume them');
   });
 });

@@ -21,6 +21,11 @@ const invite = (fields: Partial<Invite> = {}): Invite => {
 /** Every contributed command that does not change the team. A new command goes here or into TEAM_COMMANDS. */
 const NOT_TEAM = [
   'parley.openChat',
+  'parley.nextUnread',
+  'parley.previousUnread',
+  'parley.toggleMute',
+  'parley.snoozeNotifications',
+  'parley.resumeNotifications',
   'parley.copyInvite',
   'parley.inviteByName',
   'parley.hostingStatus',

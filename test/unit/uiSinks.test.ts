@@ -89,11 +89,12 @@ describe('text shown in quick picks, input boxes and the status bar', () => {
   });
 
   it('src/host makes no status bar item but statusBar.ts, and no tree items or markdown strings', () => {
-    // The status bar item shows describeStatus() (tested below) and nothing else.
+    // The status bar items show describeStatus() and describeSnooze() (tested in statusBar.test.ts) and nothing else.
     assert.deepEqual(callsOutside(/\bcreateStatusBarItem\b|\.tooltip\s*=/, ['statusBar.ts']), []);
     const statusBar = readFileSync(join(hostDir, 'statusBar.ts'), 'utf8');
-    assert.deepEqual(statusBar.match(/\bthis\.item\.(text|tooltip)\s*=.*/g), ['this.item.text = s.text;', 'this.item.tooltip = s.tooltip;']);
-    assert.match(statusBar, /const s = describeStatus\(/);
+    const shown = ['this.item.text = s.text;', 'this.item.tooltip = s.tooltip;'];
+    assert.deepEqual(statusBar.match(/\bthis\.item\.(text|tooltip)\s*=.*/g), [...shown, ...shown]);
+    assert.deepEqual(statusBar.match(/const s = describe\w+\(/g), ['const s = describeStatus(', 'const s = describeSnooze(']);
     // None exist; one that shows remote text needs a helper that escapes it (MarkdownString with
     // isTrusted false, supportThemeIcons false, appendText) and an exception here.
     assert.deepEqual(callsOutside(/\b(MarkdownString|TreeItem|createTreeView|registerTreeDataProvider)\b/, []), []);

@@ -2,6 +2,7 @@ import { conversationViews, messageViews, pinnedViews, threadViews } from '../..
 import { VIEW_PROTOCOL_VERSION, type MessageView, type ThreadView, type ViewSnapshot } from '../../protocol/view';
 import { readConfig } from '../config';
 import type { NetworkTeams } from '../networkTeams';
+import type { NotificationPrefs } from '../notificationPrefs';
 import type { OpenThread, ViewHost } from './viewHost';
 
 /** What a snapshot is built from. */
@@ -12,13 +13,14 @@ export interface SnapshotSources {
   /** The conversation the user last chose (may be gone: the first room is shown then). */
   active: string | undefined;
   openThread: OpenThread | undefined;
+  prefs: Pick<NotificationPrefs, 'muted' | 'following'>;
   withPreviews(messages: MessageView[]): MessageView[];
 }
 
 /** Everything the view shows, from the client's cache and the host's state. */
 export function buildSnapshot(src: SnapshotSources): ViewSnapshot {
   const client = src.session.client;
-  const conversations = client ? conversationViews(client) : [];
+  const conversations = client ? withMuted(conversationViews(client), src.prefs) : [];
   let active = src.active;
   if (!active || !conversations.some((c) => c.id === active)) active = conversations.find((c) => c.kind === 'room')?.id;
   const page = client && active ? messageViews(client, active) : { messages: [], more: false };
@@ -26,7 +28,15 @@ export function buildSnapshot(src: SnapshotSources): ViewSnapshot {
   let thread: ThreadView | undefined;
   if (client && open && open.conv === active) {
     const t = threadViews(client, open.conv, open.root);
-    thread = { conv: open.conv, root: open.root, ...(t.root ? { message: src.withPreviews([t.root])[0] } : {}), replies: src.withPreviews(t.replies) };
+    const me = client.self?.id;
+    const following = src.prefs.following(open.conv, open.root) ?? (me !== undefined && client.store.threadParticipants(open.conv, open.root).has(me));
+    thread = {
+      conv: open.conv,
+      root: open.root,
+      ...(t.root ? { message: src.withPreviews([t.root])[0] } : {}),
+      replies: src.withPreviews(t.replies),
+      following,
+    };
   }
   return {
     ...baseSnapshot(src),
@@ -46,12 +56,16 @@ export function degradedSnapshot(src: SnapshotSources, problem: string): ViewSna
   const client = src.session.client;
   let conversations: ViewSnapshot['conversations'] = [];
   try {
-    conversations = client ? conversationViews(client) : [];
+    conversations = client ? withMuted(conversationViews(client), src.prefs) : [];
   } catch {
     // The list failed too: the connection and the problem are still worth showing.
     conversations = [];
   }
   return { ...baseSnapshot(src), conversations, messages: [], more: false, pinned: [], discovered: [], problem };
+}
+
+function withMuted(list: ViewSnapshot['conversations'], prefs: Pick<NotificationPrefs, 'muted'>): ViewSnapshot['conversations'] {
+  return list.map((c) => (prefs.muted(c.id) ? { ...c, muted: true } : c));
 }
 
 /** The parts of a snapshot that do not depend on the cache's messages. */

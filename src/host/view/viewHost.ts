@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { HostToView, MessageView, ViewToHost } from '../../protocol/view';
 import type { DraftStore } from '../drafts';
 import type { FocusMemory } from './focusMemory';
+import type { NotificationPrefs } from '../notificationPrefs';
 import type { Session } from '../session';
 
 /** The view message of type `K`. */
@@ -29,6 +30,8 @@ export interface ViewHost {
   readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
   readonly drafts: Pick<DraftStore, 'set' | 'all'>;
   readonly focusMemory: Pick<FocusMemory, 'record' | 'typed'>;
+  /** Muted conversations, followed threads (the view's bell buttons change them). */
+  readonly prefs: Pick<NotificationPrefs, 'muted' | 'setMuted' | 'following' | 'setFollowing'>;
   /** Whether the view is on screen. */
   readonly visible: boolean;
   /** Whether the view has loaded and posted `ready` (until then nothing is posted to it). */

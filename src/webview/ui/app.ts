@@ -80,6 +80,7 @@ export class App {
     this.threadPane = new ThreadPane({
       rowContext: (composer) => this.rowContext(composer, false),
       close: () => post({ type: 'closeThread' }),
+      follow: (root, on) => inConv((conv) => post({ type: 'follow', conv, root, on })),
       send: (root, text) => inConv((conv) => post({ type: 'send', conv, text, thread: root })),
       sendFiles: (root, files) => this.sendFiles(files, root),
       saveEdit: (target, text) => inConv((conv) => post({ type: 'edit', conv, target, text })),

@@ -1,5 +1,5 @@
 import type { ConversationView, MessageView, ViewSnapshot } from '../../protocol/view';
-import { bdi, h, icon, iconButton } from './dom';
+import { bdi, h, icon, iconButton, toggleButton } from './dom';
 import { renderPinned } from './pinnedPanel';
 
 export interface ChatHeaderHooks {
@@ -9,6 +9,8 @@ export interface ChatHeaderHooks {
   /** Shows a pinned message in context. */
   openPinned(m: MessageView): void;
   unpin(m: MessageView): void;
+  /** Mutes (true) or unmutes the conversation shown. */
+  mute(on: boolean): void;
 }
 
 /** What the header may offer: what the relay would refuse is not (protocol/roles.ts). */
@@ -28,6 +30,16 @@ export class ChatHeader {
   private shown: { c: ConversationView; snap: ViewSnapshot; may: HeaderRights } | undefined;
   /** The pinned messages button now in the header (each render makes a new one). */
   private pinsButtonNow: HTMLElement | undefined;
+  /** Kept across renders (changed in place), so the focus stays on it when it is pressed. */
+  private readonly muteButton = toggleButton(
+    'Mute notifications',
+    {
+      on: { icon: 'bell-slash', title: 'Muted: no notifications from this conversation (click to unmute)' },
+      off: { icon: 'bell', title: 'Mute notifications from this conversation' },
+    },
+    (on) => this.hooks.mute(on),
+    'mute-button',
+  );
 
   constructor(private readonly hooks: ChatHeaderHooks) {
     // Escape on the button or in the panel closes the panel, the focus back on the button.
@@ -77,12 +89,17 @@ export class ChatHeader {
             ...sub,
           )
         : h('div', { class: 'subtitle muted' }, ...sub);
+    // Moving the bell (replaceChildren takes it out and puts it back) drops the focus it had.
+    const bellFocused = document.activeElement === this.muteButton;
     this.element.replaceChildren(
       back,
       lead,
       h('div', { class: 'titles' }, h('h2', { class: 'title' }, bdi(c.kind === 'room' ? c.title.slice(1) : c.title)), subtitle),
+      this.muteButton,
       this.pinsButton(snap.pinned.length),
     );
+    this.muteButton.set(c.muted === true);
+    if (bellFocused) this.muteButton.focus();
     this.renderPinned(snap, may.pin);
   }
 

@@ -59,6 +59,7 @@ export class ConversationPane {
       setTopic: () => post({ type: 'command', command: 'setTopic' }),
       openPinned: (m) => inConv((conv) => m.seq !== undefined && hooks.openResult(conv, m.seq, threadOf(m.body))),
       unpin: (m) => inConv((conv) => m.seq !== undefined && post({ type: 'pin', conv, target: m.seq, on: false })),
+      mute: (on) => inConv((conv) => post({ type: 'mute', conv, on })),
     });
     this.list = new MessageList(
       (row) => renderRow(row, hooks.rowContext(this.composer)),

@@ -117,6 +117,33 @@ export function iconButton(name: string, label: string, onClick: () => void, ext
   return b;
 }
 
+/**
+ * A button that is on or off (aria-pressed), with one name for both states (as ARIA wants) and a
+ * tooltip and icon for each. `set` changes its state in place, so the focus stays on it.
+ */
+export function toggleButton(
+  label: string,
+  looks: { on: { icon: string; title: string }; off: { icon: string; title: string } },
+  onClick: (pressed: boolean) => void,
+  extraClass = '',
+): HTMLButtonElement & { set(pressed: boolean): void } {
+  const b = h('button', { class: `icon-button toggle ${extraClass}`.trim(), attrs: { type: 'button', 'aria-label': label } }) as HTMLButtonElement & {
+    set(pressed: boolean): void;
+  };
+  b.set = (pressed) => {
+    const look = pressed ? looks.on : looks.off;
+    b.setAttribute('aria-pressed', String(pressed));
+    b.title = look.title;
+    b.replaceChildren(icon(look.icon));
+  };
+  b.set(false);
+  b.addEventListener('click', (e) => {
+    e.stopPropagation();
+    onClick(b.getAttribute('aria-pressed') !== 'true');
+  });
+  return b;
+}
+
 /** The locale's own short time: "7:45 PM" in en-US, "19:45" in de (no leading zero added). */
 export function formatTime(ts: number): string {
   return new Date(ts).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });

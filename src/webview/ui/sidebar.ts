@@ -95,17 +95,18 @@ function convItem(c: ConversationView, selected: boolean, members: Map<string, M
   const item = h(
     'li',
     {
-      class: `conv${selected ? ' selected' : ''}${c.unread ? ' unread' : ''}`,
+      class: `conv${selected ? ' selected' : ''}${c.unread ? ' unread' : ''}${c.muted ? ' muted-conv' : ''}`,
       attrs: {
         role: 'option',
         tabindex: '-1',
         'aria-selected': String(selected),
-        'aria-label': `${c.title}${c.unread ? `, ${c.unread} unread` : ''}${c.mentions ? `, ${c.mentions} mentioning you` : ''}`,
+        'aria-label': `${c.title}${c.muted ? ', muted' : ''}${c.unread ? `, ${c.unread} unread` : ''}${c.mentions ? `, ${c.mentions} mentioning you` : ''}`,
         'data-conv': c.id,
       },
     },
     lead,
     h('span', { class: 'conv-title' }, bdi(label)),
+    c.muted ? icon('bell-slash') : undefined,
     c.mentions
       ? h('span', { class: 'badge mention-badge', text: '@', attrs: { title: `${c.mentions} unread mention${c.mentions === 1 ? '' : 's'} of you` } })
       : undefined,

@@ -2,7 +2,7 @@ import type { MessageView, ThreadView } from '../../protocol/view';
 import type { Member } from '../../protocol/wire';
 import { buildThreadRows } from '../logic/timeline';
 import { Composer } from './composer';
-import { bdi, h, iconButton } from './dom';
+import { bdi, h, iconButton, toggleButton } from './dom';
 import { MessageList } from './messageList';
 import { renderRow, rowVersion, type RowContext } from './messageRow';
 
@@ -21,12 +21,15 @@ export interface ThreadPaneHooks {
   members(): Member[];
   me(): string | undefined;
   maxChars(): number;
+  /** Follows (true) or leaves the thread shown: whether its replies notify me. */
+  follow(root: number, on: boolean): void;
 }
 
 /** A thread beside (or, when narrow, instead of) its conversation: the root, its replies, a reply composer. */
 export class ThreadPane {
   readonly element: HTMLElement;
   private readonly title = h('div', { class: 'titles' });
+  private readonly followButton: ReturnType<typeof toggleButton>;
   private readonly list: MessageList;
   private readonly composer: Composer;
   private view: ThreadView | undefined;
@@ -60,11 +63,21 @@ export class ThreadPane {
       maxChars: () => this.hooks.maxChars(),
     });
     this.composer.setPlaceholder('Reply…');
+    this.followButton = toggleButton(
+      'Follow thread',
+      {
+        on: { icon: 'bell-dot', title: 'Following: every reply notifies you (click to stop)' },
+        off: { icon: 'bell', title: 'Not following: only replies that mention you notify you (click to follow)' },
+      },
+      (on) => this.view && this.hooks.follow(this.view.root, on),
+      'follow-button',
+    );
     const header = h(
       'header',
       { class: 'chat-header thread-header' },
       iconButton('arrow-left', 'Back to the conversation', () => this.hooks.close(), 'thread-back'),
       this.title,
+      this.followButton,
       iconButton('close', 'Close the thread', () => this.hooks.close(), 'thread-close'),
     );
     this.closedNote.hidden = true;
@@ -111,6 +124,7 @@ export class ThreadPane {
     const opened = !this.view || this.view.conv !== view.conv || this.view.root !== view.root;
     this.view = view;
     this.title.replaceChildren(h('h2', { class: 'title', text: 'Thread' }), h('div', { class: 'subtitle muted' }, bdi(where)));
+    this.followButton.set(view.following);
     if (opened) this.composer.setDraft(this.hooks.draft(this.key(view)));
     const me = this.hooks.me();
     this.list.setRows(buildThreadRows(view.message, view.replies, { ...(me ? { me } : {}), now: Date.now() }), { toBottom: opened });
