@@ -11,6 +11,7 @@ import { unreadTotal } from '../client/viewModel';
 import { showError } from './messages';
 import type { TeamCommands } from './teamCommands';
 import { dispatchViewMessage } from './view/dispatch';
+import { dropHandlers } from './view/dropHandlers';
 import { editorHandlers } from './view/editorHandlers';
 import { fileHandlers } from './view/fileHandlers';
 import { focusHandlers } from './view/focusHandlers';
@@ -79,6 +80,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       ready: (msg) => this.onReady(msg),
       ...messageHandlers(this),
       ...fileHandlers(this, codeLinks),
+      ...dropHandlers(this),
       ...searchHandlers(this),
       ...navigationHandlers(this),
       ...editorHandlers(this, codeLinks),

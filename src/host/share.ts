@@ -6,6 +6,7 @@ import { conversationViews } from '../client/viewModel';
 import { relocate } from '../client/relocate';
 import { LANGUAGE_ID_PATTERN, type SnippetBody } from '../protocol/wire';
 import { formatBytes } from '../protocol/formatBytes';
+import { readFileToSend, type FileToSend } from './fileToSend';
 import { diffHead, fileInRepo, showHead } from './git';
 import type { Session } from './session';
 import { flashStatus, showInfo, withProgressNotification } from './messages';
@@ -99,14 +100,8 @@ export class Sharer {
     const list = uris && uris.length ? uris : uri ? [uri] : vscode.window.activeTextEditor ? [vscode.window.activeTextEditor.document.uri] : [];
     if (list.length === 0) throw new Error('select a file in the explorer or open one');
     const client = this.client();
-    const files: { uri: vscode.Uri; name: string; bytes: Uint8Array }[] = [];
-    for (const u of list) {
-      const stat = await vscode.workspace.fs.stat(u);
-      if (stat.type & vscode.FileType.Directory) throw new Error(`${basename(u.path)} is a folder; send files`);
-      if (stat.size > client.limits.maxFileBytes)
-        throw new Error(`${basename(u.path)} is ${formatBytes(stat.size)}; the relay accepts files up to ${formatBytes(client.limits.maxFileBytes)}`);
-      files.push({ uri: u, name: basename(u.path), bytes: await vscode.workspace.fs.readFile(u) });
-    }
+    const files: FileToSend[] = [];
+    for (const u of list) files.push(await readFileToSend(u, client.limits.maxFileBytes));
     const what = files.length === 1 ? files[0].name : `${files.length} files`;
     const to = await this.pickRecipient(false, `Send ${what} to…`);
     if (!to) return;

@@ -186,6 +186,13 @@ export const ViewToHost = z.discriminatedUnion('type', [
     data: z.string(),
     thread: z.number().int().min(1).optional(),
   }),
+  /** Files dragged from VS Code (Explorer, editor tabs) into a composer: the host reads and sends each. */
+  z.object({
+    type: z.literal('sendUris'),
+    conv: Conv,
+    uris: z.array(z.string().min(1).max(4096)).min(1).max(20),
+    thread: z.number().int().min(1).optional(),
+  }),
   /** The Mentions list: answered with `results` for the query MENTIONS_QUERY. */
   z.object({ type: z.literal('mentions'), rid: Rid }),
   z.object({ type: z.literal('search'), rid: Rid, q: z.string().min(1).max(200), conv: Conv.optional(), from: z.string().min(1).max(64).optional() }),

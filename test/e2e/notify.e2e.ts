@@ -8,11 +8,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
-import { ParleyClient } from '../../src/client/client';
-import { ClientStore } from '../../src/client/clientStore';
-import { newIdentitySecret } from '../../src/infra/identity';
-import { general, waitFor, withTimeout } from '../helpers';
+import { waitFor } from '../helpers';
 import { repoRoot, runCommand, screenshot, startInstance } from './harness';
+import { signInMember, type Member } from './member';
 import { answerPick, elapsed, eventually, makeScratchDir, stopAtFirstFailure, startRelay, tearDown, Teammate, type RelayProcess } from './parley';
 
 const vsix = path.join(repoRoot(), 'parley.vsix');
@@ -22,9 +20,11 @@ const QUIET_MS = 4000;
 describe('Mute, follow and snooze notifications', function () {
   let relay: RelayProcess | undefined;
   let workspace: string | undefined;
+  /** bob's cache, outside the workspace (it would show in the Explorer). */
+  let bobDir: string | undefined;
   let ada: Teammate;
-  /** bob: a Parley client in this process (test/helpers' clients are closed after each test; this one lives for the file). */
-  let bob: { client: ParleyClient; store: ClientStore } | undefined;
+  /** bob: a Parley client in this process (member.ts). */
+  let bob: Member | undefined;
   let dm: string;
 
   function toast(text: string): Locator {
@@ -38,16 +38,7 @@ describe('Mute, follow and snooze notifications', function () {
   }
 
   /** bob sends `text` (in a thread under `thread`); resolves when the relay has stored it. */
-  async function bobSends(conv: string, text: string, thread?: number): Promise<number> {
-    const b = bob!;
-    b.client.send(conv, { kind: 'text', text, ...(thread !== undefined ? { thread } : {}) });
-    const m = await waitFor(
-      () => b.client.messages(conv, { scope: 'any' }).find((x) => x.body.kind === 'text' && x.body.text === text),
-      `bob's "${text}" stored`,
-      15_000,
-    );
-    return m.seq;
-  }
+  const bobSends = (conv: string, text: string, thread?: number): Promise<number> => bob!.send(conv, text, thread);
 
   /** No notification with `text` shows while ada's client gets the message and for QUIET_MS after. */
   async function noToast(text: string, arrived: () => Promise<boolean>): Promise<void> {
@@ -76,14 +67,7 @@ describe('Mute, follow and snooze notifications', function () {
     ada = await Teammate.open('ada', await startInstance({ name: 'ada', vsix, workspace }), 'dark');
     await ada.openViewFromActivityBar();
     await ada.join(relay.url);
-    const store = new ClientStore(path.join(workspace, '.bob.sqlite'));
-    const client = new ParleyClient({ url: relay.url, name: 'bob', key: newIdentitySecret(), store });
-    bob = { client, store };
-    const synced = new Promise<void>((resolve) => {
-      const off = client.on('synced', () => (off(), resolve()));
-    });
-    client.start();
-    await withTimeout(synced, 15_000, 'bob did not sync');
+    bob = await signInMember(relay.url, 'bob', (bobDir = makeScratchDir('parley-e2e-bob-')));
     await ada.personItem('bob').waitFor({ state: 'visible', timeout: 20_000 });
     const adaId = await waitFor(() => bob!.client.members().find((m) => m.name === 'ada')?.id, 'bob knows ada', 10_000);
     dm = (await bob!.client.openDm(adaId)).id;
@@ -97,9 +81,8 @@ describe('Mute, follow and snooze notifications', function () {
 
   after(async function () {
     this.timeout(60_000);
-    bob?.client.stop();
-    bob?.store.close();
-    await tearDown(relay, [workspace]);
+    bob?.close();
+    await tearDown(relay, [workspace, bobDir]);
   });
 
   it("1. a DM's notification offers Mute; once muted the DM notifies of nothing, counts in no badge and shows muted in the list", async function () {
@@ -165,7 +148,7 @@ describe('Mute, follow and snooze notifications', function () {
     await screenshot(ada.page, 'notify-3-snoozed-dark');
 
     await bobSends(dm, 'snooze 1: still there?');
-    await bobSends(general(bob! as never), 'snooze 2: @ada have a look');
+    await bobSends(bob!.general(), 'snooze 2: @ada have a look');
     await ada.openViewFromActivityBar();
     await ada.showList();
     // (The mention was sent after the DM: once it is here, both are.)
@@ -182,7 +165,7 @@ describe('Mute, follow and snooze notifications', function () {
 
   it('4. a thread followed by hand notifies of its replies until it is muted from the notification', async function () {
     const t = Date.now();
-    const conv = general(bob! as never);
+    const conv = bob!.general();
     const root = await bobSends(conv, 'follow: the release notes draft is up');
     await ada.openViewFromActivityBar();
     await ada.openConversation('general');

@@ -68,6 +68,7 @@ export class App {
       rowContext: (composer) => this.rowContext(composer, true),
       atBottom: () => this.markRead(),
       sendFiles: (files) => this.sendFiles(files),
+      sendUris: (uris) => inConv((conv) => post({ type: 'sendUris', conv, uris })),
       back: () => this.showScreen('list'),
       openResult: (conv, seq, thread) => this.openResult(conv, seq, thread),
       scrolled: (conv, spot) => {
@@ -83,6 +84,7 @@ export class App {
       follow: (root, on) => inConv((conv) => post({ type: 'follow', conv, root, on })),
       send: (root, text) => inConv((conv) => post({ type: 'send', conv, text, thread: root })),
       sendFiles: (root, files) => this.sendFiles(files, root),
+      sendUris: (root, uris) => inConv((conv) => post({ type: 'sendUris', conv, uris, thread: root })),
       saveEdit: (target, text) => inConv((conv) => post({ type: 'edit', conv, target, text })),
       typing: () => inConv((conv) => post({ type: 'typing', conv })),
       draft: (key) => this.drafts.get(key),

@@ -2,12 +2,15 @@ import type { Member } from '../../protocol/wire';
 import { completeMention, mentionAt, mentionCandidates } from '../logic/mentionQuery';
 import { bdi, h, icon, iconButton } from './dom';
 import { visibleString } from '../logic/visibleText';
+import { carriesUris, droppedUris } from '../logic/droppedUris';
 
 export interface ComposerHooks {
   send(text: string): void;
   saveEdit(target: number, text: string): void;
   /** Absent where files cannot be sent (a thread): no attach button, pasted files are ignored. */
   sendFiles?(files: File[]): void;
+  /** Files dragged from VS Code's Explorer or an editor tab: the host reads and sends them. */
+  sendUris?(uris: string[]): void;
   typing(): void;
   draftChanged(text: string): void;
   /** The user's last own text message, for Up-arrow editing. */
@@ -74,7 +77,8 @@ export class Composer {
       }
     });
     this.element.addEventListener('dragover', (e) => {
-      if (this.hooks.sendFiles && e.dataTransfer?.types.includes('Files')) {
+      const types = [...(e.dataTransfer?.types ?? [])];
+      if (this.hooks.sendFiles && (types.includes('Files') || (this.hooks.sendUris && carriesUris(types)))) {
         e.preventDefault();
         this.element.classList.add('drop');
       }
@@ -82,8 +86,15 @@ export class Composer {
     this.element.addEventListener('dragleave', () => this.element.classList.remove('drop'));
     this.element.addEventListener('drop', (e) => {
       this.element.classList.remove('drop');
-      const files = [...(e.dataTransfer?.files ?? [])];
-      if (files.length && this.hooks.sendFiles) {
+      const dt = e.dataTransfer;
+      if (!dt || !this.hooks.sendFiles) return;
+      // From VS Code (Explorer, a tab): the files are named, the host reads them; from the desktop: here.
+      const uris = this.hooks.sendUris ? droppedUris([...dt.types], (t) => dt.getData(t)) : [];
+      const files = [...dt.files];
+      if (uris.length) {
+        e.preventDefault();
+        this.hooks.sendUris?.(uris);
+      } else if (files.length) {
         e.preventDefault();
         this.hooks.sendFiles(files);
       }

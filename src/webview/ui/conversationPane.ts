@@ -22,6 +22,7 @@ export interface ConversationPaneHooks {
   /** The list reached its bottom (the user has seen the newest message). */
   atBottom(): void;
   sendFiles(files: File[]): void;
+  sendUris(uris: string[]): void;
   /** Back to the conversation list (narrow layout). */
   back(): void;
   /** Shows a message in context (the host answers with `reveal`). */
@@ -76,6 +77,7 @@ export class ConversationPane {
       send: (text) => inConv((conv) => post({ type: 'send', conv, text })),
       saveEdit: (target, text) => inConv((conv) => post({ type: 'edit', conv, target, text })),
       sendFiles: (files) => hooks.sendFiles(files),
+      sendUris: (uris) => hooks.sendUris(uris),
       typing: () => inConv((conv) => post({ type: 'typing', conv })),
       draftChanged: (text) => inConv((conv) => drafts.set(conv, text)),
       lastOwn: () => this.open.lastOwnText(state.me()),

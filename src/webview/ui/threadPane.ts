@@ -12,6 +12,7 @@ export interface ThreadPaneHooks {
   close(): void;
   send(root: number, text: string): void;
   sendFiles(root: number, files: File[]): void;
+  sendUris(root: number, uris: string[]): void;
   saveEdit(target: number, text: string): void;
   typing(): void;
   draft(key: string): string;
@@ -47,6 +48,7 @@ export class ThreadPane {
     this.composer = new Composer({
       send: (text) => this.view && this.hooks.send(this.view.root, text),
       sendFiles: (files) => this.view && this.hooks.sendFiles(this.view.root, files),
+      sendUris: (uris) => this.view && this.hooks.sendUris(this.view.root, uris),
       saveEdit: (target, text) => this.hooks.saveEdit(target, text),
       typing: () => this.hooks.typing(),
       draftChanged: (text) => this.view && this.hooks.draftChanged(this.key(this.view), text),
