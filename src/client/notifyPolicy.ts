@@ -27,6 +27,8 @@ export interface NotifyCandidate {
   muted?: boolean;
   /** For a reply: the thread was followed (true) or left (false) by hand; undefined: neither. */
   following?: boolean;
+  /** The team it came from (the key of NotifyPrefs), so a choice made on its notification goes to that team. */
+  team?: string;
 }
 
 /**
@@ -39,10 +41,21 @@ export function shouldNotify(c: NotifyCandidate, ctx: NotifyContext): boolean {
   if (!ctx.isNotifierWindow || ctx.level === 'none' || ctx.snoozed) return false;
   if (ctx.quietWhileDebugging && ctx.debugging) return false;
   if (ctx.windowFocused && ctx.viewVisible) return false; // the user is looking at the chat
-  if (c.thread !== undefined && c.following === true) return true;
+  if (c.thread !== undefined) return threadNotifies(c, ctx.level) || (c.mentionsMe && !c.muted);
   if (c.muted) return false;
-  if (c.thread !== undefined && c.following === false) return c.mentionsMe;
-  return ctx.level === 'all' || c.isDm || c.mentionsMe || c.inMyThread === true;
+  return ctx.level === 'all' || c.isDm || c.mentionsMe;
+}
+
+/**
+ * Whether a thread's replies notify me (those that mention me aside): followed by hand; else
+ * not when its conversation is muted or I left it by hand; else at the level "all", in a direct
+ * message, or when I took part in it. The thread's bell shows this.
+ */
+export function threadNotifies(t: Pick<NotifyCandidate, 'following' | 'muted' | 'isDm' | 'inMyThread'>, level: NotifyLevel): boolean {
+  if (level === 'none') return false;
+  if (t.following === true) return true;
+  if (t.muted || t.following === false) return false;
+  return level === 'all' || t.isDm || t.inMyThread === true;
 }
 
 /** The text of one notification for a burst of messages. */

@@ -106,16 +106,36 @@ export class NotifyPrefs {
     }
     if (stamp === this.stamp) return;
     const first = this.stamp === '';
+    if (stamp === 'none') this.data = { teams: {} };
+    else {
+      const read = this.read(this.file);
+      // A file that could not be read now (busy, being replaced) keeps what was known; read it again next time.
+      if (read === undefined) return;
+      this.data = read;
+    }
     this.stamp = stamp;
-    this.data = stamp === 'none' ? { teams: {} } : this.read(this.file);
     if (!first) this.emit();
   }
 
-  private read(file: string): PrefsData {
+  /** The file's choices; undefined when it could not be read at all (the caller keeps what it had). */
+  private read(file: string): PrefsData | undefined {
+    let text: string;
     try {
-      return parsePrefs(JSON.parse(readFileSync(file, 'utf8')));
+      text = readFileSync(file, 'utf8');
     } catch (err) {
-      this.log(`notification preferences in ${file} are unreadable (${(err as Error).message}); starting afresh`);
+      this.log(`could not read notification preferences in ${file}: ${(err as Error).message}`);
+      return undefined;
+    }
+    try {
+      return parsePrefs(JSON.parse(text));
+    } catch (err) {
+      // Damaged: kept aside (not overwritten by the next change), and the choices start afresh.
+      this.log(`notification preferences in ${file} are damaged (${(err as Error).message}); kept as ${file}.damaged, starting afresh`);
+      try {
+        renameSync(file, `${file}.damaged`);
+      } catch {
+        /* the next change writes a good file over it */
+      }
       return { teams: {} };
     }
   }

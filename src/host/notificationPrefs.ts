@@ -28,30 +28,28 @@ export class NotificationPrefs extends Disposable {
   }
 
   /** The team's key: the relay and my member id there (undefined until signed in). */
-  private team(): string | undefined {
+  team(): string | undefined {
     const c = this.session.client;
     const me = c?.self?.id;
     return c && me ? createHash('sha256').update(`${c.relayUrl}\n${me}`).digest('hex').slice(0, 32) : undefined;
   }
 
-  muted(conv: string): boolean {
-    const team = this.team();
+  // `team`: of a notification shown before a switch to another team; else the team of now.
+
+  muted(conv: string, team = this.team()): boolean {
     return team !== undefined && this.prefs.muted(team, conv);
   }
 
-  setMuted(conv: string, on: boolean): void {
-    const team = this.team();
+  setMuted(conv: string, on: boolean, team = this.team()): void {
     if (!team) throw new Error('not signed in to a team');
     this.prefs.setMuted(team, conv, on);
   }
 
-  following(conv: string, root: number): boolean | undefined {
-    const team = this.team();
+  following(conv: string, root: number, team = this.team()): boolean | undefined {
     return team === undefined ? undefined : this.prefs.following(team, conv, root);
   }
 
-  setFollowing(conv: string, root: number, on: boolean | undefined): void {
-    const team = this.team();
+  setFollowing(conv: string, root: number, on: boolean | undefined, team = this.team()): void {
     if (!team) throw new Error('not signed in to a team');
     this.prefs.setFollowing(team, conv, root, on);
   }

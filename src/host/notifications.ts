@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ParleyClient } from '../client/client';
 import { mentions } from '../protocol/mentions';
-import { Coalescer, shouldNotify, summarize, type NotifyCandidate } from '../client/notifyPolicy';
+import { Coalescer, shouldNotify, summarize, type NotifyCandidate, type NotifyContext } from '../client/notifyPolicy';
 import { pidAlive } from '../infra/pidLock';
 import { isShownBody, threadOf, type Message } from '../protocol/wire';
 import type { ChatViewProvider } from './chatViewProvider';
@@ -66,6 +66,7 @@ export class Notifier extends Disposable {
       text,
       mentionsMe: m.body.kind === 'text' && mentions(m.body.text, me.name, { room: !isDm }),
       ...(this.prefs.muted(conv.id) ? { muted: true } : {}),
+      ...(this.prefs.team() ? { team: this.prefs.team() } : {}),
     };
     const root = threadOf(m.body);
     if (root !== undefined) {
@@ -74,8 +75,14 @@ export class Notifier extends Disposable {
       const following = this.prefs.following(conv.id, root);
       if (following !== undefined) candidate.following = following;
     }
+    const ok = shouldNotify(candidate, this.context());
+    // The election file is read only for messages that would notify.
+    if (ok && this.isNotifier()) this.coalescer.add(candidate);
+  }
+
+  private context(): NotifyContext {
     const cfg = readConfig();
-    const ok = shouldNotify(candidate, {
+    return {
       level: cfg.notifications,
       quietWhileDebugging: cfg.quietWhileDebugging,
       debugging: this.debugging,
@@ -83,36 +90,53 @@ export class Notifier extends Disposable {
       viewVisible: this.chat.visible,
       isNotifierWindow: true,
       snoozed: this.prefs.snoozedUntil() !== undefined,
-    });
-    // The election file is read only for messages that would notify.
-    if (ok && this.isNotifier()) this.coalescer.add(candidate);
+    };
   }
 
-  /** One notification; "Mute …" is offered when all of it is from one conversation (or one thread). */
-  private async show(items: NotifyCandidate[]): Promise<void> {
+  /** `c` as its team's choices say now (a Mute or a snooze may have come while it was held back). */
+  private asNow(c: NotifyCandidate): NotifyCandidate {
+    const now: NotifyCandidate = { ...c, muted: this.prefs.muted(c.conv, c.team) };
+    if (c.thread === undefined) return now;
+    const following = this.prefs.following(c.conv, c.thread, c.team);
+    if (following === undefined) delete now.following;
+    else now.following = following;
+    return now;
+  }
+
+  /**
+   * One notification for what is still to be shown of `held` (choices made while a burst was held
+   * back count); "Mute …" is offered when all of it is from one conversation, "Mute Thread" when
+   * from one thread.
+   */
+  private async show(held: NotifyCandidate[]): Promise<void> {
+    const ctx = this.context();
+    const items = held.filter((i) => shouldNotify(this.asNow(i), ctx));
+    if (items.length === 0) return;
     const { text, conv, thread } = summarize(items);
-    const one = items.every((i) => i.conv === conv);
-    const inThread = one && thread !== undefined && items.every((i) => i.thread === thread);
     const first = items[0];
-    const mute = !one ? undefined : inThread ? 'Mute Thread' : first.isDm ? `Mute ${first.authorName}` : `Mute ${first.convTitle}`;
+    const one = items.every((i) => i.conv === conv);
+    const root = one && first.thread !== undefined && items.every((i) => i.thread === first.thread) ? first.thread : undefined;
+    const mute = !one ? undefined : root !== undefined ? 'Mute Thread' : first.isDm ? `Mute ${first.authorName}` : `Mute ${first.convTitle}`;
     const pick = await showInfo(text, 'Reply', 'Open', ...(mute ? [mute] : []));
     if (pick === 'Reply') await this.chat.reveal(conv, true, thread);
     else if (pick === 'Open') await this.chat.reveal(conv, false, thread);
-    else if (pick !== undefined && pick === mute) await this.muteFromNotification(conv, inThread ? thread : undefined, mute.slice('Mute '.length));
+    else if (pick !== undefined && pick === mute) await this.muteFromNotification(first, root, mute.slice('Mute '.length));
   }
 
   /** The notification's Mute: the conversation, or (for a thread's replies) the thread; then a chance to undo it. */
-  private async muteFromNotification(conv: string, thread: number | undefined, what: string): Promise<void> {
-    const before = thread !== undefined ? this.prefs.following(conv, thread) : undefined;
-    if (thread !== undefined) this.prefs.setFollowing(conv, thread, false);
-    else this.prefs.setMuted(conv, true);
+  private async muteFromNotification(c: NotifyCandidate, root: number | undefined, what: string): Promise<void> {
+    const { conv, team } = c;
+    const wasFollowing = root !== undefined ? this.prefs.following(conv, root, team) : undefined;
+    const wasMuted = this.prefs.muted(conv, team);
+    if (root !== undefined) this.prefs.setFollowing(conv, root, false, team);
+    else this.prefs.setMuted(conv, true, team);
     const said =
-      thread !== undefined
+      root !== undefined
         ? 'Thread muted: its replies notify you only when they mention you.'
         : `${what} muted: it notifies you of nothing until you unmute it (the bell in its header).`;
     if ((await showInfo(said, 'Undo')) !== 'Undo') return;
-    if (thread !== undefined) this.prefs.setFollowing(conv, thread, before);
-    else this.prefs.setMuted(conv, false);
+    if (root !== undefined) this.prefs.setFollowing(conv, root, wasFollowing, team);
+    else this.prefs.setMuted(conv, wasMuted, team);
   }
 
   private claim(): void {

@@ -190,7 +190,7 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('sendUris'),
     conv: Conv,
-    uris: z.array(z.string().min(1).max(4096)).min(1).max(20),
+    uris: z.array(z.string().min(1).max(4096)).min(1).max(1000), // over MAX_DROPPED: refused by the handler, with a notice
     thread: z.number().int().min(1).optional(),
   }),
   /** The Mentions list: answered with `results` for the query MENTIONS_QUERY. */

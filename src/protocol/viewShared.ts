@@ -16,3 +16,6 @@ export function isSignedIn(state: ConnectionView['state'], welcomed: boolean): b
   if (state === 'signedOut') return false;
   return welcomed || (state !== 'failed' && state !== 'connecting' && state !== 'reconnecting');
 }
+
+/** At most this many files are sent from one drop into a composer (more is refused whole: likely a slip). */
+export const MAX_DROPPED = 20;

@@ -134,11 +134,33 @@ describe('Accessibility of the chat view (axe-core in a real VS Code)', function
       await ada.useTheme(theme);
       await ada.openConversation('general');
       await check(`conversation (${theme})`, { everyAuthorColour: true });
+      await openHelp(theme);
       await ada.openThreadOf(ada.sentRow('a question for the thread'));
       await check(`thread (${theme})`);
       await closeThread();
     }
   });
+
+  /** The composer's formatting and keys help, opened and closed with the keyboard. */
+  async function openHelp(theme: string): Promise<void> {
+    const button = ada.view.locator('.chat-pane .help-button');
+    await button.focus();
+    await ada.page.keyboard.press('Enter');
+    const dialog = ada.view.locator('.format-help[role="dialog"]');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await dialog.evaluate((d) => d === document.activeElement), true, 'the help has the focus');
+    assert.equal(await button.getAttribute('aria-expanded'), 'true');
+    await check(`formatting help (${theme})`);
+    await screenshot(ada.page, `a11y-help-${theme.toLowerCase().replace(/\W+/g, '-')}`);
+    await ada.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached', timeout: 5_000 });
+    assert.equal(await button.evaluate((b) => b === document.activeElement), true, 'Escape gives the focus back to the button');
+    await eventually(
+      'the button says the help is closed',
+      () => button.getAttribute('aria-expanded'),
+      (v) => v === 'false',
+    );
+  }
 
   it('5. no screen has a serious or critical violation', function () {
     assert.equal(found.length, 0, `axe found:\n${found.join('\n')}`);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { Coalescer, shouldNotify, summarize, type NotifyCandidate, type NotifyContext } from '../../src/client/notifyPolicy';
+import { Coalescer, shouldNotify, summarize, threadNotifies, type NotifyCandidate, type NotifyContext } from '../../src/client/notifyPolicy';
 
 const dm: NotifyCandidate = { conv: 'd1', convTitle: 'bob', isDm: true, authorName: 'bob', text: 'ping', mentionsMe: false };
 const room: NotifyCandidate = { conv: 'r1', convTitle: '#general', isDm: false, authorName: 'carol', text: 'lunch?', mentionsMe: false };
@@ -84,5 +84,20 @@ describe('notification policy: mute, follow and snooze', () => {
     assert.equal(shouldNotify({ ...reply, inMyThread: true, following: false }, ctx), false);
     assert.equal(shouldNotify({ ...reply, inMyThread: true, following: false }, { ...ctx, level: 'all' }), false);
     assert.equal(shouldNotify({ ...reply, inMyThread: true, following: false, mentionsMe: true }, ctx), true);
+  });
+
+  it("the thread's bell says what its replies do: all of them at level all or in a DM, none when muted or left", () => {
+    assert.equal(threadNotifies({ isDm: false }, 'all'), true);
+    assert.equal(threadNotifies({ isDm: true }, 'mentionsAndDms'), true);
+    assert.equal(threadNotifies({ isDm: false }, 'mentionsAndDms'), false);
+    assert.equal(threadNotifies({ isDm: false, inMyThread: true }, 'mentionsAndDms'), true);
+    assert.equal(threadNotifies({ isDm: false, inMyThread: true, muted: true }, 'all'), false);
+    assert.equal(threadNotifies({ isDm: false, muted: true, following: true }, 'mentionsAndDms'), true);
+    assert.equal(threadNotifies({ isDm: true, following: false }, 'all'), false);
+    assert.equal(threadNotifies({ isDm: false, following: true }, 'none'), false);
+    // And the notifications agree with the bell, for a reply that does not mention me.
+    for (const level of ['all', 'mentionsAndDms'] as const)
+      for (const t of [{ isDm: false }, { isDm: true }, { isDm: false, following: false }, { isDm: false, muted: true, following: true }])
+        assert.equal(shouldNotify({ ...reply, ...t }, { ...ctx, level }), threadNotifies(t, level), `${level} ${JSON.stringify(t)}`);
   });
 });

@@ -51,13 +51,14 @@ describe('notification preferences on this machine', () => {
     assert.equal(p.snoozedUntil(now + 10 * 365 * 86_400_000), SNOOZE_UNTIL_RESUMED);
   });
 
-  it('starts afresh from a damaged file, says so, and writes a good one on the next change', () => {
+  it('keeps a damaged file aside, says so, starts afresh and writes a good one on the next change', () => {
     const file = join(tempDir(), 'p.json');
     writeFileSync(file, '{"teams": {"aaaa');
     const lines: string[] = [];
     const p = new NotifyPrefs(file, (l) => lines.push(l));
     assert.equal(p.muted(TEAM, 'general'), false);
-    assert.match(lines[0] ?? '', /unreadable/);
+    assert.match(lines[0] ?? '', /damaged/);
+    assert.equal(readFileSync(`${file}.damaged`, 'utf8'), '{"teams": {"aaaa', 'the damaged file is kept aside');
     p.setMuted(TEAM, 'general', true);
     assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { teams: { [TEAM]: { muted: ['general'], threads: [] } } });
   });

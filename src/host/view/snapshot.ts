@@ -1,3 +1,4 @@
+import { threadNotifies } from '../../client/notifyPolicy';
 import { conversationViews, messageViews, pinnedViews, threadViews } from '../../client/viewModel';
 import { VIEW_PROTOCOL_VERSION, type MessageView, type ThreadView, type ViewSnapshot } from '../../protocol/view';
 import { readConfig } from '../config';
@@ -29,7 +30,17 @@ export function buildSnapshot(src: SnapshotSources): ViewSnapshot {
   if (client && open && open.conv === active) {
     const t = threadViews(client, open.conv, open.root);
     const me = client.self?.id;
-    const following = src.prefs.following(open.conv, open.root) ?? (me !== undefined && client.store.threadParticipants(open.conv, open.root).has(me));
+    const explicit = src.prefs.following(open.conv, open.root);
+    // The thread's bell says what the notifications do (those that mention me aside).
+    const following = threadNotifies(
+      {
+        ...(explicit !== undefined ? { following: explicit } : {}),
+        muted: src.prefs.muted(open.conv),
+        isDm: client.conversation(open.conv)?.kind === 'dm',
+        inMyThread: me !== undefined && client.store.threadParticipants(open.conv, open.root).has(me),
+      },
+      readConfig().notifications,
+    );
     thread = {
       conv: open.conv,
       root: open.root,

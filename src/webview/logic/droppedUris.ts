@@ -1,12 +1,13 @@
-/** At most this many files are sent from one drop (a whole folder's selection is likely a slip). */
-export const MAX_DROPPED = 20;
+/** More than this is not even listed (the host refuses more than MAX_DROPPED with a notice). */
+const MAX_LISTED = 1000;
 const MAX_URI_CHARS = 4096;
 
 /**
  * The resources dragged from VS Code itself (its Explorer, an editor tab) into the view: VS Code
  * puts them in `application/vnd.code.uri-list` (every one, CRLF-separated) and `resourceurls` (a
- * JSON array); `text/uri-list` holds only the first. Types arrive lower-cased. Returns the URIs as
- * given (the host checks each one), at most MAX_DROPPED; none for a drop of anything else.
+ * JSON array). Types arrive lower-cased. Returns the URIs as given (the host checks each one); none
+ * for a drop of anything else. `text/uri-list` alone (any program can set it, and VS Code puts only
+ * the first file in it) is not taken.
  */
 export function droppedUris(types: readonly string[], get: (type: string) => string): string[] {
   const has = (t: string) => types.some((x) => x.toLowerCase() === t);
@@ -19,13 +20,13 @@ export function droppedUris(types: readonly string[], get: (type: string) => str
     } catch {
       list = [];
     }
-  } else if (has('text/uri-list')) list = lines(get('text/uri-list'));
-  return list.filter((u) => u.length > 0 && u.length <= MAX_URI_CHARS).slice(0, MAX_DROPPED);
+  }
+  return list.filter((u) => u.length > 0 && u.length <= MAX_URI_CHARS).slice(0, MAX_LISTED);
 }
 
 /** Whether a drag carries resources from VS Code (so the composer accepts the drop). */
 export function carriesUris(types: readonly string[]): boolean {
-  return types.some((t) => ['application/vnd.code.uri-list', 'resourceurls', 'text/uri-list'].includes(t.toLowerCase()));
+  return types.some((t) => ['application/vnd.code.uri-list', 'resourceurls'].includes(t.toLowerCase()));
 }
 
 function lines(text: string): string[] {

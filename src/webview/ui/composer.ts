@@ -2,7 +2,8 @@ import type { Member } from '../../protocol/wire';
 import { completeMention, mentionAt, mentionCandidates } from '../logic/mentionQuery';
 import { bdi, h, icon, iconButton } from './dom';
 import { visibleString } from '../logic/visibleText';
-import { carriesUris, droppedUris } from '../logic/droppedUris';
+import { acceptFileDrops } from './fileDrop';
+import { formatHelpButton } from './formatHelp';
 
 export interface ComposerHooks {
   send(text: string): void;
@@ -54,6 +55,7 @@ export class Composer {
       if (files.length) this.hooks.sendFiles?.(files);
     });
     const attach = hooks.sendFiles ? iconButton('attach', 'Send a file', () => this.fileInput.click()) : undefined;
+    const help = formatHelpButton();
     const send = iconButton('send', 'Send (Enter)', () => this.submit(), 'send-button');
     this.limitNote = h('div', { class: 'limit-note', attrs: { id: `limit-${Math.random().toString(36).slice(2)}`, 'aria-live': 'polite' } });
     this.limitNote.hidden = true;
@@ -62,7 +64,7 @@ export class Composer {
       { class: 'composer' },
       this.popup,
       this.editBanner,
-      h('div', { class: 'composer-row' }, attach, this.input, send),
+      h('div', { class: 'composer-row' }, attach, this.input, help, send),
       this.limitNote,
       this.fileInput,
     );
@@ -76,29 +78,7 @@ export class Composer {
         this.hooks.sendFiles(files);
       }
     });
-    this.element.addEventListener('dragover', (e) => {
-      const types = [...(e.dataTransfer?.types ?? [])];
-      if (this.hooks.sendFiles && (types.includes('Files') || (this.hooks.sendUris && carriesUris(types)))) {
-        e.preventDefault();
-        this.element.classList.add('drop');
-      }
-    });
-    this.element.addEventListener('dragleave', () => this.element.classList.remove('drop'));
-    this.element.addEventListener('drop', (e) => {
-      this.element.classList.remove('drop');
-      const dt = e.dataTransfer;
-      if (!dt || !this.hooks.sendFiles) return;
-      // From VS Code (Explorer, a tab): the files are named, the host reads them; from the desktop: here.
-      const uris = this.hooks.sendUris ? droppedUris([...dt.types], (t) => dt.getData(t)) : [];
-      const files = [...dt.files];
-      if (uris.length) {
-        e.preventDefault();
-        this.hooks.sendUris?.(uris);
-      } else if (files.length) {
-        e.preventDefault();
-        this.hooks.sendFiles(files);
-      }
-    });
+    acceptFileDrops(this.element, hooks);
   }
 
   setDraft(text: string): void {

@@ -69,7 +69,7 @@ export class ThreadPane {
       'Follow thread',
       {
         on: { icon: 'bell-dot', title: 'Following: every reply notifies you (click to stop)' },
-        off: { icon: 'bell', title: 'Not following: only replies that mention you notify you (click to follow)' },
+        off: { icon: 'bell', title: 'Not following: its replies do not notify you (click to follow)' },
       },
       (on) => this.view && this.hooks.follow(this.view.root, on),
       'follow-button',
