@@ -26,6 +26,9 @@ describe('a file read to be sent', () => {
     await assert.rejects(readFileToSend(file(join(dir, 'src')), 1024), /src is a folder: Parley sends files, not folders/);
     await assert.rejects(readFileToSend(file(join(dir, 'logo.png')), 1024), /logo\.png is not a regular file/);
     await assert.rejects(readFileToSend(file(join(dir, 'big.bin')), 1024), /big\.bin is 2(\.0)? KB; files up to 1(\.0)? KB can be sent/);
-    await assert.rejects(readFileToSend({ scheme: 'https', path: '/x/secret.txt' } as never, 1024), /secret\.txt is not a file of this workspace or computer \(https:\)/);
+    await assert.rejects(
+      readFileToSend({ scheme: 'https', path: '/x/secret.txt' } as never, 1024),
+      /secret\.txt is not a file of this workspace or computer \(https:\)/,
+    );
   });
 });
