@@ -7,7 +7,7 @@ import { sanitizeFileName } from '../client/fileNames';
 import { normalizeRelPath, relPathProblem, relativeTo } from '../client/paths';
 import { relocate, relocateIn, type Located } from '../client/relocate';
 import type { SnippetBody } from '../protocol/wire';
-import { repoFor } from './git';
+import { repoOf } from './git';
 import type { VirtualDocs } from './virtualDocs';
 import { ask, flashStatus, showInfo, showWarning } from './messages';
 import { plainLabel } from './plainText';
@@ -237,11 +237,12 @@ export class CodeLinks {
 
   /** Workspace roots to look in: repositories with the same remote first, then every folder. */
   private async roots(remote: string | undefined): Promise<string[]> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
     const matching: string[] = [];
     const others: string[] = [];
-    for (const f of folders) {
-      const repo = await repoFor(f);
+    for (const folder of folders) {
+      const f = folder.uri.fsPath;
+      const repo = await repoOf(folder.uri);
       if (remote && repo?.remote === remote) matching.push(repo.root);
       else {
         if (repo) others.push(repo.root);

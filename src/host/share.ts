@@ -7,7 +7,7 @@ import { relocate } from '../client/relocate';
 import { LANGUAGE_ID_PATTERN, type SnippetBody } from '../protocol/wire';
 import { formatBytes } from '../protocol/formatBytes';
 import { readFileToSend, type FileToSend } from './fileToSend';
-import { diffHead, fileInRepo, showHead } from './git';
+import { diffHead, fileInRepo, fileInRepository } from './git';
 import type { Session } from './session';
 import { flashStatus, showInfo, withProgressNotification } from './messages';
 import { askText, pickOne, type Choice, type Heading } from './picks';
@@ -176,19 +176,17 @@ export async function snippetFromEditor(editor: vscode.TextEditor, maxChars: num
   const lines = { start: startLine + 1, end: endLine + 1 };
   let path: string | undefined;
   let git: SnippetBody['git'];
-  if (doc.uri.scheme === 'file') {
-    const where = await fileInRepo(doc.uri.fsPath);
-    if (where) {
-      path = where.path;
-      const head = where.repo.commit ? await showHead(where.repo.root, where.path) : undefined;
-      const unchanged = head !== undefined && !doc.isDirty && relocate(head, code, lines.start).status === 'same';
-      git = {
-        ...(where.repo.remote ? { remote: where.repo.remote } : {}),
-        ...(where.repo.commit ? { commit: where.repo.commit } : {}),
-        ...(where.repo.branch ? { branch: where.repo.branch } : {}),
-        dirty: !unchanged,
-      };
-    }
+  const where = await fileInRepository(doc.uri);
+  if (where) {
+    path = where.path;
+    const head = where.repo.commit ? await where.head() : undefined;
+    const unchanged = head !== undefined && !doc.isDirty && relocate(head, code, lines.start).status === 'same';
+    git = {
+      ...(where.repo.remote ? { remote: where.repo.remote } : {}),
+      ...(where.repo.commit ? { commit: where.repo.commit } : {}),
+      ...(where.repo.branch ? { branch: where.repo.branch } : {}),
+      dirty: !unchanged,
+    };
   }
   if (!path) {
     const folder = vscode.workspace.getWorkspaceFolder(doc.uri);

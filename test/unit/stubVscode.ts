@@ -47,6 +47,7 @@ export function vscodeStub(): VscodeStub {
       getConfiguration: () => ({
         get: (key: string, fallback: unknown) => (key in settings ? settings[key] : fallback),
         update: async (key: string, v: unknown) => void (settings[key] = v),
+        inspect: (key: string) => (key in settings ? { key, globalValue: settings[key] } : undefined),
       }),
       // VS Code's file system, on the real disk (the tests' files are real files).
       fs: {

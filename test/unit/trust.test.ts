@@ -182,3 +182,21 @@ describe('Restricted Mode: received code', () => {
     assert.deepEqual(shownDocs, ['parley-received:alice/app.ts', `file://${join(root, 'app.ts')}`]);
   });
 });
+
+describe('the git Parley runs', () => {
+  it("is the user's own git.path (first of a list), never one a workspace's settings name, else git", () => {
+    const vscode = vscodeStub();
+    let inspected: Record<string, unknown> | undefined;
+    vscode.workspace.getConfiguration = (section: string) => ({ inspect: (key: string) => (section === 'git' && key === 'path' ? inspected : undefined) });
+    const git = loadWith<typeof import('../../src/host/git')>('../../src/host/git', vscode);
+    assert.equal(git.gitBinary(), 'git');
+    inspected = { globalValue: '/opt/git/bin/git' };
+    assert.equal(git.gitBinary(), '/opt/git/bin/git');
+    inspected = { globalValue: ['/usr/local/bin/git', '/usr/bin/git'] };
+    assert.equal(git.gitBinary(), '/usr/local/bin/git');
+    inspected = { workspaceValue: './evil.sh', workspaceFolderValue: './evil.sh' };
+    assert.equal(git.gitBinary(), 'git', "a workspace's git.path is not run");
+    inspected = { globalValue: null };
+    assert.equal(git.gitBinary(), 'git');
+  });
+});
