@@ -10,29 +10,39 @@ import { neutralize, plainLabel } from './plainText';
 
 type Options = vscode.MessageOptions;
 
-function clean<T extends string>(text: string, options: Options | undefined, items: T[]): [string, ...(Options | T)[]] {
+/**
+ * Shows a notification or dialog with `text`, `options.detail` and each button neutralized (a
+ * button can name a teammate or a room: "Mute alice"); answers with the button picked as the
+ * caller wrote it, so call sites compare with their own strings.
+ */
+function show<T extends string>(level: 'info' | 'warning' | 'error', text: string, options: Options | undefined, items: T[]): Thenable<T | undefined> {
   const opts = options?.detail !== undefined ? { ...options, detail: neutralize(options.detail) } : options;
-  return [neutralize(text), ...(opts ? [opts] : []), ...items];
+  const labels = items.map((i) => plainLabel(i));
+  const args = [neutralize(text), ...(opts ? [opts] : []), ...labels] as [string, ...string[]];
+  const shown =
+    level === 'info'
+      ? vscode.window.showInformationMessage(...args)
+      : level === 'warning'
+        ? vscode.window.showWarningMessage(...args)
+        : vscode.window.showErrorMessage(...args);
+  return shown.then((pick) => (pick === undefined ? undefined : items[labels.indexOf(pick)]));
 }
 
 export function showInfo<T extends string>(text: string, ...items: T[]): Thenable<T | undefined> {
-  return vscode.window.showInformationMessage(...(clean(text, undefined, items) as [string, ...T[]]));
+  return show('info', text, undefined, items);
 }
 
 export function showWarning<T extends string>(text: string, ...items: T[]): Thenable<T | undefined> {
-  return vscode.window.showWarningMessage(...(clean(text, undefined, items) as [string, ...T[]]));
+  return show('warning', text, undefined, items);
 }
 
 export function showError<T extends string>(text: string, ...items: T[]): Thenable<T | undefined> {
-  return vscode.window.showErrorMessage(...(clean(text, undefined, items) as [string, ...T[]]));
+  return show('error', text, undefined, items);
 }
 
 /** A question that waits for an answer (modal unless `options.modal` is false); `detail` is neutralized too. */
 export function ask<T extends string>(level: 'info' | 'warning' | 'error', text: string, options: Options, ...items: T[]): Thenable<T | undefined> {
-  const args = clean(text, { modal: true, ...options }, items) as [string, Options, ...T[]];
-  if (level === 'info') return vscode.window.showInformationMessage(...args);
-  if (level === 'warning') return vscode.window.showWarningMessage(...args);
-  return vscode.window.showErrorMessage(...args);
+  return show(level, text, { modal: true, ...options }, items);
 }
 
 /** A progress notification; its title and every message reported are neutralized. */

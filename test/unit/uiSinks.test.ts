@@ -55,6 +55,22 @@ describe('text shown in VS Code notifications', () => {
     assert.equal(neutralize('a\u0007b\nc'), 'a b\nc');
   });
 
+  it("shows a button that names a teammate as one plain line, and answers with the caller's own string", async () => {
+    const vscode = vscodeStub();
+    let shown: string[] = [];
+    vscode.window.showInformationMessage = async (...args: string[]) => {
+      shown = args;
+      return args[args.length - 1];
+    };
+    const messages = loadWith<typeof import('../../src/host/messages')>('../../src/host/messages', vscode);
+    const mute = `Mute ${HOSTILE}`;
+    const pick = await messages.showInfo(`${HOSTILE} muted`, 'Reply', mute);
+    assert.equal(shown[1], 'Reply');
+    assertPlainLine(shown[2], 'button');
+    assert.ok(!/\]\(/.test(shown[0]!), shown[0]);
+    assert.equal(pick, mute, 'the answer is the button as the caller wrote it');
+  });
+
   it('neutralizes the title and messages of progress notifications and the status bar message', async () => {
     const vscode = vscodeStub();
     const seen: { title?: string; messages: string[]; status?: string } = { messages: [] };
