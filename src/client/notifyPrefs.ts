@@ -27,7 +27,8 @@ interface PrefsData {
  * What the user chose about notifications on this machine: conversations muted, threads followed
  * or left, and a snooze for all of them. Kept in one small file in the extension's global storage,
  * shared by every VS Code window (the window that notifies is not always the one where the choice
- * was made), and read again when another window changed it. A team is a key the caller makes
+ * was made), and read again when another window changed it (every read and change looks at the
+ * file's mtime and size first). A team is a key the caller makes
  * (relay and member): conversation ids of one relay say nothing about another's.
  */
 export class NotifyPrefs {
@@ -64,6 +65,12 @@ export class NotifyPrefs {
   }
 
   /** true: followed by hand; false: left by hand; undefined: as the policy decides (I took part in it or not). */
+  /** Every muted conversation of a team, with one look at the file (a snapshot asks for each conversation). */
+  mutedIn(team: string): ReadonlySet<string> {
+    this.refresh();
+    return new Set(this.data.teams[team]?.muted ?? []);
+  }
+
   following(team: string, conv: string, root: number): boolean | undefined {
     this.refresh();
     return this.data.teams[team]?.threads.find(([k]) => k === `${conv}:${root}`)?.[1];

@@ -283,7 +283,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private updateBadge(): void {
     if (!this.view) return;
     const client = this.session.client;
-    const total = client ? unreadTotal(client, (conv) => this.prefs.muted(conv)) : 0;
+    const muted = this.prefs.mutedSet();
+    const total = client ? unreadTotal(client, (conv) => muted.has(conv)) : 0;
     // A badge of 0 is hidden; setting `undefined` leaves the last badge up in VS Code 1.100.
     this.view.badge = { value: total, tooltip: total > 0 ? `${total} unread message${total === 1 ? '' : 's'}` : 'No unread messages' };
   }

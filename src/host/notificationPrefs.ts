@@ -13,6 +13,8 @@ import type { Session } from './session';
 export class NotificationPrefs extends Disposable {
   private readonly prefs: NotifyPrefs;
   private readonly changed = this._register(new vscode.EventEmitter<void>());
+  /** The team key of the client it was made for (a snapshot asks once per conversation). */
+  private key: { client: unknown; me: string; team: string } | undefined;
   readonly onDidChange = this.changed.event;
 
   constructor(
@@ -31,13 +33,21 @@ export class NotificationPrefs extends Disposable {
   team(): string | undefined {
     const c = this.session.client;
     const me = c?.self?.id;
-    return c && me ? createHash('sha256').update(`${c.relayUrl}\n${me}`).digest('hex').slice(0, 32) : undefined;
+    if (!c || !me) return undefined;
+    if (this.key?.client !== c || this.key.me !== me)
+      this.key = { client: c, me, team: createHash('sha256').update(`${c.relayUrl}\n${me}`).digest('hex').slice(0, 32) };
+    return this.key.team;
   }
 
   // `team`: of a notification shown before a switch to another team; else the team of now.
 
   muted(conv: string, team = this.team()): boolean {
     return team !== undefined && this.prefs.muted(team, conv);
+  }
+
+  /** The team's muted conversations (one look at the file for a whole list). */
+  mutedSet(team = this.team()): ReadonlySet<string> {
+    return team === undefined ? new Set() : this.prefs.mutedIn(team);
   }
 
   setMuted(conv: string, on: boolean, team = this.team()): void {

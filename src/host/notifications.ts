@@ -58,6 +58,7 @@ export class Notifier extends Disposable {
     const author = client.members().find((x) => x.id === m.author)?.name ?? 'someone';
     const text = m.body.kind === 'text' ? m.body.text : m.body.kind === 'snippet' ? `shared ${m.body.path ?? 'a snippet'}` : `sent ${m.body.name}`;
     const isDm = conv.kind === 'dm';
+    const team = this.prefs.team();
     const candidate: NotifyCandidate = {
       conv: conv.id,
       convTitle: isDm ? author : `#${conv.name}`,
@@ -66,7 +67,7 @@ export class Notifier extends Disposable {
       text,
       mentionsMe: m.body.kind === 'text' && mentions(m.body.text, me.name, { room: !isDm }),
       ...(this.prefs.muted(conv.id) ? { muted: true } : {}),
-      ...(this.prefs.team() ? { team: this.prefs.team() } : {}),
+      ...(team ? { team } : {}),
     };
     const root = threadOf(m.body);
     if (root !== undefined) {

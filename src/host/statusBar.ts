@@ -14,7 +14,7 @@ export class StatusBar extends Disposable {
 
   constructor(
     private readonly session: Session,
-    private readonly prefs: Pick<NotificationPrefs, 'muted' | 'onDidChange'>,
+    private readonly prefs: Pick<NotificationPrefs, 'mutedSet' | 'onDidChange'>,
   ) {
     super();
     this._register(prefs.onDidChange(() => this.update()));
@@ -47,7 +47,8 @@ export class StatusBar extends Disposable {
     const team = this.session.hosting.relay?.opts.discovery?.team || cfg.teamName || undefined;
     const client = this.session.client;
     // Muted conversations count only their mentions (as the view's badge does).
-    const unread = client ? unreadTotal(client, (conv) => this.prefs.muted(conv)) : 0;
+    const muted = this.prefs.mutedSet();
+    const unread = client ? unreadTotal(client, (conv) => muted.has(conv)) : 0;
     const s = describeStatus(c, { ...(name ? { name } : {}), ...(team ? { team } : {}), unread });
     this.item.text = s.text;
     this.item.tooltip = s.tooltip;
@@ -130,9 +131,6 @@ export function describeStatus(conn: ConnectionView, mine: { name?: string; team
   }
 }
 
-/** The longest a timer may wait (setTimeout's limit): a longer snooze is looked at again then. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /**
  * Shows while Parley's notifications are snoozed, and until when; a click resumes or changes it
  * (notifyCommands.ts). It goes away by itself when the snooze ends, and follows one made in
@@ -169,7 +167,7 @@ export class SnoozeIndicator extends Disposable {
     const midnight = new Date();
     midnight.setHours(24, 0, 1, 0);
     const next = Math.min(until, midnight.getTime());
-    this.timer = setTimeout(() => this.update(), Math.min(MAX_TIMER_MS, Math.max(1000, next - Date.now() + 50)));
+    this.timer = setTimeout(() => this.update(), Math.max(1000, next - Date.now() + 50));
   }
 }
 

@@ -19,8 +19,6 @@ const vsix = path.join(repoRoot(), 'parley.vsix');
 describe('Files dragged from the Explorer and editor tabs into the chat', function () {
   let relay: RelayProcess | undefined;
   let workspace: string | undefined;
-  /** bob's cache, outside the workspace (it would show in the Explorer). */
-  let bobDir: string | undefined;
   let ada: Teammate;
   let bob: Member | undefined;
 
@@ -59,7 +57,7 @@ describe('Files dragged from the Explorer and editor tabs into the chat', functi
     ada = await Teammate.open('ada', await startInstance({ name: 'ada', vsix, workspace }), 'light');
     await ada.openViewFromActivityBar();
     await ada.join(relay.url);
-    bob = await signInMember(relay.url, 'bob', (bobDir = makeScratchDir('parley-e2e-bob-')));
+    bob = await signInMember(relay.url, 'bob');
     await ada.openConversation('general');
     // The Explorer's Folders view goes to the panel, so that it and the chat are on screen together.
     await runCommand(ada.page, 'View: Move View', { answersWithPick: true });
@@ -83,7 +81,7 @@ describe('Files dragged from the Explorer and editor tabs into the chat', functi
   after(async function () {
     this.timeout(60_000);
     bob?.close();
-    await tearDown(relay, [workspace, bobDir]);
+    await tearDown(relay, [workspace]);
   });
 
   it('1. a file dragged from the Explorer onto the composer is sent to the conversation, byte for byte', async function () {

@@ -1,11 +1,13 @@
 // A teammate without a window: a real ParleyClient in the test process, signed in to the test's
-// relay with a cache file of its own. test/helpers' clients are closed after every test; this one
-// lives until close(), so a whole file's scenarios can use it.
+// relay with a cache file of its own in a scratch folder (not the workspace: it would show in the
+// Explorer). test/helpers' clients are closed after every test; this one lives until close(), so a
+// whole file's scenarios can use it.
 import * as path from 'node:path';
 import { ParleyClient } from '../../src/client/client';
 import { ClientStore } from '../../src/client/clientStore';
 import { newIdentitySecret } from '../../src/infra/identity';
 import { waitFor, withTimeout } from '../helpers';
+import { makeScratchDir, removeScratchDir } from './parley';
 
 export interface Member {
   client: ParleyClient;
@@ -13,10 +15,12 @@ export interface Member {
   send(conv: string, text: string, thread?: number): Promise<number>;
   /** The id of #general. */
   general(): string;
+  /** Stops the client and removes its cache folder. */
   close(): void;
 }
 
-export async function signInMember(url: string, name: string, dir: string): Promise<Member> {
+export async function signInMember(url: string, name: string): Promise<Member> {
+  const dir = makeScratchDir(`parley-e2e-${name}-`);
   const store = new ClientStore(path.join(dir, `.${name}.sqlite`));
   const client = new ParleyClient({ url, name, key: newIdentitySecret(), store });
   const synced = new Promise<void>((resolve) => {
@@ -43,6 +47,7 @@ export async function signInMember(url: string, name: string, dir: string): Prom
     close() {
       client.stop();
       store.close();
+      removeScratchDir(dir);
     },
   };
 }

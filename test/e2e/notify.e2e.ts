@@ -20,8 +20,6 @@ const QUIET_MS = 4000;
 describe('Mute, follow and snooze notifications', function () {
   let relay: RelayProcess | undefined;
   let workspace: string | undefined;
-  /** bob's cache, outside the workspace (it would show in the Explorer). */
-  let bobDir: string | undefined;
   let ada: Teammate;
   /** bob: a Parley client in this process (member.ts). */
   let bob: Member | undefined;
@@ -74,7 +72,7 @@ describe('Mute, follow and snooze notifications', function () {
     ada = await Teammate.open('ada', await startInstance({ name: 'ada', vsix, workspace }), 'dark');
     await ada.openViewFromActivityBar();
     await ada.join(relay.url);
-    bob = await signInMember(relay.url, 'bob', (bobDir = makeScratchDir('parley-e2e-bob-')));
+    bob = await signInMember(relay.url, 'bob');
     await ada.personItem('bob').waitFor({ state: 'visible', timeout: 20_000 });
     const adaId = await waitFor(() => bob!.client.members().find((m) => m.name === 'ada')?.id, 'bob knows ada', 10_000);
     dm = (await bob!.client.openDm(adaId)).id;
@@ -89,7 +87,7 @@ describe('Mute, follow and snooze notifications', function () {
   after(async function () {
     this.timeout(60_000);
     bob?.close();
-    await tearDown(relay, [workspace, bobDir]);
+    await tearDown(relay, [workspace]);
   });
 
   it("1. a DM's notification offers Mute; once muted the DM notifies of nothing, counts in no badge and shows muted in the list", async function () {

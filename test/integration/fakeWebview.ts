@@ -152,6 +152,7 @@ export function startView(
   const prefs = {
     onDidChange: new StubEmitter().event,
     muted: () => false,
+    mutedSet: () => new Set<string>(),
     following: () => undefined,
     setMuted: () => undefined,
     setFollowing: () => undefined,

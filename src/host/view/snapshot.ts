@@ -14,7 +14,7 @@ export interface SnapshotSources {
   /** The conversation the user last chose (may be gone: the first room is shown then). */
   active: string | undefined;
   openThread: OpenThread | undefined;
-  prefs: Pick<NotificationPrefs, 'muted' | 'following'>;
+  prefs: Pick<NotificationPrefs, 'muted' | 'mutedSet' | 'following'>;
   withPreviews(messages: MessageView[]): MessageView[];
 }
 
@@ -75,8 +75,9 @@ export function degradedSnapshot(src: SnapshotSources, problem: string): ViewSna
   return { ...baseSnapshot(src), conversations, messages: [], more: false, pinned: [], discovered: [], problem };
 }
 
-function withMuted(list: ViewSnapshot['conversations'], prefs: Pick<NotificationPrefs, 'muted'>): ViewSnapshot['conversations'] {
-  return list.map((c) => (prefs.muted(c.id) ? { ...c, muted: true } : c));
+function withMuted(list: ViewSnapshot['conversations'], prefs: Pick<NotificationPrefs, 'mutedSet'>): ViewSnapshot['conversations'] {
+  const muted = prefs.mutedSet();
+  return list.map((c) => (muted.has(c.id) ? { ...c, muted: true } : c));
 }
 
 /** The parts of a snapshot that do not depend on the cache's messages. */
