@@ -22,8 +22,9 @@ const KEYS: [string, string][] = [
   ['Shift+Enter', 'a new line'],
   ['Up', 'edit your last message (in an empty composer)'],
   ['Escape', 'cancel an edit, close a thread or a menu'],
-  ['Up, Down in messages', 'from message to message; Enter goes into one'],
+  ['Up, Down, Home, End', 'in messages: from message to message; Enter goes into one'],
   ['Shift+F10', "a message's actions: react, reply, pin, copy, edit, delete"],
+  ['Shift while dragging', "drops a file from VS Code's Explorer or a tab here, to send it"],
 ];
 
 function table(caption: string, rows: [string, string][], asCode: boolean): HTMLElement {
