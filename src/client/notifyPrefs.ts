@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, renameSync, statSync } from 'node:fs';
+import { writeJsonFile } from './jsonFile';
 
 /** A snooze with no end: until the user resumes notifications. */
 export const SNOOZE_UNTIL_RESUMED = Number.MAX_SAFE_INTEGER;
@@ -152,10 +152,7 @@ export class NotifyPrefs {
     edit(this.data);
     if (this.file) {
       try {
-        mkdirSync(dirname(this.file), { recursive: true });
-        const tmp = `${this.file}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(this.data));
-        renameSync(tmp, this.file);
+        writeJsonFile(this.file, this.data);
         const s = statSync(this.file);
         this.stamp = `${s.mtimeMs}:${s.size}`;
       } catch (err) {

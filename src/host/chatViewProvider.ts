@@ -16,6 +16,8 @@ import { editorHandlers } from './view/editorHandlers';
 import { fileHandlers } from './view/fileHandlers';
 import { focusHandlers } from './view/focusHandlers';
 import { FocusMemory } from './view/focusMemory';
+import { placeHandlers } from './view/placeHandlers';
+import { ViewPlaceStore } from './view/viewPlace';
 import { ImagePreviews } from './view/imagePreviews';
 import { messageHandlers } from './view/messageHandlers';
 import { navigationHandlers } from './view/navigationHandlers';
@@ -45,6 +47,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private lastProblem: string | undefined;
   readonly drafts: DraftStore;
   readonly focusMemory: FocusMemory;
+  readonly place: ViewPlaceStore;
   private readonly previews: ImagePreviews;
   private readonly handlers: ViewHandlers;
   private readonly interacted = this._register(new vscode.EventEmitter<void>());
@@ -69,6 +72,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     const windowStart = Date.now() - process.uptime() * 1000;
     const focusFile = context.storageUri ? join(context.storageUri.fsPath, 'focus.json') : undefined;
     this.focusMemory = new FocusMemory(focusFile, (line) => log.info(line), Date.now, windowStart);
+    this.place = new ViewPlaceStore(context.storageUri ? join(context.storageUri.fsPath, 'place.json') : undefined, (line) => log.warn(line));
     this.watchEditors();
     this.previews = new ImagePreviews(storage, {
       client: () => this.session.client,
@@ -85,6 +89,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       ...navigationHandlers(this),
       ...editorHandlers(this, codeLinks),
       ...focusHandlers(this),
+      ...placeHandlers(this),
       ...notifyHandlers(this),
       ...teamHandlers(team, runCommand),
     };
@@ -248,6 +253,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     const sources = {
       session: this.session,
       drafts: this.drafts,
+      place: this.place,
       networkTeams: this.networkTeams,
       active: this.active,
       openThread: this.openThread,

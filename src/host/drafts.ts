@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeJsonFile } from '../client/jsonFile';
 
 /** One draft: its text and when the view last changed it (the newer of two copies wins). */
 export interface Draft {
@@ -63,10 +63,7 @@ export class DraftStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(this.drafts));
-      renameSync(tmp, this.file);
+      writeJsonFile(this.file, this.drafts);
     } catch (err) {
       this.log(`could not save drafts: ${(err as Error).message}`);
     }

@@ -122,6 +122,8 @@ export interface ViewSnapshot {
   discovered: DiscoveredTeamView[];
   /** Composer drafts the host kept (they survive a reload that the view's own state may not). */
   drafts: Record<string, { text: string; at: number }>;
+  /** Where the view was, as the host kept it (it survives a reload that the view's own state may not). */
+  place?: ViewPlace;
   /** Set when the host could not build the full snapshot: shown as an error in any layout. */
   problem?: string;
   /** Whether this window looks for teams on the network (parley.discovery.enabled). */
@@ -155,6 +157,18 @@ export type HostToView =
 export type { Member, PresenceState, SearchHit };
 
 const Conv = z.string().min(1).max(64);
+
+/**
+ * Where the chat view was: what a narrow view showed (the list or the conversation) and, when the
+ * open conversation was scrolled up from its bottom, which row was first on screen and how far
+ * from the top. `at`: when it changed (ms), the newer of the view's and the host's copy wins.
+ */
+export const ViewPlace = z.object({
+  screen: z.enum(['list', 'chat']),
+  scroll: z.object({ conv: Conv, key: z.string().min(1).max(200), offset: z.number().finite().min(-1e6).max(1e6) }).optional(),
+  at: z.number().int().nonnegative(),
+});
+export type ViewPlace = z.infer<typeof ViewPlace>;
 /**
  * Request id of a view message that gets a reply; the reply echoes it, so the view matches answers
  * to what it asked (not to their content) and drops one that arrives after a newer request.
@@ -206,6 +220,8 @@ export const ViewToHost = z.discriminatedUnion('type', [
   z.object({ type: z.literal('typing'), conv: Conv }),
   /** A composer's draft changed (`text` empty: gone); `key` is the conversation or `conv:root` of a thread. */
   z.object({ type: z.literal('draft'), key: z.string().min(1).max(160), text: z.string().max(100_000), at: z.number().int().nonnegative() }),
+  /** The view moved (another screen, scrolled); kept by the host across a reload. */
+  z.object({ type: z.literal('place'), place: ViewPlace }),
   /** Which field of the view has the keyboard focus (null: none, or the focus left the view); kept across a reload. */
   z.object({ type: z.literal('focusState'), field: z.enum(['composer', 'thread', 'search']).nullable() }),
   z.object({ type: z.literal('openLink'), url: z.string().max(4096) }),

@@ -337,8 +337,17 @@ export class Teammate {
 
   /** Opens a conversation from the list; resolves when its header and composer are shown. */
   async openConversation(label: string): Promise<void> {
-    await this.showList();
-    await this.conversationItem(label).click();
+    for (let attempt = 1; ; attempt++) {
+      await this.showList();
+      try {
+        await this.conversationItem(label).click({ timeout: 10_000 });
+        break;
+      } catch (err) {
+        // Just after a reload, a narrow view may still go from the list to the conversation it
+        // had open (once the host's snapshot names it): the list item was covered, go back again.
+        if (attempt === 3) throw err;
+      }
+    }
     await this.waitForConversation(label);
   }
 

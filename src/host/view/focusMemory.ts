@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeJsonFile } from '../../client/jsonFile';
 
 /** A field of the chat view that takes typing. */
 export type FocusField = 'composer' | 'thread' | 'search';
@@ -120,10 +120,7 @@ export class FocusMemory {
   private write(): void {
     if (this.file === undefined) return;
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(this.remembered));
-      renameSync(tmp, this.file);
+      writeJsonFile(this.file, this.remembered);
       this.writeFailed = false;
     } catch (err) {
       if (!this.writeFailed) this.log(`could not keep where the focus is: ${(err as Error).message}`);

@@ -10,6 +10,7 @@ import type { OpenThread, ViewHost } from './viewHost';
 export interface SnapshotSources {
   session: ViewHost['session'];
   drafts: Pick<ViewHost['drafts'], 'all'>;
+  place: Pick<ViewHost['place'], 'get'>;
   networkTeams: Pick<NetworkTeams, 'teams' | 'flooded'>;
   /** The conversation the user last chose (may be gone: the first room is shown then). */
   active: string | undefined;
@@ -84,6 +85,7 @@ function withMuted(list: ViewSnapshot['conversations'], prefs: Pick<Notification
 function baseSnapshot(src: SnapshotSources): Omit<ViewSnapshot, 'conversations' | 'messages' | 'more' | 'pinned' | 'discovered'> {
   const client = src.session.client;
   const cfg = readConfig();
+  const place = src.place.get();
   return {
     v: VIEW_PROTOCOL_VERSION,
     connection: src.session.connection(),
@@ -93,6 +95,7 @@ function baseSnapshot(src: SnapshotSources): Omit<ViewSnapshot, 'conversations' 
     prefill: { relayUrl: cfg.relayUrl, name: cfg.displayName },
     discovery: cfg.discovery.enabled,
     drafts: src.drafts.all(),
+    ...(place ? { place } : {}),
     ...(client ? { limits: { maxTextChars: client.limits.maxTextChars, maxFileBytes: client.limits.maxFileBytes } } : {}),
   };
 }

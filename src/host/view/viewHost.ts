@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { HostToView, MessageView, ViewToHost } from '../../protocol/view';
 import type { DraftStore } from '../drafts';
 import type { FocusMemory } from './focusMemory';
+import type { ViewPlaceStore } from './viewPlace';
 import type { NotificationPrefs } from '../notificationPrefs';
 import type { Session } from '../session';
 
@@ -30,6 +31,8 @@ export interface ViewHost {
   readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
   readonly drafts: Pick<DraftStore, 'set' | 'all'>;
   readonly focusMemory: Pick<FocusMemory, 'record' | 'typed'>;
+  /** Where the view was (screen, scroll), for the next view after a reload. */
+  readonly place: Pick<ViewPlaceStore, 'set' | 'get'>;
   /** Muted conversations, followed threads (the view's bell buttons change them). */
   readonly prefs: Pick<NotificationPrefs, 'muted' | 'setMuted' | 'following' | 'setFollowing'>;
   /** Whether the view is on screen. */

@@ -12,6 +12,7 @@ import { sendFiles } from './fileUpload';
 import { Layout } from './layout';
 import type { RowContext } from './messageRow';
 import { Notices } from './notices';
+import { Place } from './place';
 import { requestId } from './requestIds';
 import { rowContext } from './rowActions';
 import { SearchPanel } from './searchPanel';
@@ -33,6 +34,7 @@ export class App {
   private revealRid: string | undefined;
   private readonly ui = loadUiState();
   private readonly drafts = new Drafts(this.ui);
+  private readonly place = new Place(this.ui);
   /** The host's last reported problem, shown once as a notice (see ViewSnapshot.problem). */
   private shownProblem: string | undefined;
   private readonly notices = new Notices();
@@ -58,8 +60,7 @@ export class App {
       search: (rid, q, conv, from) => post({ type: 'search', rid, q, ...(conv ? { conv } : {}), ...(from ? { from } : {}) }),
       mentions: (rid) => post({ type: 'mentions', rid }),
       open: (hit) => {
-        this.ui.screen = 'chat';
-        saveUiState(this.ui);
+        this.place.setScreen('chat');
         this.openResult(hit.conv, hit.seq, hit.thread);
       },
       changed: (active) => (this.listHost.hidden = active),
@@ -71,13 +72,9 @@ export class App {
       sendUris: (uris) => inConv((conv) => post({ type: 'sendUris', conv, uris })),
       back: () => this.showScreen('list'),
       openResult: (conv, seq, thread) => this.openResult(conv, seq, thread),
-      scrolled: (conv, spot) => {
-        if (spot) this.ui.scroll = { conv, ...spot };
-        else delete this.ui.scroll;
-        saveUiState(this.ui);
-      },
+      scrolled: (conv, spot) => this.place.setScroll(conv, spot),
     });
-    this.pane.restoreOnce(this.ui.scroll);
+    this.pane.restoreOnce(this.place.scroll);
     this.threadPane = new ThreadPane({
       rowContext: (composer) => this.rowContext(composer, false),
       close: () => post({ type: 'closeThread' }),
@@ -169,6 +166,8 @@ export class App {
     this.threadRoot = snap.thread?.root;
     this.state.snap = snap;
     const draftsChanged = this.drafts.merge(snap.drafts ?? {});
+    // The host's copy of where the view was is newer after a reload the view's own state missed.
+    if (this.place.merge(snap.place)) this.pane.restoreOnce(this.place.scroll);
     if (snap.problem && snap.problem !== this.shownProblem) this.notices.show('error', snap.problem);
     this.shownProblem = snap.problem;
     if (!isSignedIn(snap.connection.state, snap.me !== undefined)) {
@@ -215,7 +214,7 @@ export class App {
       renderSidebar(snap, this.state.active, {
         select: (conv) => this.select(conv),
         openDm: (user) => {
-          this.ui.screen = 'chat';
+          this.place.setScreen('chat');
           post({ type: 'openDm', user });
         },
         command: (command) => post({ type: 'command', command }),
@@ -251,8 +250,7 @@ export class App {
   }
 
   private select(conv: string): void {
-    this.ui.screen = 'chat';
-    saveUiState(this.ui);
+    this.place.setScreen('chat');
     if (conv === this.state.active) {
       this.applyLayout();
       this.pane.composer.focus();
@@ -263,13 +261,12 @@ export class App {
 
   /** What a narrow view shows: the list or the conversation (kept across reloads). */
   private showScreen(screen: 'list' | 'chat'): void {
-    this.ui.screen = screen;
-    saveUiState(this.ui);
+    this.place.setScreen(screen);
     this.applyLayout();
   }
 
   private applyLayout(): void {
-    this.layout.apply(this.ui.screen, this.state.active);
+    this.layout.apply(this.place.screen, this.state.active);
   }
 
   private rowContext(composer: Composer, threadLinks: boolean): RowContext {

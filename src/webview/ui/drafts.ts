@@ -1,4 +1,4 @@
-import { post, saveUiState, type UiState } from './vscodeApi';
+import { onPageLeave, post, saveUiState, type UiState } from './vscodeApi';
 
 /**
  * The composers' drafts: kept in the view's state (setState) and posted to the host, which
@@ -12,9 +12,7 @@ export class Drafts {
 
   constructor(private readonly ui: UiState) {
     // Posted at once when the page goes away or loses focus (a reload, a closed view).
-    window.addEventListener('pagehide', () => this.flush());
-    window.addEventListener('blur', () => this.flush());
-    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && this.flush());
+    onPageLeave(() => this.flush());
   }
 
   get(key: string): string {

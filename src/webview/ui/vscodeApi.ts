@@ -9,6 +9,8 @@ export interface UiState {
   recentEmoji: string[];
   /** Where the open conversation was scrolled to, when not at its bottom (restored after a hide/show or a reload). */
   scroll?: { conv: string; key: string; offset: number };
+  /** When `screen` or `scroll` last changed (ms), to tell the newer of the view's and the host's copy. */
+  placeAt?: number;
 }
 
 interface VsCodeApi {
@@ -34,9 +36,24 @@ export function loadUiState(): UiState {
     sc && typeof sc.conv === 'string' && typeof sc.key === 'string' && Number.isFinite(sc.offset)
       ? { conv: sc.conv, key: sc.key, offset: sc.offset }
       : undefined;
-  return { drafts: s?.drafts ?? {}, draftTimes: times, screen: s?.screen === 'chat' ? 'chat' : 'list', recentEmoji: recent, ...(scroll ? { scroll } : {}) };
+  const placeAt = typeof s?.placeAt === 'number' && Number.isFinite(s.placeAt) ? { placeAt: s.placeAt } : {};
+  return {
+    drafts: s?.drafts ?? {},
+    draftTimes: times,
+    screen: s?.screen === 'chat' ? 'chat' : 'list',
+    recentEmoji: recent,
+    ...(scroll ? { scroll } : {}),
+    ...placeAt,
+  };
 }
 
 export function saveUiState(s: UiState): void {
   api.setState(s);
+}
+
+/** Calls `flush` when the page goes away or loses focus (a reload, a closed or hidden view): what waits to be posted goes now. */
+export function onPageLeave(flush: () => void): void {
+  window.addEventListener('pagehide', flush);
+  window.addEventListener('blur', flush);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
 }
